@@ -1,0 +1,7 @@
+//! One module per subcommand: each has `Args` (clap) and `run`.
+
+pub mod check;
+pub mod classify;
+pub mod explain;
+pub mod policy;
+pub mod trailers;

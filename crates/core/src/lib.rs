@@ -1,0 +1,22 @@
+//! # tiergate-core
+//!
+//! Everything in tiergate that *decides*: policy loading and validation
+//! ([`policy`]), path classification into tiers ([`classify`]), a trailer
+//! parser that agrees with git byte for byte ([`trailer`]), commit message
+//! cleanup as `git commit --cleanup` does it ([`message`]), the rule engine
+//! ([`rules`]), reading commits and their changed paths from a repository
+//! ([`git`]) and rendering verdicts ([`report`]).
+//!
+//! Decisions are pure functions over plain data: a commit's message,
+//! identities and changed paths go in, a list of [`rules::Violation`]s comes
+//! out. Only [`git`] touches a repository, and it only gathers that data.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod classify;
+pub mod git;
+pub mod message;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod trailer;
