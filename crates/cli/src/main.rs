@@ -2,6 +2,7 @@
 //! decisions live in `tiergate-core`.
 
 mod cmd;
+mod context;
 mod exit;
 
 use clap::{Parser, Subcommand};
