@@ -1,1 +1,171 @@
-//! TODO
+//! Judging commits: the one function every entry point (`tiergate check`,
+//! the hooks) uses to turn a commit into a verdict.
+//!
+//! [`judge`] is pure: it takes the commit's facts and a closure that
+//! produces its changed paths, and calls that closure only when the verdict
+//! depends on paths (DESIGN.md: "compute diffs lazily"). [`check_commits`]
+//! feeds it commits from a repository, one at a time, so memory stays
+//! bounded whatever the length of the history.
+
+use crate::classify::Classifier;
+use crate::git::{self, ChangedPaths, RangeError};
+use crate::policy::{Mode, Policy};
+use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
+use crate::trailer::ParseOptions;
+use git2::{Oid, Repository};
+
+/// The verdict on one commit.
+#[derive(Debug, Clone)]
+pub struct CommitVerdict {
+    /// Full commit id (hex), or a label such as `(commit message)` for a
+    /// commit that does not exist yet.
+    pub id: String,
+    /// First line of the message.
+    pub title: String,
+    /// What the message says.
+    pub assessment: MessageAssessment,
+    /// Names of the tiers the commit touches, in policy order (empty when
+    /// paths were not needed).
+    pub tiers: Vec<String>,
+    /// Whether changed paths were computed.
+    pub paths_computed: bool,
+    /// All violations, message rules first then tier rules.
+    pub violations: Vec<Violation>,
+}
+
+/// Judge one commit. `paths` is called at most once, only if the verdict
+/// depends on the commit's changed paths.
+pub fn judge<E>(
+    policy: &Policy,
+    classifier: &Classifier,
+    facts: &CommitFacts,
+    options: &ParseOptions,
+    paths: impl FnOnce() -> Result<ChangedPaths, E>,
+) -> Result<Judgement, E> {
+    let assessment = rules::assess_message(policy, facts, options);
+    let mut violations = assessment.violations.clone();
+    let mut tiers = Vec::new();
+    let mut paths_computed = false;
+    if rules::needs_paths(policy, &assessment) {
+        let changed = paths()?;
+        paths_computed = true;
+        let classified: Vec<(&[u8], usize)> = changed
+            .0
+            .iter()
+            .map(|p| (p.as_slice(), classifier.tier_of(p)))
+            .collect();
+        let mut seen = vec![false; policy.tiers.len()];
+        for (_, tier) in &classified {
+            seen[*tier] = true;
+        }
+        tiers = policy
+            .tiers
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| **s)
+            .map(|(t, _)| t.name.clone())
+            .collect();
+        violations.extend(rules::judge_paths(policy, &assessment, &classified));
+    }
+    Ok(Judgement {
+        assessment,
+        tiers,
+        paths_computed,
+        violations,
+    })
+}
+
+/// What [`judge`] returns.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    /// What the message says.
+    pub assessment: MessageAssessment,
+    /// Names of the tiers touched (when paths were computed).
+    pub tiers: Vec<String>,
+    /// Whether paths were computed.
+    pub paths_computed: bool,
+    /// All violations.
+    pub violations: Vec<Violation>,
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Commits judged.
+    pub commits_checked: usize,
+    /// Commits with at least one violation.
+    pub commits_failed: usize,
+    /// Violations in all.
+    pub violations: usize,
+}
+
+impl Summary {
+    /// Whether the run fails under `policy` (violations and `mode:
+    /// enforce`).
+    pub fn fails(&self, policy: &Policy) -> bool {
+        self.violations > 0 && policy.mode == Mode::Enforce
+    }
+}
+
+/// Why a check could not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// A bad range argument.
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// The repository could not be read.
+    #[error(transparent)]
+    Git(#[from] git::Error),
+}
+
+/// Judge every commit `ids` yields, calling `sink` with each verdict as
+/// soon as it is known (commits without violations included).
+/// Committed messages are parsed as stored, with `--no-divider` semantics
+/// like `%(trailers)`.
+pub fn check_commits(
+    repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
+    mut sink: impl FnMut(&CommitVerdict),
+) -> Result<Summary, CheckError> {
+    let options = ParseOptions {
+        no_divider: true,
+        ..ParseOptions::default()
+    };
+    let mut summary = Summary::default();
+    for id in ids {
+        let id = id?;
+        let info = git::commit_facts(repo, id)?;
+        let judgement = judge(policy, classifier, &info.facts, &options, || {
+            git::changed_paths(repo, id)
+        })?;
+        summary.commits_checked += 1;
+        if !judgement.violations.is_empty() {
+            summary.commits_failed += 1;
+            summary.violations += judgement.violations.len();
+        }
+        sink(&CommitVerdict {
+            id: id.to_string(),
+            title: info.title,
+            assessment: judgement.assessment,
+            tiers: judgement.tiers,
+            paths_computed: judgement.paths_computed,
+            violations: judgement.violations,
+        });
+    }
+    Ok(summary)
+}
+
+/// `tiergate check <rev-range>...`: judge the commits `git rev-list
+/// <args>` would list.
+pub fn check_range<S: AsRef<std::ffi::OsStr>>(
+    repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    args: &[S],
+    sink: impl FnMut(&CommitVerdict),
+) -> Result<Summary, CheckError> {
+    let walk = git::RevWalk::new(repo, args)?;
+    check_commits(repo, policy, classifier, walk, sink)
+}

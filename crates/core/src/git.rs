@@ -1,6 +1,24 @@
 //! Git access: the only module that touches a repository.
 //!
-//! TODO: implementation.
+//! It gathers plain data for the rule engine and decides nothing:
+//! - [`open`] a repository as git would (honouring `GIT_DIR`,
+//!   `GIT_OBJECT_DIRECTORY`, `GIT_ALTERNATE_OBJECT_DIRECTORIES`), bare or not;
+//! - [`RevWalk`] turns `git rev-list` style arguments into a stream of
+//!   commit ids (never the whole history in memory);
+//! - [`commit_facts`] reads a commit's message and identities as stored;
+//! - [`changed_paths`] lists the paths a commit changes, as DESIGN.md
+//!   defines them: against the first parent (the empty tree for a root
+//!   commit); for a merge, the paths whose result differs from *every*
+//!   parent (`git diff-tree -c`); no rename detection, so a rename changes
+//!   both its old and its new path.
+//!
+//! Tree diffs walk both trees in step and descend only into subtrees whose
+//! ids differ; no blob is ever read.
+
+use crate::rules::{CommitFacts, Identity};
+use git2::{Oid, Repository};
+use std::ffi::OsStr;
+use std::path::Path;
 
 /// A git or repository I/O error.
 #[derive(Debug, thiserror::Error)]
@@ -14,4 +32,484 @@ pub enum Error {
         /// The libgit2 error.
         source: git2::Error,
     },
+    /// An object is missing or has the wrong type.
+    #[error("{0}")]
+    Object(String),
+}
+
+/// A revision argument tiergate cannot use (exit code 2, like a usage error).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RevisionError {
+    /// What is wrong, naming the argument.
+    pub message: String,
+}
+
+fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
+    let context = context.into();
+    move |source| Error::Git { context, source }
+}
+
+/// Open the repository at `dir` (searching upwards like git), or, with no
+/// `dir`, the one git's environment names (`GIT_DIR`, ...) or the one
+/// around the current directory.
+pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
+    match dir {
+        Some(dir) => Repository::open_ext(
+            dir,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&OsStr>(),
+        )
+        .map_err(git_err(format!("cannot open repository {}", dir.display()))),
+        None => Repository::open_from_env().map_err(git_err("cannot find a git repository")),
+    }
+}
+
+/// The changed paths of one commit (repository-relative, `/`-separated,
+/// raw bytes), sorted in git's tree order and without duplicates.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangedPaths(pub Vec<Vec<u8>>);
+
+/// What [`commit_facts`] reads from one commit.
+#[derive(Debug, Clone)]
+pub struct CommitInfo {
+    /// The commit id.
+    pub id: Oid,
+    /// The first line of the message (for display).
+    pub title: String,
+    /// Message and identities.
+    pub facts: CommitFacts,
+}
+
+/// Read the message (as stored) and identities of `id`.
+pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
+    let commit = repo
+        .find_commit(id)
+        .map_err(git_err(format!("cannot read commit {id}")))?;
+    let message = commit.message_raw_bytes().to_vec();
+    let title = title_of(&message);
+    let author = commit.author();
+    let committer = commit.committer();
+    Ok(CommitInfo {
+        id,
+        title,
+        facts: CommitFacts {
+            message,
+            author: Identity {
+                name: author.name_bytes().to_vec(),
+                email: author.email_bytes().to_vec(),
+            },
+            committer: Identity {
+                name: committer.name_bytes().to_vec(),
+                email: committer.email_bytes().to_vec(),
+            },
+        },
+    })
+}
+
+/// The first non-blank line of a message, trimmed, lossily decoded.
+pub fn title_of(message: &[u8]) -> String {
+    let line = message
+        .split(|&b| b == b'\n')
+        .map(|l| l.trim_ascii())
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    String::from_utf8_lossy(line).into_owned()
+}
+
+/// The paths commit `id` changes (see the module docs).
+pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> {
+    let commit = repo
+        .find_commit(id)
+        .map_err(git_err(format!("cannot read commit {id}")))?;
+    let tree = commit.tree_id();
+    let parents: Vec<Oid> = commit.parent_ids().collect();
+    let mut paths = Vec::new();
+    match parents.split_first() {
+        None => diff_trees(repo, None, Some(tree), &mut Vec::new(), &mut paths)?,
+        Some((first, rest)) => {
+            let first_tree = tree_of(repo, *first)?;
+            diff_trees(
+                repo,
+                Some(first_tree),
+                Some(tree),
+                &mut Vec::new(),
+                &mut paths,
+            )?;
+            // A merge introduces what differs from every parent.
+            for parent in rest {
+                if paths.is_empty() {
+                    break;
+                }
+                let mut other = Vec::new();
+                let parent_tree = tree_of(repo, *parent)?;
+                diff_trees(
+                    repo,
+                    Some(parent_tree),
+                    Some(tree),
+                    &mut Vec::new(),
+                    &mut other,
+                )?;
+                let other: std::collections::HashSet<Vec<u8>> = other.into_iter().collect();
+                paths.retain(|p| other.contains(p));
+            }
+        }
+    }
+    Ok(ChangedPaths(paths))
+}
+
+/// The paths that differ between two trees (`None`: the empty tree), for
+/// commit-msg (index tree vs HEAD tree) and anything else that has trees.
+pub fn diff_tree_ids(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+) -> Result<ChangedPaths, Error> {
+    let mut paths = Vec::new();
+    diff_trees(repo, old, new, &mut Vec::new(), &mut paths)?;
+    Ok(ChangedPaths(paths))
+}
+
+fn tree_of(repo: &Repository, commit: Oid) -> Result<Oid, Error> {
+    Ok(repo
+        .find_commit(commit)
+        .map_err(git_err(format!("cannot read commit {commit}")))?
+        .tree_id())
+}
+
+/// One tree entry, owned: name, id, mode.
+struct Entry {
+    name: Vec<u8>,
+    id: Oid,
+    mode: i32,
+}
+
+const MODE_TREE: i32 = 0o040000;
+
+impl Entry {
+    fn is_tree(&self) -> bool {
+        self.mode & 0o170000 == MODE_TREE
+    }
+
+    /// git sorts tree entries as if a subtree's name ended in `/`
+    /// (`base_name_compare` in git's tree.c); merging two trees must use
+    /// the same order.
+    fn sort_key(&self) -> impl Iterator<Item = u8> + '_ {
+        self.name
+            .iter()
+            .copied()
+            .chain(self.is_tree().then_some(b'/'))
+    }
+}
+
+fn entries(repo: &Repository, tree: Option<Oid>) -> Result<Vec<Entry>, Error> {
+    let Some(id) = tree else {
+        return Ok(Vec::new());
+    };
+    let tree = repo
+        .find_tree(id)
+        .map_err(git_err(format!("cannot read tree {id}")))?;
+    Ok(tree
+        .iter()
+        .map(|e| Entry {
+            name: e.name_bytes().to_vec(),
+            id: e.id(),
+            mode: e.filemode(),
+        })
+        .collect())
+}
+
+fn diff_trees(
+    repo: &Repository,
+    old: Option<Oid>,
+    new: Option<Oid>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<Vec<u8>>,
+) -> Result<(), Error> {
+    if old == new {
+        return Ok(());
+    }
+    let old = entries(repo, old)?;
+    let new = entries(repo, new)?;
+    let (mut i, mut j) = (0, 0);
+    while i < old.len() || j < new.len() {
+        let order = match (old.get(i), new.get(j)) {
+            (Some(a), Some(b)) => a.sort_key().cmp(b.sort_key()),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, _) => std::cmp::Ordering::Greater,
+        };
+        match order {
+            std::cmp::Ordering::Less => {
+                entry_changed(repo, Some(&old[i]), None, prefix, out)?;
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                entry_changed(repo, None, Some(&new[j]), prefix, out)?;
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                let (a, b) = (&old[i], &new[j]);
+                if a.id != b.id || a.mode != b.mode {
+                    entry_changed(repo, Some(a), Some(b), prefix, out)?;
+                }
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Record the paths of an entry that was added, removed or changed.
+/// Subtrees are descended into; anything else (blob, symlink, submodule
+/// commit) is one path.
+fn entry_changed(
+    repo: &Repository,
+    old: Option<&Entry>,
+    new: Option<&Entry>,
+    prefix: &mut Vec<u8>,
+    out: &mut Vec<Vec<u8>>,
+) -> Result<(), Error> {
+    let Some(name) = old.or(new).map(|e| &e.name) else {
+        return Ok(());
+    };
+    let len = prefix.len();
+    prefix.extend_from_slice(name);
+    let old_tree = old.filter(|e| e.is_tree()).map(|e| e.id);
+    let new_tree = new.filter(|e| e.is_tree()).map(|e| e.id);
+    let result = if old_tree.is_some() || new_tree.is_some() {
+        prefix.push(b'/');
+        diff_trees(repo, old_tree, new_tree, prefix, out)
+    } else {
+        Ok(())
+    };
+    // Same key on both sides means both are trees or both are not, so a
+    // non-tree entry on either side is the path itself.
+    if old.is_some_and(|e| !e.is_tree()) || new.is_some_and(|e| !e.is_tree()) {
+        prefix.truncate(len + name.len());
+        out.push(prefix.clone());
+    }
+    prefix.truncate(len);
+    result
+}
+
+/// A stream of commit ids selected by `git rev-list` style arguments.
+///
+/// Supported (the forms people use to name a range): `REV`, `^REV`,
+/// `A..B`, `A...B`, `REV^@`, `REV^!`, `--all`, `--branches[=GLOB]`,
+/// `--tags[=GLOB]`, `--remotes[=GLOB]`, `--glob=GLOB`, `--not`, and the
+/// `--` end marker. Revisions are anything `git rev-parse` understands
+/// (libgit2's revparse). Other rev-list options are refused with a clear
+/// error rather than silently ignored. Commits come in git's default order
+/// (reverse chronological), each once.
+pub struct RevWalk<'r> {
+    walk: git2::Revwalk<'r>,
+}
+
+impl<'r> RevWalk<'r> {
+    /// Set up a walk over `args`.
+    pub fn new<S: AsRef<OsStr>>(repo: &'r Repository, args: &[S]) -> Result<Self, RangeError> {
+        let mut walk = repo
+            .revwalk()
+            .map_err(|e| RangeError::Git(git_err("cannot walk history")(e)))?;
+        let mut negate = false;
+        let mut pushed_any = false;
+        for arg in args {
+            let arg = arg.as_ref();
+            let Some(arg) = arg.to_str() else {
+                return Err(revision(format!(
+                    "revision argument {:?} is not valid UTF-8",
+                    arg
+                )));
+            };
+            let (hide_this, spec) = match arg.strip_prefix('^') {
+                Some(rest) if !arg.starts_with("^-") => (!negate, rest),
+                _ => (negate, arg),
+            };
+            if let Some(opt) = spec.strip_prefix("--") {
+                if opt.is_empty() {
+                    continue;
+                }
+                let (name, value) = match opt.split_once('=') {
+                    Some((n, v)) => (n, Some(v)),
+                    None => (opt, None),
+                };
+                let glob = match (name, value) {
+                    ("not", None) => {
+                        negate = !negate;
+                        continue;
+                    }
+                    ("all", None) => "refs/*".to_owned(),
+                    ("branches", v) => format!("refs/heads/{}", v.unwrap_or("*")),
+                    ("tags", v) => format!("refs/tags/{}", v.unwrap_or("*")),
+                    ("remotes", v) => format!("refs/remotes/{}", v.unwrap_or("*")),
+                    ("glob", Some(v)) => {
+                        if v.starts_with("refs/") {
+                            v.to_owned()
+                        } else {
+                            format!("refs/{v}")
+                        }
+                    }
+                    _ => {
+                        return Err(revision(format!(
+                            "unsupported rev-list option '{arg}' (supported: --all, --branches, --tags, --remotes, --glob, --not)"
+                        )))
+                    }
+                };
+                add_glob(repo, &mut walk, &glob, negate)?;
+                if name == "all" {
+                    // `--all` includes HEAD, which may be detached.
+                    if let Ok(head) = repo.head() {
+                        if let Some(id) = head.target() {
+                            push(&mut walk, repo, id, negate)?;
+                        }
+                    }
+                }
+                pushed_any |= !negate;
+                continue;
+            }
+            if spec.starts_with('-') {
+                return Err(revision(format!("unsupported rev-list option '{arg}'")));
+            }
+            if let Some(rev) = spec.strip_suffix("^@") {
+                for parent in resolve_commit(repo, rev)?.parent_ids() {
+                    push(&mut walk, repo, parent, hide_this)?;
+                }
+                pushed_any |= !hide_this;
+            } else if let Some(rev) = spec.strip_suffix("^!") {
+                let commit = resolve_commit(repo, rev)?;
+                push(&mut walk, repo, commit.id(), hide_this)?;
+                for parent in commit.parent_ids() {
+                    push(&mut walk, repo, parent, !hide_this)?;
+                }
+                pushed_any |= !hide_this;
+            } else if let Some((a, b)) = spec.split_once("...") {
+                let a = resolve_commit(repo, or_head(a))?.id();
+                let b = resolve_commit(repo, or_head(b))?.id();
+                push(&mut walk, repo, a, hide_this)?;
+                push(&mut walk, repo, b, hide_this)?;
+                if !hide_this {
+                    let bases = repo
+                        .merge_bases(a, b)
+                        .map(|bases| bases.iter().copied().collect::<Vec<_>>())
+                        .or_else(|e| {
+                            if e.code() == git2::ErrorCode::NotFound {
+                                Ok(Vec::new())
+                            } else {
+                                Err(e)
+                            }
+                        })
+                        .map_err(|e| RangeError::Git(git_err("cannot compute merge base")(e)))?;
+                    for base in bases {
+                        push(&mut walk, repo, base, true)?;
+                    }
+                    pushed_any = true;
+                }
+            } else if let Some((a, b)) = spec.split_once("..") {
+                let a = resolve_commit(repo, or_head(a))?.id();
+                let b = resolve_commit(repo, or_head(b))?.id();
+                push(&mut walk, repo, a, !hide_this)?;
+                push(&mut walk, repo, b, hide_this)?;
+                pushed_any |= !hide_this;
+            } else {
+                let id = resolve_commit(repo, spec)?.id();
+                push(&mut walk, repo, id, hide_this)?;
+                pushed_any |= !hide_this;
+            }
+        }
+        if !pushed_any {
+            return Err(revision(
+                "no revisions to check: name a range such as `main..topic`, `HEAD~5..` or `--all`"
+                    .to_owned(),
+            ));
+        }
+        Ok(RevWalk { walk })
+    }
+}
+
+impl Iterator for RevWalk<'_> {
+    type Item = Result<Oid, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.walk
+            .next()
+            .map(|r| r.map_err(git_err("cannot walk history")))
+    }
+}
+
+/// Why a rev-list argument could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum RangeError {
+    /// The argument is bad (exit 2).
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// The repository could not be read (exit 3).
+    #[error(transparent)]
+    Git(#[from] Error),
+}
+
+fn revision(message: String) -> RangeError {
+    RangeError::Revision(RevisionError { message })
+}
+
+fn or_head(rev: &str) -> &str {
+    if rev.is_empty() {
+        "HEAD"
+    } else {
+        rev
+    }
+}
+
+fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, RangeError> {
+    let object = repo
+        .revparse_single(rev)
+        .map_err(|e| revision(format!("bad revision '{rev}': {}", e.message())))?;
+    object
+        .peel_to_commit()
+        .map_err(|_| revision(format!("revision '{rev}' does not name a commit")))
+}
+
+fn push(
+    walk: &mut git2::Revwalk<'_>,
+    repo: &Repository,
+    id: Oid,
+    hide: bool,
+) -> Result<(), RangeError> {
+    let _ = repo;
+    let result = if hide { walk.hide(id) } else { walk.push(id) };
+    result.map_err(|e| RangeError::Git(git_err(format!("cannot walk from {id}"))(e)))
+}
+
+/// Push (or hide) every ref matching `glob`, peeling tags; refs that do not
+/// lead to a commit (a tag of a blob) are skipped, as rev-list does.
+fn add_glob(
+    repo: &Repository,
+    walk: &mut git2::Revwalk<'_>,
+    glob: &str,
+    hide: bool,
+) -> Result<(), RangeError> {
+    let refs = repo
+        .references_glob(glob)
+        .map_err(|e| RangeError::Git(git_err(format!("cannot list refs {glob}"))(e)))?;
+    for reference in refs {
+        let reference = reference
+            .map_err(|e| RangeError::Git(git_err(format!("cannot read refs {glob}"))(e)))?;
+        let Ok(commit) = reference.peel_to_commit() else {
+            continue;
+        };
+        push(walk, repo, commit.id(), hide)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_is_first_non_blank_line() {
+        assert_eq!(title_of(b"\n\n  hello world \nbody"), "hello world");
+        assert_eq!(title_of(b""), "");
+        assert_eq!(title_of(b"caf\xe9"), "caf\u{fffd}");
+    }
 }

@@ -1,14 +1,86 @@
-//! `tiergate check`.
+//! `tiergate check <rev-range>...`: judge the commits a `git rev-list`
+//! range names.
 
-use crate::exit::Outcome;
-use crate::Global;
+use crate::context;
+use crate::exit::{usage, Outcome};
+use crate::{Format, Global};
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use tiergate_core::check::{self, CheckError};
+use tiergate_core::git::RangeError;
+use tiergate_core::report::{self, Colour};
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Commits to judge, as git rev-list takes them: `main..topic`,
+    /// `HEAD~5..`, `^v1.0 HEAD`, `A...B`, `--all`, `--branches`, `--not`
+    #[arg(required = true, allow_hyphen_values = true, value_name = "REV-RANGE")]
+    pub revs: Vec<OsString>,
+}
 
 /// Run `tiergate check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    let _ = (global, args);
-    anyhow::bail!("not implemented yet")
+    let repo = context::open_repo(global)?;
+    let loaded = context::load_policy(global, Some(&repo))?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let colour = Colour::for_terminal(std::io::stdout().is_terminal());
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut json_commits = Vec::new();
+    let mut write_error = None;
+    let result = check::check_range(&repo, policy, &classifier, &args.revs, |verdict| {
+        tracing::debug!(
+            commit = %verdict.id,
+            ai_assisted = verdict.assessment.ai_assisted(),
+            paths = verdict.paths_computed,
+            violations = verdict.violations.len(),
+            "judged"
+        );
+        if verdict.violations.is_empty() {
+            return;
+        }
+        match global.format {
+            Format::Json => json_commits.push(report::commit_json(verdict)),
+            Format::Human => {
+                let text = report::human_commit(verdict, policy.mode, colour);
+                if let Err(e) = out.write_all(text.as_bytes()) {
+                    write_error.get_or_insert(e);
+                }
+            }
+        }
+    });
+    let summary = match result {
+        Ok(summary) => summary,
+        Err(CheckError::Range(RangeError::Revision(e))) => {
+            return Err(usage(
+                e.message,
+                Some("Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`."),
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(e) = write_error {
+        return Err(anyhow::Error::new(e).context("cannot write to stdout"));
+    }
+    match global.format {
+        Format::Json => {
+            let doc = report::run_json(policy, &summary, json_commits);
+            writeln!(out, "{doc}")?;
+        }
+        Format::Human => {
+            if summary.violations > 0 || global.verbose > 0 {
+                if !global.quiet || summary.violations > 0 {
+                    writeln!(out, "{}", report::human_summary(&summary, policy))?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if summary.fails(policy) {
+        Outcome::Violations
+    } else {
+        Outcome::Pass
+    })
 }
