@@ -1,0 +1,156 @@
+//! Differential test: `git::changed_paths` against `git diff-tree` on a
+//! repository with adds, deletes, renames, mode changes, file<->directory
+//! swaps, symlinks, submodule pointers, merges (clean and "evil") and a
+//! root commit.
+
+use std::path::Path;
+use std::process::Command;
+use tiergate_core::git;
+
+fn git_cmd(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let mut cmd = Command::new("git");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "C")
+        .env("GIT_COMMITTER_EMAIL", "c@example.com")
+        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+        .args(args)
+        .output()
+        .expect("spawn git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn write(dir: &Path, rel: &str, content: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, content).expect("write");
+}
+
+fn commit(dir: &Path, msg: &str) {
+    git_cmd(dir, &["add", "-A"]);
+    git_cmd(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+}
+
+/// What git says a commit changes: `git diff-tree -r --no-renames
+/// --name-only -z --root` (first parent), or `-c` for merges (paths that
+/// differ from every parent).
+fn git_paths(dir: &Path, id: &str, merge: bool) -> Vec<Vec<u8>> {
+    let mut args = vec!["diff-tree", "-r", "--no-renames", "--name-only", "-z", "--root"];
+    if merge {
+        args.push("-c");
+    }
+    args.push(id);
+    let out = git_cmd(dir, &args);
+    let mut paths: Vec<Vec<u8>> = out
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    // The first record is the commit id itself.
+    if paths.first().is_some_and(|p| p == id.as_bytes()) {
+        paths.remove(0);
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn changed_paths_agree_with_git_diff_tree() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git_cmd(dir, &["init", "-q", "-b", "main"]);
+    write(dir, "a.txt", "a");
+    write(dir, "crypto/aes.c", "aes");
+    write(dir, "crypto/sub/deep.c", "deep");
+    write(dir, "foo", "file named foo");
+    write(dir, "foo-bar/x", "x");
+    write(dir, "docs/caf\u{e9}.txt", "utf8");
+    commit(dir, "root");
+    // Modify, add, delete.
+    write(dir, "a.txt", "a2");
+    write(dir, "new/dir/file.c", "n");
+    std::fs::remove_file(dir.join("crypto/sub/deep.c")).expect("rm");
+    commit(dir, "modify add delete");
+    // Rename into a critical directory: both paths change.
+    git_cmd(dir, &["mv", "a.txt", "crypto/a.txt"]);
+    commit(dir, "rename");
+    // Mode change only.
+    git_cmd(dir, &["update-index", "--chmod=+x", "crypto/aes.c"]);
+    git_cmd(dir, &["commit", "-q", "-m", "chmod"]);
+    // File becomes a directory (ordering: `foo` vs `foo-bar` vs `foo/`).
+    std::fs::remove_file(dir.join("foo")).expect("rm");
+    write(dir, "foo/inner.c", "now a dir");
+    commit(dir, "file to dir");
+    // Symlink and a submodule pointer (gitlink) under crypto/.
+    std::os::unix::fs::symlink("../a", dir.join("crypto/link")).expect("symlink");
+    commit(dir, "symlink");
+    let head = String::from_utf8(git_cmd(dir, &["rev-parse", "HEAD"])).expect("utf8");
+    git_cmd(
+        dir,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{},crypto/sub/module", head.trim()),
+        ],
+    );
+    git_cmd(dir, &["commit", "-q", "-m", "gitlink"]);
+    // A branch and merges.
+    git_cmd(dir, &["checkout", "-q", "-b", "topic", "HEAD~3"]);
+    write(dir, "topic.c", "t");
+    write(dir, "docs/guide.md", "g");
+    commit(dir, "topic work");
+    git_cmd(dir, &["checkout", "-q", "main"]);
+    write(dir, "main.c", "m");
+    commit(dir, "main work");
+    git_cmd(dir, &["merge", "-q", "--no-edit", "topic"]);
+    // An evil merge: the merge itself changes a file neither side touched.
+    git_cmd(dir, &["checkout", "-q", "-b", "topic2", "HEAD~1"]);
+    write(dir, "t2.c", "t2");
+    commit(dir, "topic2 work");
+    git_cmd(dir, &["checkout", "-q", "main"]);
+    git_cmd(dir, &["merge", "-q", "--no-commit", "topic2"]);
+    write(dir, "crypto/aes.c", "evil change in the merge");
+    git_cmd(dir, &["add", "-A"]);
+    git_cmd(dir, &["commit", "-q", "--no-edit"]);
+
+    let repo = git::open(Some(dir)).expect("open");
+    let list = String::from_utf8(git_cmd(dir, &["rev-list", "--all", "--parents"])).expect("utf8");
+    let mut compared = 0;
+    let mut merges = 0;
+    for line in list.lines() {
+        let ids: Vec<&str> = line.split(' ').collect();
+        let merge = ids.len() > 2;
+        merges += usize::from(merge);
+        let want = git_paths(dir, ids[0], merge);
+        let mut got = git::changed_paths(&repo, git2::Oid::from_str(ids[0]).expect("oid"))
+            .expect("changed paths")
+            .0;
+        got.sort();
+        assert_eq!(
+            got.iter().map(|p| String::from_utf8_lossy(p)).collect::<Vec<_>>(),
+            want.iter().map(|p| String::from_utf8_lossy(p)).collect::<Vec<_>>(),
+            "commit {}",
+            ids[0]
+        );
+        compared += 1;
+    }
+    eprintln!("compared changed paths of {compared} commits ({merges} merges) with git diff-tree");
+    assert!(compared >= 12 && merges >= 2);
+}
