@@ -1,1 +1,368 @@
+//! End-to-end tests of `tiergate check` on real repositories.
+
 mod support;
+
+use std::os::unix::ffi::OsStrExt;
+use support::{stderr, stdout, Repo};
+
+/// A small QEMU-style policy (the shape of the project's policy.yaml).
+const POLICY: &str = "\
+version: 1
+declaration:
+  key: AI-Assisted-by
+tiers:
+  - name: critical
+    paths: [ \"crypto/\", \"hw/virtio/**\", \"*.S\" ]
+    except: [ \"crypto/README\" ]
+    ai: forbidden
+  - name: core
+    paths: [ \"accel/\", \"target/\" ]
+    ai: allowed
+    require: [ Reviewed-by ]
+  - name: open
+    paths: [ \"docs/\", \"tests/\" ]
+    ai: allowed
+default_tier: core
+";
+
+fn repo_with_policy() -> Repo {
+    let repo = Repo::new();
+    repo.commit(
+        &[("policy.yaml", POLICY), ("README", "hello\n")],
+        "Initial commit\n\nSigned-off-by: A U Thor <author@example.com>\n",
+    );
+    repo
+}
+
+#[test]
+fn declared_commit_touching_crypto_is_rejected_with_path_and_fix() {
+    let repo = repo_with_policy();
+    let id = repo.commit(
+        &[("crypto/aes.c", "x\n"), ("docs/aes.md", "doc\n")],
+        "crypto: speed up AES\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "stdout: {text}\nstderr: {}", stderr(&out));
+    assert!(
+        text.contains(&format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: speed up AES\"",
+            &id[..12]
+        )),
+        "{text}"
+    );
+    assert!(text.contains("    crypto/aes.c\n"), "{text}");
+    assert!(!text.contains("docs/aes.md"), "only the forbidden paths: {text}");
+    assert!(text.contains("  fix: "), "{text}");
+    assert!(
+        text.ends_with("tiergate: 1 violation in 1 commit (1 commit checked)\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn declared_commit_touching_only_docs_passes_silently() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("docs/index.rst", "x\n")],
+        "docs: explain tiers\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1.."]);
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn undeclared_claude_coauthor_is_flagged() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("docs/x.md", "x\n")],
+        "docs: tweak\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD^!"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[undeclared-ai]"), "{text}");
+}
+
+#[test]
+fn declaration_in_second_to_last_paragraph_is_misplaced() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("docs/x.md", "x\n")],
+        "docs: tweak\n\nSome body.\nAi-Assisted-By : x\n\nSigned-off-by: A U Thor <author@example.com>\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("error[misplaced-declaration]"), "{text}");
+}
+
+#[test]
+fn ai_change_hidden_in_a_merge_is_found() {
+    let repo = repo_with_policy();
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.commit(&[("docs/a.md", "a\n")], "docs: a\n");
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit(&[("docs/b.md", "b\n")], "docs: b\n");
+    repo.git(&["merge", "-q", "--no-commit", "topic"]);
+    repo.write("crypto/evil.c", "evil\n");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "Merge topic\n\nAI-Assisted-by: claude:claude-sonnet-4",
+    ]);
+    let out = repo.tiergate(&["check", "HEAD^!"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("    crypto/evil.c\n"), "{text}");
+    assert!(!text.contains("docs/a.md"), "merge introduced only crypto: {text}");
+}
+
+#[test]
+fn rename_into_critical_directory_counts() {
+    let repo = repo_with_policy();
+    repo.commit(&[("docs/helper.c", "h\n")], "docs: helper\n");
+    repo.git(&["mv", "docs/helper.c", "crypto/helper.c"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "move helper\n\nAI-Assisted-by: claude:claude-sonnet-4",
+    ]);
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("    crypto/helper.c\n"));
+}
+
+#[test]
+fn required_trailer_for_core_tier() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("accel/kvm.c", "k\n")],
+        "accel: tweak\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("error[missing-required-trailer]"));
+    repo.commit(
+        &[("accel/kvm.c", "k2\n")],
+        "accel: tweak\n\nAI-Assisted-by: claude:claude-sonnet-4\nReviewed-by: R <r@example.com>\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn editing_the_policy_is_held_to_the_strictest_tier() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("policy.yaml", &POLICY.replace("ai: forbidden", "ai: allowed"))],
+        "loosen policy\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    // Judged by the trusted (original) policy, the edit of policy.yaml is
+    // an AI-assisted change to the strictest tier.
+    let original = repo.path().join("original.yaml");
+    std::fs::write(&original, POLICY).expect("write");
+    let out = repo.tiergate(&["check", "--policy", "original.yaml", "HEAD~1..HEAD"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    assert!(text.contains("    policy.yaml\n"), "{text}");
+}
+
+#[test]
+fn non_utf8_paths_are_checked() {
+    let repo = repo_with_policy();
+    let name = std::ffi::OsStr::from_bytes(b"crypto/\xff\xfe.c");
+    std::fs::create_dir_all(repo.path().join("crypto")).expect("mkdir");
+    std::fs::write(repo.path().join(name), "x").expect("write");
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "-m",
+        "crypto: odd name\n\nAI-Assisted-by: claude:claude-sonnet-4",
+    ]);
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("    crypto/\u{fffd}\u{fffd}.c\n"), "{}", stdout(&out));
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let repo = repo_with_policy();
+    let id = repo.commit(
+        &[("crypto/aes.c", "x\n")],
+        "crypto: x\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "--format", "json", "--all"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["verdict"], "fail");
+    assert_eq!(doc["mode"], "enforce");
+    assert_eq!(doc["commits_checked"], 2);
+    assert_eq!(doc["commits_failed"], 1);
+    assert_eq!(doc["violations"], 1);
+    let commit = &doc["commits"][0];
+    assert_eq!(commit["id"], id.as_str());
+    assert_eq!(commit["title"], "crypto: x");
+    assert_eq!(commit["ai_assisted"], true);
+    assert_eq!(commit["declared"], true);
+    assert_eq!(commit["tiers"], serde_json::json!(["critical"]));
+    let v = &commit["violations"][0];
+    assert_eq!(v["rule"], "ai-forbidden-tier");
+    assert_eq!(v["tier"], "critical");
+    assert_eq!(v["paths"], serde_json::json!(["crypto/aes.c"]));
+    assert!(v["fix"].as_str().is_some_and(|f| !f.is_empty()));
+    assert!(v["message"].as_str().is_some_and(|f| !f.is_empty()));
+}
+
+#[test]
+fn rev_list_forms() {
+    let repo = repo_with_policy();
+    repo.git(&["checkout", "-q", "-b", "topic"]);
+    repo.commit(&[("crypto/a.c", "a\n")], "crypto: a\n\nAI-Assisted-by: x:y\n");
+    repo.commit(&[("docs/b.md", "b\n")], "docs: b\n");
+    repo.git(&["checkout", "-q", "main"]);
+    let count = |args: &[&str]| -> u64 {
+        let mut all = vec!["check", "--format", "json"];
+        all.extend_from_slice(args);
+        let out = repo.tiergate(&all);
+        let doc: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+        doc["commits_checked"].as_u64().expect("count")
+    };
+    assert_eq!(count(&["main..topic"]), 2);
+    assert_eq!(count(&["topic", "^main"]), 2);
+    assert_eq!(count(&["topic", "--not", "main"]), 2);
+    assert_eq!(count(&["topic~1..topic"]), 1);
+    assert_eq!(count(&["main...topic"]), 2);
+    assert_eq!(count(&["--all"]), 3);
+    assert_eq!(count(&["--branches=top*"]), 3);
+    assert_eq!(count(&["topic^@"]), 2);
+    assert_eq!(count(&["topic^!"]), 1);
+    // HEAD is main: `topic..` is empty.
+    assert_eq!(count(&["topic.."]), 0);
+}
+
+#[test]
+fn bad_arguments_exit_2_and_broken_repositories_exit_3() {
+    let repo = repo_with_policy();
+    let out = repo.tiergate(&["check", "no-such-branch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("Error: bad revision 'no-such-branch'"), "{}", stderr(&out));
+    let out = repo.tiergate(&["check", "--reverse", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unsupported rev-list option '--reverse'"));
+    // Not a repository.
+    let empty = tempfile::tempdir().expect("tempdir");
+    let out = support::tiergate_cmd(empty.path())
+        .env("GIT_CEILING_DIRECTORIES", empty.path().parent().expect("parent"))
+        .args(["check", "HEAD"])
+        .output()
+        .expect("spawn");
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).starts_with("Error: cannot find a git repository"));
+    // A broken policy: exit 2.
+    repo.write("policy.yaml", "version: 1\ntiers: []\n");
+    let out = repo.tiergate(&["check", "HEAD"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn bare_repository_uses_the_policy_at_head_and_git_dir_works() {
+    let repo = repo_with_policy();
+    repo.commit(&[("crypto/aes.c", "x\n")], "crypto: x\n\nAI-Assisted-by: x:y\n");
+    let bare = tempfile::tempdir().expect("tempdir");
+    let bare_path = bare.path().join("srv.git");
+    support::git(
+        repo.path(),
+        &["clone", "-q", "--bare", ".", bare_path.to_str().expect("utf8")],
+    );
+    let out = support::tiergate_cmd(bare.path())
+        .args(["--repo", "srv.git", "check", "--all"])
+        .output()
+        .expect("spawn");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // GIT_DIR from the environment, as hooks get it.
+    let out = support::tiergate_cmd(bare.path())
+        .env("GIT_DIR", &bare_path)
+        .args(["check", "HEAD~1..HEAD"])
+        .output()
+        .expect("spawn");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stdout(&out).contains("error[ai-forbidden-tier]"));
+}
+
+#[test]
+fn warn_mode_reports_but_passes() {
+    let repo = repo_with_policy();
+    repo.write("policy.yaml", &POLICY.replace("version: 1\n", "version: 1\nmode: warn\n"));
+    repo.commit(&[("crypto/aes.c", "x\n")], "crypto: x\n\nAI-Assisted-by: x:y\n");
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("warning[ai-forbidden-tier]"), "{text}");
+    assert!(text.contains("mode: warn, not failing"), "{text}");
+}
+
+#[test]
+fn unassisted_commits_need_no_diff() {
+    let repo = repo_with_policy();
+    repo.commit(&[("crypto/aes.c", "x\n")], "crypto: human work\n");
+    repo.commit(&[("docs/a.md", "x\n")], "docs: a\n\nAI-Assisted-by: x:y\n");
+    let out = support::tiergate_cmd(repo.path())
+        .env("RUST_LOG", "tiergate=debug")
+        .args(["check", "HEAD~2..HEAD"])
+        .output()
+        .expect("spawn");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let log = stderr(&out);
+    let judged: Vec<&str> = log.lines().filter(|l| l.contains("judged")).collect();
+    assert_eq!(judged.len(), 2, "{log}");
+    // Newest first: the declared commit needed its paths, the other not.
+    assert!(judged[0].contains("paths=true"), "{log}");
+    assert!(judged[1].contains("paths=false"), "{log}");
+}
+
+#[test]
+fn classify_prints_path_tab_tier_and_explains() {
+    let repo = repo_with_policy();
+    let out = repo.tiergate(&["classify", "crypto/aes.c", "crypto/README", "docs/x", "Makefile", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "crypto/aes.c\tcritical\ncrypto/README\tcore\ndocs/x\topen\nMakefile\tcore\npolicy.yaml\tcritical\n"
+    );
+    let out = repo.tiergate(&["classify", "--explain", "hw/virtio/a.c", "crypto/README"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("hw/virtio/a.c: tier critical, by pattern 'hw/virtio/**' at "),
+        "{text}"
+    );
+    assert!(text.contains("policy.yaml:5:"), "line of the pattern: {text}");
+    assert!(text.contains("crypto/README: tier core, by no tier matches: default_tier\n  not in tier critical: excepted by 'crypto/README'"), "{text}");
+    // Non-UTF-8 arguments classify.
+    let out = support::tiergate_cmd(repo.path())
+        .arg("classify")
+        .arg(std::ffi::OsStr::from_bytes(b"crypto/\xff"))
+        .output()
+        .expect("spawn");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"crypto/\xff\tcritical\n");
+}
+
+#[test]
+fn explain_prints_every_rule_and_refuses_unknown_codes() {
+    let repo = Repo::new();
+    let out = repo.tiergate(&["explain", "undeclared-ai"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("undeclared-ai: "));
+    let out = repo.tiergate(&["explain", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Hint: Use one of: ai-forbidden-tier,"));
+}
