@@ -1,0 +1,1 @@
+//! Shared entry code of tiergate's hook binaries (TODO).
