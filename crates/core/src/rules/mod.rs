@@ -1,0 +1,1390 @@
+//! The rule engine: policy + a commit's facts -> violations.
+//!
+//! Pure functions over plain data. Judging happens in two steps so that
+//! changed paths (a tree diff, the expensive part) are only computed for
+//! commits whose verdict depends on them:
+//!
+//! 1. [`assess_message`] reads the message and identities: is the commit
+//!    declared, marked, and which message-only rules fire.
+//! 2. If [`needs_paths`] says so, the caller classifies the commit's changed
+//!    paths and [`judge_paths`] adds the tier rules.
+//!
+//! # Decisions
+//!
+//! - **Declared** means a trailer *git reads* (from
+//!   [`trailer::parse`](crate::trailer::parse)) has the declaration key or an
+//!   alias, ASCII-case-insensitively. A declaration-like line git does not
+//!   read is not a declaration: it is `misplaced-declaration`.
+//! - **Markers** (evidence of AI use) are listed in [`markers`](self::ai_tool):
+//!   `Co-authored-by:` lines count anywhere in the log message, not only in
+//!   the trailer block; author and committer identities count too.
+//! - The **log message** ends at a `---` divider (a line starting with
+//!   `---` and whitespace, as git's `trailer.c` finds it) unless the message
+//!   is parsed with `no_divider` (committed messages). Markers are looked
+//!   for only above it (below is a patch); `misplaced-declaration` and
+//!   `near-miss-key` look at every line, so a declaration written below a
+//!   divider is reported rather than silently ignored. Below a divider,
+//!   indented lines (diff context) are skipped.
+//! - `near-miss-key` looks at trailers and at every line that looks like
+//!   `key: value` (text before the first `:` or fullwidth `：`); see
+//!   [`near_miss`](self::KNOWN_KEYS) for how real keys are kept out.
+//! - `ai-signoff` and `missing-signoff` look at `Signed-off-by` trailers git
+//!   reads. The author's sign-off is recognised by e-mail address
+//!   (ASCII-case-insensitive, trimmed): names vary in spelling and encoding
+//!   more than addresses do. An author without an e-mail address is matched
+//!   by name (case-insensitive, whitespace-normalized).
+//! - `missing-required-trailer` is not reported for a tier that is also
+//!   `ai: forbidden`: no trailer would make that commit acceptable, and
+//!   `ai-forbidden-tier` already says so.
+//! - A path whose tier index is out of range (a caller bug) is judged as
+//!   being in the policy's `default_tier`, so nothing is silently skipped.
+//! - Violations are ordered by rule (the order of [`RuleCode::ALL`]), then
+//!   line, then tier (policy order); [`sort_violations`] orders a merged
+//!   list the same way.
+
+mod markers;
+mod near_miss;
+
+pub use markers::ai_tool;
+pub use near_miss::KNOWN_KEYS;
+
+use crate::policy::{AiRule, Policy};
+use crate::trailer::{self, ParseOptions, Trailer, TrailerBlock};
+use std::collections::HashSet;
+
+/// A person as git records them in a commit header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// Name as recorded (bytes: git does not enforce an encoding).
+    pub name: Vec<u8>,
+    /// E-mail as recorded, without the angle brackets.
+    pub email: Vec<u8>,
+}
+
+/// What the rules need to know about a commit besides its paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitFacts {
+    /// The full message, as stored (or as cleaned up for commit-msg).
+    pub message: Vec<u8>,
+    /// Author.
+    pub author: Identity,
+    /// Committer.
+    pub committer: Identity,
+}
+
+/// Stable rule codes, used in output, JSON and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RuleCode {
+    /// AI-assisted and touches a tier with `ai: forbidden`.
+    AiForbiddenTier,
+    /// AI-assisted, touches a tier whose `require` trailers are absent.
+    MissingRequiredTrailer,
+    /// Marked but not declared.
+    UndeclaredAi,
+    /// A declaration value that does not match `declaration.value`, or empty.
+    MalformedDeclaration,
+    /// A declaration-like line that git would not read as a trailer.
+    MisplacedDeclaration,
+    /// A trailer key that is almost the declaration key.
+    NearMissKey,
+    /// A Signed-off-by names an AI identity.
+    AiSignoff,
+    /// `signoff.required` and no Signed-off-by matching the author.
+    MissingSignoff,
+}
+
+impl RuleCode {
+    /// Every rule code, in documentation order.
+    pub const ALL: [RuleCode; 8] = [
+        RuleCode::AiForbiddenTier,
+        RuleCode::MissingRequiredTrailer,
+        RuleCode::UndeclaredAi,
+        RuleCode::MalformedDeclaration,
+        RuleCode::MisplacedDeclaration,
+        RuleCode::NearMissKey,
+        RuleCode::AiSignoff,
+        RuleCode::MissingSignoff,
+    ];
+
+    /// The stable kebab-case code (`ai-forbidden-tier`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleCode::AiForbiddenTier => "ai-forbidden-tier",
+            RuleCode::MissingRequiredTrailer => "missing-required-trailer",
+            RuleCode::UndeclaredAi => "undeclared-ai",
+            RuleCode::MalformedDeclaration => "malformed-declaration",
+            RuleCode::MisplacedDeclaration => "misplaced-declaration",
+            RuleCode::NearMissKey => "near-miss-key",
+            RuleCode::AiSignoff => "ai-signoff",
+            RuleCode::MissingSignoff => "missing-signoff",
+        }
+    }
+
+    /// Parse a code as printed by [`RuleCode::as_str`].
+    pub fn from_code(code: &str) -> Option<RuleCode> {
+        RuleCode::ALL.into_iter().find(|c| c.as_str() == code)
+    }
+}
+
+impl std::fmt::Display for RuleCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// Which rule.
+    pub rule: RuleCode,
+    /// One line saying what is wrong, e.g.
+    /// `AI-assisted commit touches tier 'critical' (ai: forbidden)`.
+    pub message: String,
+    /// The tier concerned, for tier rules.
+    pub tier: Option<String>,
+    /// The offending paths (all of them; renderers truncate).
+    pub paths: Vec<Vec<u8>>,
+    /// 0-based line in the message concerned, for message rules.
+    pub line: Option<usize>,
+    /// One line on how to fix it (imperative sentence).
+    pub fix: String,
+}
+
+/// Evidence of AI use found in a commit (a builtin or extra marker).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkerHit {
+    /// Human description, e.g. `Co-authored-by: Claude <noreply@anthropic.com>`.
+    pub evidence: String,
+    /// 0-based line of the message where it was found (`None` for the
+    /// author's or committer's identity).
+    pub line: Option<usize>,
+}
+
+/// The message-level assessment of a commit (step 1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MessageAssessment {
+    /// The trailers git reads in the message.
+    pub trailers: Vec<Trailer>,
+    /// Indexes into `trailers` of the declarations (key or alias).
+    pub declarations: Vec<usize>,
+    /// Markers found.
+    pub markers: Vec<MarkerHit>,
+    /// Violations of message-only rules.
+    pub violations: Vec<Violation>,
+}
+
+impl MessageAssessment {
+    /// Declared: the trailer block holds the declaration key or an alias.
+    pub fn declared(&self) -> bool {
+        !self.declarations.is_empty()
+    }
+
+    /// AI-assisted = declared or marked.
+    pub fn ai_assisted(&self) -> bool {
+        self.declared() || !self.markers.is_empty()
+    }
+
+    /// Whether a trailer with `key` (case-insensitive) is present.
+    pub fn has_trailer(&self, key: &str) -> bool {
+        self.trailers
+            .iter()
+            .any(|t| t.key.eq_ignore_ascii_case(key.as_bytes()))
+    }
+}
+
+/// Step 1: judge the message and identities of a commit.
+pub fn assess_message(
+    policy: &Policy,
+    facts: &CommitFacts,
+    options: &ParseOptions,
+) -> MessageAssessment {
+    let message = facts.message.as_slice();
+    let block = trailer::parse(message, options);
+    let declarations: Vec<usize> = block
+        .trailers
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| policy.declaration.is_declaration_key(&t.key))
+        .map(|(i, _)| i)
+        .collect();
+    let divider = divider_start(message, options);
+    let log_end = divider.unwrap_or(message.len());
+    let markers = markers::find(policy, facts, &block.trailers, log_end);
+
+    let mut violations = Vec::new();
+    if !markers.is_empty() && declarations.is_empty() {
+        violations.push(undeclared(policy, &markers));
+    }
+    for &i in &declarations {
+        if let Some(t) = block.trailers.get(i) {
+            violations.extend(malformed(policy, t));
+        }
+    }
+    line_rules(policy, message, &block, divider, &mut violations);
+    signoff_rules(policy, facts, &block.trailers, &mut violations);
+    sort_violations(&mut violations);
+
+    MessageAssessment {
+        trailers: block.trailers,
+        declarations,
+        markers,
+        violations,
+    }
+}
+
+/// Whether the verdict on a commit with this assessment depends on its
+/// changed paths (AI-assisted, and some tier is forbidden or requires
+/// trailers that are missing).
+pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
+    assessment.ai_assisted()
+        && policy.tiers.iter().any(|tier| {
+            tier.ai == AiRule::Forbidden || tier.require.iter().any(|k| !assessment.has_trailer(k))
+        })
+}
+
+/// Step 2: the tier rules. `classified` holds each changed path with the
+/// index (into `policy.tiers`) of its tier.
+pub fn judge_paths(
+    policy: &Policy,
+    assessment: &MessageAssessment,
+    classified: &[(&[u8], usize)],
+) -> Vec<Violation> {
+    if !assessment.ai_assisted() {
+        return Vec::new();
+    }
+    // Paths per tier, first-seen order, without duplicates.
+    let mut per_tier: Vec<Vec<Vec<u8>>> = vec![Vec::new(); policy.tiers.len()];
+    let mut seen: HashSet<(usize, &[u8])> = HashSet::new();
+    for &(path, tier) in classified {
+        let tier = if tier < policy.tiers.len() {
+            tier
+        } else {
+            policy.default_tier
+        };
+        if let Some(paths) = per_tier.get_mut(tier) {
+            if seen.insert((tier, path)) {
+                paths.push(path.to_vec());
+            }
+        }
+    }
+
+    let mut violations = Vec::new();
+    for (tier, paths) in policy.tiers.iter().zip(&per_tier) {
+        if tier.ai == AiRule::Forbidden && !paths.is_empty() {
+            violations.push(Violation {
+                rule: RuleCode::AiForbiddenTier,
+                message: format!(
+                    "AI-assisted commit touches tier '{}' (ai: forbidden): {}",
+                    tier.name,
+                    count(paths.len(), "path")
+                ),
+                tier: Some(tier.name.clone()),
+                paths: paths.clone(),
+                line: None,
+                fix: format!(
+                    "Split the changes to '{}' into a commit written without AI assistance, or ask its maintainers.",
+                    tier.name
+                ),
+            });
+        }
+    }
+    for (tier, paths) in policy.tiers.iter().zip(&per_tier) {
+        if tier.ai == AiRule::Forbidden || paths.is_empty() {
+            continue;
+        }
+        let missing: Vec<&str> = tier
+            .require
+            .iter()
+            .map(String::as_str)
+            .filter(|k| !assessment.has_trailer(k))
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        violations.push(Violation {
+            rule: RuleCode::MissingRequiredTrailer,
+            message: format!(
+                "AI-assisted commit touches tier '{}' but lacks required trailer{} {}",
+                tier.name,
+                if missing.len() == 1 { "" } else { "s" },
+                quoted_list(&missing)
+            ),
+            tier: Some(tier.name.clone()),
+            paths: paths.clone(),
+            line: None,
+            fix: format!(
+                "Add {} to the trailer block once earned (e.g. `git commit --amend --trailer '{}: Name <email>'`).",
+                quoted_list(&missing),
+                missing.first().copied().unwrap_or_default()
+            ),
+        });
+    }
+    violations
+}
+
+/// Order violations as documented: by rule (table order), then line, then
+/// the order they came in (tier rules come in policy order). Stable.
+pub fn sort_violations(violations: &mut [Violation]) {
+    violations.sort_by_key(|v| (v.rule, v.line.unwrap_or(usize::MAX)));
+}
+
+/// One line of a message.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
+    /// 0-based line number.
+    no: usize,
+    /// Byte offset of its first byte.
+    start: usize,
+    /// Its bytes, without the `\n`.
+    text: &'a [u8],
+}
+
+/// The lines of `message` (split at `\n`; a final line without one too).
+fn lines_of(message: &[u8]) -> impl Iterator<Item = Line<'_>> {
+    let mut start = 0;
+    message
+        .split(|&b| b == b'\n')
+        .enumerate()
+        .map(move |(no, text)| {
+            let line = Line { no, start, text };
+            start += text.len() + 1;
+            line
+        })
+}
+
+/// Where a `---` divider line starts, if the message is parsed with one:
+/// git's `find_end_of_log_message` takes the first line starting with
+/// `---` followed by whitespace (git's `isspace`: space, tab, CR, LF).
+fn divider_start(message: &[u8], options: &ParseOptions) -> Option<usize> {
+    if options.no_divider {
+        return None;
+    }
+    lines_of(message)
+        .find(|l| {
+            l.text.starts_with(b"---")
+                && match message.get(l.start + 3) {
+                    Some(c) => matches!(c, b' ' | b'\t' | b'\r' | b'\n'),
+                    None => false,
+                }
+        })
+        .map(|l| l.start)
+}
+
+/// Message text for a one-line report: lossy UTF-8, trimmed, control and
+/// invisible characters escaped (so `AI\u{200b}-Assisted-by` shows what is
+/// wrong), at most 100 characters.
+fn display_text(bytes: &[u8]) -> String {
+    const MAX: usize = 100;
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::new();
+    for (i, c) in text.trim().chars().enumerate() {
+        if i == MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control()
+            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+        {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `1 path`, `3 paths`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// `` `A:` ``, `` `A:`, `B:` ``.
+fn quoted_list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}:`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `undeclared-ai`, listing the evidence.
+fn undeclared(policy: &Policy, markers: &[MarkerHit]) -> Violation {
+    const SHOWN: usize = 3;
+    let mut evidence: Vec<&str> = markers
+        .iter()
+        .take(SHOWN)
+        .map(|m| m.evidence.as_str())
+        .collect();
+    let more;
+    if markers.len() > SHOWN {
+        more = format!("and {} more", markers.len() - SHOWN);
+        evidence.push(&more);
+    }
+    let key = &policy.declaration.key;
+    Violation {
+        rule: RuleCode::UndeclaredAi,
+        message: format!(
+            "AI assistance is evident but not declared with '{key}:': {}",
+            evidence.join("; ")
+        ),
+        tier: None,
+        paths: Vec::new(),
+        line: markers.iter().filter_map(|m| m.line).min(),
+        fix: format!(
+            "Add a '{key}:' trailer naming the tool to the last paragraph (`git commit --amend --trailer '{key}: <tool>'`)."
+        ),
+    }
+}
+
+/// `malformed-declaration` for one declaration trailer.
+fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
+    let key = display_text(&t.key);
+    let value = String::from_utf8_lossy(&t.value);
+    let value = value.trim();
+    let (message, fix) = if value.is_empty() {
+        (
+            format!("declaration '{key}:' has an empty value"),
+            format!("Name the tool that helped after '{key}:'."),
+        )
+    } else {
+        let re = policy.declaration.value.as_ref()?;
+        if re.is_match(value) {
+            return None;
+        }
+        (
+            format!(
+                "declaration '{key}: {}' does not match the policy's pattern /{}/",
+                display_text(value.as_bytes()),
+                re.as_str()
+            ),
+            format!("Rewrite the value of '{key}:' to match /{}/.", re.as_str()),
+        )
+    };
+    Some(Violation {
+        rule: RuleCode::MalformedDeclaration,
+        message,
+        tier: None,
+        paths: Vec::new(),
+        line: Some(t.line),
+        fix,
+    })
+}
+
+/// The fullwidth colon `：` (U+FF1A), a look-alike separator git ignores.
+const FULLWIDTH_COLON: &[u8] = "\u{ff1a}".as_bytes();
+
+/// The key of a `key: value`-looking line: the text before the first `:`
+/// or `：`, trimmed of whitespace, and whether the separator was the
+/// fullwidth one.
+fn key_of(text: &[u8]) -> Option<(String, bool)> {
+    let ascii = text.iter().position(|&b| b == b':');
+    let full = text
+        .windows(FULLWIDTH_COLON.len())
+        .position(|w| w == FULLWIDTH_COLON);
+    let (end, fullwidth) = match (ascii, full) {
+        (Some(a), Some(f)) if f < a => (f, true),
+        (Some(a), _) => (a, false),
+        (None, Some(f)) => (f, true),
+        (None, None) => return None,
+    };
+    let key = String::from_utf8_lossy(&text[..end]).trim().to_owned();
+    (!key.is_empty()).then_some((key, fullwidth))
+}
+
+/// `misplaced-declaration` and `near-miss-key`: every `key:`-looking line.
+fn line_rules(
+    policy: &Policy,
+    message: &[u8],
+    block: &TrailerBlock,
+    divider: Option<usize>,
+    violations: &mut Vec<Violation>,
+) {
+    let lines: Vec<Line<'_>> = lines_of(message).collect();
+    let trailer_lines: HashSet<usize> = block.trailers.iter().map(|t| t.line).collect();
+    // git reads the first paragraph as the title, never as trailers.
+    let title_end = lines
+        .iter()
+        .position(|l| is_blank(l.text))
+        .unwrap_or(lines.len());
+    // The last paragraph of the log message (for explaining misplacement).
+    let log_lines = lines
+        .iter()
+        .take_while(|l| !matches!(divider, Some(d) if l.start >= d))
+        .count();
+    let last_text = lines[..log_lines].iter().rposition(|l| !is_blank(l.text));
+    let last_paragraph = last_text.map(|last| {
+        lines[..last]
+            .iter()
+            .rposition(|l| is_blank(l.text))
+            .map_or(0, |blank| blank + 1)
+    });
+    let decl_keys: Vec<&str> = policy.declaration.keys().collect();
+    let required: Vec<&str> = policy
+        .tiers
+        .iter()
+        .flat_map(|t| t.require.iter().map(String::as_str))
+        .collect();
+
+    for line in &lines {
+        let below_divider = divider.is_some_and(|d| line.start >= d);
+        if below_divider && line.text.first().is_some_and(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let Some((key, fullwidth)) = key_of(line.text) else {
+            continue;
+        };
+        if policy.declaration.is_declaration_key(key.as_bytes()) {
+            if trailer_lines.contains(&line.no) && !fullwidth {
+                continue;
+            }
+            let why = if line.no < title_end {
+                "it is in the title (first paragraph), which git never reads as trailers"
+            } else if below_divider {
+                "it is below the '---' divider, where git stops reading the message"
+            } else if fullwidth {
+                "its colon is a fullwidth '：', not ':'"
+            } else if line.text.first().is_some_and(u8::is_ascii_whitespace) {
+                "it is indented, so git reads it as part of the line above"
+            } else if last_paragraph.is_some_and(|p| line.no >= p) {
+                "the last paragraph mixes it with lines git does not read as trailers"
+            } else {
+                "it is not in the last paragraph (a blank line separates it from the trailers)"
+            };
+            violations.push(Violation {
+                rule: RuleCode::MisplacedDeclaration,
+                message: format!(
+                    "'{}' is not read by git as a trailer: {why}",
+                    display_text(line.text)
+                ),
+                tier: None,
+                paths: Vec::new(),
+                line: Some(line.no),
+                fix: format!(
+                    "Move '{key}:' into the final paragraph of trailers, unindented, with no blank line inside it and above any '---'."
+                ),
+            });
+        } else if let Some(hit) = near_miss::check(&key, &decl_keys, &required) {
+            violations.push(Violation {
+                rule: RuleCode::NearMissKey,
+                message: format!(
+                    "key '{}' is almost the declaration key '{}' ({}), so it declares nothing",
+                    display_text(key.as_bytes()),
+                    hit.target,
+                    hit.how
+                ),
+                tier: None,
+                paths: Vec::new(),
+                line: Some(line.no),
+                fix: format!(
+                    "Write the key exactly as '{}:' (plain ASCII letters and hyphens).",
+                    hit.target
+                ),
+            });
+        }
+    }
+}
+
+/// A blank line as git's trailer code sees it (only whitespace).
+fn is_blank(text: &[u8]) -> bool {
+    text.iter().all(u8::is_ascii_whitespace)
+}
+
+/// `ai-signoff` and `missing-signoff`.
+fn signoff_rules(
+    policy: &Policy,
+    facts: &CommitFacts,
+    trailers: &[Trailer],
+    violations: &mut Vec<Violation>,
+) {
+    let signoffs = trailers
+        .iter()
+        .filter(|t| t.key.eq_ignore_ascii_case(b"signed-off-by"));
+    if policy.declaration.forbid_ai_signoff {
+        for t in signoffs.clone() {
+            let (name, email) = markers::split_identity(&t.value);
+            if let Some(tool) = ai_tool(name, email) {
+                violations.push(Violation {
+                    rule: RuleCode::AiSignoff,
+                    message: format!(
+                        "Signed-off-by names an AI identity: {} ({tool})",
+                        display_text(&t.value)
+                    ),
+                    tier: None,
+                    paths: Vec::new(),
+                    line: Some(t.line),
+                    fix: format!(
+                        "Remove this Signed-off-by (only a human can certify the DCO) and declare the tool with '{}:'.",
+                        policy.declaration.key
+                    ),
+                });
+            }
+        }
+    }
+    if policy.signoff.required {
+        let author = &facts.author;
+        let author_email = author.email.trim_ascii();
+        let signed = signoffs.clone().any(|t| {
+            let (name, email) = markers::split_identity(&t.value);
+            if author_email.is_empty() {
+                !author.name.trim_ascii().is_empty() && same_name(name, &author.name)
+            } else {
+                email.eq_ignore_ascii_case(author_email)
+            }
+        });
+        if !signed {
+            let who = markers::identity_text(author.name.trim_ascii(), author_email);
+            violations.push(Violation {
+                rule: RuleCode::MissingSignoff,
+                message: format!("no Signed-off-by from the author {who}"),
+                tier: None,
+                paths: Vec::new(),
+                line: None,
+                fix: format!(
+                    "Sign off as the author: `git commit --amend --signoff` (adds 'Signed-off-by: {who}')."
+                ),
+            });
+        }
+    }
+}
+
+/// Names compared case-insensitively with whitespace runs collapsed.
+fn same_name(a: &[u8], b: &[u8]) -> bool {
+    let norm = |x: &[u8]| {
+        String::from_utf8_lossy(x)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{
+        Declaration, ExtraMarker, MarkerField, Markers, Mode, OnError, Override, Server, Signoff,
+        Tier,
+    };
+    use regex::Regex;
+
+    fn tier(name: &str, ai: AiRule, require: &[&str]) -> Tier {
+        Tier {
+            name: name.to_owned(),
+            paths: Vec::new(),
+            except: Vec::new(),
+            ai,
+            require: require.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// The policy of DESIGN.md: critical (forbidden), core (allowed,
+    /// requires Reviewed-by), open (allowed).
+    fn policy() -> Policy {
+        Policy {
+            source: "test".to_owned(),
+            mode: Mode::Enforce,
+            declaration: Declaration {
+                key: "AI-Assisted-by".to_owned(),
+                aliases: ["Assisted-by", "AI-used-for", "Generated-by"]
+                    .map(String::from)
+                    .to_vec(),
+                value: Some(Regex::new(r"^\S+:\S+").expect("valid regex")),
+                forbid_ai_signoff: true,
+            },
+            markers: Markers {
+                builtin: true,
+                extra: Vec::new(),
+            },
+            tiers: vec![
+                tier("critical", AiRule::Forbidden, &[]),
+                tier("core", AiRule::Allowed, &["Reviewed-by"]),
+                tier("open", AiRule::Allowed, &[]),
+            ],
+            default_tier: 1,
+            signoff: Signoff { required: false },
+            server: Server {
+                on_error: OnError::Reject,
+                override_: Override {
+                    push_option: "tiergate.override".to_owned(),
+                    users: Vec::new(),
+                },
+                audit_log: None,
+            },
+        }
+    }
+
+    fn jane() -> Identity {
+        Identity {
+            name: b"Jane Doe".to_vec(),
+            email: b"jane@example.com".to_vec(),
+        }
+    }
+
+    fn facts(message: &str) -> CommitFacts {
+        CommitFacts {
+            message: message.as_bytes().to_vec(),
+            author: jane(),
+            committer: jane(),
+        }
+    }
+
+    /// Every violation is well-formed: one-line message and fix.
+    fn check_shape(violations: &[Violation]) {
+        for v in violations {
+            assert!(!v.message.is_empty() && !v.message.contains('\n'), "{v:?}");
+            assert!(!v.fix.is_empty() && !v.fix.contains('\n'), "{v:?}");
+            assert!(v.fix.ends_with('.'), "fix is a sentence: {v:?}");
+        }
+    }
+
+    fn assess(policy: &Policy, facts: &CommitFacts, no_divider: bool) -> MessageAssessment {
+        let options = ParseOptions {
+            no_divider,
+            ..ParseOptions::default()
+        };
+        let a = assess_message(policy, facts, &options);
+        check_shape(&a.violations);
+        a
+    }
+
+    fn codes(a: &MessageAssessment) -> Vec<&'static str> {
+        a.violations.iter().map(|v| v.rule.as_str()).collect()
+    }
+
+    const SOB: &str = "Signed-off-by: Jane Doe <jane@example.com>";
+
+    /// (name, message, codes of the message rules, in order).
+    /// Messages are read as a commit-msg hook reads them (with a divider).
+    const MESSAGE_CASES: &[(&str, &str, &[&str])] = &[
+        ("human commit", "Fix foo\n\nBody text.\n\nSigned-off-by: Jane Doe <jane@example.com>\n", &[]),
+        ("title only", "Fix foo\n", &[]),
+        ("empty", "", &[]),
+        ("declared", "Fix foo\n\nBody.\n\nAI-Assisted-by: claude:opus-4\n", &[]),
+        ("declared alias, other case", "Fix foo\n\nai-USED-for: copilot:gpt-5\n", &[]),
+        ("declared, space before colon", "Fix foo\n\nAi-Assisted-By : claude:opus-4\n", &[]),
+        ("declared with marker", "Fix foo\n\nAI-Assisted-by: claude:opus-4\nCo-authored-by: Claude <noreply@anthropic.com>\n", &[]),
+        // undeclared-ai
+        ("co-author trailer", "Fix foo\n\nCo-authored-by: Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("co-author in the body", "Fix foo\n\nCo-authored-by: Claude <noreply@anthropic.com>\nwas squashed here.\n\nSigned-off-by: Jane Doe <jane@example.com>\n", &["undeclared-ai"]),
+        ("generated with", "Fix foo\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n", &["undeclared-ai"]),
+        ("human co-author", "Fix foo\n\nCo-authored-by: Bob <bob@google.com>\n", &[]),
+        ("marker below the divider", "Fix foo\n---\nCo-authored-by: Claude <noreply@anthropic.com>\n", &[]),
+        // malformed-declaration
+        ("empty value", "Fix foo\n\nAI-Assisted-by:\n", &["malformed-declaration"]),
+        ("blank value", "Fix foo\n\nAssisted-by:   \n", &["malformed-declaration"]),
+        ("value mismatch", "Fix foo\n\nAI-Assisted-by: claude\n", &["malformed-declaration"]),
+        // misplaced-declaration
+        ("second-to-last paragraph", "Fix foo\n\nAI-Assisted-by: claude:opus-4\n\nSigned-off-by: Jane Doe <jane@example.com>\n", &["misplaced-declaration"]),
+        ("in the title", "AI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("in the title paragraph", "Fix foo\nAI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("below the divider", "Fix foo\n\nBody.\n---\n\nAI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("indented", "Fix foo\n\nSigned-off-by: Jane Doe <jane@example.com>\n  AI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("fullwidth colon", "Fix foo\n\nAI-Assisted-by\u{ff1a} claude:opus-4\n", &["misplaced-declaration"]),
+        ("mixed with prose", "Fix foo\n\nSome prose here\nAI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        // near-miss-key
+        ("typo", "Fix foo\n\nAI-Asisted-by: claude:opus-4\n", &["near-miss-key"]),
+        ("spaces", "Fix foo\n\nAI Assisted by: claude:opus-4\n", &["near-miss-key"]),
+        ("underscores", "Fix foo\n\nAI_Assisted_by: claude:opus-4\n", &["near-miss-key"]),
+        ("cyrillic", "Fix foo\n\n\u{410}I-Assisted-by: claude:opus-4\n", &["near-miss-key"]),
+        ("greek", "Fix foo\n\n\u{391}\u{399}-Assisted-by: claude:opus-4\n", &["near-miss-key"]),
+        ("fullwidth", "Fix foo\n\n\u{ff21}\u{ff29}-Assisted-by: claude:opus-4\n", &["near-miss-key"]),
+        ("zero-width", "Fix foo\n\nAI-Assisted\u{200b}-by: claude:opus-4\n", &["near-miss-key"]),
+        ("BOM", "Fix foo\n\n\u{feff}AI-Assisted-by: claude:opus-4\n", &["near-miss-key"]),
+        ("near miss in the title", "AI Assisted by: claude\n", &["near-miss-key"]),
+        ("real keys", "Fix foo\n\nSigned-off-by: Jane Doe <jane@example.com>\nAcked-by: A <a@example.com>\nReported-by: R <r@example.com>\nReviewed-by: V <v@example.com>\nTested-by: T <t@example.com>\nCo-authored-by: C <c@example.com>\nSuggested-by: S <s@example.com>\n", &[]),
+        // ai-signoff (an AI sign-off is also evidence of AI use)
+        ("AI signs off", "Fix foo\n\nAI-Assisted-by: claude:opus-4\nSigned-off-by: Claude <noreply@anthropic.com>\n", &["ai-signoff"]),
+        ("AI signs off undeclared", "Fix foo\n\nSigned-off-by: Copilot <copilot@github.com>\n", &["undeclared-ai", "ai-signoff"]),
+        // several, in rule order
+        ("several", "AI-Assisted-by: x\n\nAI Assisted by: y\n\nAI-Assisted-by: claude\nCo-authored-by: Claude <noreply@anthropic.com>\nSigned-off-by: Claude <noreply@anthropic.com>\n", &["malformed-declaration", "misplaced-declaration", "near-miss-key", "ai-signoff"]),
+    ];
+
+    #[test]
+    fn message_rules() {
+        let policy = policy();
+        for (name, message, want) in MESSAGE_CASES {
+            let a = assess(&policy, &facts(message), false);
+            assert_eq!(codes(&a), *want, "{name}: {:#?}", a.violations);
+        }
+    }
+
+    #[test]
+    fn no_divider_reads_below_the_divider() {
+        let policy = policy();
+        let msg = "Fix foo\n\nBody.\n---\n\nAI-Assisted-by: claude:opus-4\n";
+        let a = assess(&policy, &facts(msg), true);
+        assert_eq!(codes(&a), Vec::<&str>::new(), "{:#?}", a.violations);
+        assert!(a.declared());
+        let a = assess(&policy, &facts(msg), false);
+        assert!(!a.declared());
+    }
+
+    #[test]
+    fn misplaced_reasons_and_lines() {
+        let policy = policy();
+        let cases: &[(&str, usize, &str)] = &[
+            ("AI-Assisted-by: claude:opus-4\n", 0, "title"),
+            (
+                "Fix foo\n\nAI-Assisted-by: claude:opus-4\n\nSigned-off-by: J <j@x>\n",
+                2,
+                "blank line",
+            ),
+            (
+                "Fix foo\n\nBody.\n---\n\nAI-Assisted-by: claude:opus-4\n",
+                5,
+                "divider",
+            ),
+            (
+                "Fix foo\n\nSigned-off-by: J <j@x>\n AI-Assisted-by: claude:opus-4\n",
+                3,
+                "indented",
+            ),
+            (
+                "Fix foo\n\nAI-Assisted-by\u{ff1a} claude:opus-4\n",
+                2,
+                "fullwidth",
+            ),
+        ];
+        for (msg, line, why) in cases {
+            let a = assess(&policy, &facts(msg), false);
+            let v = a
+                .violations
+                .iter()
+                .find(|v| v.rule == RuleCode::MisplacedDeclaration)
+                .unwrap_or_else(|| panic!("{msg:?}: no misplaced-declaration"));
+            assert_eq!(v.line, Some(*line), "{msg:?}");
+            assert!(v.message.contains(why), "{msg:?}: {}", v.message);
+        }
+    }
+
+    #[test]
+    fn near_miss_message_shows_invisible_characters() {
+        let a = assess(
+            &policy(),
+            &facts("Fix foo\n\nAI-Assisted\u{200b}-by: claude:opus-4\n"),
+            false,
+        );
+        let v = &a.violations[0];
+        assert_eq!(v.rule, RuleCode::NearMissKey);
+        assert_eq!(v.line, Some(2));
+        assert!(v.message.contains("\\u{200b}"), "{}", v.message);
+        assert!(v.message.contains("U+200B"), "{}", v.message);
+        assert!(v.fix.contains("'AI-Assisted-by:'"), "{}", v.fix);
+    }
+
+    #[test]
+    fn malformed_without_value_regex() {
+        let mut policy = policy();
+        policy.declaration.value = None;
+        let a = assess(&policy, &facts("Fix\n\nAI-Assisted-by: claude\n"), false);
+        assert_eq!(codes(&a), Vec::<&str>::new());
+        let a = assess(&policy, &facts("Fix\n\nAI-Assisted-by:\n"), false);
+        assert_eq!(codes(&a), ["malformed-declaration"]);
+        assert_eq!(a.violations[0].line, Some(2));
+    }
+
+    /// Every builtin marker makes an undeclared commit fail, and nothing
+    /// fires once builtin markers are off.
+    #[test]
+    fn builtin_markers() {
+        let in_message: &[&str] = &[
+            "Co-authored-by: Claude <noreply@anthropic.com>",
+            "Co-Authored-By: Claude Opus 4.1 <noreply@anthropic.com>",
+            "co-authored-by :  Claude   <noreply@anthropic.com>",
+            "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
+            "Co-authored-by: GitHub Copilot <copilot@github.com>",
+            "Co-authored-by: Codex <codex@openai.com>",
+            "Co-authored-by: Cursor Agent <cursoragent@cursor.com>",
+            "Co-authored-by: aider (gpt-4o) <noreply@aider.chat>",
+            "Co-authored-by: Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
+            "Co-authored-by: Gemini <gemini@google.com>",
+            "Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>",
+            "Co-authored-by: claude[bot] <209825114+claude[bot]@users.noreply.github.com>",
+            "Co-authored-by: cursor[bot] <206951365+cursor[bot]@users.noreply.github.com>",
+            "Co-authored-by: copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>",
+            "Generated with [Claude Code](https://claude.ai/code)",
+            "🤖 Generated with [Claude Code](https://claude.com/claude-code)",
+            "Generated with Cursor",
+            "🤖 Generated with Cursor",
+            "  generated   WITH   cursor",
+        ];
+        for line in in_message {
+            let mut policy = policy();
+            let msg = format!("Fix foo\n\n{line}\n");
+            let a = assess(&policy, &facts(&msg), false);
+            assert_eq!(a.markers.len(), 1, "{line}: {:?}", a.markers);
+            assert_eq!(a.markers[0].line, Some(2), "{line}");
+            assert!(a.ai_assisted(), "{line}");
+            assert_eq!(codes(&a), ["undeclared-ai"], "{line}");
+            assert_eq!(a.violations[0].line, Some(2), "{line}");
+            policy.markers.builtin = false;
+            let a = assess(&policy, &facts(&msg), false);
+            assert!(a.markers.is_empty(), "{line}: builtin off");
+        }
+        let identities: &[(&str, &str)] = &[
+            ("Jane Doe (aider)", "jane@example.com"),
+            (
+                "copilot-swe-agent[bot]",
+                "198982749+Copilot@users.noreply.github.com",
+            ),
+            (
+                "devin-ai-integration[bot]",
+                "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+            ),
+            (
+                "claude[bot]",
+                "209825114+claude[bot]@users.noreply.github.com",
+            ),
+            (
+                "cursor[bot]",
+                "206951365+cursor[bot]@users.noreply.github.com",
+            ),
+            ("Claude", "noreply@anthropic.com"),
+        ];
+        for (name, email) in identities {
+            let who = Identity {
+                name: name.as_bytes().to_vec(),
+                email: email.as_bytes().to_vec(),
+            };
+            for as_author in [true, false] {
+                let mut f = facts("Fix foo\n");
+                if as_author {
+                    f.author = who.clone();
+                } else {
+                    f.committer = who.clone();
+                }
+                let a = assess(&policy(), &f, false);
+                assert_eq!(a.markers.len(), 1, "{name}: {:?}", a.markers);
+                let role = if as_author { "author" } else { "committer" };
+                assert!(a.markers[0].evidence.starts_with(role), "{:?}", a.markers);
+                assert_eq!(codes(&a), ["undeclared-ai"], "{name}");
+                assert_eq!(a.violations[0].line, None);
+                assert!(
+                    a.violations[0].message.contains(name),
+                    "{}",
+                    a.violations[0].message
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn undeclared_lists_evidence() {
+        let msg = "Fix foo\n\nGenerated with Cursor\n\nCo-authored-by: Claude <noreply@anthropic.com>\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>\nCo-authored-by: Codex <codex@openai.com>\n";
+        let a = assess(&policy(), &facts(msg), false);
+        assert_eq!(a.markers.len(), 4);
+        let v = &a.violations[0];
+        assert_eq!(v.rule, RuleCode::UndeclaredAi);
+        assert_eq!(v.line, Some(2));
+        for needle in [
+            "Cursor",
+            "Claude",
+            "aider",
+            "and 1 more",
+            "'AI-Assisted-by:'",
+        ] {
+            assert!(v.message.contains(needle), "{needle}: {}", v.message);
+        }
+    }
+
+    #[test]
+    fn extra_markers_on_each_field() {
+        let mut policy = policy();
+        policy.markers.builtin = false;
+        let re = |r: &str| Regex::new(r).expect("valid regex");
+        policy.markers.extra = vec![
+            ExtraMarker {
+                field: MarkerField::Message,
+                regex: re("(?i)generated by chatgpt"),
+            },
+            ExtraMarker {
+                field: MarkerField::Author,
+                regex: re(r"<[^>]*@bots\.example\.com>$"),
+            },
+            ExtraMarker {
+                field: MarkerField::Committer,
+                regex: re("^CI Bot "),
+            },
+        ];
+        let bot = |name: &str, email: &str| Identity {
+            name: name.as_bytes().to_vec(),
+            email: email.as_bytes().to_vec(),
+        };
+        // (message, author, committer, expected evidence substring or none)
+        let cases: Vec<(&str, Identity, Identity, Option<&str>)> = vec![
+            (
+                "Fix\n\nThis was Generated by ChatGPT.\n",
+                jane(),
+                jane(),
+                Some("chatgpt"),
+            ),
+            (
+                "Fix\n",
+                bot("Helper", "helper@bots.example.com"),
+                jane(),
+                Some("author Helper"),
+            ),
+            (
+                "Fix\n",
+                jane(),
+                bot("CI Bot", "ci@example.com"),
+                Some("committer CI Bot"),
+            ),
+            // Each field only matches its own input.
+            (
+                "Fix\n",
+                jane(),
+                bot("Helper", "helper@bots.example.com"),
+                None,
+            ),
+            ("Fix\n", bot("CI Bot", "ci@example.com"), jane(), None),
+            (
+                "Fix\n\nhelper@bots.example.com and CI Bot here\n",
+                jane(),
+                jane(),
+                None,
+            ),
+            ("Fix\n---\ngenerated by chatgpt\n", jane(), jane(), None),
+        ];
+        for (msg, author, committer, want) in cases {
+            let f = CommitFacts {
+                message: msg.as_bytes().to_vec(),
+                author,
+                committer,
+            };
+            let a = assess(&policy, &f, false);
+            match want {
+                Some(needle) => {
+                    assert_eq!(a.markers.len(), 1, "{msg:?}: {:?}", a.markers);
+                    assert!(a.markers[0].evidence.contains(needle), "{:?}", a.markers);
+                    assert_eq!(codes(&a), ["undeclared-ai"]);
+                }
+                None => assert!(a.markers.is_empty(), "{msg:?}: {:?}", a.markers),
+            }
+        }
+    }
+
+    #[test]
+    fn ai_signoff_only_when_forbidden() {
+        let mut policy = policy();
+        let msg =
+            "Fix\n\nAI-Assisted-by: claude:opus-4\nSigned-off-by: Claude <noreply@anthropic.com>\n";
+        let a = assess(&policy, &facts(msg), false);
+        assert_eq!(codes(&a), ["ai-signoff"]);
+        assert_eq!(a.violations[0].line, Some(3));
+        policy.declaration.forbid_ai_signoff = false;
+        assert_eq!(
+            codes(&assess(&policy, &facts(msg), false)),
+            Vec::<&str>::new()
+        );
+        // A human sign-off is fine.
+        policy.declaration.forbid_ai_signoff = true;
+        let msg = format!("Fix\n\nAI-Assisted-by: claude:opus-4\n{SOB}\n");
+        assert_eq!(
+            codes(&assess(&policy, &facts(&msg), false)),
+            Vec::<&str>::new()
+        );
+    }
+
+    #[test]
+    fn missing_signoff() {
+        let mut policy = policy();
+        policy.signoff.required = true;
+        // (message, author email, signed off?)
+        let cases: &[(&str, &str, bool)] = &[
+            ("Fix\n", "jane@example.com", false),
+            (
+                "Fix\n\nSigned-off-by: Jane Doe <jane@example.com>\n",
+                "jane@example.com",
+                true,
+            ),
+            (
+                "Fix\n\nSigned-off-by: J. Doe <JANE@Example.COM>\n",
+                "jane@example.com",
+                true,
+            ),
+            (
+                "Fix\n\nsigned-off-by: Jane Doe <jane@example.com>\n",
+                "jane@example.com",
+                true,
+            ),
+            (
+                "Fix\n\nSigned-off-by: Bob <bob@example.com>\n",
+                "jane@example.com",
+                false,
+            ),
+            ("Fix\n\nSigned-off-by: Jane Doe\n", "", true),
+            (
+                "Fix\n\nSigned-off-by: Jane Doe <jane@example.com>\n\nMore.\n",
+                "jane@example.com",
+                false,
+            ),
+        ];
+        for (msg, email, signed) in cases {
+            let mut f = facts(msg);
+            f.author.email = email.as_bytes().to_vec();
+            let a = assess(&policy, &f, false);
+            let want: &[&str] = if *signed { &[] } else { &["missing-signoff"] };
+            assert_eq!(codes(&a), want, "{msg:?}");
+        }
+        policy.signoff.required = false;
+        assert_eq!(
+            codes(&assess(&policy, &facts("Fix\n"), false)),
+            Vec::<&str>::new()
+        );
+    }
+
+    /// An assessment built by hand, so the path rules are tested apart
+    /// from trailer parsing.
+    fn assessment(keys: &[&str], marked: bool) -> MessageAssessment {
+        let policy = policy();
+        let trailers: Vec<Trailer> = keys
+            .iter()
+            .enumerate()
+            .map(|(line, k)| Trailer {
+                key: k.as_bytes().to_vec(),
+                value: b"x:y".to_vec(),
+                line: line + 2,
+            })
+            .collect();
+        let declarations = trailers
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| policy.declaration.is_declaration_key(&t.key))
+            .map(|(i, _)| i)
+            .collect();
+        let markers = if marked {
+            vec![MarkerHit {
+                evidence: "Generated with Cursor".to_owned(),
+                line: Some(2),
+            }]
+        } else {
+            Vec::new()
+        };
+        MessageAssessment {
+            trailers,
+            declarations,
+            markers,
+            violations: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn needs_paths_cases() {
+        let full = policy();
+        let mut no_forbidden = policy();
+        no_forbidden.tiers.remove(0);
+        no_forbidden.default_tier = 0;
+        let mut plain = policy();
+        plain.tiers = vec![tier("all", AiRule::Allowed, &[])];
+        plain.default_tier = 0;
+        // (policy, trailer keys, marked, needs paths)
+        let cases: &[(&Policy, &[&str], bool, bool)] = &[
+            (&full, &[], false, false),
+            (&full, &["Signed-off-by", "Reviewed-by"], false, false),
+            (&full, &["AI-Assisted-by"], false, true),
+            (&full, &[], true, true),
+            (&full, &["AI-Assisted-by", "Reviewed-by"], false, true),
+            (&no_forbidden, &["AI-Assisted-by"], false, true),
+            (
+                &no_forbidden,
+                &["AI-Assisted-by", "reviewed-BY"],
+                false,
+                false,
+            ),
+            (&no_forbidden, &[], true, true),
+            (&plain, &["AI-Assisted-by"], true, false),
+            (&plain, &[], false, false),
+        ];
+        for (i, (policy, keys, marked, want)) in cases.iter().enumerate() {
+            let a = assessment(keys, *marked);
+            assert_eq!(
+                needs_paths(policy, &a),
+                *want,
+                "case {i}: {keys:?} {marked}"
+            );
+        }
+    }
+
+    #[test]
+    fn needs_paths_from_messages() {
+        let policy = policy();
+        let cases: &[(&str, bool)] = &[
+            ("Fix\n\nBody.\n", false),
+            (
+                "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+                true,
+            ),
+            (
+                "Fix\n\nAI-Assisted-by: claude:opus-4\nReviewed-by: R <r@x>\n",
+                true,
+            ),
+        ];
+        for (msg, want) in cases {
+            let a = assess(&policy, &facts(msg), false);
+            assert_eq!(needs_paths(&policy, &a), *want, "{msg:?}");
+        }
+    }
+
+    #[test]
+    fn path_rules() {
+        let policy = policy();
+        let paths: &[(&[u8], usize)] = &[
+            (b"crypto/aes.c", 0),
+            (b"docs/index.md", 2),
+            (b"target/arm/cpu.c", 1),
+            (b"hw/virtio/net.c", 0),
+            (b"crypto/aes.c", 0),
+            (b"weird", 99),
+        ];
+        // Not AI-assisted: nothing.
+        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
+
+        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        check_shape(&v);
+        let summary: Vec<_> = v
+            .iter()
+            .map(|v| (v.rule.as_str(), v.tier.as_deref(), v.paths.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("ai-forbidden-tier", Some("critical"), 2),
+                ("missing-required-trailer", Some("core"), 2),
+            ]
+        );
+        assert_eq!(
+            v[0].paths,
+            [b"crypto/aes.c".to_vec(), b"hw/virtio/net.c".to_vec()]
+        );
+        assert!(v[0].message.contains("2 paths"), "{}", v[0].message);
+        assert_eq!(
+            v[1].paths,
+            [b"target/arm/cpu.c".to_vec(), b"weird".to_vec()]
+        );
+        assert!(v[1].message.contains("`Reviewed-by:`"), "{}", v[1].message);
+
+        // The required trailer present: only the forbidden tier.
+        let a = assessment(&["AI-Assisted-by", "Reviewed-by"], false);
+        let v = judge_paths(&policy, &a, paths);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, RuleCode::AiForbiddenTier);
+
+        // Only open paths: nothing.
+        let v = judge_paths(&policy, &a, &[(b"docs/a.md", 2), (b"tests/b.c", 2)]);
+        assert!(v.is_empty());
+
+        // Marked (not declared) counts as AI-assisted; two forbidden tiers
+        // give one violation each, in policy order.
+        let mut two = policy.clone();
+        two.tiers
+            .push(tier("secret", AiRule::Forbidden, &["Reviewed-by"]));
+        let v = judge_paths(
+            &two,
+            &assessment(&[], true),
+            &[(b"s/x", 3), (b"crypto/a", 0), (b"s/y", 3)],
+        );
+        let summary: Vec<_> = v
+            .iter()
+            .map(|v| (v.rule.as_str(), v.tier.as_deref(), v.paths.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("ai-forbidden-tier", Some("critical"), 1),
+                ("ai-forbidden-tier", Some("secret"), 2),
+            ]
+        );
+    }
+
+    #[test]
+    fn sort_merged_lists() {
+        let v = |rule, line| Violation {
+            rule,
+            message: String::new(),
+            tier: None,
+            paths: Vec::new(),
+            line,
+            fix: String::new(),
+        };
+        let mut list = vec![
+            v(RuleCode::NearMissKey, Some(3)),
+            v(RuleCode::UndeclaredAi, Some(5)),
+            v(RuleCode::AiForbiddenTier, None),
+            v(RuleCode::NearMissKey, Some(1)),
+        ];
+        sort_violations(&mut list);
+        let got: Vec<_> = list.iter().map(|v| (v.rule, v.line)).collect();
+        assert_eq!(
+            got,
+            [
+                (RuleCode::AiForbiddenTier, None),
+                (RuleCode::UndeclaredAi, Some(5)),
+                (RuleCode::NearMissKey, Some(1)),
+                (RuleCode::NearMissKey, Some(3)),
+            ]
+        );
+    }
+
+    /// No input makes the engine panic: non-UTF-8 bytes, NULs, CRs,
+    /// dividers, lone colons, truncated multi-byte sequences.
+    #[test]
+    fn arbitrary_bytes_do_not_panic() {
+        let mut policy = policy();
+        policy.signoff.required = true;
+        let pieces: &[&[u8]] = &[
+            b"\n",
+            b"\n\n",
+            b":",
+            b" ",
+            b"\t",
+            b"\r",
+            b"-",
+            b"---",
+            b"\xff",
+            b"\xe2\x80",
+            b"\0",
+            b"AI-Assisted-by",
+            b"Co-authored-by",
+            b"Signed-off-by",
+            b"Claude <noreply@anthropic.com>",
+            "\u{ff1a}".as_bytes(),
+            "\u{200b}".as_bytes(),
+            "\u{410}".as_bytes(),
+            b"x",
+            b"<",
+            b">",
+            b"Generated with ",
+            b"[Claude Code]",
+            b"# ",
+            b"(aider)",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..3000 {
+            let mut msg = Vec::new();
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 59) as usize;
+            for _ in 0..n {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                msg.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let f = CommitFacts {
+                message: msg.clone(),
+                author: Identity {
+                    name: msg.clone(),
+                    email: msg.iter().rev().copied().collect(),
+                },
+                committer: Identity::default(),
+            };
+            for no_divider in [false, true] {
+                let a = assess(&policy, &f, no_divider);
+                let _ = needs_paths(&policy, &a);
+                let _ = judge_paths(&policy, &a, &[(b"\xff", 0), (b"", 7)]);
+            }
+        }
+    }
+}

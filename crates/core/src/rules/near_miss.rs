@@ -1,0 +1,362 @@
+//! `near-miss-key`: keys that are almost a declaration key but not one.
+//!
+//! A key is compared with every declaration key (the canonical key and the
+//! aliases) in two ways:
+//!
+//! 1. **Folding**: both are reduced to a canonical form — invisible
+//!    characters (zero-width spaces and joiners, word joiner, BOM, soft
+//!    hyphen, bidi controls, ...) removed, the UTS #39 confusable
+//!    *skeleton* taken (Cyrillic `А`, Greek `Α`, fullwidth `Ａ` all become
+//!    `A`), lower-cased, and every run of spaces, underscores, dots and
+//!    hyphens made one `-`. Equal folds mean the key is a disguised or
+//!    mistyped declaration key whatever its distance.
+//! 2. **Edit distance** between the folds (Levenshtein over characters),
+//!    with a threshold scaled by the declaration key's length: 2 for keys
+//!    of 10 characters or more, 1 from 6, 0 below (a short key like `AI`
+//!    only catches disguises, never typos).
+//!
+//! # Avoiding false positives
+//!
+//! Real trailers must never be flagged. A key is never a near miss when
+//! it is exactly (ASCII-case-insensitively) a declaration key, or a
+//! well-known trailer key ([`KNOWN_KEYS`], plus every key a tier
+//! `require`s), and an edit-distance hit only counts when the key is
+//! *strictly* closer to the declaration key than to every well-known key.
+//! So `Tested-by` (4 edits from `Assisted-by`) stays quiet even under a
+//! policy whose alias is `Assisted-by`, and a key one typo away from
+//! `Acked-by` is read as a typo of `Acked-by`.
+
+/// Trailer keys in common use (Linux, QEMU, git, GitHub, Gerrit): never
+/// near misses, and the guard that keeps typos of them from being
+/// mistaken for typos of a declaration key.
+pub const KNOWN_KEYS: &[&str] = &[
+    "Signed-off-by",
+    "Acked-by",
+    "Reported-by",
+    "Reviewed-by",
+    "Tested-by",
+    "Co-authored-by",
+    "Co-developed-by",
+    "Suggested-by",
+    "Requested-by",
+    "Helped-by",
+    "Mentored-by",
+    "Inspired-by",
+    "Debugged-by",
+    "Bisected-by",
+    "Analyzed-by",
+    "Noticed-by",
+    "Originally-by",
+    "Based-on-patch-by",
+    "Original-patch-by",
+    "Reported-and-tested-by",
+    "Message-Id",
+    "Change-Id",
+    "Cc",
+    "Fixes",
+    "Closes",
+    "Link",
+    "Bug",
+    "Resolves",
+    "Refs",
+    "See-also",
+];
+
+/// A key found to be almost a declaration key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct NearMiss {
+    /// The declaration key it is almost.
+    pub target: String,
+    /// How it differs, e.g. `contains invisible character U+200B`.
+    pub how: String,
+}
+
+/// Characters that render as nothing (Unicode Default_Ignorable_Code_Point,
+/// the UTS #39 table that `skeleton` removes too).
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}' | '\u{34f}' | '\u{61c}' | '\u{115f}'..='\u{1160}' | '\u{17b4}'..='\u{17b5}'
+        | '\u{180b}'..='\u{180f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{3164}' | '\u{fe00}'..='\u{fe0f}' | '\u{feff}'
+        | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}' | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}' | '\u{e0000}'..='\u{e0fff}')
+}
+
+/// Whether `c` stands where a hyphen could: spaces and underscores are
+/// the usual substitutes; dots and Unicode dashes fold to `-` as well.
+fn separator_like(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '_' | '-' | '.' | '\u{2010}'..='\u{2015}' | '\u{2212}')
+}
+
+/// The canonical form of a key (see the module documentation). Two
+/// variants: skeleton of the lower-cased key (so case never matters) and
+/// lower-cased skeleton (so `Al` matches `AI`, which the skeleton maps
+/// to `Al`).
+fn folds(key: &str) -> [String; 2] {
+    let visible: String = key.chars().filter(|&c| !invisible(c)).collect();
+    let a: String = unicode_security::skeleton(&visible.to_lowercase()).collect();
+    let b: String = unicode_security::skeleton(&visible).collect();
+    [squash(&a.to_lowercase()), squash(&b.to_lowercase())]
+}
+
+/// Runs of separator-like characters become one `-`; trimmed.
+fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending = false;
+    for c in text.chars() {
+        if separator_like(c) {
+            pending = true;
+        } else {
+            if pending && !out.is_empty() {
+                out.push('-');
+            }
+            pending = false;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Edit-distance threshold for a declaration key whose fold is `len`
+/// characters long.
+fn threshold(len: usize) -> usize {
+    match len {
+        10.. => 2,
+        6.. => 1,
+        _ => 0,
+    }
+}
+
+/// Whether `key` (a trailer key or the text before the `:` of a
+/// key-looking line, trimmed) is almost one of `declaration_keys`.
+/// `extra_known` are further real keys (the policy's `require` keys).
+pub(super) fn check(
+    key: &str,
+    declaration_keys: &[&str],
+    extra_known: &[&str],
+) -> Option<NearMiss> {
+    let exact = |k: &&str| k.eq_ignore_ascii_case(key);
+    if declaration_keys.iter().any(exact) {
+        return None;
+    }
+    let known: Vec<&str> = KNOWN_KEYS
+        .iter()
+        .chain(extra_known)
+        .copied()
+        .filter(|k| !declaration_keys.iter().any(|d| d.eq_ignore_ascii_case(k)))
+        .collect();
+    if known.iter().any(exact) {
+        return None;
+    }
+    let key_folds = folds(key);
+    // Keys are short; anything much longer is prose with a colon in it.
+    if key_folds[0].is_empty() || key_folds[0].chars().count() > 64 {
+        return None;
+    }
+    // Only text that starts like a key (a letter or digit, once invisible
+    // characters are set aside): not `+AI-Assisted-by` in a quoted diff,
+    // not `# ...` comments or `> ...` quotes.
+    if !key
+        .chars()
+        .find(|&c| !invisible(c))
+        .is_some_and(char::is_alphanumeric)
+    {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for &decl in declaration_keys {
+        let decl_folds = folds(decl);
+        if key_folds[0] == decl_folds[0] || key_folds[1] == decl_folds[1] {
+            return Some(NearMiss {
+                target: decl.to_owned(),
+                how: describe(key, decl, 0),
+            });
+        }
+        let d = strsim::levenshtein(&key_folds[0], &decl_folds[0]);
+        if d <= threshold(decl_folds[0].chars().count()) && !matches!(best, Some((b, _)) if b <= d)
+        {
+            best = Some((d, decl));
+        }
+    }
+    let (distance, decl) = best?;
+    let nearest_known = known
+        .iter()
+        .map(|k| strsim::levenshtein(&key_folds[0], &folds(k)[0]))
+        .min()
+        .unwrap_or(usize::MAX);
+    (distance < nearest_known).then(|| NearMiss {
+        target: decl.to_owned(),
+        how: describe(key, decl, distance),
+    })
+}
+
+/// How `key` differs from `decl`, for the violation message.
+fn describe(key: &str, decl: &str, distance: usize) -> String {
+    let mut how = Vec::new();
+    let hidden: Vec<String> = key
+        .chars()
+        .filter(|&c| invisible(c))
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    if !hidden.is_empty() {
+        how.push(format!("contains invisible {}", list(&hidden)));
+    }
+    let foreign: Vec<String> = key
+        .chars()
+        .filter(|&c| !c.is_ascii() && !invisible(c) && !separator_like(c))
+        .map(|c| format!("'{c}' U+{:04X}", u32::from(c)))
+        .collect();
+    if !foreign.is_empty() {
+        how.push(format!("uses look-alike {}", list(&foreign)));
+    }
+    let decl_has = |c: char| decl.contains(c);
+    if key
+        .chars()
+        .any(|c| separator_like(c) && c != '-' && !decl_has(c))
+    {
+        how.push("has spaces or underscores where hyphens belong".to_owned());
+    }
+    if distance > 0 {
+        let s = if distance == 1 { "" } else { "s" };
+        how.push(format!("is {distance} edit{s} away"));
+    }
+    if how.is_empty() {
+        // Equal folds with only ASCII: `l` for `I`, `0` for `O`.
+        how.push("uses look-alike letters".to_owned());
+    }
+    how.join(", ")
+}
+
+/// `a`, `a and b`, `a, b and 1 more`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [a] => format!("character {a}"),
+        [a, b] => format!("characters {a} and {b}"),
+        [a, b, rest @ ..] => format!("characters {a}, {b} and {} more", rest.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DECL: &[&str] = &[
+        "AI-Assisted-by",
+        "Assisted-by",
+        "AI-used-for",
+        "Generated-by",
+    ];
+
+    #[test]
+    fn techniques() {
+        // (key, declaration key it is almost, words the description holds)
+        let cases: &[(&str, &str, &str)] = &[
+            ("AI-Asisted-by", "AI-Assisted-by", "1 edit"),
+            ("AI-Assisted-bt", "AI-Assisted-by", "1 edit"),
+            ("AI-Asisted-bt", "AI-Assisted-by", "2 edits"),
+            ("AI-Assited-by", "AI-Assisted-by", "1 edit"),
+            ("Asisted-by", "Assisted-by", "1 edit"),
+            ("Generatd-by", "Generated-by", "1 edit"),
+            ("AI-usedfor", "AI-used-for", "1 edit"),
+            ("AI Assisted by", "AI-Assisted-by", "spaces or underscores"),
+            ("AI_Assisted_by", "AI-Assisted-by", "spaces or underscores"),
+            ("ai assisted-by", "AI-Assisted-by", "spaces or underscores"),
+            (
+                "AI - Assisted - by",
+                "AI-Assisted-by",
+                "spaces or underscores",
+            ),
+            ("\u{410}I-Assisted-by", "AI-Assisted-by", "U+0410"),
+            ("AI-\u{410}ssist\u{435}d-by", "AI-Assisted-by", "U+0410"),
+            ("\u{391}\u{399}-Assisted-by", "AI-Assisted-by", "U+0391"),
+            ("ＡＩ-Ａｓｓｉｓｔｅｄ-ｂｙ", "AI-Assisted-by", "U+FF21"),
+            ("AI-Assisted\u{200b}-by", "AI-Assisted-by", "U+200B"),
+            ("\u{200c}AI-Assisted-by", "AI-Assisted-by", "U+200C"),
+            ("AI-Assis\u{200d}ted-by", "AI-Assisted-by", "U+200D"),
+            ("AI\u{2060}-Assisted-by", "AI-Assisted-by", "U+2060"),
+            ("\u{feff}Assisted-by", "Assisted-by", "U+FEFF"),
+            ("Al-Assisted-by", "AI-Assisted-by", "look-alike letters"),
+            ("Assisted-by\u{200b}", "Assisted-by", "U+200B"),
+        ];
+        for (key, target, how) in cases {
+            let hit = check(key, DECL, &[]);
+            let hit = hit.unwrap_or_else(|| panic!("{key:?} should be a near miss"));
+            assert_eq!(hit.target, *target, "{key:?}");
+            assert!(hit.how.contains(how), "{key:?}: {}", hit.how);
+        }
+    }
+
+    #[test]
+    fn real_keys_are_not_near_misses() {
+        let keys = [
+            "Signed-off-by",
+            "Acked-by",
+            "Reported-by",
+            "Reviewed-by",
+            "Tested-by",
+            "Co-authored-by",
+            "Co-Authored-By",
+            "Suggested-by",
+            "Requested-by",
+            "Helped-by",
+            "Fixes",
+            "Link",
+            "Cc",
+            "Change-Id",
+            // The declaration keys themselves, in any ASCII case.
+            "AI-Assisted-by",
+            "ai-assisted-by",
+            "AI-ASSISTED-BY",
+            "Assisted-by",
+            "AI-used-for",
+            "Generated-by",
+            // Unrelated text before a colon.
+            "https",
+            "Note",
+            "Fix",
+            "AI",
+            "Assisted",
+            "This was AI-assisted by a tool",
+            "+AI-Assisted-by",
+            "# AI-Assisted-by",
+            "> AI_Assisted_by",
+            "",
+            "\u{200b}",
+        ];
+        for key in keys {
+            assert_eq!(check(key, DECL, &[]), None, "{key:?}");
+        }
+    }
+
+    #[test]
+    fn typos_of_real_keys_stay_with_real_keys() {
+        assert_eq!(check("Tsted-by", DECL, &[]), None);
+        assert_eq!(check("Acked-bu", DECL, &[]), None);
+        // Within the threshold of a declaration key but as close to a
+        // well-known key: read as a typo of the well-known key.
+        let decl = ["Acked-by-AI"];
+        assert_eq!(check("Acked-by-x", &decl, &[]), None);
+        assert!(check("Acked-by-ax", &decl, &[]).is_some());
+        // A short alias: threshold 0 below six characters, so only
+        // disguises count.
+        let short = ["AI-by"];
+        assert_eq!(check("AI-bx", &short, &[]), None);
+        assert!(check("AI by", &short, &[]).is_some());
+        // An alias one edit from a required key: the required key wins.
+        let decl = ["Vetted-by"];
+        assert!(check("Vetted-bx", &decl, &[]).is_some());
+        assert_eq!(check("Netted-by", &decl, &["Netted-by"]), None);
+        // A declaration key that is also a well-known key is not a guard
+        // against itself.
+        let decl = ["Tested-by"];
+        assert!(check("Tested_by", &decl, &[]).is_some());
+    }
+
+    #[test]
+    fn folding() {
+        assert_eq!(folds("AI - Assisted__by")[0], "ai-assisted-by");
+        assert_eq!(folds("\u{200b}AI\u{feff}-by.")[0], "ai-by");
+        assert_eq!(folds("ＡＩ")[0], "ai");
+    }
+}
