@@ -1,1 +1,180 @@
 mod support;
+
+// `tiergate policy validate|init`, driven through the binary.
+
+use std::path::Path;
+
+const GOOD: &str = "version: 1\ntiers:\n  - name: critical\n    paths: [ \"crypto/\" ]\n    ai: forbidden\n  - name: open\n    paths: [ \"docs/\" ]\n";
+
+fn tiergate(dir: &Path, args: &[&str]) -> std::process::Output {
+    support::tiergate_cmd(dir)
+        .args(args)
+        .output()
+        .expect("spawn tiergate")
+}
+
+#[test]
+fn validate_reports_typo_with_location_and_suggestion() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("policy.yaml"),
+        "version: 1\ntier:\n  - name: open\n    paths: [ docs/ ]\n",
+    )
+    .expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    assert_eq!(support::stdout(&out), "");
+    assert_eq!(
+        support::stderr(&out),
+        "\
+error: unknown key `tier` in policy
+ --> policy.yaml:2:1
+  |
+2 | tier:
+  | ^^^^
+  |
+  = help: did you mean `tiers`?
+"
+    );
+}
+
+#[test]
+fn validate_reports_every_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("p.yaml"),
+        "version: 1\nmode: enforced\ntiers:\n  - name: a\n    paths: [ \"hw/[virtio\" ]\n    ai: maybe\n",
+    )
+    .expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "p.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::stderr(&out);
+    assert!(err.contains(" --> p.yaml:2:7"), "{err}");
+    assert!(err.contains(" --> p.yaml:5:14"), "{err}");
+    assert!(err.contains(" --> p.yaml:6:9"), "{err}");
+    assert!(err.contains("expected one of: forbidden, allowed"), "{err}");
+    assert!(err.ends_with("error: 3 problems in p.yaml\n"), "{err}");
+}
+
+#[test]
+fn validate_good_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("good.yaml"), GOOD).expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "good.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(
+        support::stdout(&out),
+        "good.yaml: valid (2 tiers: critical, open)\n"
+    );
+    assert_eq!(support::stderr(&out), "");
+
+    let out = tiergate(dir.path(), &["-q", "policy", "validate", "good.yaml"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(support::stdout(&out), "");
+
+    let out = tiergate(
+        dir.path(),
+        &["--format", "json", "policy", "validate", "good.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["valid"], true);
+    assert_eq!(doc["tiers"], serde_json::json!(["critical", "open"]));
+    assert_eq!(doc["default_tier"], "open");
+}
+
+#[test]
+fn validate_without_file_uses_the_policy_tiergate_would_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("other.yaml"), GOOD).expect("write");
+    let out = tiergate(
+        dir.path(),
+        &["--policy", "other.yaml", "policy", "validate"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert!(
+        support::stdout(&out).starts_with("other.yaml: valid (2 tiers"),
+        "{}",
+        support::stdout(&out)
+    );
+}
+
+#[test]
+fn validate_missing_file_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tiergate(dir.path(), &["policy", "validate", "nope.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        support::stderr(&out).contains("cannot read policy nope.yaml"),
+        "{}",
+        support::stderr(&out)
+    );
+}
+
+#[test]
+fn validate_non_utf8_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("bin.yaml"), b"version: 1\n\xff\xfe\x00").expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "bin.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::stderr(&out);
+    assert!(
+        err.starts_with("error: policy is not valid UTF-8\n --> bin.yaml:2:1\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn init_output_validates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tiergate(dir.path(), &["policy", "init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let starter = support::stdout(&out);
+    assert!(starter.contains("version: 1"), "{starter}");
+    std::fs::write(dir.path().join("policy.yaml"), &starter).expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(
+        support::stdout(&out),
+        "policy.yaml: valid (3 tiers: critical, core, open)\n"
+    );
+}
+
+#[test]
+fn init_output_writes_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tiergate(dir.path(), &["policy", "init", "--output", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(support::stdout(&out), "");
+    let written = std::fs::read_to_string(dir.path().join("policy.yaml")).expect("read");
+    let printed = support::stdout(&tiergate(dir.path(), &["policy", "init"]));
+    assert_eq!(written, printed);
+    let out = tiergate(dir.path(), &["policy", "validate", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+
+    std::fs::write(dir.path().join("policy.yaml"), "mine\n").expect("write");
+    let out = tiergate(dir.path(), &["policy", "init", "--output", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = support::stderr(&out);
+    assert!(
+        err.starts_with("Error: refusing to overwrite policy.yaml\n"),
+        "{err}"
+    );
+    assert!(err.contains("Hint: Remove policy.yaml first"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("policy.yaml")).expect("read"),
+        "mine\n",
+        "the existing file is untouched"
+    );
+}
+
+#[test]
+fn project_policy_validates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = tiergate(&root, &["policy", "validate", "policy.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(
+        support::stdout(&out),
+        "policy.yaml: valid (3 tiers: critical, core, open)\n"
+    );
+}
