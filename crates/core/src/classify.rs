@@ -18,7 +18,7 @@
 //! bytes: git does not require path names to be UTF-8, and neither do we.
 
 use crate::policy::{AiRule, Pattern, Policy};
-use globset::{Candidate, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobSet, GlobSetBuilder};
 
 /// A compiled classifier for one policy.
 #[derive(Debug, Clone)]
@@ -152,11 +152,7 @@ impl Classifier {
 fn compile(tier: &str, patterns: &[Pattern]) -> Result<GlobSet, Error> {
     let mut set = GlobSetBuilder::new();
     for pattern in patterns {
-        let glob = GlobBuilder::new(&glob_for_tmp(&pattern.text))
-            .literal_separator(true)
-            .backslash_escape(true)
-            .build()
-            .map_err(|source| Error {
+        let glob = crate::policy::build_glob(&pattern.text).map_err(|source| Error {
                 tier: tier.to_owned(),
                 pattern: pattern.text.clone(),
                 source,
@@ -341,14 +337,3 @@ mod tests {
     }
 }
 
-// TEMPORARY until policy::glob_for lands.
-fn glob_for_tmp(p: &str) -> String {
-    let anchored = p.trim_start_matches('/');
-    if !p.contains('/') {
-        return format!("**/{p}");
-    }
-    if let Some(dir) = anchored.strip_suffix('/') {
-        return format!("{dir}/**");
-    }
-    anchored.to_owned()
-}

@@ -70,10 +70,10 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             writeln!(out, "{doc}")?;
         }
         Format::Human => {
-            if summary.violations > 0 || global.verbose > 0 {
-                if !global.quiet || summary.violations > 0 {
-                    writeln!(out, "{}", report::human_summary(&summary, policy))?;
-                }
+            // The summary comes with violations, or on success when asked
+            // for with -v.
+            if summary.violations > 0 || (global.verbose > 0 && !global.quiet) {
+                writeln!(out, "{}", report::human_summary(&summary, policy))?;
             }
         }
     }
