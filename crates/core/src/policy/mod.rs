@@ -109,8 +109,9 @@
 //! | `*.S`, `Kconfig` | no `/`: that file name at any depth | `**/*.S`, `**/Kconfig` |
 //! | `**/tests/` | a directory name at any depth, and everything below | `**/tests/**` |
 //!
-//! The policy file itself is always classified into the first tier, whatever
-//! the patterns say.
+//! The policy file itself is always classified into the strictest tier (the
+//! first tier with `ai: forbidden`, or the first tier when none forbids AI),
+//! whatever the patterns say.
 //!
 //! ## Errors
 //!
