@@ -1,29 +1,7 @@
 //! Markers: evidence of AI use in a commit, and the table of AI identities
 //! shared with the `ai-signoff` rule.
 //!
-//! # Builtin identity table
-//!
-//! Names are compared after trimming, collapsing runs of whitespace into one
-//! space and lower-casing; e-mail addresses after trimming and lower-casing.
-//!
-//! | tool    | names                                                        | e-mail                                         | GitHub accounts (`<login>[bot]` as name, or `[<id>+]<login>@users.noreply.github.com`) |
-//! |---------|--------------------------------------------------------------|------------------------------------------------|------|
-//! | Claude  | `Claude`, `Claude Code`, `Claude <model>` (Opus, Sonnet, Haiku, a version) | `noreply@anthropic.com`, `claude@anthropic.com` | `claude[bot]` |
-//! | Copilot | `Copilot`, `GitHub Copilot`, `Copilot <agent…>`              | `copilot@github.com`                           | `Copilot`, `copilot[bot]`, `copilot-swe-agent[bot]` |
-//! | Codex   | `Codex`, `OpenAI Codex`, `Codex <cli…>`                      | `codex@openai.com`, `noreply@openai.com`       | `chatgpt-codex-connector[bot]`, `codex[bot]` |
-//! | Cursor  | `Cursor`, `Cursor Agent`, `CursorAgent`                      | `cursoragent@cursor.com`                       | `cursor[bot]` |
-//! | aider   | `aider`, `aider (<model>)`, any name ending in `(aider)`     | any address at `aider.chat`                    | |
-//! | Devin   | `Devin AI`, `devin-ai-integration`                           | any address containing `devin-ai-integration`  | `devin-ai-integration[bot]` |
-//! | Gemini  | `Gemini`, `Gemini <model or product>` (Code Assist, CLI, a version) | `google.com` addresses whose mailbox names `gemini` | `gemini-code-assist[bot]`, `gemini-cli[bot]` |
-//! | Jules   | `google-labs-jules`                                          | `google.com` addresses whose mailbox names `jules` | `google-labs-jules[bot]` |
-//!
-//! Deliberately *not* matched, to keep humans out: any other address at
-//! `anthropic.com`, `openai.com`, `google.com` or `cursor.com` (employees
-//! co-author open source too), and first names that are also tool names
-//! when followed by something that is not a model or product word
-//! (`Claude Monet`, `Devin Smith`, `Jules Verne`). A human whose whole
-//! name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is matched:
-//! that is indistinguishable from how the tools sign.
+//! The identity table is documented on [`ai_tool`].
 //!
 //! # Where markers are looked for
 //!
@@ -192,7 +170,31 @@ fn normalize(text: &str) -> String {
 }
 
 /// The AI tool an identity (`name`, `email`; bytes as git stores them)
-/// belongs to, by the builtin table in the module documentation.
+/// belongs to, by the builtin table below; `None` for anyone else.
+///
+/// # Identity table
+///
+/// Names are compared after trimming, collapsing runs of whitespace into one
+/// space and lower-casing; e-mail addresses after trimming and lower-casing.
+///
+/// | tool    | names                                                        | e-mail                                         | GitHub accounts (`<login>[bot]` as name, or `[<id>+]<login>@users.noreply.github.com`) |
+/// |---------|--------------------------------------------------------------|------------------------------------------------|------|
+/// | Claude  | `Claude`, `Claude Code`, `Claude <model>` (Opus, Sonnet, Haiku, a version) | `noreply@anthropic.com`; `anthropic.com` addresses whose mailbox names `claude` | `claude[bot]` |
+/// | Copilot | `Copilot`, `GitHub Copilot`, `Copilot <agent…>`              | `copilot@github.com`                           | `Copilot`, `copilot[bot]`, `copilot-swe-agent[bot]` |
+/// | Codex   | `Codex`, `OpenAI Codex`, `Codex <cli…>`                      | `noreply@openai.com`; `openai.com` addresses whose mailbox names `codex` | `chatgpt-codex-connector[bot]`, `codex[bot]` |
+/// | Cursor  | `Cursor`, `Cursor Agent`, `CursorAgent`                      | `cursor.com` / `anysphere.co` addresses whose mailbox names `agent` (`cursoragent@cursor.com`) | `cursor[bot]` |
+/// | aider   | `aider`, `aider (<model>)`, any name ending in `(aider)`     | any address at `aider.chat`                    | |
+/// | Devin   | `Devin AI`, `devin-ai-integration`                           | any address containing `devin-ai-integration`  | `devin-ai-integration[bot]` |
+/// | Gemini  | `Gemini`, `Gemini <model or product>` (Code Assist, CLI, a version) | `google.com` addresses whose mailbox names `gemini` | `gemini-code-assist[bot]`, `gemini-cli[bot]` |
+/// | Jules   | `google-labs-jules`                                          | `google.com` addresses whose mailbox names `jules` | `google-labs-jules[bot]` |
+///
+/// Deliberately *not* matched, to keep humans out: any other address at
+/// `anthropic.com`, `openai.com`, `google.com` or `cursor.com` (employees
+/// co-author open source too), and first names that are also tool names
+/// when followed by something that is not a model or product word
+/// (`Claude Monet`, `Devin Smith`, `Jules Verne`). A human whose whole
+/// name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is matched:
+/// that is indistinguishable from how the tools sign.
 pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
     let name = normalize(&String::from_utf8_lossy(name));
     let email = normalize(&String::from_utf8_lossy(email));
@@ -299,6 +301,13 @@ fn generated_with(line: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether `needle` occurs in `haystack`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len().max(1))
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// `key: value` of a line: the text before the first `:` (trimmed of
 /// whitespace, as git trims keys) and after it.
 fn colon_split(text: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -328,6 +337,10 @@ pub(super) fn find(
                     identity_hit(&mut hits, label, value, Some(line.no));
                     continue;
                 }
+            }
+            // Cheap filter first: most lines never mention it.
+            if !contains_ignore_ascii_case(line.text, b"generated") {
+                continue;
             }
             let text = String::from_utf8_lossy(line.text);
             if let Some(tool) = generated_with(&text) {

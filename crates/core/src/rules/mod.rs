@@ -12,12 +12,14 @@
 //! # Decisions
 //!
 //! - **Declared** means a trailer *git reads* (from
-//!   [`trailer::parse`](crate::trailer::parse)) has the declaration key or an
+//!   [`trailer::parse`]) has the declaration key or an
 //!   alias, ASCII-case-insensitively. A declaration-like line git does not
 //!   read is not a declaration: it is `misplaced-declaration`.
-//! - **Markers** (evidence of AI use) are listed in [`markers`](self::ai_tool):
-//!   `Co-authored-by:` lines count anywhere in the log message, not only in
-//!   the trailer block; author and committer identities count too.
+//! - **Markers** (evidence of AI use): identities of AI tools (the table
+//!   is documented on [`ai_tool`]) in `Co-authored-by:` and `Signed-off-by:`
+//!   lines anywhere in the log message, not only in the trailer block, and
+//!   as author or committer; `Generated with [Claude Code]`-style lines;
+//!   the policy's extra markers (message lines, or `Name <email>`).
 //! - The **log message** ends at a `---` divider (a line starting with
 //!   `---` and whitespace, as git's `trailer.c` finds it) unless the message
 //!   is parsed with `no_divider` (committed messages). Markers are looked
@@ -26,8 +28,14 @@
 //!   divider is reported rather than silently ignored. Below a divider,
 //!   indented lines (diff context) are skipped.
 //! - `near-miss-key` looks at trailers and at every line that looks like
-//!   `key: value` (text before the first `:` or fullwidth `：`); see
-//!   [`near_miss`](self::KNOWN_KEYS) for how real keys are kept out.
+//!   `key: value` (text before the first `:` or fullwidth `：`). A key is
+//!   a near miss when, with invisible characters removed, the UTS #39
+//!   confusable skeleton taken, case and runs of spaces / underscores /
+//!   hyphens folded, it equals a declaration key, or is within an edit
+//!   distance of 2 (declaration keys of 10+ characters; 1 from 6; 0 below).
+//!   Real keys are kept out: exact declaration keys and [`KNOWN_KEYS`] (plus
+//!   tier `require` keys) never fire, and an edit-distance hit must be
+//!   strictly closer to the declaration key than to every known key.
 //! - `ai-signoff` and `missing-signoff` look at `Signed-off-by` trailers git
 //!   reads. The author's sign-off is recognised by e-mail address
 //!   (ASCII-case-insensitive, trimmed): names vary in spelling and encoding
@@ -527,6 +535,9 @@ fn line_rules(
         .iter()
         .flat_map(|t| t.require.iter().map(String::as_str))
         .collect();
+    // Built on first need: most messages have no key-looking line that is
+    // not a well-known trailer.
+    let near_miss = std::cell::OnceCell::new();
 
     for line in &lines {
         let below_divider = divider.is_some_and(|d| line.start >= d);
@@ -566,7 +577,10 @@ fn line_rules(
                     "Move '{key}:' into the final paragraph of trailers, unindented, with no blank line inside it and above any '---'."
                 ),
             });
-        } else if let Some(hit) = near_miss::check(&key, &decl_keys, &required) {
+        } else if let Some(hit) = near_miss
+            .get_or_init(|| near_miss::Checker::new(&decl_keys, &required))
+            .check(&key)
+        {
             violations.push(Violation {
                 rule: RuleCode::NearMissKey,
                 message: format!(

@@ -93,10 +93,34 @@ fn separator_like(c: char) -> bool {
 /// lower-cased skeleton (so `Al` matches `AI`, which the skeleton maps
 /// to `Al`).
 fn folds(key: &str) -> [String; 2] {
+    if key.is_ascii() {
+        // Fast path (most keys): for ASCII the skeleton is a per-character
+        // mapping (NFD is the identity, nothing is ignorable), so a table
+        // computed once gives exactly what `skeleton` would.
+        let table = ascii_skeletons();
+        let skel = |text: &str| -> String {
+            text.bytes()
+                .map(|b| table.get(usize::from(b)).map_or("", String::as_str))
+                .collect()
+        };
+        let a = skel(&key.to_ascii_lowercase());
+        let b = skel(key);
+        return [squash(&a.to_lowercase()), squash(&b.to_lowercase())];
+    }
     let visible: String = key.chars().filter(|&c| !invisible(c)).collect();
     let a: String = unicode_security::skeleton(&visible.to_lowercase()).collect();
     let b: String = unicode_security::skeleton(&visible).collect();
     [squash(&a.to_lowercase()), squash(&b.to_lowercase())]
+}
+
+/// The UTS #39 skeleton of each ASCII character.
+fn ascii_skeletons() -> &'static [String] {
+    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0u8..128)
+            .map(|b| unicode_security::skeleton(&char::from(b).to_string()).collect())
+            .collect()
+    })
 }
 
 /// Runs of separator-like characters become one `-`; trimmed.
@@ -127,67 +151,97 @@ fn threshold(len: usize) -> usize {
     }
 }
 
-/// Whether `key` (a trailer key or the text before the `:` of a
-/// key-looking line, trimmed) is almost one of `declaration_keys`.
-/// `extra_known` are further real keys (the policy's `require` keys).
-pub(super) fn check(
-    key: &str,
-    declaration_keys: &[&str],
-    extra_known: &[&str],
-) -> Option<NearMiss> {
-    let exact = |k: &&str| k.eq_ignore_ascii_case(key);
-    if declaration_keys.iter().any(exact) {
-        return None;
-    }
-    let known: Vec<&str> = KNOWN_KEYS
-        .iter()
-        .chain(extra_known)
-        .copied()
-        .filter(|k| !declaration_keys.iter().any(|d| d.eq_ignore_ascii_case(k)))
-        .collect();
-    if known.iter().any(exact) {
-        return None;
-    }
-    let key_folds = folds(key);
-    // Keys are short; anything much longer is prose with a colon in it.
-    if key_folds[0].is_empty() || key_folds[0].chars().count() > 64 {
-        return None;
-    }
-    // Only text that starts like a key (a letter or digit, once invisible
-    // characters are set aside): not `+AI-Assisted-by` in a quoted diff,
-    // not `# ...` comments or `> ...` quotes.
-    if !key
-        .chars()
-        .find(|&c| !invisible(c))
-        .is_some_and(char::is_alphanumeric)
-    {
-        return None;
-    }
-    let mut best: Option<(usize, &str)> = None;
-    for &decl in declaration_keys {
-        let decl_folds = folds(decl);
-        if key_folds[0] == decl_folds[0] || key_folds[1] == decl_folds[1] {
-            return Some(NearMiss {
-                target: decl.to_owned(),
-                how: describe(key, decl, 0),
-            });
+/// Near-miss detection for one policy: the folds of the declaration keys
+/// are computed once, those of the well-known keys only when an
+/// edit-distance hit needs the guard.
+pub(super) struct Checker<'a> {
+    /// Declaration keys with their folds.
+    declarations: Vec<(&'a str, [String; 2])>,
+    /// Well-known keys that are not declaration keys.
+    known: Vec<&'a str>,
+    /// Folds of `known`, computed on first need.
+    known_folds: std::cell::OnceCell<Vec<String>>,
+}
+
+impl<'a> Checker<'a> {
+    /// A checker for `declaration_keys`; `extra_known` are further real
+    /// keys (the policy's `require` keys).
+    pub(super) fn new(declaration_keys: &[&'a str], extra_known: &[&'a str]) -> Self {
+        let known = KNOWN_KEYS
+            .iter()
+            .chain(extra_known)
+            .copied()
+            .filter(|k| !declaration_keys.iter().any(|d| d.eq_ignore_ascii_case(k)))
+            .collect();
+        Checker {
+            declarations: declaration_keys.iter().map(|&d| (d, folds(d))).collect(),
+            known,
+            known_folds: std::cell::OnceCell::new(),
         }
-        let d = strsim::levenshtein(&key_folds[0], &decl_folds[0]);
-        if d <= threshold(decl_folds[0].chars().count()) && !matches!(best, Some((b, _)) if b <= d)
+    }
+
+    /// Whether `key` (a trailer key or the text before the `:` of a
+    /// key-looking line, trimmed) is almost a declaration key.
+    pub(super) fn check(&self, key: &str) -> Option<NearMiss> {
+        let exact = |k: &&str| k.eq_ignore_ascii_case(key);
+        if self.declarations.iter().map(|(d, _)| d).any(exact) || self.known.iter().any(exact) {
+            return None;
+        }
+        // Keys are short; anything much longer is prose with a colon in it.
+        if key.chars().count() > 64 {
+            return None;
+        }
+        // Only text that starts like a key (a letter or digit, once
+        // invisible characters are set aside): not `+AI-Assisted-by` in a
+        // quoted diff, not `# ...` comments or `> ...` quotes.
+        if !key
+            .chars()
+            .find(|&c| !invisible(c))
+            .is_some_and(char::is_alphanumeric)
         {
-            best = Some((d, decl));
+            return None;
         }
+        let key_folds = folds(key);
+        let key_len = key_folds[0].chars().count();
+        let mut best: Option<(usize, &str)> = None;
+        for (decl, decl_folds) in &self.declarations {
+            if key_folds[0] == decl_folds[0] || key_folds[1] == decl_folds[1] {
+                return Some(NearMiss {
+                    target: (*decl).to_owned(),
+                    how: describe(key, decl, 0),
+                });
+            }
+            let decl_len = decl_folds[0].chars().count();
+            let limit = threshold(decl_len);
+            // The distance is at least the difference in lengths.
+            if key_len.abs_diff(decl_len) > limit {
+                continue;
+            }
+            let d = strsim::levenshtein(&key_folds[0], &decl_folds[0]);
+            if d <= limit && !matches!(best, Some((b, _)) if b <= d) {
+                best = Some((d, decl));
+            }
+        }
+        let (distance, decl) = best?;
+        let known_folds = self
+            .known_folds
+            .get_or_init(|| self.known.iter().map(|k| folds(k)[0].clone()).collect());
+        let nearest_known = known_folds
+            .iter()
+            .map(|k| strsim::levenshtein(&key_folds[0], k))
+            .min()
+            .unwrap_or(usize::MAX);
+        (distance < nearest_known).then(|| NearMiss {
+            target: decl.to_owned(),
+            how: describe(key, decl, distance),
+        })
     }
-    let (distance, decl) = best?;
-    let nearest_known = known
-        .iter()
-        .map(|k| strsim::levenshtein(&key_folds[0], &folds(k)[0]))
-        .min()
-        .unwrap_or(usize::MAX);
-    (distance < nearest_known).then(|| NearMiss {
-        target: decl.to_owned(),
-        how: describe(key, decl, distance),
-    })
+}
+
+/// [`Checker::check`] for a one-off question (tests).
+#[cfg(test)]
+fn check(key: &str, declaration_keys: &[&str], extra_known: &[&str]) -> Option<NearMiss> {
+    Checker::new(declaration_keys, extra_known).check(key)
 }
 
 /// How `key` differs from `decl`, for the violation message.
@@ -351,6 +405,37 @@ mod tests {
         // against itself.
         let decl = ["Tested-by"];
         assert!(check("Tested_by", &decl, &[]).is_some());
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_skeleton() {
+        for key in [
+            "AI-Assisted-by",
+            "rn-m",
+            "I1l|0O",
+            "a_b c.d",
+            "`'\"",
+            "Signed-off-by",
+        ] {
+            let visible: String = key.to_owned();
+            let a: String = unicode_security::skeleton(&visible.to_lowercase()).collect();
+            let b: String = unicode_security::skeleton(&visible).collect();
+            assert_eq!(
+                folds(key),
+                [squash(&a.to_lowercase()), squash(&b.to_lowercase())],
+                "{key}"
+            );
+        }
+        // Every ASCII character, alone and in context.
+        for b in 0u8..128 {
+            let key = format!("x{}y", char::from(b));
+            let a: String = unicode_security::skeleton(&key.to_lowercase()).collect();
+            let s: String = unicode_security::skeleton(&key).collect();
+            assert_eq!(
+                folds(&key),
+                [squash(&a.to_lowercase()), squash(&s.to_lowercase())]
+            );
+        }
     }
 
     #[test]
