@@ -67,6 +67,9 @@ enum Command {
     Policy(cmd::policy::Command),
     /// Explain what a rule code means and how to fix a violation of it
     Explain(cmd::explain::Args),
+    /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
+    #[command(subcommand)]
+    Hook(cmd::hook::Command),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Trailers(args) => cmd::trailers::run(&cli.global, args),
         Command::Policy(command) => cmd::policy::run(&cli.global, command),
         Command::Explain(args) => cmd::explain::run(&cli.global, args),
+        Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)
 }

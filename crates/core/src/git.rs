@@ -502,6 +502,181 @@ fn add_glob(
     Ok(())
 }
 
+// --- hook support ---
+
+/// The parents of the commit a `commit-msg` hook is asked about, as git's
+/// state tells: `HEAD` (none on the first commit, an unborn branch) then
+/// each commit listed in `MERGE_HEAD` (a merge being concluded, octopus
+/// included). With `amend` (`git commit --amend`, which runs the hook with
+/// HEAD still the commit being replaced) the new commit takes HEAD's place:
+/// its parents are HEAD's parents, then `MERGE_HEAD` if any.
+pub fn pending_parents(repo: &Repository, amend: bool) -> Result<Vec<Oid>, Error> {
+    let head = match repo.head() {
+        Ok(head) => Some(
+            head.peel_to_commit()
+                .map_err(git_err("cannot read the commit HEAD points to"))?,
+        ),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::UnbornBranch | git2::ErrorCode::NotFound
+            ) =>
+        {
+            None
+        }
+        Err(e) => return Err(git_err("cannot read HEAD")(e)),
+    };
+    let mut parents: Vec<Oid> = match (&head, amend) {
+        (Some(head), true) => head.parent_ids().collect(),
+        (Some(head), false) => vec![head.id()],
+        (None, _) => Vec::new(),
+    };
+    let merge_head = repo.path().join("MERGE_HEAD");
+    match std::fs::read(&merge_head) {
+        Ok(text) => {
+            for line in text.split(|&b| b == b'\n') {
+                let line = line.trim_ascii();
+                if line.is_empty() {
+                    continue;
+                }
+                let id = std::str::from_utf8(line)
+                    .ok()
+                    .and_then(|s| Oid::from_str(s).ok())
+                    .ok_or_else(|| {
+                        Error::Object(format!(
+                            "{} holds {:?}, not a commit id",
+                            merge_head.display(),
+                            String::from_utf8_lossy(line)
+                        ))
+                    })?;
+                if !parents.contains(&id) {
+                    parents.push(id);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(Error::Object(format!(
+                "cannot read {}: {e}",
+                merge_head.display()
+            )))
+        }
+    }
+    Ok(parents)
+}
+
+/// The paths the commit that `index_path` would make changes, with
+/// `parents` its parents (see [`pending_parents`]), as [`changed_paths`]
+/// defines changed paths: against the first parent (the empty tree
+/// without parents); for a merge, the paths whose staged content differs
+/// from *every* parent. No rename detection.
+///
+/// The index file is read as it is (`GIT_INDEX_FILE`: `index`,
+/// `index.lock` for `git commit -a`, a temporary index for
+/// `git commit <paths>`); nothing is written, neither the index nor
+/// objects. Sorted by bytes, without duplicates.
+pub fn staged_paths(
+    repo: &Repository,
+    index_path: &Path,
+    parents: &[Oid],
+) -> Result<ChangedPaths, Error> {
+    let index = git2::Index::open(index_path).map_err(git_err(format!(
+        "cannot read the index {}",
+        index_path.display()
+    )))?;
+    let diff_against = |parent: Option<Oid>| -> Result<Vec<Vec<u8>>, Error> {
+        let tree = match parent {
+            Some(id) => {
+                let tree_id = tree_of(repo, id)?;
+                Some(
+                    repo.find_tree(tree_id)
+                        .map_err(git_err(format!("cannot read tree {tree_id}")))?,
+                )
+            }
+            None => None,
+        };
+        let mut options = git2::DiffOptions::new();
+        options.ignore_submodules(false);
+        let diff = repo
+            .diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut options))
+            .map_err(git_err(format!(
+                "cannot compare the index {} with its parent",
+                index_path.display()
+            )))?;
+        let mut paths = Vec::new();
+        for delta in diff.deltas() {
+            for file in [delta.old_file(), delta.new_file()] {
+                if let Some(path) = file.path_bytes() {
+                    paths.push(path.to_vec());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    };
+    let mut paths = diff_against(parents.first().copied())?;
+    for parent in parents.iter().skip(1) {
+        if paths.is_empty() {
+            break;
+        }
+        let other = diff_against(Some(*parent))?;
+        paths.retain(|p| other.binary_search(p).is_ok());
+    }
+    Ok(ChangedPaths(paths))
+}
+
+/// The commits a push would send that the remote does not have, as
+/// `git rev-list <tips> --not <known> --remotes=<remote>` lists them:
+/// `tips` are the local commits pushed, `known` what the remote's refs
+/// point at now (ids this repository does not have are ignored: nothing
+/// can be hidden behind them), and every remote-tracking ref of `remote`
+/// (`refs/remotes/<remote>/...`) counts as known. Tags are peeled; ids
+/// that do not lead to a commit (a tag of a blob) are skipped.
+pub fn push_walk<'r>(
+    repo: &'r Repository,
+    tips: &[Oid],
+    known: &[Oid],
+    remote: &str,
+) -> Result<RevWalk<'r>, Error> {
+    let mut walk = repo.revwalk().map_err(git_err("cannot walk history"))?;
+    let peel = |id: Oid| -> Option<Oid> {
+        repo.find_object(id, None)
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| c.id())
+    };
+    for tip in tips {
+        if let Some(id) = peel(*tip) {
+            walk.push(id)
+                .map_err(git_err(format!("cannot walk from {id}")))?;
+        }
+    }
+    for id in known.iter().filter_map(|id| peel(*id)) {
+        walk.hide(id)
+            .map_err(git_err(format!("cannot walk from {id}")))?;
+    }
+    if !remote.is_empty() {
+        let prefix = format!("refs/remotes/{remote}/");
+        let refs = repo
+            .references()
+            .map_err(git_err("cannot list references"))?;
+        for reference in refs {
+            let reference = reference.map_err(git_err("cannot read references"))?;
+            if !reference.name_bytes().starts_with(prefix.as_bytes()) {
+                continue;
+            }
+            let Ok(commit) = reference.peel_to_commit() else {
+                continue;
+            };
+            walk.hide(commit.id())
+                .map_err(git_err(format!("cannot walk from {}", commit.id())))?;
+        }
+    }
+    Ok(RevWalk { walk })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

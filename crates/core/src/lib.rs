@@ -14,7 +14,9 @@
 
 pub mod check;
 pub mod classify;
+pub mod discover;
 pub mod git;
+pub mod hook;
 pub mod message;
 pub mod policy;
 pub mod report;

@@ -1,1 +1,725 @@
-//! Shared entry code of tiergate's hook binaries (TODO).
+//! # tiergate-hooks
+//!
+//! The client-side git hooks of tiergate, shared by the small binaries
+//! (`tiergate-commit-msg`, `tiergate-pre-push`, `tiergate-applypatch-msg`)
+//! and by `tiergate hook <name>`, so both behave identically.
+//!
+//! Each hook gathers what git hands it (arguments, stdin, environment, the
+//! repository's state), judges with [`tiergate_core::check::judge`] /
+//! [`tiergate_core::check::check_commits`] — the same engine as
+//! `tiergate check` and the server — and renders the verdict on stderr.
+//!
+//! | hook | judges | paths from |
+//! |---|---|---|
+//! | `commit-msg FILE` | the message being committed, cleaned up as git will store it | the index (`GIT_INDEX_FILE`) vs the parents of the commit being made |
+//! | `pre-push REMOTE URL` | every commit the push sends that the remote lacks | each commit's tree vs its parents |
+//! | `applypatch-msg FILE` | the message of the patch `git am` applies | the patch (`rebase-apply/patch`) |
+//!
+//! Exit codes (DESIGN.md "Output and exit codes"): 0 pass (or `mode:
+//! warn`), 1 violations, 2 usage or policy error, 3 git or I/O error.
+//! Nothing is printed on success.
+#![deny(missing_docs)]
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tiergate_core::check::{self, CheckError, CommitVerdict, Summary};
+use tiergate_core::discover::{self, Found};
+use tiergate_core::git::{self, ChangedPaths};
+use tiergate_core::policy::Mode;
+use tiergate_core::report::{self, Colour};
+use tiergate_core::rules::{CommitFacts, Identity};
+use tiergate_core::trailer::ParseOptions;
+use tiergate_core::{hook, message};
+
+/// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
+/// ...`); the hook binaries use the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Repository [default: git's environment, or the current directory].
+    pub repo: Option<PathBuf>,
+    /// Policy file [default: see `tiergate_core::discover`].
+    pub policy: Option<PathBuf>,
+    /// Print one JSON document on stdout instead of text on stderr.
+    pub json: bool,
+}
+
+/// How a hook that ran to completion ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong, or only warnings (`mode: warn`): exit 0.
+    Pass,
+    /// Violations: exit 1, git refuses the commit or push.
+    Violations,
+}
+
+/// Why a hook could not judge: exit 2 (usage, policy) or 3 (git, I/O).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The exit code, 2 or 3.
+    pub code: u8,
+    /// What is wrong (`Error: ...`), or a fully rendered diagnostic (policy
+    /// errors) when `rendered` is set.
+    pub message: String,
+    /// The `Caused by:` chain.
+    pub causes: Vec<String>,
+    /// An imperative sentence on how to fix it.
+    pub hint: Option<String>,
+    /// `message` is already fully rendered (policy diagnostics).
+    pub rendered: bool,
+}
+
+impl Failure {
+    fn new(code: u8, message: impl Into<String>) -> Failure {
+        Failure {
+            code,
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+            rendered: false,
+        }
+    }
+
+    /// A usage error (exit 2).
+    pub fn usage(message: impl Into<String>, hint: &str) -> Failure {
+        Failure::new(2, message).with_hint(hint)
+    }
+
+    fn with_hint(mut self, hint: &str) -> Failure {
+        self.hint = Some(hint.to_owned());
+        self
+    }
+
+    fn caused_by(mut self, error: &dyn std::error::Error) -> Failure {
+        let mut cause: Option<&dyn std::error::Error> = Some(error);
+        while let Some(e) = cause {
+            self.causes.push(e.to_string());
+            cause = e.source();
+        }
+        self
+    }
+
+    fn io(what: String, error: &std::io::Error) -> Failure {
+        Failure::new(3, what).caused_by(error)
+    }
+
+    fn git(error: &git::Error) -> Failure {
+        let mut f = Failure::new(3, "tiergate cannot read the repository").caused_by(error);
+        f.causes.dedup();
+        f
+    }
+
+    /// `Error: ...` / `Caused by:` / `Hint: ...`, newline-terminated
+    /// (jj-style, like the CLI).
+    pub fn render(&self) -> String {
+        if self.rendered {
+            let mut out = self.message.clone();
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+            return out;
+        }
+        let mut out = format!("Error: {}\n", self.message);
+        if !self.causes.is_empty() {
+            out.push_str("Caused by:\n");
+            for (i, cause) in self.causes.iter().enumerate() {
+                out.push_str(&format!("{:>4}: {cause}\n", i + 1));
+            }
+        }
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!("Hint: {hint}\n"));
+        }
+        out
+    }
+}
+
+impl From<discover::Error> for Failure {
+    fn from(error: discover::Error) -> Failure {
+        match error {
+            discover::Error::NotFound { message, hint } => Failure::usage(
+                format!("tiergate hook: {message}"),
+                &format!("{hint} (Bypass the hook once with `--no-verify`.)"),
+            ),
+            discover::Error::Load(e) => Failure {
+                rendered: true,
+                ..Failure::new(2, e.to_string())
+            },
+            other => Failure::new(3, "tiergate cannot load the policy").caused_by(&other),
+        }
+    }
+}
+
+impl From<git::Error> for Failure {
+    fn from(error: git::Error) -> Failure {
+        Failure::git(&error)
+    }
+}
+
+/// Print a failure (if any) on stderr and turn the result into the exit
+/// code.
+pub fn finish(result: Result<Outcome, Failure>) -> ExitCode {
+    match result {
+        Ok(Outcome::Pass) => ExitCode::SUCCESS,
+        Ok(Outcome::Violations) => ExitCode::from(1),
+        Err(failure) => {
+            let _ = std::io::stderr().write_all(failure.render().as_bytes());
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+/// The hooks tiergate provides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    /// `commit-msg FILE`.
+    CommitMsg,
+    /// `pre-push REMOTE URL` (updates on stdin).
+    PrePush,
+    /// `applypatch-msg FILE` (`git am`).
+    ApplypatchMsg,
+}
+
+impl Hook {
+    /// The git hook name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Hook::CommitMsg => "commit-msg",
+            Hook::PrePush => "pre-push",
+            Hook::ApplypatchMsg => "applypatch-msg",
+        }
+    }
+
+    fn usage(self) -> &'static str {
+        match self {
+            Hook::CommitMsg => "commit-msg <message-file>",
+            Hook::PrePush => "pre-push <remote-name> <remote-url>  (ref updates on stdin)",
+            Hook::ApplypatchMsg => "applypatch-msg <message-file>",
+        }
+    }
+}
+
+/// Run `hook` with git's arguments `args` (without the program name).
+pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, Failure> {
+    let wrong_args = || {
+        Failure::usage(
+            format!(
+                "tiergate {}: expected {}, got {} argument(s)",
+                hook.name(),
+                hook.usage(),
+                args.len()
+            ),
+            "git runs this hook itself; install it with install.sh, or run `tiergate hook --help`.",
+        )
+    };
+    match hook {
+        Hook::CommitMsg => {
+            let [file] = args else {
+                return Err(wrong_args());
+            };
+            commit_msg(options, Path::new(file))
+        }
+        Hook::ApplypatchMsg => {
+            let [file] = args else {
+                return Err(wrong_args());
+            };
+            applypatch_msg(options, Path::new(file))
+        }
+        Hook::PrePush => {
+            // git passes the remote name and URL; the name is the URL
+            // when pushing to a URL directly.
+            let (remote, url) = match args {
+                [remote, url] => (remote, url),
+                [remote] => (remote, remote),
+                _ => return Err(wrong_args()),
+            };
+            let mut stdin = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut stdin)
+                .map_err(|e| Failure::io("tiergate pre-push: cannot read stdin".into(), &e))?;
+            pre_push(
+                options,
+                &remote.to_string_lossy(),
+                &url.to_string_lossy(),
+                &stdin,
+            )
+        }
+    }
+}
+
+/// The `main` of a hook binary: git's arguments from the process, `-h` /
+/// `--help` / `--version` handled, exit code per DESIGN.md.
+pub fn main(hook: Hook) -> ExitCode {
+    if std::env::var_os("RUST_LOG").is_some() {
+        // Diagnostics only on request: a hook must start fast.
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .without_time()
+            .init();
+    }
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    if let Some(first) = args.first().and_then(|a| a.to_str()) {
+        match first {
+            "-h" | "--help" => {
+                println!(
+                    "tiergate-{name} {version}: tiergate's {name} git hook\n\n\
+                     Usage: tiergate-{usage}\n\n\
+                     git runs it; install it into a clone with tiergate's install.sh.\n\
+                     Exit: 0 pass, 1 violations, 2 usage or policy error, 3 git or I/O error.",
+                    name = hook.name(),
+                    usage = hook.usage(),
+                    version = env!("CARGO_PKG_VERSION"),
+                );
+                return ExitCode::SUCCESS;
+            }
+            "--version" | "-V" => {
+                println!("tiergate-{} {}", hook.name(), env!("CARGO_PKG_VERSION"));
+                return ExitCode::SUCCESS;
+            }
+            _ => {}
+        }
+    }
+    finish(run(hook, &Options::default(), &args))
+}
+
+fn open_repo(options: &Options) -> Result<git2::Repository, Failure> {
+    Ok(git::open(options.repo.as_deref())?)
+}
+
+fn load_policy(options: &Options, repo: &git2::Repository) -> Result<Found, Failure> {
+    Ok(discover::find_policy(
+        options.policy.as_deref(),
+        Some(repo),
+    )?)
+}
+
+fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, Failure> {
+    found
+        .classifier()
+        .map_err(|e| Failure::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e))
+}
+
+fn env_string(key: &str) -> Option<String> {
+    std::env::var_os(key).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The options committed messages are parsed with, the same as
+/// `tiergate check` and the server use for stored messages, so that a hook
+/// predicts their verdict.
+fn stored_message_options() -> ParseOptions {
+    ParseOptions {
+        no_divider: true,
+        ..ParseOptions::default()
+    }
+}
+
+/// Who git records as author and committer of the commit being made: the
+/// `GIT_AUTHOR_*` / `GIT_COMMITTER_*` environment (`git commit` exports the
+/// author, `--amend` and `--author` included), else `author.*` /
+/// `committer.*`, else `user.*` configuration.
+fn pending_identities(repo: &git2::Repository) -> (Identity, Identity) {
+    let config = repo.config().ok();
+    let get = |key: &str| -> Option<Vec<u8>> {
+        config
+            .as_ref()
+            .and_then(|c| c.get_string(key).ok())
+            .map(String::into_bytes)
+    };
+    let identity = |role: &str| -> Identity {
+        let upper = role.to_ascii_uppercase();
+        let pick = |field: &str, env_field: &str| -> Vec<u8> {
+            env_string(&format!("GIT_{upper}_{env_field}"))
+                .map(String::into_bytes)
+                .or_else(|| get(&format!("{role}.{field}")))
+                .or_else(|| get(&format!("user.{field}")))
+                .unwrap_or_default()
+        };
+        Identity {
+            name: pick("name", "NAME"),
+            email: pick("email", "EMAIL"),
+        }
+    };
+    (identity("author"), identity("committer"))
+}
+
+/// Write `text` to stderr, ignoring a closed stderr (nothing better to do).
+fn eprint_all(text: &str) {
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+fn colour() -> Colour {
+    Colour::for_terminal(std::io::stderr().is_terminal())
+}
+
+/// Render a single-commit verdict (commit-msg, applypatch-msg) and decide.
+fn single_verdict(
+    options: &Options,
+    found: &Found,
+    verdict: &CommitVerdict,
+    what: &str,
+    hint: &str,
+) -> Outcome {
+    let policy = &found.policy;
+    let summary = Summary {
+        commits_checked: 1,
+        commits_failed: usize::from(!verdict.violations.is_empty()),
+        violations: verdict.violations.len(),
+    };
+    if options.json {
+        let commits = if verdict.violations.is_empty() {
+            Vec::new()
+        } else {
+            vec![report::commit_json(verdict)]
+        };
+        println!("{}", report::run_json(policy, &summary, commits));
+    } else if !verdict.violations.is_empty() {
+        let mut text = report::human_commit(verdict, policy.mode, colour());
+        match policy.mode {
+            Mode::Enforce => {
+                text.push_str(&format!(
+                    "tiergate: {what} rejected: {} (policy {})\n",
+                    plural(verdict.violations.len(), "violation"),
+                    policy.source
+                ));
+                text.push_str(&format!("Hint: {hint}\n"));
+            }
+            Mode::Warn => text.push_str(&format!(
+                "tiergate: {} (mode: warn, not rejecting)\n",
+                plural(verdict.violations.len(), "violation")
+            )),
+        }
+        eprint_all(&text);
+    }
+    if summary.fails(policy) {
+        Outcome::Violations
+    } else {
+        Outcome::Pass
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `commit-msg FILE`: judge the message of the commit being made against
+/// the paths it stages.
+///
+/// - The message is cleaned up as git will store it
+///   ([`hook::commit_msg_message`]: comment lines with
+///   `core.commentChar`/`core.commentString`, the scissors line of
+///   `git commit -v`), and parsed as a stored message is.
+/// - Paths (computed only if the verdict depends on them) are the
+///   difference between the index git is committing (`GIT_INDEX_FILE`,
+///   relative to the working tree top where git runs hooks; `index.lock`
+///   for `-a`, a temporary index for `git commit <paths>`) and the parents
+///   of the commit being made ([`git::pending_parents`]): none on the
+///   first commit, HEAD and `MERGE_HEAD` for a merge (only what the merge
+///   introduces), HEAD's parents for `--amend` (the whole amended commit,
+///   not just the amendment).
+/// - `--amend` is not announced to hooks: it is read from the command line
+///   of the `git` process that runs the hook ([`hook::argv_amends`]). Where
+///   that is not readable (no `/proc` and no `ps`), or when the amend
+///   happens inside another git command (`git rebase` fixups), the paths
+///   are those the amendment itself changes; `pre-push` and the server
+///   still judge the whole commit.
+pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+    let raw = std::fs::read(file).map_err(|e| {
+        Failure::io(
+            format!(
+                "tiergate commit-msg: cannot read the commit message file {}",
+                file.display()
+            ),
+            &e,
+        )
+    })?;
+    let repo = open_repo(options)?;
+    let found = load_policy(options, &repo)?;
+    let classifier = classifier(&found)?;
+    let config = repo
+        .config()
+        .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))?;
+    let overrides = hook::config_overrides(env_string);
+    let comment = hook::comment_string(message::comment_string_from_config(&config), &overrides);
+    let cleanup = hook::cleanup_setting(config.get_string("commit.cleanup").ok(), &overrides);
+    let cleaned = hook::commit_msg_message(&raw, cleanup.as_deref(), &comment);
+    if cleaned.is_empty() {
+        // git aborts an empty commit itself ("Aborting commit due to empty
+        // commit message").
+        return Ok(Outcome::Pass);
+    }
+    let (author, committer) = pending_identities(&repo);
+    let facts = CommitFacts {
+        message: cleaned,
+        author,
+        committer,
+    };
+    let index_path = match std::env::var_os("GIT_INDEX_FILE") {
+        // Relative to the current directory: git runs hooks at the top of
+        // the working tree.
+        Some(path) if !path.is_empty() => PathBuf::from(path),
+        _ => repo.path().join("index"),
+    };
+    let judgement = check::judge(
+        &found.policy,
+        &classifier,
+        &facts,
+        &stored_message_options(),
+        || -> Result<ChangedPaths, git::Error> {
+            let amend = amending();
+            tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
+            let parents = git::pending_parents(&repo, amend)?;
+            git::staged_paths(&repo, &index_path, &parents)
+        },
+    )?;
+    let verdict = CommitVerdict {
+        id: "(new)".into(),
+        title: git::title_of(&facts.message),
+        assessment: judgement.assessment,
+        tiers: judgement.tiers,
+        paths_computed: judgement.paths_computed,
+        violations: judgement.violations,
+    };
+    let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
+    let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
+    let hint = if is_merge_msg {
+        format!(
+            "The merge is still in progress and its message is saved in {shown}: run `git commit` to edit the message and conclude the merge, or `git merge --abort`."
+        )
+    } else {
+        format!(
+            "Your message is saved in {shown}: fix it and commit again with `git commit -e -F {shown}`."
+        )
+    };
+    Ok(single_verdict(options, &found, &verdict, "commit", &hint))
+}
+
+/// Whether the `git` process running this hook is `git commit --amend`.
+fn amending() -> bool {
+    ancestor_git_argv().is_some_and(|argv| hook::argv_amends(&argv))
+}
+
+/// The command line of the nearest `git` ancestor process (the hook's
+/// parent, or its grandparent when a shim or a hook manager sits between).
+#[cfg(unix)]
+fn ancestor_git_argv() -> Option<Vec<Vec<u8>>> {
+    let mut pid = std::os::unix::process::parent_id();
+    for _ in 0..6 {
+        if pid <= 1 {
+            return None;
+        }
+        let (argv, ppid) = process_info(pid)?;
+        let is_git = argv.first().is_some_and(|arg0| {
+            let base = arg0.rsplit(|&b| b == b'/').next().unwrap_or(arg0);
+            base == b"git" || base == b"git.exe"
+        });
+        if is_git {
+            return Some(argv);
+        }
+        pid = ppid;
+    }
+    None
+}
+
+#[cfg(not(unix))]
+fn ancestor_git_argv() -> Option<Vec<Vec<u8>>> {
+    None
+}
+
+/// The argv and parent pid of `pid`: from `/proc` (Linux), else `ps`
+/// (macOS, BSDs), whose output splits arguments at spaces (enough to find
+/// `--amend`).
+#[cfg(unix)]
+fn process_info(pid: u32) -> Option<(Vec<Vec<u8>>, u32)> {
+    if let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // `pid (comm) state ppid ...`; comm may contain spaces and ')'.
+        let after = &stat[stat.rfind(')')? + 1..];
+        let ppid = after.split_whitespace().nth(1)?.parse().ok()?;
+        let argv = cmdline
+            .split(|&b| b == 0)
+            .filter(|a| !a.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        return Some((argv, ppid));
+    }
+    let out = std::process::Command::new("ps")
+        .args(["-o", "ppid=", "-o", "args=", "-p", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut words = text.split_whitespace();
+    let ppid = words.next()?.parse().ok()?;
+    let argv = words.map(|w| w.as_bytes().to_vec()).collect();
+    Some((argv, ppid))
+}
+
+/// `pre-push REMOTE URL`: judge every commit the push would send that the
+/// remote does not have yet (`<local-oid>... --not <remote-oid>...
+/// --remotes=<remote>`), new branches included; deletions are skipped.
+/// Any violation rejects the whole push.
+pub fn pre_push(
+    options: &Options,
+    remote: &str,
+    url: &str,
+    stdin: &[u8],
+) -> Result<Outcome, Failure> {
+    let updates = hook::parse_pre_push(stdin).map_err(|e| {
+        Failure::usage(
+            e.to_string(),
+            "git writes these lines itself; run the hook through `git push`.",
+        )
+    })?;
+    let pushed: Vec<&hook::PushUpdate> = updates.iter().filter(|u| !u.is_delete()).collect();
+    tracing::debug!(remote, url, updates = updates.len(), "pre-push");
+    if pushed.is_empty() {
+        if options.json {
+            // Nothing to judge; still one document per run.
+            let repo = open_repo(options)?;
+            let found = load_policy(options, &repo)?;
+            println!(
+                "{}",
+                report::run_json(&found.policy, &Summary::default(), Vec::new())
+            );
+        }
+        return Ok(Outcome::Pass);
+    }
+    let repo = open_repo(options)?;
+    let found = load_policy(options, &repo)?;
+    let classifier = classifier(&found)?;
+    let policy = &found.policy;
+    let oid = |hex: &str| {
+        git2::Oid::from_str(hex).map_err(|e| {
+            Failure::usage(
+                format!("tiergate pre-push: bad object id {hex:?} on stdin"),
+                "git writes these lines itself; run the hook through `git push`.",
+            )
+            .caused_by(&e)
+        })
+    };
+    let mut tips = Vec::new();
+    let mut known = Vec::new();
+    for update in &pushed {
+        tips.push(oid(&update.local_oid)?);
+        if !update.is_new() {
+            known.push(oid(&update.remote_oid)?);
+        }
+    }
+    let walk = git::push_walk(&repo, &tips, &known, remote)?;
+    let colour = colour();
+    let mut text = String::new();
+    let mut json_commits = Vec::new();
+    let summary = check::check_commits(&repo, policy, &classifier, walk, |verdict| {
+        if verdict.violations.is_empty() {
+            return;
+        }
+        if options.json {
+            json_commits.push(report::commit_json(verdict));
+        } else {
+            text.push_str(&report::human_commit(verdict, policy.mode, colour));
+        }
+    })
+    .map_err(|e| match e {
+        CheckError::Git(e) => Failure::git(&e),
+        other => {
+            Failure::new(3, "tiergate pre-push: cannot list the commits to push").caused_by(&other)
+        }
+    })?;
+    if options.json {
+        println!("{}", report::run_json(policy, &summary, json_commits));
+    } else if summary.violations > 0 {
+        text.push_str(&report::human_summary(&summary, policy));
+        text.push('\n');
+        if summary.fails(policy) {
+            let refs: Vec<&str> = pushed.iter().map(|u| u.remote_ref.as_str()).collect();
+            text.push_str(&format!(
+                "tiergate: push to {remote} rejected ({}); nothing was pushed\n",
+                refs.join(", ")
+            ));
+            text.push_str(
+                "Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one), then push again; `tiergate explain <rule>` says more.\n",
+            );
+        }
+        eprint_all(&text);
+    }
+    Ok(if summary.fails(policy) {
+        Outcome::Violations
+    } else {
+        Outcome::Pass
+    })
+}
+
+/// `applypatch-msg FILE`: judge the message of the patch `git am` is about
+/// to apply (`git am` does not run `commit-msg`).
+///
+/// The message is judged as stored (git am commits it as it is). Paths come
+/// from the patch being applied, `rebase-apply/patch` next to the message
+/// file ([`hook::patch_paths`], read as with `-p1`); the author from
+/// `rebase-apply/info`. If the patch file is not there (another tool
+/// running the hook), the paths are unknown and only the message rules
+/// apply (message-only); a debug line says so.
+pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+    let raw = std::fs::read(file).map_err(|e| {
+        Failure::io(
+            format!(
+                "tiergate applypatch-msg: cannot read the message file {}",
+                file.display()
+            ),
+            &e,
+        )
+    })?;
+    let repo = open_repo(options)?;
+    let found = load_policy(options, &repo)?;
+    let classifier = classifier(&found)?;
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let (mut author, committer) = pending_identities(&repo);
+    if let Some(from_patch) = std::fs::read(dir.join("info"))
+        .ok()
+        .and_then(|info| hook::am_author(&info))
+    {
+        author = from_patch;
+    }
+    let facts = CommitFacts {
+        message: raw,
+        author,
+        committer,
+    };
+    let patch_file = dir.join("patch");
+    let judgement = check::judge(
+        &found.policy,
+        &classifier,
+        &facts,
+        &stored_message_options(),
+        || -> Result<ChangedPaths, Failure> {
+            match std::fs::read(&patch_file) {
+                Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch))),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    tracing::debug!(patch = %patch_file.display(), "no patch: message-only");
+                    Ok(ChangedPaths::default())
+                }
+                Err(e) => Err(Failure::io(
+                    format!(
+                        "tiergate applypatch-msg: cannot read {}",
+                        patch_file.display()
+                    ),
+                    &e,
+                )),
+            }
+        },
+    )?;
+    let verdict = CommitVerdict {
+        id: "(patch)".into(),
+        title: git::title_of(&facts.message),
+        assessment: judgement.assessment,
+        tiers: judgement.tiers,
+        paths_computed: judgement.paths_computed,
+        violations: judgement.violations,
+    };
+    let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
+    Ok(single_verdict(options, &found, &verdict, "patch", hint))
+}

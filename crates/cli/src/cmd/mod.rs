@@ -3,5 +3,6 @@
 pub mod check;
 pub mod classify;
 pub mod explain;
+pub mod hook;
 pub mod policy;
 pub mod trailers;

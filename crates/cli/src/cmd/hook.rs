@@ -1,0 +1,55 @@
+//! `tiergate hook <commit-msg|pre-push|applypatch-msg> ARGS...`: the same
+//! code as the hook binaries (`tiergate-commit-msg`, ...), for hook
+//! managers that prefer one binary. `--repo`, `--policy` and
+//! `--format json` apply.
+
+use crate::{Format, Global};
+use std::ffi::OsString;
+use std::process::ExitCode;
+use tiergate_hooks::{Hook, Options};
+
+/// `tiergate hook` subcommands: one per git hook, taking git's arguments.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Judge the message of the commit being made against the staged paths
+    /// (git passes the message file)
+    CommitMsg {
+        /// The message file git passes (e.g. .git/COMMIT_EDITMSG)
+        #[arg(value_name = "MESSAGE-FILE")]
+        file: OsString,
+    },
+    /// Judge every commit a push sends that the remote lacks (ref updates
+    /// on stdin, as git writes them)
+    PrePush {
+        /// Remote name (or URL when pushing to a URL)
+        #[arg(value_name = "REMOTE")]
+        remote: OsString,
+        /// Remote URL
+        #[arg(value_name = "URL")]
+        url: Option<OsString>,
+    },
+    /// Judge the message and paths of the patch `git am` applies
+    ApplypatchMsg {
+        /// The message file git am passes (.git/rebase-apply/final-commit)
+        #[arg(value_name = "MESSAGE-FILE")]
+        file: OsString,
+    },
+}
+
+/// Run `tiergate hook ...`; prints its own errors and returns the exit
+/// code (0 pass, 1 violations, 2 usage/policy, 3 git/IO).
+pub fn run(global: &Global, command: Command) -> ExitCode {
+    let options = Options {
+        repo: global.repo.clone(),
+        policy: global.policy.clone(),
+        json: global.format == Format::Json,
+    };
+    let (hook, args) = match command {
+        Command::CommitMsg { file } => (Hook::CommitMsg, vec![file]),
+        Command::PrePush { remote, url } => {
+            (Hook::PrePush, std::iter::once(remote).chain(url).collect())
+        }
+        Command::ApplypatchMsg { file } => (Hook::ApplypatchMsg, vec![file]),
+    };
+    tiergate_hooks::finish(tiergate_hooks::run(hook, &options, &args))
+}

@@ -1,0 +1,5 @@
+//! `tiergate-applypatch-msg`: tiergate's applypatch-msg git hook (see the `tiergate_hooks` crate).
+
+fn main() -> std::process::ExitCode {
+    tiergate_hooks::main(tiergate_hooks::Hook::ApplypatchMsg)
+}

@@ -1,0 +1,189 @@
+//! End-to-end: the pre-push hook, installed by install.sh, driven by real
+//! `git push` to a local bare remote.
+
+mod hook_support;
+
+use hook_support::{assert_code, declared, stderr, Clone};
+
+/// A clone whose main is pushed to origin.
+fn pushed_clone() -> Clone {
+    let c = Clone::new();
+    let out = c.try_git(&["push", "-q", "-u", "origin", "main"]);
+    assert_code(&out, 0);
+    c
+}
+
+fn remote_has(c: &Clone, rev: &str) -> bool {
+    hook_support::output(hook_support::git_cmd(&c.remote()).args([
+        "rev-parse",
+        "-q",
+        "--verify",
+        rev,
+    ]))
+    .status
+    .success()
+}
+
+#[test]
+fn new_branch_with_a_violation_is_rejected_and_nothing_is_pushed() {
+    let c = pushed_clone();
+    c.git(&["checkout", "-q", "-b", "topic"]);
+    c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: fine");
+    let bad = c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "origin", "topic"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: ai\"",
+            &bad[..12]
+        )),
+        "{err}"
+    );
+    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
+    assert!(
+        err.contains("tiergate: 1 violation in 1 commit (2 commits checked)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tiergate: push to origin rejected (refs/heads/topic); nothing was pushed"),
+        "{err}"
+    );
+    assert!(!remote_has(&c, "refs/heads/topic"));
+}
+
+#[test]
+fn every_stdin_line_is_read_and_the_whole_push_is_rejected() {
+    let c = pushed_clone();
+    c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: fine");
+    c.git(&["checkout", "-q", "-b", "zzz"]);
+    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    c.git(&["checkout", "-q", "main"]);
+    // Two refs in one push: the bad commit is on the second line.
+    let out = c.try_git(&["push", "origin", "main", "zzz"]);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("(refs/heads/main, refs/heads/zzz)"),
+        "{}",
+        stderr(&out)
+    );
+    // Neither ref moved on the remote.
+    assert!(!remote_has(&c, "refs/heads/zzz"));
+    assert_ne!(
+        hook_support::git(&c.remote(), &["rev-parse", "main"]),
+        c.git(&["rev-parse", "main"])
+    );
+}
+
+#[test]
+fn only_commits_the_remote_lacks_are_judged() {
+    let c = pushed_clone();
+    // A bad commit that is already on the remote (pushed with --no-verify).
+    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    // A good commit on top: only it is new.
+    c.commit_no_verify(&[("docs/a.md", "a\n")], &declared("docs: a"));
+    let out = c.try_git(&["push", "-q", "origin", "main"]);
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+    // A new branch from there: its commits reachable from
+    // refs/remotes/origin/* are not new either (--remotes=origin).
+    c.git(&["checkout", "-q", "-b", "topic"]);
+    c.commit_no_verify(&[("docs/b.md", "b\n")], &declared("docs: b"));
+    let out = c.try_git(&["push", "-q", "origin", "topic"]);
+    assert_code(&out, 0);
+    assert!(remote_has(&c, "refs/heads/topic"));
+}
+
+#[test]
+fn deletions_are_skipped() {
+    let c = pushed_clone();
+    c.git(&["checkout", "-q", "-b", "old"]);
+    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "-q", "--no-verify", "origin", "old"]);
+    assert_code(&out, 0);
+    let out = c.try_git(&["push", "-q", "origin", ":old"]);
+    assert_code(&out, 0);
+    assert!(!remote_has(&c, "refs/heads/old"));
+}
+
+#[test]
+fn chained_pre_push_hook_gets_stdin_too() {
+    let c = Clone::bare_start();
+    c.write("README", "x\n");
+    c.git(&["add", "-A"]);
+    c.git(&["commit", "-q", "-m", "Initial commit"]);
+    let log = c.tmp.path().join("chained.log");
+    let hook = c.path().join(".git/hooks/pre-push");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\necho \"$1 $2\" > '{0}'\ncat >> '{0}'\n",
+            log.display()
+        ),
+    )
+    .expect("write");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    c.install();
+    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "origin", "main"]);
+    // tiergate saw the line too and rejected the push.
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("error[ai-forbidden-tier]"),
+        "{}",
+        stderr(&out)
+    );
+    let seen = std::fs::read_to_string(&log).expect("chained hook ran");
+    let head = c.rev("HEAD");
+    assert!(seen.starts_with("origin ../remote.git\n"), "{seen}");
+    assert!(
+        seen.contains(&format!("refs/heads/main {head} refs/heads/main ")),
+        "{seen}"
+    );
+    // A failing chained hook fails the push.
+    std::fs::write(
+        c.path().join(".git/hooks/pre-push.tiergate-chained"),
+        "#!/bin/sh\nexit 5\n",
+    )
+    .expect("write");
+    c.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let out = c.try_git(&["push", "origin", "main"]);
+    assert!(!out.status.success());
+}
+
+#[test]
+fn bad_stdin_is_a_usage_error() {
+    let c = Clone::new();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
+    hook_support::hermetic(&mut cmd);
+    let out = hook_support_stdin(
+        cmd.current_dir(c.path()).args(["origin", "x"]),
+        b"garbage\n",
+    );
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("line 1 of stdin"), "{}", stderr(&out));
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
+    hook_support::hermetic(&mut cmd);
+    let out = hook_support_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
+    assert_code(&out, 0);
+}
+
+fn hook_support_stdin(cmd: &mut std::process::Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}

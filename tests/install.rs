@@ -1,0 +1,269 @@
+//! End-to-end: install.sh (idempotence, uninstall, dry run, errors,
+//! --init-policy) and the shims' TIERGATE_BIN lookup.
+
+mod hook_support;
+
+use hook_support::{assert_code, bin_dir, declared, install_sh, stderr, stdout, Clone};
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// Every entry of a directory: name -> (mode, content or link target).
+fn snapshot(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let meta = std::fs::symlink_metadata(entry.path()).expect("meta");
+        let content = if meta.file_type().is_symlink() {
+            std::fs::read_link(entry.path())
+                .expect("link")
+                .into_os_string()
+                .into_encoded_bytes()
+        } else {
+            std::fs::read(entry.path()).expect("read")
+        };
+        out.insert(
+            entry.file_name().to_string_lossy().into_owned(),
+            (meta.permissions().mode(), content),
+        );
+    }
+    out
+}
+
+fn bins() -> String {
+    bin_dir().to_str().expect("utf-8").to_owned()
+}
+
+#[test]
+fn install_twice_then_uninstall_restores_the_hooks_dir_byte_for_byte() {
+    let c = Clone::bare_start();
+    let hooks = c.path().join(".git/hooks");
+    std::fs::write(hooks.join("commit-msg"), "#!/bin/sh\nexit 0\n").expect("write");
+    std::fs::set_permissions(hooks.join("commit-msg"), PermissionsExt::from_mode(0o750))
+        .expect("chmod");
+    // A hook shared by symlink (tools like husky or a team script do this).
+    let shared = c.tmp.path().join("shared-pre-push");
+    std::fs::write(&shared, "#!/bin/sh\nexit 0\n").expect("write");
+    std::os::unix::fs::symlink(&shared, hooks.join("pre-push")).expect("symlink");
+    let before = snapshot(&hooks);
+    assert!(
+        before.contains_key("pre-commit.sample"),
+        "git's samples are there"
+    );
+
+    let out = install_sh(
+        &c.path(),
+        &["--no-build", "--no-check", "--bin-dir", &bins()],
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("commit-msg: installed; the hook that was there runs first (kept as commit-msg.tiergate-chained)"), "{text}");
+    assert!(text.contains("applypatch-msg: installed\n"), "{text}");
+    let once = snapshot(&hooks);
+    assert_eq!(
+        once.len(),
+        before.len() + 3,
+        "3 shims + 2 kept hooks - 2 replaced: {:?}",
+        once.keys()
+    );
+
+    let out = install_sh(
+        &c.path(),
+        &["--no-build", "--no-check", "--bin-dir", &bins()],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("commit-msg: updated (already installed)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(snapshot(&hooks), once, "installing twice installs once");
+
+    let out = install_sh(&c.path(), &["--uninstall"]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(
+            "commit-msg: removed tiergate's hook; restored the hook that was there before"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(snapshot(&hooks), before);
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let c = Clone::bare_start();
+    let hooks = c.path().join(".git/hooks");
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\n").expect("write");
+    let before = snapshot(&hooks);
+    let out = install_sh(
+        &c.path(),
+        &[
+            "--dry-run",
+            "--init-policy",
+            "--bin-dir",
+            "/nonexistent/bin",
+        ],
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("nothing will be changed"), "{text}");
+    assert!(
+        text.contains("would run: cargo") || text.contains("building:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pre-push: would be installed; the hook that was there runs first"),
+        "{text}"
+    );
+    assert_eq!(snapshot(&hooks), before);
+    assert!(!Path::new("/nonexistent/bin").exists());
+}
+
+#[test]
+fn outside_a_repository_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = std::process::Command::new("sh");
+    hook_support::hermetic(&mut cmd)
+        .env("GIT_CEILING_DIRECTORIES", dir.path())
+        .arg(hook_support::source_dir().join("install.sh"))
+        .args(["--no-build", "--bin-dir", &bins()])
+        .current_dir(dir.path());
+    let out = hook_support::output(&mut cmd);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).starts_with("Error: '.' is not a git repository"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("Hint: "), "{}", stderr(&out));
+    // An unknown option too.
+    let out = install_sh(dir.path(), &["--frobnicate"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("unknown option '--frobnicate'"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn init_policy_copies_but_never_overwrites() {
+    let c = Clone::bare_start();
+    std::fs::remove_file(c.path().join("policy.yaml")).expect("rm");
+    let out = install_sh(
+        &c.path(),
+        &["--no-build", "--no-check", "--bin-dir", &bins()],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stderr(&out).contains("The hooks refuse commits until"),
+        "{}",
+        stderr(&out)
+    );
+    let out = install_sh(
+        &c.path(),
+        &[
+            "--init-policy",
+            "--no-build",
+            "--no-check",
+            "--bin-dir",
+            &bins(),
+        ],
+    );
+    assert_code(&out, 0);
+    let example = std::fs::read(hook_support::source_dir().join("policy.yaml")).expect("example");
+    assert_eq!(
+        std::fs::read(c.path().join("policy.yaml")).expect("copied"),
+        example
+    );
+    std::fs::write(c.path().join("policy.yaml"), "mine\n").expect("write");
+    let out = install_sh(
+        &c.path(),
+        &[
+            "--init-policy",
+            "--no-build",
+            "--no-check",
+            "--bin-dir",
+            &bins(),
+        ],
+    );
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("kept the existing"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(c.path().join("policy.yaml")).expect("kept"),
+        "mine\n"
+    );
+}
+
+#[test]
+fn shims_find_binaries_through_tiergate_bin() {
+    let c = Clone::new();
+    // Reinstall pointing at a directory without binaries...
+    let empty = c.tmp.path().join("empty-bin");
+    for b in [
+        "tiergate-commit-msg",
+        "tiergate-pre-push",
+        "tiergate-applypatch-msg",
+    ] {
+        std::fs::create_dir_all(&empty).expect("mkdir");
+        std::os::unix::fs::symlink(bin_dir().join(b), empty.join(b)).expect("link");
+    }
+    let out = install_sh(
+        &c.path(),
+        &[
+            "--no-build",
+            "--no-check",
+            "--bin-dir",
+            empty.to_str().expect("utf-8"),
+        ],
+    );
+    assert_code(&out, 0);
+    for b in [
+        "tiergate-commit-msg",
+        "tiergate-pre-push",
+        "tiergate-applypatch-msg",
+    ] {
+        std::fs::remove_file(empty.join(b)).expect("rm");
+    }
+    c.write("crypto/aes.c", "ai\n");
+    c.git(&["add", "-A"]);
+    let msg = declared("crypto: ai");
+    // ... then the hook cannot run: a clear error, the commit fails.
+    let out = c.try_git(&["commit", "-m", &msg]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("Error: tiergate commit-msg hook: cannot find tiergate-commit-msg"),
+        "{}",
+        stderr(&out)
+    );
+    // TIERGATE_BIN names the directory of the binaries.
+    let out = hook_support::output(
+        hook_support::git_cmd(&c.path())
+            .env("TIERGATE_BIN", bin_dir())
+            .args(["commit", "-m", &msg]),
+    );
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("error[ai-forbidden-tier]"),
+        "{}",
+        stderr(&out)
+    );
+    // A TIERGATE_BIN that holds nothing is an error, not a silent pass.
+    let out = hook_support::output(
+        hook_support::git_cmd(&c.path())
+            .env("TIERGATE_BIN", &empty)
+            .args(["commit", "-m", "crypto: by hand"]),
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("holds neither tiergate-commit-msg nor tiergate"),
+        "{}",
+        stderr(&out)
+    );
+}
