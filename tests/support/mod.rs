@@ -122,7 +122,14 @@ impl Repo {
         git(self.path(), &["add", "-A"]);
         git(
             self.path(),
-            &["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m", message],
+            &[
+                "commit",
+                "-q",
+                "--allow-empty",
+                "--cleanup=verbatim",
+                "-m",
+                message,
+            ],
         );
         git(self.path(), &["rev-parse", "HEAD"]).trim().to_owned()
     }
@@ -134,7 +141,10 @@ impl Repo {
 
     /// Run tiergate here with `args`.
     pub fn tiergate(&self, args: &[&str]) -> Output {
-        tiergate_cmd(self.path()).args(args).output().expect("spawn tiergate")
+        tiergate_cmd(self.path())
+            .args(args)
+            .output()
+            .expect("spawn tiergate")
     }
 }
 
