@@ -207,7 +207,15 @@ pub fn assess_message(
     options: &ParseOptions,
 ) -> MessageAssessment {
     let message = facts.message.as_slice();
-    let block = trailer::parse(message, options);
+    // `no_divider` is how committed messages are read: as
+    // `%(trailers)` reads them, which also skips leading blank lines and
+    // does not complete the last line. Otherwise the message is a file
+    // handed to a hook, read as `git interpret-trailers` reads it.
+    let block = if options.no_divider {
+        trailer::parse_committed(message, &options.comment)
+    } else {
+        trailer::parse(message, options)
+    };
     let declarations: Vec<usize> = block
         .trailers
         .iter()
@@ -228,7 +236,14 @@ pub fn assess_message(
             violations.extend(malformed(policy, t));
         }
     }
-    line_rules(policy, message, &block, divider, &mut violations);
+    line_rules(
+        policy,
+        message,
+        &block,
+        divider,
+        options.no_divider,
+        &mut violations,
+    );
     signoff_rules(policy, facts, &block.trailers, &mut violations);
     sort_violations(&mut violations);
 
@@ -508,15 +523,23 @@ fn line_rules(
     message: &[u8],
     block: &TrailerBlock,
     divider: Option<usize>,
+    committed: bool,
     violations: &mut Vec<Violation>,
 ) {
     let lines: Vec<Line<'_>> = lines_of(message).collect();
     let trailer_lines: HashSet<usize> = block.trailers.iter().map(|t| t.line).collect();
-    // git reads the first paragraph as the title, never as trailers.
+    // git reads the first paragraph as the title, never as trailers; for a
+    // committed message, after skipping leading blank lines.
+    let title_start = if committed {
+        lines.iter().position(|l| !is_blank(l.text)).unwrap_or(0)
+    } else {
+        0
+    };
     let title_end = lines
         .iter()
+        .skip(title_start)
         .position(|l| is_blank(l.text))
-        .unwrap_or(lines.len());
+        .map_or(lines.len(), |p| p + title_start);
     // The last paragraph of the log message (for explaining misplacement).
     let log_lines = lines
         .iter()
@@ -835,6 +858,27 @@ mod tests {
         assert!(a.declared());
         let a = assess(&policy, &facts(msg), false);
         assert!(!a.declared());
+    }
+
+    #[test]
+    fn committed_messages_skip_leading_blank_lines() {
+        let policy = policy();
+        let msg = "\n\nAI-Assisted-by: claude:opus-4\n";
+        // A hook's file: the empty first paragraph is the title, so the
+        // declaration is a trailer.
+        let a = assess(&policy, &facts(msg), false);
+        assert!(a.declared());
+        assert_eq!(codes(&a), Vec::<&str>::new());
+        // As stored (`%(trailers)`): it is the title.
+        let a = assess(&policy, &facts(msg), true);
+        assert!(!a.declared());
+        assert_eq!(codes(&a), ["misplaced-declaration"]);
+        assert!(
+            a.violations[0].message.contains("title"),
+            "{:?}",
+            a.violations
+        );
+        assert_eq!(a.violations[0].line, Some(2));
     }
 
     #[test]
