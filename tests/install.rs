@@ -267,3 +267,76 @@ fn shims_find_binaries_through_tiergate_bin() {
         stderr(&out)
     );
 }
+
+/// The real pre-commit framework (when installed: `pip install pre-commit`)
+/// with .pre-commit-hooks.yaml, on a commit and on a push.
+#[test]
+fn pre_commit_framework_runs_the_hooks() {
+    let found = std::process::Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipping: pre-commit is not installed (pip install pre-commit)");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // A hook repository holding what pre-commit reads from tiergate's.
+    let hook_repo = tmp.path().join("hookrepo");
+    std::fs::create_dir_all(hook_repo.join("hooks")).expect("mkdir");
+    let src = hook_support::source_dir();
+    std::fs::copy(
+        src.join(".pre-commit-hooks.yaml"),
+        hook_repo.join(".pre-commit-hooks.yaml"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        src.join("hooks/pre-commit-framework.sh"),
+        hook_repo.join("hooks/pre-commit-framework.sh"),
+    )
+    .expect("copy");
+    hook_support::git(tmp.path(), &["init", "-q", "-b", "main", "hookrepo"]);
+    hook_support::git(&hook_repo, &["add", "-A"]);
+    hook_support::git(&hook_repo, &["commit", "-q", "-m", "hooks"]);
+    let rev = hook_support::git(&hook_repo, &["rev-parse", "HEAD"]);
+    let c = Clone::bare_start();
+    c.write(
+        ".pre-commit-config.yaml",
+        &format!(
+            "default_install_hook_types: [commit-msg, pre-push]\nrepos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: tiergate-commit-msg\n      - id: tiergate-pre-push\n",
+            hook_repo.display(),
+            rev.trim()
+        ),
+    );
+    c.write("docs/index.md", "x\n");
+    c.git(&["add", "-A"]);
+    c.git(&["commit", "-q", "-m", "Initial commit"]);
+    let pre_commit = |args: &[&str]| {
+        let mut cmd = hook_support::git_cmd(&c.path());
+        cmd.env("PRE_COMMIT_HOME", tmp.path().join("cache"))
+            .env("TIERGATE_BIN", bin_dir());
+        cmd.args(args);
+        cmd
+    };
+    let mut install = std::process::Command::new("pre-commit");
+    hook_support::hermetic(&mut install)
+        .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
+        .current_dir(c.path())
+        .arg("install");
+    assert_code(&hook_support::output(&mut install), 0);
+    c.write("crypto/aes.c", "ai\n");
+    c.git(&["add", "-A"]);
+    let out = hook_support::output(&mut pre_commit(&["commit", "-m", &declared("crypto: ai")]));
+    assert_code(&out, 1);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        text.contains("error[ai-forbidden-tier]: commit (new)"),
+        "{text}"
+    );
+    // Push a bad commit made with --no-verify: pre-push rejects it.
+    c.git(&["commit", "-q", "--no-verify", "-m", &declared("crypto: ai")]);
+    let out = hook_support::output(&mut pre_commit(&["push", "origin", "main"]));
+    assert_code(&out, 1);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("tiergate: push to origin rejected"), "{text}");
+}
