@@ -66,6 +66,8 @@ pub fn judge<E>(
             .map(|(t, _)| t.name.clone())
             .collect();
         violations.extend(rules::judge_paths(policy, &assessment, &classified));
+        // Rule table order, whatever step found them.
+        rules::sort_violations(&mut violations);
     }
     Ok(Judgement {
         assessment,
@@ -121,7 +123,8 @@ pub enum CheckError {
 /// Judge every commit `ids` yields, calling `sink` with each verdict as
 /// soon as it is known (commits without violations included).
 /// Committed messages are parsed as stored, with `--no-divider` semantics
-/// like `%(trailers)`.
+/// like `%(trailers)` (`no_divider: true` makes the rules use
+/// [`crate::trailer::parse_committed`]).
 pub fn check_commits(
     repo: &Repository,
     policy: &Policy,
