@@ -153,10 +153,10 @@ fn compile(tier: &str, patterns: &[Pattern]) -> Result<GlobSet, Error> {
     let mut set = GlobSetBuilder::new();
     for pattern in patterns {
         let glob = crate::policy::build_glob(&pattern.text).map_err(|source| Error {
-                tier: tier.to_owned(),
-                pattern: pattern.text.clone(),
-                source,
-            })?;
+            tier: tier.to_owned(),
+            pattern: pattern.text.clone(),
+            source,
+        })?;
         set.add(glob);
     }
     set.build().map_err(|source| Error {
@@ -336,4 +336,3 @@ mod tests {
         assert_eq!(c.explain(&p, b"policy.yaml").reason, Reason::PolicyFile);
     }
 }
-

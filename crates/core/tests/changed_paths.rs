@@ -50,7 +50,14 @@ fn commit(dir: &Path, msg: &str) {
 /// --name-only -z --root` (first parent), or `-c` for merges (paths that
 /// differ from every parent).
 fn git_paths(dir: &Path, id: &str, merge: bool) -> Vec<Vec<u8>> {
-    let mut args = vec!["diff-tree", "-r", "--no-renames", "--name-only", "-z", "--root"];
+    let mut args = vec![
+        "diff-tree",
+        "-r",
+        "--no-renames",
+        "--name-only",
+        "-z",
+        "--root",
+    ];
     if merge {
         args.push("-c");
     }
@@ -144,8 +151,12 @@ fn changed_paths_agree_with_git_diff_tree() {
             .0;
         got.sort();
         assert_eq!(
-            got.iter().map(|p| String::from_utf8_lossy(p)).collect::<Vec<_>>(),
-            want.iter().map(|p| String::from_utf8_lossy(p)).collect::<Vec<_>>(),
+            got.iter()
+                .map(|p| String::from_utf8_lossy(p))
+                .collect::<Vec<_>>(),
+            want.iter()
+                .map(|p| String::from_utf8_lossy(p))
+                .collect::<Vec<_>>(),
             "commit {}",
             ids[0]
         );
