@@ -271,6 +271,9 @@ fn rev_list_forms() {
     assert_eq!(count(&["main...topic"]), 2);
     assert_eq!(count(&["--all"]), 3);
     assert_eq!(count(&["--branches=top*"]), 3);
+    repo.git(&["update-ref", "refs/remotes/origin/topic", "topic"]);
+    assert_eq!(count(&["--remotes=origin", "^main"]), 2);
+    assert_eq!(count(&["--glob=remotes/origin", "^main"]), 2);
     assert_eq!(count(&["topic^@"]), 2);
     assert_eq!(count(&["topic^!"]), 1);
     // HEAD is main: `topic..` is empty.
@@ -425,4 +428,30 @@ fn explain_prints_every_rule_and_refuses_unknown_codes() {
     let out = repo.tiergate(&["explain", "no-such-rule"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("Hint: Use one of: ai-forbidden-tier,"));
+}
+
+#[test]
+fn classify_rev_lists_the_tiers_of_every_commit() {
+    let repo = repo_with_policy();
+    let first = repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let both = repo.commit(
+        &[("crypto/a.c", "a\n"), ("docs/b.md", "b\n")],
+        "two tiers\n",
+    );
+    let empty = repo.commit(&[], "nothing\n");
+    // Global options after rev-list arguments still count.
+    let out = repo.tiergate(&["classify", "--rev", "--all", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        // The root commit adds policy.yaml (strictest tier) and README.
+        format!("{empty} -\n{both} critical,open\n{first} critical,core\n")
+    );
+    let out = repo.tiergate(&["classify", "--rev", "HEAD~1..", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["commits"][0]["id"], empty.as_str());
+    assert_eq!(doc["commits"][0]["tiers"], serde_json::json!([]));
+    let out = repo.tiergate(&["check", "--all", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["commits_checked"], 3);
 }

@@ -6,6 +6,7 @@ mod context;
 mod exit;
 
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -73,7 +74,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
     init_tracing(&cli.global);
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&cli.global, args),
@@ -84,6 +85,55 @@ fn main() -> ExitCode {
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)
+}
+
+/// Subcommands that take rev-list arguments accept values starting with
+/// `-` (`--all`, `--not`), and clap then swallows every later argument,
+/// global options included, as a revision. Global options are valid before
+/// the subcommand too, so move them there: `tiergate check --all --format
+/// json` means what it says. Nothing after a `--` is moved.
+fn hoist_global_options(args: Vec<OsString>) -> Vec<OsString> {
+    const WITH_VALUE: [&str; 3] = ["--format", "--repo", "--policy"];
+    const FLAGS: [&str; 4] = ["--verbose", "--quiet", "-q", "-v"];
+    let Some(sub) = args
+        .iter()
+        .skip(1)
+        .position(|a| matches!(a.to_str(), Some("check" | "classify")))
+        .map(|i| i + 1)
+    else {
+        return args;
+    };
+    let mut globals = Vec::new();
+    let mut rest = Vec::new();
+    let mut iter = args[sub + 1..].iter().cloned();
+    while let Some(arg) = iter.next() {
+        let text = arg.to_str().unwrap_or("");
+        if text == "--" {
+            rest.push(arg);
+            rest.extend(iter.by_ref());
+            break;
+        }
+        let is_valued = WITH_VALUE
+            .iter()
+            .any(|o| text.starts_with(&format!("{o}=")));
+        let is_flag = FLAGS.contains(&text)
+            || (text.starts_with("-v") && text[1..].bytes().all(|b| b == b'v'));
+        if WITH_VALUE.contains(&text) {
+            globals.push(arg);
+            if let Some(value) = iter.next() {
+                globals.push(value);
+            }
+        } else if is_valued || is_flag {
+            globals.push(arg);
+        } else {
+            rest.push(arg);
+        }
+    }
+    let mut out = args[..sub].to_vec();
+    out.extend(globals);
+    out.push(args[sub].clone());
+    out.extend(rest);
+    out
 }
 
 fn init_tracing(global: &Global) {

@@ -340,16 +340,13 @@ impl<'r> RevWalk<'r> {
                         continue;
                     }
                     ("all", None) => "refs/*".to_owned(),
-                    ("branches", v) => format!("refs/heads/{}", v.unwrap_or("*")),
-                    ("tags", v) => format!("refs/tags/{}", v.unwrap_or("*")),
-                    ("remotes", v) => format!("refs/remotes/{}", v.unwrap_or("*")),
-                    ("glob", Some(v)) => {
-                        if v.starts_with("refs/") {
-                            v.to_owned()
-                        } else {
-                            format!("refs/{v}")
-                        }
-                    }
+                    ("branches", v) => ref_glob("refs/heads/", v),
+                    ("tags", v) => ref_glob("refs/tags/", v),
+                    ("remotes", v) => ref_glob("refs/remotes/", v),
+                    ("glob", Some(v)) => ref_glob(
+                        if v.starts_with("refs/") { "" } else { "refs/" },
+                        Some(v),
+                    ),
                     _ => {
                         return Err(revision(format!(
                             "unsupported rev-list option '{arg}' (supported: --all, --branches, --tags, --remotes, --glob, --not)"
@@ -450,6 +447,17 @@ pub enum RangeError {
 
 fn revision(message: String) -> RangeError {
     RangeError::Revision(RevisionError { message })
+}
+
+/// The ref glob of `--branches[=PATTERN]` and friends. As in git
+/// (`for_each_glob_ref_in`), a pattern without `?`, `*` or `[` gets `/*`
+/// appended: `--remotes=origin` means `refs/remotes/origin/*`.
+fn ref_glob(prefix: &str, pattern: Option<&str>) -> String {
+    match pattern {
+        None => format!("{prefix}*"),
+        Some(p) if p.contains(['?', '*', '[']) => format!("{prefix}{p}"),
+        Some(p) => format!("{prefix}{}/*", p.trim_end_matches('/')),
+    }
 }
 
 fn or_head(rev: &str) -> &str {

@@ -1,20 +1,27 @@
 //! `tiergate classify PATH...`: print the tier of each path.
 
 use crate::context;
-use crate::exit::Outcome;
+use crate::exit::{usage, Outcome};
 use crate::{Format, Global};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
 use tiergate_core::classify::Reason;
+use tiergate_core::git::{self, RangeError};
 
 /// Arguments of `tiergate classify`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Repository-relative paths (`/`-separated, as git shows them; they need
-    /// not exist)
-    #[arg(required = true, value_name = "PATH")]
+    /// not exist); with `--rev`, git rev-list arguments
+    #[arg(required = true, allow_hyphen_values = true, value_name = "PATH")]
     pub paths: Vec<OsString>,
+    /// Take rev-list arguments (`--rev --all`, `--rev main..topic`) instead of
+    /// paths and print, for every commit, `<commit-id> <tier>[,<tier>...]`:
+    /// the tiers its changed paths fall in (`-` for a commit that changes
+    /// nothing)
+    #[arg(long, conflicts_with = "explain")]
+    pub rev: bool,
     /// Say which tier and which pattern decided, and which `except`
     /// patterns kept the path out of earlier tiers
     #[arg(long)]
@@ -23,6 +30,9 @@ pub struct Args {
 
 /// Run `tiergate classify`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
+    if args.rev {
+        return run_revs(global, &args.paths);
+    }
     let repo = context::open_repo(global).ok();
     let loaded = context::load_policy(global, repo.as_ref())?;
     let classifier = loaded.classifier()?;
@@ -83,5 +93,47 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     if global.format == Format::Json {
         writeln!(out, "{}", json!({ "paths": json_paths }))?;
     }
+    Ok(Outcome::Pass)
+}
+
+/// `tiergate classify --rev <range>`: the tiers of every commit. This needs
+/// every commit's changed paths: the worst case of the engine.
+fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
+    let repo = context::open_repo(global)?;
+    let loaded = context::load_policy(global, Some(&repo))?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let walk = git::RevWalk::new(&repo, revs).map_err(|e| match e {
+        RangeError::Revision(e) => usage(e.message, None),
+        RangeError::Git(e) => e.into(),
+    })?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut seen = vec![false; policy.tiers.len()];
+    let mut json_commits = Vec::new();
+    for id in walk {
+        let id = id?;
+        let changed = git::changed_paths(&repo, id)?;
+        seen.iter_mut().for_each(|s| *s = false);
+        for path in &changed.0 {
+            seen[classifier.tier_of(path)] = true;
+        }
+        let tiers: Vec<&str> = policy
+            .tiers
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| **s)
+            .map(|(t, _)| t.name.as_str())
+            .collect();
+        match global.format {
+            Format::Json => json_commits.push(json!({ "id": id.to_string(), "tiers": tiers })),
+            Format::Human if tiers.is_empty() => writeln!(out, "{id} -")?,
+            Format::Human => writeln!(out, "{id} {}", tiers.join(","))?,
+        }
+    }
+    if global.format == Format::Json {
+        writeln!(out, "{}", json!({ "commits": json_commits }))?;
+    }
+    out.flush()?;
     Ok(Outcome::Pass)
 }
