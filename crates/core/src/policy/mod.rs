@@ -656,7 +656,7 @@ server:
         assert_eq!(names, ["critical", "core", "open"]);
         assert_eq!(p.tiers[p.default_tier].name, "core");
         assert!(p.declaration.value.is_some());
-        assert!(p.signoff.required);
+        assert!(!p.signoff.required);
         assert_eq!(p.tiers[1].require, ["Reviewed-by"]);
     }
 
