@@ -457,7 +457,7 @@ fn undeclared(policy: &Policy, markers: &[MarkerHit]) -> Violation {
         paths: Vec::new(),
         line: markers.iter().filter_map(|m| m.line).min(),
         fix: format!(
-            "Add a '{key}:' trailer naming the tool to the last paragraph (`git commit --amend --trailer '{key}: <tool>'`)."
+            "Add the trailer '{key}: <agent>:<model>' to the last paragraph (`git commit --amend --trailer '{key}: <agent>:<model>'`)."
         ),
     }
 }
