@@ -44,29 +44,13 @@ pub fn source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Remove inherited git and tiergate variables and set a hermetic
-/// environment (no system or global config, fixed identities and dates).
+#[path = "../support/mod.rs"]
+mod support;
+
+/// The hermetic environment of all end-to-end tests (`tests/support`),
+/// plus `GIT_EDITOR=false` so that no test can wait on an editor.
 pub fn hermetic(cmd: &mut Command) -> &mut Command {
-    for (key, _) in std::env::vars_os() {
-        if let Some(k) = key.to_str() {
-            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") {
-                cmd.env_remove(k);
-            }
-        }
-    }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A U Thor")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "C O Mitter")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
-        .env("GIT_EDITOR", "false")
-        .env("HOME", "/nonexistent")
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env("LC_ALL", "C")
+    support::hermetic(cmd).env("GIT_EDITOR", "false")
 }
 
 /// A hermetic `git` in `dir`.

@@ -10,14 +10,19 @@ use std::process::{Command, Output, Stdio};
 
 /// Path of the `tiergate` binary under test.
 pub fn tiergate_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_tiergate"))
+    // `option_env!`: this module is also used by the tests of the
+    // tiergate-hooks package, which has no `tiergate` binary.
+    match option_env!("CARGO_BIN_EXE_tiergate") {
+        Some(path) => PathBuf::from(path),
+        None => panic!("the tiergate binary is not built for this test target"),
+    }
 }
 
 /// Remove inherited git variables and set a hermetic environment.
 pub fn hermetic(cmd: &mut Command) -> &mut Command {
     for (key, _) in std::env::vars_os() {
         if let Some(k) = key.to_str() {
-            if k.starts_with("GIT_") {
+            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") {
                 cmd.env_remove(k);
             }
         }
