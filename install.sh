@@ -8,6 +8,14 @@
 # See docs/hooks.md for the details.
 set -eu
 
+# Server side (`install.sh --server REPO.git ...`): hooks/install-server.sh,
+# see docs/server.md.
+for arg in "$@"; do
+    if [ "$arg" = --server ]; then
+        exec sh "$(dirname -- "$0")/hooks/install-server.sh" "$@"
+    fi
+done
+
 usage() {
     cat <<'EOF'
 Usage: install.sh [options] [CLONE]
@@ -30,6 +38,8 @@ Options:
   --dry-run       say what would be done, change nothing
   --no-check      do not check the clone's last commits after installing
   -h, --help      this help
+  --server REPO.git  install the server-side pre-receive hook into REPO.git
+                  instead (`install.sh --server --help`; docs/server.md)
 
 At run time the hooks find the binaries in $TIERGATE_BIN (a directory, or
 the tiergate binary itself) first, then in --bin-dir, then on PATH.
@@ -106,7 +116,7 @@ src=$(cd "$(dirname -- "$0")" && pwd)
 if ! top=$(cd "$clone" && git rev-parse --show-toplevel 2>/dev/null); then
     if [ "$(cd "$clone" && git rev-parse --is-bare-repository 2>/dev/null)" = true ]; then
         die 2 "'$clone' is a bare repository: tiergate's client hooks belong in a developer's clone" \
-            "On a server, install tiergate's pre-receive hook instead (see the README)."
+            "On a server, install tiergate's pre-receive hook instead: \`install.sh --server $clone\`."
     fi
     die 2 "'$clone' is not a git repository (or any of the parent directories)" \
         "Run install.sh inside a clone, or pass its path: \`install.sh path/to/clone\`."

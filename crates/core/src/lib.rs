@@ -21,4 +21,5 @@ pub mod message;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod trailer;

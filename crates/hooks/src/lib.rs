@@ -20,6 +20,8 @@
 //! Nothing is printed on success.
 #![deny(missing_docs)]
 
+pub mod server;
+
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};

@@ -1,4 +1,4 @@
-//! `tiergate hook <commit-msg|pre-push|applypatch-msg> ARGS...`: the same
+//! `tiergate hook <commit-msg|pre-push|applypatch-msg|pre-receive> ARGS...`: the same
 //! code as the hook binaries (`tiergate-commit-msg`, ...), for hook
 //! managers that prefer one binary. `--repo`, `--policy` and
 //! `--format json` apply.
@@ -34,6 +34,14 @@ pub enum Command {
         #[arg(value_name = "MESSAGE-FILE")]
         file: OsString,
     },
+    /// Server side: judge the commits a push brings that are new to the
+    /// repository (ref updates on stdin), like `tiergate-pre-receive`
+    PreReceive {
+        /// Run as a mirror's reference-transaction hook (git passes the
+        /// state: prepared, committed, aborted)
+        #[arg(long, value_name = "STATE")]
+        reference_transaction: Option<String>,
+    },
 }
 
 /// Run `tiergate hook ...`; prints its own errors and returns the exit
@@ -50,6 +58,15 @@ pub fn run(global: &Global, command: Command) -> ExitCode {
             (Hook::PrePush, std::iter::once(remote).chain(url).collect())
         }
         Command::ApplypatchMsg { file } => (Hook::ApplypatchMsg, vec![file]),
+        Command::PreReceive {
+            reference_transaction,
+        } => {
+            let kind = match reference_transaction {
+                Some(state) => tiergate_hooks::server::Kind::ReferenceTransaction(state),
+                None => tiergate_hooks::server::Kind::PreReceive,
+            };
+            return tiergate_hooks::server::run(&options, &kind);
+        }
     };
     tiergate_hooks::finish(tiergate_hooks::run(hook, &options, &args))
 }

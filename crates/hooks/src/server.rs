@@ -1,0 +1,719 @@
+//! The server-side hook: `tiergate-pre-receive` (and `tiergate hook
+//! pre-receive`), and its `reference-transaction` mode for mirrors that
+//! are updated by `git fetch`.
+//!
+//! # pre-receive
+//!
+//! Git runs it in the repository that receives a push, after the objects
+//! arrived (in a quarantine directory) and before any ref moves, with one
+//! `<old> <new> <ref>` line per ref on stdin. A non-zero exit refuses the
+//! whole push: no ref is updated and the quarantined objects are dropped.
+//!
+//! - Commits judged: exactly those new to the repository, `git rev-list
+//!   <new>... --not --all` over every created or updated ref (tags peeled to
+//!   their commits), with [`tiergate_core::check::check_commits`]; one
+//!   verdict for the whole push. A branch created at an existing commit, or
+//!   a deletion, judges nothing.
+//! - Objects: the repository is opened from `GIT_DIR` without libgit2's
+//!   environment handling, then the quarantine (`GIT_OBJECT_DIRECTORY`) and
+//!   `GIT_ALTERNATE_OBJECT_DIRECTORIES` (C-quoted entries unquoted) are
+//!   added as alternates. Nothing is written to the repository.
+//! - Policy, from a trusted place only: `--policy FILE`, else git config
+//!   `tiergate.policy` (relative to the git directory), else the
+//!   `policy.yaml` blob at `HEAD` *before* the push. Never from the pushed
+//!   commits; `policy.yaml` itself is in the strictest tier.
+//! - Overrides: `git push -o tiergate.override="reason"` (the key is
+//!   `server.override.push_option`) accepts a push with violations when the
+//!   pusher (see [`tiergate_core::server::IDENTITY_VARS`]) is one of
+//!   `server.override.users` and gives a reason.
+//! - Audit: one JSON line per push decision appended, under an exclusive
+//!   lock, to git config `tiergate.auditLog`, else the policy's
+//!   `server.audit_log`.
+//! - Output on stderr, each line prefixed `GL-HOOK-ERR: ` under GitLab.
+//! - Fail closed: bad stdin, a missing object, a missing or invalid policy,
+//!   an unwritable audit log, a panic: the push is refused with the reason,
+//!   unless `server.on_error: allow` (or git config `tiergate.onError
+//!   allow` when the policy itself cannot be read).
+//!
+//! # reference-transaction (mirrors)
+//!
+//! `tiergate-pre-receive --reference-transaction <state>`: git runs the
+//! `reference-transaction` hook for every ref update, `git fetch` included.
+//! In the `prepared` state (refs locked, not yet moved) the commits new to
+//! the repository are judged as above. Git config `tiergate.mirror`:
+//! `audit` (default) records violations in the audit log and lets the
+//! update through; `enforce` refuses it (the fetch fails for those refs).
+//! Other states are ignored.
+//!
+//! Exit codes: 0 accepted, 1 refused for violations, 2 usage or policy
+//! error, 3 git or I/O error.
+
+use crate::Options;
+use git2::Repository;
+use std::cell::Cell;
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tiergate_core::check::{self, CommitVerdict};
+use tiergate_core::discover::{Found, DEFAULT_POLICY};
+use tiergate_core::policy::{self, Mode, OnError};
+use tiergate_core::report::{self, Colour};
+use tiergate_core::server::{self, AuditRecord, OverrideDecision, RefUpdate, Verdict};
+
+/// Which server hook runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// `pre-receive`: judge a push.
+    PreReceive,
+    /// `reference-transaction <state>`: judge what a fetch brings into a
+    /// mirror (only the `prepared` state does anything).
+    ReferenceTransaction(String),
+}
+
+impl Kind {
+    fn hook_name(&self) -> &'static str {
+        match self {
+            Kind::PreReceive => "pre-receive",
+            Kind::ReferenceTransaction(_) => "reference-transaction",
+        }
+    }
+}
+
+/// `git config tiergate.mirror`: what a mirror does with violations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum MirrorMode {
+    Audit,
+    Enforce,
+}
+
+/// What the hook prints and how it exits.
+struct Report {
+    text: String,
+    code: u8,
+    json: Option<serde_json::Value>,
+}
+
+/// Why the hook could not judge.
+struct Problem {
+    code: u8,
+    message: String,
+    causes: Vec<String>,
+    hint: Option<String>,
+}
+
+impl Problem {
+    fn new(code: u8, message: impl Into<String>) -> Problem {
+        Problem {
+            code,
+            message: message.into(),
+            causes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    fn caused_by(mut self, error: &dyn std::error::Error) -> Problem {
+        let mut cause: Option<&dyn std::error::Error> = Some(error);
+        while let Some(e) = cause {
+            let text = e.to_string();
+            if self.causes.last() != Some(&text) {
+                self.causes.push(text);
+            }
+            cause = e.source();
+        }
+        self
+    }
+
+    fn hint(mut self, hint: &str) -> Problem {
+        self.hint = Some(hint.to_owned());
+        self
+    }
+
+    fn render(&self) -> String {
+        let mut out = format!("Error: {}\n", self.message);
+        if !self.causes.is_empty() {
+            out.push_str("Caused by:\n");
+            for (i, cause) in self.causes.iter().enumerate() {
+                for (j, line) in cause.lines().enumerate() {
+                    if j == 0 {
+                        out.push_str(&format!("{:>4}: {line}\n", i + 1));
+                    } else {
+                        out.push_str(&format!("      {line}\n"));
+                    }
+                }
+            }
+        }
+        if let Some(hint) = &self.hint {
+            out.push_str(&format!("Hint: {hint}\n"));
+        }
+        out
+    }
+
+    fn summary(&self) -> String {
+        let mut s = self.message.clone();
+        for cause in &self.causes {
+            s.push_str(": ");
+            s.push_str(cause.lines().next().unwrap_or(""));
+        }
+        s
+    }
+}
+
+/// The environment as the hook reads it (non-UTF-8 values count as unset).
+fn env_var(key: &str) -> Option<String> {
+    std::env::var(key).ok()
+}
+
+/// The `main` of `tiergate-pre-receive`: no arguments for pre-receive,
+/// `--reference-transaction <state>` for a mirror's reference-transaction
+/// hook.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let kind = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        [] => Kind::PreReceive,
+        ["--reference-transaction", state] => Kind::ReferenceTransaction(state.to_owned()),
+        ["-h" | "--help"] => {
+            println!(
+                "tiergate-pre-receive {}: tiergate's server-side git hook\n\n\
+                 Usage: tiergate-pre-receive                                   (git's pre-receive hook; ref updates on stdin)\n\
+                 \x20      tiergate-pre-receive --reference-transaction <state>   (a mirror's reference-transaction hook)\n\n\
+                 Install it on a server with `install.sh --server REPO.git` (see docs/server.md).\n\
+                 Exit: 0 accepted, 1 violations, 2 usage or policy error, 3 git or I/O error.",
+                env!("CARGO_PKG_VERSION")
+            );
+            return ExitCode::SUCCESS;
+        }
+        ["-V" | "--version"] => {
+            println!("tiergate-pre-receive {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "Error: tiergate-pre-receive: unexpected arguments {args:?}\n\
+                 Hint: git runs this hook without arguments (pre-receive), or install it as a \
+                 reference-transaction hook with `--reference-transaction \"$1\"`; see `--help`."
+            );
+            return ExitCode::from(2);
+        }
+    };
+    run(&Options::default(), &kind)
+}
+
+/// Run a server hook: read stdin, judge, print on stderr, append to the
+/// audit log and return the exit code. Never panics (a panic inside is
+/// caught and refuses the push unless `on_error: allow`).
+pub fn run(options: &Options, kind: &Kind) -> ExitCode {
+    if std::env::var_os("RUST_LOG").is_some() {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .without_time()
+            .try_init();
+    }
+    let gitlab = server::is_gitlab(env_var);
+    let mut stdin = Vec::new();
+    let read = std::io::stdin().read_to_end(&mut stdin);
+    // What a panic gets: reject unless the policy (once loaded) says allow.
+    let on_error = Cell::new(OnError::Reject);
+    // The default panic message would bypass the GitLab prefix.
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
+        Ok(_) => serve(options, kind, &stdin, &on_error),
+        Err(e) => fail_report(
+            &Problem::new(
+                3,
+                format!("tiergate {}: cannot read stdin", kind.hook_name()),
+            )
+            .caused_by(&e),
+            OnError::Reject,
+        ),
+    }));
+    let report = result.unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        fail_report(
+            &Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
+                .caused_by(&std::io::Error::other(what))
+                .hint("This is a bug in tiergate; please report it with the push that caused it."),
+            on_error.get(),
+        )
+    });
+    let text = if gitlab {
+        server::gitlab_prefix(&report.text)
+    } else {
+        report.text
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+    if let Some(json) = report.json.filter(|_| options.json) {
+        println!("{json}");
+    }
+    ExitCode::from(report.code)
+}
+
+/// The report of a failure: rejected (exit `problem.code`) or, with
+/// `on_error: allow`, accepted with a note.
+fn fail_report(problem: &Problem, on_error: OnError) -> Report {
+    let mut text = problem.render();
+    let code = match on_error {
+        OnError::Reject => {
+            text.push_str("tiergate: push rejected: tiergate could not check it (fail closed)\n");
+            problem.code
+        }
+        OnError::Allow => {
+            text.push_str("tiergate: accepted without a check (server.on_error: allow)\n");
+            0
+        }
+    };
+    Report {
+        text,
+        code,
+        json: None,
+    }
+}
+
+/// The state of one hook run, gathered for the audit record.
+struct Session {
+    kind: Kind,
+    repo_dir: String,
+    user: Option<(String, &'static str)>,
+    updates: Vec<RefUpdate>,
+    policy_source: Option<String>,
+    audit_log: Option<PathBuf>,
+    on_error: OnError,
+    commits_checked: usize,
+    violations: Vec<serde_json::Value>,
+    override_: OverrideDecision,
+}
+
+impl Session {
+    /// Finish: write the audit record (if there is a log), and produce the
+    /// report. An audit log that cannot be written fails the hook (unless
+    /// `on_error: allow`): a decision that cannot be recorded is not taken.
+    fn finish(
+        self,
+        verdict: Verdict,
+        accepted: bool,
+        error: Option<&Problem>,
+        text: String,
+    ) -> Report {
+        let code_if_refused = match (verdict, error) {
+            (_, Some(problem)) => problem.code,
+            _ => 1,
+        };
+        let record = AuditRecord {
+            time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0),
+            hook: self.kind.hook_name(),
+            repo: self.repo_dir,
+            user: self.user,
+            refs: self.updates,
+            policy: self.policy_source,
+            commits_checked: self.commits_checked,
+            verdict,
+            accepted,
+            violations: self.violations,
+            override_: self.override_,
+            error: error.map(Problem::summary),
+        };
+        let json = record.to_json();
+        let mut report = Report {
+            text,
+            code: if accepted { 0 } else { code_if_refused },
+            json: Some(json),
+        };
+        if let Some(path) = &self.audit_log {
+            if let Err(e) = append_line(path, record.to_line().as_bytes()) {
+                let problem = Problem::new(
+                    3,
+                    format!("tiergate: cannot write the audit log {}", path.display()),
+                )
+                .caused_by(&e)
+                .hint("Make the audit log writable by the user the git server runs hooks as.");
+                let failed = fail_report(&problem, self.on_error);
+                report.text.push_str(&failed.text);
+                if accepted {
+                    report.code = failed.code;
+                }
+            }
+        }
+        report
+    }
+}
+
+/// Append `line` to `path` under an exclusive lock, so concurrent pushes
+/// never interleave or lose lines.
+fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.lock()?;
+    let result = (&file).write_all(line).and_then(|()| file.sync_data());
+    let unlocked = file.unlock();
+    result.and(unlocked)
+}
+
+fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnError>) -> Report {
+    if let Kind::ReferenceTransaction(state) = kind {
+        if state != "prepared" {
+            return Report {
+                text: String::new(),
+                code: 0,
+                json: None,
+            };
+        }
+    }
+    #[cfg(debug_assertions)]
+    if env_var("TIERGATE_DEBUG_PANIC").is_some() {
+        panic!("TIERGATE_DEBUG_PANIC is set");
+    }
+    let repo = match open_server_repo(options) {
+        Ok(repo) => repo,
+        Err(problem) => return fail_report(&problem, OnError::Reject),
+    };
+    let config = repo.config().ok();
+    let config_str = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
+    let git_dir = repo.path().to_path_buf();
+    let resolve = |p: PathBuf| if p.is_relative() { git_dir.join(p) } else { p };
+    let config_on_error = match config_str("tiergate.onError").as_deref() {
+        Some("allow") => OnError::Allow,
+        _ => OnError::Reject,
+    };
+    let mirror_mode = match config_str("tiergate.mirror").as_deref() {
+        Some("enforce") => MirrorMode::Enforce,
+        _ => MirrorMode::Audit,
+    };
+    let mut session = Session {
+        kind: kind.clone(),
+        repo_dir: git_dir.display().to_string(),
+        user: server::pusher(env_var),
+        updates: Vec::new(),
+        policy_source: None,
+        audit_log: config_str("tiergate.auditLog").map(|p| resolve(PathBuf::from(p))),
+        on_error: config_on_error,
+        commits_checked: 0,
+        violations: Vec::new(),
+        override_: OverrideDecision::NotRequested,
+    };
+    let is_mirror = matches!(kind, Kind::ReferenceTransaction(_));
+    // An audit-only mirror never refuses, not even on errors.
+    let effective_on_error = |on_error: OnError| {
+        if is_mirror && mirror_mode == MirrorMode::Audit {
+            OnError::Allow
+        } else {
+            on_error
+        }
+    };
+    let error_out = |session: Session, problem: Problem| {
+        let on_error = effective_on_error(session.on_error);
+        let failed = fail_report(&problem, on_error);
+        let accepted = failed.code == 0;
+        session.finish(Verdict::Error, accepted, Some(&problem), failed.text)
+    };
+    on_error_cell.set(effective_on_error(config_on_error));
+
+    // Parse stdin before the policy: the audit record names the refs even
+    // when the policy cannot be read.
+    match server::parse_updates(stdin, is_mirror) {
+        Ok(updates) => session.updates = updates,
+        Err(e) => {
+            let problem = Problem::new(2, format!("tiergate {}: bad input", kind.hook_name()))
+                .caused_by(&e)
+                .hint("git writes these lines itself: run the hook through `git push`, or give it `<old-id> <new-id> <ref>` lines.");
+            return error_out(session, problem);
+        }
+    }
+    let found = match trusted_policy(options, &repo) {
+        Ok(found) => found,
+        Err(problem) => return error_out(session, problem),
+    };
+    let policy = &found.policy;
+    session.policy_source = Some(policy.source.clone());
+    if session.audit_log.is_none() {
+        session.audit_log = policy.server.audit_log.clone().map(resolve);
+    }
+    if config_on_error == OnError::Reject {
+        session.on_error = policy.server.on_error;
+    }
+    on_error_cell.set(effective_on_error(session.on_error));
+
+    let classifier = match found.classifier() {
+        Ok(c) => c,
+        Err(e) => {
+            let problem =
+                Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
+            return error_out(session, problem);
+        }
+    };
+    // The tips: every created or updated ref's new id, peeled to a commit.
+    let mut tips = Vec::new();
+    for update in session.updates.iter().filter(|u| !u.is_delete()) {
+        match peel_tip(&repo, &update.new) {
+            Ok(Some(id)) => tips.push(id.to_string()),
+            Ok(None) => {}
+            Err(e) => {
+                let problem = Problem::new(
+                    3,
+                    format!(
+                        "tiergate: cannot read {} (the new value of {})",
+                        update.new, update.refname
+                    ),
+                )
+                .caused_by(&e);
+                return error_out(session, problem);
+            }
+        }
+    }
+    let colour = Colour::Never;
+    let mut text = String::new();
+    let mut violations = Vec::new();
+    let mut summary = check::Summary::default();
+    if !tips.is_empty() {
+        let mut args = tips.clone();
+        args.push("--not".into());
+        args.push("--all".into());
+        let walk = match tiergate_core::git::RevWalk::new(&repo, &args) {
+            Ok(walk) => walk,
+            Err(e) => {
+                let problem =
+                    Problem::new(3, "tiergate: cannot list the pushed commits").caused_by(&e);
+                return error_out(session, problem);
+            }
+        };
+        let result = check::check_commits(&repo, policy, &classifier, walk, |v: &CommitVerdict| {
+            if !v.violations.is_empty() {
+                text.push_str(&report::human_commit(v, policy.mode, colour));
+                violations.extend(AuditRecord::violations_of(v));
+            }
+        });
+        match result {
+            Ok(s) => summary = s,
+            Err(e) => {
+                let problem =
+                    Problem::new(3, "tiergate: cannot read the pushed commits").caused_by(&e);
+                return error_out(session, problem);
+            }
+        }
+    }
+    session.commits_checked = summary.commits_checked;
+    session.violations = violations;
+    tracing::debug!(
+        commits = summary.commits_checked,
+        violations = summary.violations,
+        "judged"
+    );
+
+    if summary.violations == 0 {
+        return session.finish(Verdict::Pass, true, None, text);
+    }
+    text.push_str(&report::human_summary(&summary, policy));
+    text.push('\n');
+    let refs: Vec<&str> = session.updates.iter().map(|u| u.refname.as_str()).collect();
+    let refs = refs.join(", ");
+    if is_mirror {
+        return match mirror_mode {
+            MirrorMode::Audit => {
+                text.push_str(&format!(
+                    "tiergate: mirror update accepted and recorded (tiergate.mirror: audit) ({refs})\n"
+                ));
+                session.finish(Verdict::Warn, true, None, text)
+            }
+            MirrorMode::Enforce => {
+                text.push_str(&format!(
+                    "tiergate: mirror update refused (tiergate.mirror: enforce); refs not updated ({refs})\n"
+                ));
+                session.finish(Verdict::Fail, false, None, text)
+            }
+        };
+    }
+    if policy.mode == Mode::Warn {
+        return session.finish(Verdict::Warn, true, None, text);
+    }
+    let key = &policy.server.override_.push_option;
+    let options_given = server::push_options(env_var);
+    let requested = server::requested_override(&options_given, key);
+    session.override_ = server::decide_override(
+        requested.as_deref(),
+        session.user.as_ref().map(|(u, _)| u.as_str()),
+        &policy.server.override_.users,
+        key,
+    );
+    match &session.override_ {
+        OverrideDecision::Granted { user, reason } => {
+            text.push_str(&format!(
+                "tiergate: override by {user} accepted: \"{reason}\" (recorded in the audit log)\n"
+            ));
+            session.finish(Verdict::Override, true, None, text)
+        }
+        decision => {
+            if let OverrideDecision::Refused { why, .. } = decision {
+                text.push_str(&format!("tiergate: override refused: {why}\n"));
+            }
+            text.push_str(&format!(
+                "tiergate: push rejected ({refs}); no ref was updated\n"
+            ));
+            text.push_str("Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one) and push again; `tiergate explain <rule>` says more.\n");
+            session.finish(Verdict::Fail, false, None, text)
+        }
+    }
+}
+
+/// The commit `hex` leads to (a commit, or a tag chain ending at one), or
+/// `None` when it leads to no commit (a tag of a tree or a blob). A missing
+/// object is an error.
+fn peel_tip(repo: &Repository, hex: &str) -> Result<Option<git2::Oid>, git2::Error> {
+    let id = git2::Oid::from_str(hex)?;
+    let object = repo.find_object(id, None)?;
+    match object.peel(git2::ObjectType::Commit) {
+        Ok(commit) => Ok(Some(commit.id())),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::InvalidSpec | git2::ErrorCode::Peel
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            // Peeling a tag to a non-commit reports a generic error; only a
+            // missing target is fatal.
+            let mut target = object;
+            while let Some(tag) = target.as_tag() {
+                target = repo.find_object(tag.target_id(), None)?;
+            }
+            if target.kind() == Some(git2::ObjectType::Commit) {
+                Err(e)
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Open the repository git runs the hook in: `--repo DIR`, else `GIT_DIR`
+/// (git sets it for hooks), else the current directory. libgit2's own
+/// environment handling is not used: it does not unquote the C-quoted
+/// entries git writes into `GIT_ALTERNATE_OBJECT_DIRECTORIES`. The
+/// quarantine (`GIT_OBJECT_DIRECTORY`) and the alternates are added to the
+/// object database by hand.
+fn open_server_repo(options: &Options) -> Result<Repository, Problem> {
+    // SAFETY: `set_verify_owner_validation` changes a process-global
+    // libgit2 option and is unsafe because it races with other threads
+    // using libgit2; the hook is single-threaded and sets it before opening
+    // any repository. Turning the check off is right here: a server runs
+    // hooks as its own user in repositories owned by another (git, a forge
+    // account), and git itself has already decided to serve the repository
+    // before it runs the hook.
+    if let Err(e) = unsafe { git2::opts::set_verify_owner_validation(false) } {
+        return Err(Problem::new(3, "tiergate: cannot configure libgit2").caused_by(&e));
+    }
+    let open = |dir: &Path, flags: git2::RepositoryOpenFlags| {
+        Repository::open_ext(dir, flags, std::iter::empty::<&std::ffi::OsStr>()).map_err(|e| {
+            Problem::new(
+                3,
+                format!("tiergate: cannot open the repository {}", dir.display()),
+            )
+            .caused_by(&e)
+        })
+    };
+    let repo = match (&options.repo, std::env::var_os("GIT_DIR")) {
+        (Some(dir), _) => open(dir, git2::RepositoryOpenFlags::empty())?,
+        (None, Some(dir)) => open(Path::new(&dir), git2::RepositoryOpenFlags::NO_SEARCH)?,
+        (None, None) => open(Path::new("."), git2::RepositoryOpenFlags::empty())?,
+    };
+    let mut extra: Vec<PathBuf> = Vec::new();
+    if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
+        extra.push(PathBuf::from(dir));
+    }
+    if let Some(list) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        extra.extend(server::split_path_list(list.as_encoded_bytes()));
+    }
+    if !extra.is_empty() {
+        let odb = repo.odb().map_err(|e| {
+            Problem::new(3, "tiergate: cannot open the object database").caused_by(&e)
+        })?;
+        for dir in &extra {
+            let Some(text) = dir.to_str() else {
+                return Err(Problem::new(
+                    3,
+                    format!(
+                        "tiergate: object directory {} is not valid UTF-8",
+                        dir.display()
+                    ),
+                ));
+            };
+            odb.add_disk_alternate(text).map_err(|e| {
+                Problem::new(3, format!("tiergate: cannot add object directory {text}"))
+                    .caused_by(&e)
+            })?;
+        }
+        tracing::debug!(?extra, "quarantine object directories");
+    }
+    Ok(repo)
+}
+
+/// The policy, from a trusted place only (see the module docs).
+fn trusted_policy(options: &Options, repo: &Repository) -> Result<Found, Problem> {
+    let hint = "Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy), or commit policy.yaml on the default branch.";
+    let load_error = |e: policy::LoadError| {
+        Problem::new(2, "tiergate: cannot load the policy; push rejected")
+            .caused_by(&e)
+            .hint(hint)
+    };
+    let repo_path = Some(DEFAULT_POLICY.as_bytes().to_vec());
+    if let Some(path) = &options.policy {
+        let policy = policy::load_file(path).map_err(load_error)?;
+        return Ok(Found { policy, repo_path });
+    }
+    let config = repo
+        .config()
+        .map_err(|e| Problem::new(3, "tiergate: cannot read git config").caused_by(&e))?;
+    if let Ok(configured) = config.get_path("tiergate.policy") {
+        let path = if configured.is_relative() {
+            repo.path().join(configured)
+        } else {
+            configured
+        };
+        let policy = policy::load_file(&path).map_err(load_error)?;
+        return Ok(Found { policy, repo_path });
+    }
+    // The policy committed on the default branch, as it is before the push
+    // (pre-receive runs before any ref moves).
+    let spec = format!("HEAD:{DEFAULT_POLICY}");
+    let head = repo.head().map_err(|e| {
+        Problem::new(
+            2,
+            format!("tiergate: no policy: HEAD of {} does not point at a commit yet, so there is no {spec}", repo.path().display()),
+        )
+        .caused_by(&e)
+        .hint(hint)
+    })?;
+    let tree = head
+        .peel_to_tree()
+        .map_err(|e| Problem::new(3, "tiergate: cannot read the tree at HEAD").caused_by(&e))?;
+    let entry = tree.get_path(Path::new(DEFAULT_POLICY)).map_err(|e| {
+        Problem::new(
+            2,
+            format!("tiergate: no policy: the default branch has no {DEFAULT_POLICY}"),
+        )
+        .caused_by(&e)
+        .hint(hint)
+    })?;
+    let blob = entry
+        .to_object(repo)
+        .and_then(|o| o.peel_to_blob())
+        .map_err(|e| Problem::new(3, format!("tiergate: cannot read {spec}")).caused_by(&e))?;
+    let policy = policy::from_yaml(blob.content(), &spec).map_err(load_error)?;
+    Ok(Found { policy, repo_path })
+}
