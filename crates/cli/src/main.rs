@@ -53,6 +53,34 @@ pub enum Format {
     Human,
     /// One JSON document per run
     Json,
+    /// Comma-separated values (`tiergate report`)
+    Csv,
+    /// GitHub Actions `::error` workflow commands (`tiergate check`)
+    Github,
+    /// GitLab Code Quality JSON report (`tiergate check`)
+    Gitlab,
+}
+
+impl Format {
+    /// The name as given on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Github => "github",
+            Format::Gitlab => "gitlab",
+        }
+    }
+
+    /// The usage error for a format `command` does not support.
+    pub fn unsupported(self, command: &str, supported: &[Format]) -> anyhow::Error {
+        let names: Vec<&str> = supported.iter().map(|f| f.name()).collect();
+        exit::usage(
+            format!("`{command}` cannot print --format {}", self.name()),
+            Some(&format!("Use one of: {}.", names.join(", "))),
+        )
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +96,16 @@ enum Command {
     Policy(cmd::policy::Command),
     /// Explain what a rule code means and how to fix a violation of it
     Explain(cmd::explain::Args),
+    /// AI use across a history: per tier and month, tools, violations (table, json, csv, html)
+    Report(cmd::report::Args),
+    /// Judge `git format-patch` / mbox input (mailing-list workflows)
+    CheckPatch(cmd::check_patch::Args),
+    /// A commit's provenance on one screen: tiers and paths, declaration, markers, verdict
+    Show(cmd::show::Args),
+    /// Print shell completions
+    Completions(cmd::completions::Args),
+    /// Print the man page (roff)
+    Man(cmd::completions::ManArgs),
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
     #[command(subcommand)]
     Hook(cmd::hook::Command),
@@ -82,6 +120,11 @@ fn main() -> ExitCode {
         Command::Trailers(args) => cmd::trailers::run(&cli.global, args),
         Command::Policy(command) => cmd::policy::run(&cli.global, command),
         Command::Explain(args) => cmd::explain::run(&cli.global, args),
+        Command::Report(args) => cmd::report::run(&cli.global, args),
+        Command::CheckPatch(args) => cmd::check_patch::run(&cli.global, args),
+        Command::Show(args) => cmd::show::run(&cli.global, args),
+        Command::Completions(args) => cmd::completions::run(&cli.global, args),
+        Command::Man(args) => cmd::completions::man(&cli.global, args),
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)

@@ -21,6 +21,11 @@ pub struct Args {
 
 /// Run `tiergate check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate check", &[Format::Human, Format::Json]));
+    }
     let repo = context::open_repo(global)?;
     let loaded = context::load_policy(global, Some(&repo))?;
     let classifier = loaded.classifier()?;
@@ -43,7 +48,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
         match global.format {
             Format::Json => json_commits.push(report::commit_json(verdict)),
-            Format::Human => {
+            _ => {
                 let text = report::human_commit(verdict, policy.mode, colour);
                 if let Err(e) = out.write_all(text.as_bytes()) {
                     write_error.get_or_insert(e);
@@ -69,7 +74,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             let doc = report::run_json(policy, &summary, json_commits);
             writeln!(out, "{doc}")?;
         }
-        Format::Human => {
+        _ => {
             // The summary comes with violations, or on success when asked
             // for with -v.
             if summary.violations > 0 || (global.verbose > 0 && !global.quiet) {

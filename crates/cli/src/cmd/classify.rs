@@ -30,6 +30,11 @@ pub struct Args {
 
 /// Run `tiergate classify`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate classify", &[Format::Human, Format::Json]));
+    }
     if args.rev {
         return run_revs(global, &args.paths);
     }
@@ -84,7 +89,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                     )?;
                 }
             }
-            Format::Human => {
+            _ => {
                 out.write_all(bytes)?;
                 writeln!(out, "\t{tier}")?;
             }
@@ -127,8 +132,8 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
             .collect();
         match global.format {
             Format::Json => json_commits.push(json!({ "id": id.to_string(), "tiers": tiers })),
-            Format::Human if tiers.is_empty() => writeln!(out, "{id} -")?,
-            Format::Human => writeln!(out, "{id} {}", tiers.join(","))?,
+            _ if tiers.is_empty() => writeln!(out, "{id} -")?,
+            _ => writeln!(out, "{id} {}", tiers.join(","))?,
         }
     }
     if global.format == Format::Json {

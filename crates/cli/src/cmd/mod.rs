@@ -1,8 +1,14 @@
 //! One module per subcommand: each has `Args` (clap) and `run`.
 
 pub mod check;
+pub mod check_patch;
 pub mod classify;
+pub mod completions;
 pub mod explain;
 pub mod hook;
+pub mod maintainers;
 pub mod policy;
+pub mod policy_doc;
+pub mod report;
+pub mod show;
 pub mod trailers;

@@ -28,26 +28,43 @@ pub enum Command {
         /// overwrites an existing file)
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Derive the tiers from a Linux/QEMU-style MAINTAINERS file
+        #[command(flatten)]
+        maintainers: super::maintainers::InitArgs,
     },
+    /// Render the policy as a contributor guide (Markdown or HTML)
+    Doc(super::policy_doc::Args),
 }
 
 /// Run `tiergate policy ...`.
 pub fn run(global: &Global, command: Command) -> anyhow::Result<Outcome> {
     match command {
         Command::Validate { file } => validate(global, file.as_deref()),
-        Command::Init { output } => init(output.as_deref()),
+        Command::Init {
+            output,
+            maintainers,
+        } if maintainers.is_requested() => {
+            super::maintainers::init(global, output.as_deref(), maintainers)
+        }
+        Command::Init { output, .. } => init(output.as_deref()),
+        Command::Doc(args) => super::policy_doc::run(global, args),
     }
 }
 
 fn validate(global: &Global, file: Option<&Path>) -> anyhow::Result<Outcome> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate policy validate", &[Format::Human, Format::Json]));
+    }
     let policy = match file {
         Some(path) => policy::load_file(path)?,
         None => crate::context::policy_for(global)?,
     };
     let line = match global.format {
         Format::Human if global.quiet => return Ok(Outcome::Pass),
-        Format::Human => summary(&policy),
         Format::Json => json_summary(&policy).to_string(),
+        _ => summary(&policy),
     };
     let mut out = std::io::stdout().lock();
     writeln!(out, "{line}").context("cannot write to stdout")?;
