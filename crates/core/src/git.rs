@@ -54,6 +54,7 @@ fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
 /// `dir`, the one git's environment names (`GIT_DIR`, ...) or the one
 /// around the current directory.
 pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
+    configure_libgit2();
     match dir {
         Some(dir) => Repository::open_ext(
             dir,
@@ -83,26 +84,18 @@ pub struct CommitInfo {
 
 /// Read the message (as stored) and identities of `id`.
 pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(git_err(format!("cannot read commit {id}")))?;
-    let message = commit.message_raw_bytes().to_vec();
+    let odb = odb_of(repo)?;
+    let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
+    let commit = RawCommit::parse(raw.data());
+    let message = commit.message.to_vec();
     let title = title_of(&message);
-    let author = commit.author();
-    let committer = commit.committer();
     Ok(CommitInfo {
         id,
         title,
         facts: CommitFacts {
             message,
-            author: Identity {
-                name: author.name_bytes().to_vec(),
-                email: author.email_bytes().to_vec(),
-            },
-            committer: Identity {
-                name: committer.name_bytes().to_vec(),
-                email: committer.email_bytes().to_vec(),
-            },
+            author: commit.author,
+            committer: commit.committer,
         },
     })
 }
@@ -117,20 +110,141 @@ pub fn title_of(message: &[u8]) -> String {
     String::from_utf8_lossy(line).into_owned()
 }
 
+/// Process-wide libgit2 settings for reading a history in bulk, applied
+/// once by [`open`] (and by anything else that opens a repository for
+/// tiergate, such as the server hook):
+/// - no SHA-1 verification of every object read: git does not do it either
+///   when reading, and it cost ~7% of a history walk;
+/// - no object cache: every commit and tree is read once, so the cache only
+///   grew memory (hundreds of MiB on a 100,000-commit history);
+/// - at most 64 MiB of pack files mapped at a time, so that peak RSS does
+///   not grow with the size of the repository.
+pub fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
+        // SAFETY: libgit2 global options are set before any repository is
+        // opened by this process (call_once, first thing in `open`), so no
+        // other thread reads them concurrently.
+        if let Err(e) = unsafe { git2::opts::set_mwindow_mapped_limit(64 << 20) } {
+            tracing::debug!("cannot limit mapped pack windows: {e}");
+        }
+    });
+}
+
+fn odb_of(repo: &Repository) -> Result<git2::Odb<'_>, Error> {
+    repo.odb()
+        .map_err(git_err("cannot open the object database"))
+}
+
+/// Read an object's raw contents, checking its type.
+fn read_object<'o>(
+    odb: &'o git2::Odb<'_>,
+    id: Oid,
+    kind: git2::ObjectType,
+) -> Result<git2::OdbObject<'o>, Error> {
+    let object = odb
+        .read(id)
+        .map_err(git_err(format!("cannot read {kind} {id}")))?;
+    if object.kind() != kind {
+        return Err(Error::Object(format!(
+            "object {id} is a {}, not a {kind}",
+            object.kind()
+        )));
+    }
+    Ok(object)
+}
+
+/// The parts of a commit object tiergate reads, parsed from its raw bytes
+/// (git's commit format: header lines, a blank line, the message; header
+/// values may continue on lines starting with a space, as `gpgsig` does).
+struct RawCommit<'a> {
+    tree: Option<Oid>,
+    parents: Vec<Oid>,
+    author: Identity,
+    committer: Identity,
+    message: &'a [u8],
+}
+
+impl<'a> RawCommit<'a> {
+    fn parse(data: &'a [u8]) -> RawCommit<'a> {
+        let mut commit = RawCommit {
+            tree: None,
+            parents: Vec::new(),
+            author: Identity::default(),
+            committer: Identity::default(),
+            message: &[],
+        };
+        let mut pos = 0;
+        while pos < data.len() {
+            let end = data[pos..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(data.len(), |i| pos + i);
+            let line = &data[pos..end];
+            pos = (end + 1).min(data.len());
+            if line.is_empty() {
+                // The message is everything after the first blank line,
+                // as libgit2's `git_commit_message_raw` returns it.
+                commit.message = &data[pos..];
+                break;
+            }
+            let (key, value) = match line.iter().position(|&b| b == b' ') {
+                Some(i) => (&line[..i], &line[i + 1..]),
+                None => (line, &b""[..]),
+            };
+            match key {
+                b"tree" => commit.tree = oid_from_hex(value),
+                b"parent" => commit.parents.extend(oid_from_hex(value)),
+                b"author" => commit.author = parse_ident(value),
+                b"committer" => commit.committer = parse_ident(value),
+                _ => {}
+            }
+        }
+        commit
+    }
+}
+
+fn oid_from_hex(hex: &[u8]) -> Option<Oid> {
+    std::str::from_utf8(hex)
+        .ok()
+        .and_then(|h| Oid::from_str(h).ok())
+}
+
+/// `Name <email> time zone`, as git's `split_ident_line` reads it: the name
+/// is what precedes `<`, trimmed; the e-mail what lies between `<` and the
+/// last `>`.
+fn parse_ident(value: &[u8]) -> Identity {
+    let Some(lt) = value.iter().position(|&b| b == b'<') else {
+        return Identity {
+            name: value.trim_ascii().to_vec(),
+            email: Vec::new(),
+        };
+    };
+    let rest = &value[lt + 1..];
+    let gt = rest.iter().rposition(|&b| b == b'>').unwrap_or(rest.len());
+    Identity {
+        name: value[..lt].trim_ascii().to_vec(),
+        email: rest[..gt].to_vec(),
+    }
+}
+
 /// The paths commit `id` changes (see the module docs).
 pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(git_err(format!("cannot read commit {id}")))?;
-    let tree = commit.tree_id();
-    let parents: Vec<Oid> = commit.parent_ids().collect();
+    let odb = odb_of(repo)?;
+    let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
+    let commit = RawCommit::parse(raw.data());
+    let tree = commit
+        .tree
+        .ok_or_else(|| Error::Object(format!("commit {id} has no tree")))?;
     let mut paths = Vec::new();
-    match parents.split_first() {
-        None => diff_trees(repo, None, Some(tree), &mut Vec::new(), &mut paths)?,
+    match commit.parents.split_first() {
+        None => diff_trees(&odb, None, Some(tree), &mut Vec::new(), &mut paths)?,
         Some((first, rest)) => {
-            let first_tree = tree_of(repo, *first)?;
+            let first_tree = tree_of(&odb, *first)?;
             diff_trees(
-                repo,
+                &odb,
                 Some(first_tree),
                 Some(tree),
                 &mut Vec::new(),
@@ -142,9 +256,9 @@ pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> 
                     break;
                 }
                 let mut other = Vec::new();
-                let parent_tree = tree_of(repo, *parent)?;
+                let parent_tree = tree_of(&odb, *parent)?;
                 diff_trees(
-                    repo,
+                    &odb,
                     Some(parent_tree),
                     Some(tree),
                     &mut Vec::new(),
@@ -165,28 +279,29 @@ pub fn diff_tree_ids(
     old: Option<Oid>,
     new: Option<Oid>,
 ) -> Result<ChangedPaths, Error> {
+    let odb = odb_of(repo)?;
     let mut paths = Vec::new();
-    diff_trees(repo, old, new, &mut Vec::new(), &mut paths)?;
+    diff_trees(&odb, old, new, &mut Vec::new(), &mut paths)?;
     Ok(ChangedPaths(paths))
 }
 
-fn tree_of(repo: &Repository, commit: Oid) -> Result<Oid, Error> {
-    Ok(repo
-        .find_commit(commit)
-        .map_err(git_err(format!("cannot read commit {commit}")))?
-        .tree_id())
+fn tree_of(odb: &git2::Odb<'_>, commit: Oid) -> Result<Oid, Error> {
+    let raw = read_object(odb, commit, git2::ObjectType::Commit)?;
+    RawCommit::parse(raw.data())
+        .tree
+        .ok_or_else(|| Error::Object(format!("commit {commit} has no tree")))
 }
 
-/// One tree entry, owned: name, id, mode.
-struct Entry {
-    name: Vec<u8>,
+/// One tree entry, borrowed from the raw tree: name, id, mode.
+struct Entry<'a> {
+    name: &'a [u8],
     id: Oid,
-    mode: i32,
+    mode: u32,
 }
 
-const MODE_TREE: i32 = 0o040000;
+const MODE_TREE: u32 = 0o040000;
 
-impl Entry {
+impl Entry<'_> {
     fn is_tree(&self) -> bool {
         self.mode & 0o170000 == MODE_TREE
     }
@@ -202,25 +317,46 @@ impl Entry {
     }
 }
 
-fn entries(repo: &Repository, tree: Option<Oid>) -> Result<Vec<Entry>, Error> {
-    let Some(id) = tree else {
-        return Ok(Vec::new());
-    };
-    let tree = repo
-        .find_tree(id)
-        .map_err(git_err(format!("cannot read tree {id}")))?;
-    Ok(tree
-        .iter()
-        .map(|e| Entry {
-            name: e.name_bytes().to_vec(),
-            id: e.id(),
-            mode: e.filemode(),
-        })
-        .collect())
+/// Parse a raw tree: entries `<octal mode> <name>\0<binary id>`. Reading
+/// the raw object instead of libgit2's parsed tree avoids an allocation per
+/// entry, which dominated diffing a whole history.
+fn parse_tree(data: &[u8], id: Oid) -> Result<Vec<Entry<'_>>, Error> {
+    let hash_len = id.as_bytes().len();
+    let corrupt = || Error::Object(format!("tree {id} is corrupt"));
+    let mut entries = Vec::new();
+    let mut pos = 0;
+    while pos < data.len() {
+        let space = data[pos..]
+            .iter()
+            .position(|&b| b == b' ')
+            .ok_or_else(corrupt)?;
+        let mut mode = 0u32;
+        for &digit in &data[pos..pos + space] {
+            if !(b'0'..=b'7').contains(&digit) {
+                return Err(corrupt());
+            }
+            mode = mode.checked_mul(8).ok_or_else(corrupt)? + u32::from(digit - b'0');
+        }
+        let name_start = pos + space + 1;
+        let nul = data[name_start..]
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or_else(corrupt)?;
+        let id_start = name_start + nul + 1;
+        let id_end = id_start + hash_len;
+        let raw_id = data.get(id_start..id_end).ok_or_else(corrupt)?;
+        entries.push(Entry {
+            name: &data[name_start..name_start + nul],
+            id: Oid::from_bytes(raw_id).map_err(|_| corrupt())?,
+            mode,
+        });
+        pos = id_end;
+    }
+    Ok(entries)
 }
 
 fn diff_trees(
-    repo: &Repository,
+    odb: &git2::Odb<'_>,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &mut Vec<u8>,
@@ -229,8 +365,20 @@ fn diff_trees(
     if old == new {
         return Ok(());
     }
-    let old = entries(repo, old)?;
-    let new = entries(repo, new)?;
+    let old_raw = old
+        .map(|id| read_object(odb, id, git2::ObjectType::Tree))
+        .transpose()?;
+    let new_raw = new
+        .map(|id| read_object(odb, id, git2::ObjectType::Tree))
+        .transpose()?;
+    let old = match (&old_raw, old) {
+        (Some(raw), Some(id)) => parse_tree(raw.data(), id)?,
+        _ => Vec::new(),
+    };
+    let new = match (&new_raw, new) {
+        (Some(raw), Some(id)) => parse_tree(raw.data(), id)?,
+        _ => Vec::new(),
+    };
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         let order = match (old.get(i), new.get(j)) {
@@ -240,17 +388,17 @@ fn diff_trees(
         };
         match order {
             std::cmp::Ordering::Less => {
-                entry_changed(repo, Some(&old[i]), None, prefix, out)?;
+                entry_changed(odb, Some(&old[i]), None, prefix, out)?;
                 i += 1;
             }
             std::cmp::Ordering::Greater => {
-                entry_changed(repo, None, Some(&new[j]), prefix, out)?;
+                entry_changed(odb, None, Some(&new[j]), prefix, out)?;
                 j += 1;
             }
             std::cmp::Ordering::Equal => {
                 let (a, b) = (&old[i], &new[j]);
                 if a.id != b.id || a.mode != b.mode {
-                    entry_changed(repo, Some(a), Some(b), prefix, out)?;
+                    entry_changed(odb, Some(a), Some(b), prefix, out)?;
                 }
                 i += 1;
                 j += 1;
@@ -264,13 +412,13 @@ fn diff_trees(
 /// Subtrees are descended into; anything else (blob, symlink, submodule
 /// commit) is one path.
 fn entry_changed(
-    repo: &Repository,
-    old: Option<&Entry>,
-    new: Option<&Entry>,
+    odb: &git2::Odb<'_>,
+    old: Option<&Entry<'_>>,
+    new: Option<&Entry<'_>>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<Vec<u8>>,
 ) -> Result<(), Error> {
-    let Some(name) = old.or(new).map(|e| &e.name) else {
+    let Some(name) = old.or(new).map(|e| e.name) else {
         return Ok(());
     };
     let len = prefix.len();
@@ -279,7 +427,7 @@ fn entry_changed(
     let new_tree = new.filter(|e| e.is_tree()).map(|e| e.id);
     let result = if old_tree.is_some() || new_tree.is_some() {
         prefix.push(b'/');
-        diff_trees(repo, old_tree, new_tree, prefix, out)
+        diff_trees(odb, old_tree, new_tree, prefix, out)
     } else {
         Ok(())
     };
@@ -595,7 +743,7 @@ pub fn staged_paths(
     let diff_against = |parent: Option<Oid>| -> Result<Vec<Vec<u8>>, Error> {
         let tree = match parent {
             Some(id) => {
-                let tree_id = tree_of(repo, id)?;
+                let tree_id = tree_of(&odb_of(repo)?, id)?;
                 Some(
                     repo.find_tree(tree_id)
                         .map_err(git_err(format!("cannot read tree {tree_id}")))?,
@@ -685,9 +833,114 @@ pub fn push_walk<'r>(
     Ok(RevWalk { walk })
 }
 
+// --- tree listing ---
+
+/// When a commit was written: its author date, as seconds since the epoch
+/// and the author's UTC offset in minutes (`git log --format=%at %az`).
+pub fn author_time(repo: &Repository, id: Oid) -> Result<(i64, i32), Error> {
+    let commit = repo
+        .find_commit(id)
+        .map_err(git_err(format!("cannot read commit {id}")))?;
+    let time = commit.author().when();
+    Ok((time.seconds(), time.offset_minutes()))
+}
+
+/// The tree of the commit `rev` names (anything `git rev-parse`
+/// understands), for listing it with [`for_each_tree_file`].
+pub fn tree_at(repo: &Repository, rev: &str) -> Result<Oid, RangeError> {
+    Ok(resolve_commit(repo, rev)?.tree_id())
+}
+
+/// Call `visit` with the path of every file in `tree` (blobs, symlinks and
+/// submodule commits: what `git ls-tree -r` lists), repository-relative,
+/// `/`-separated, in git's tree order. Nothing is collected: memory stays
+/// bounded by the depth of the tree.
+pub fn for_each_tree_file(
+    repo: &Repository,
+    tree: Oid,
+    mut visit: impl FnMut(&[u8]),
+) -> Result<(), Error> {
+    let mut prefix = Vec::new();
+    walk_tree(repo, tree, &mut prefix, &mut visit)
+}
+
+fn walk_tree(
+    repo: &Repository,
+    tree: Oid,
+    prefix: &mut Vec<u8>,
+    visit: &mut impl FnMut(&[u8]),
+) -> Result<(), Error> {
+    let odb = odb_of(repo)?;
+    let raw = read_object(&odb, tree, git2::ObjectType::Tree)?;
+    for entry in parse_tree(raw.data(), tree)? {
+        let len = prefix.len();
+        prefix.extend_from_slice(entry.name);
+        if entry.is_tree() {
+            prefix.push(b'/');
+            walk_tree(repo, entry.id, prefix, visit)?;
+        } else {
+            visit(prefix);
+        }
+        prefix.truncate(len);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idents_parse_like_git() {
+        let id = parse_ident(b"A U Thor <a@example.com> 1700000000 +0000");
+        assert_eq!(
+            (id.name.as_slice(), id.email.as_slice()),
+            (&b"A U Thor"[..], &b"a@example.com"[..])
+        );
+        let id = parse_ident(b"  Odd (aider)  <x@y> 1 +0000");
+        assert_eq!(id.name, b"Odd (aider)");
+        let id = parse_ident(b"no email here");
+        assert_eq!(
+            (id.name.as_slice(), id.email.as_slice()),
+            (&b"no email here"[..], &b""[..])
+        );
+    }
+
+    #[test]
+    fn raw_commits_parse_headers_and_message() {
+        let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 0123456789012345678901234567890123456789\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\ngpgsig -----BEGIN-----\n x\n -----END-----\n\ntitle\n\nbody\n";
+        let c = RawCommit::parse(data);
+        assert_eq!(
+            c.tree.map(|t| t.to_string()).as_deref(),
+            Some("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
+        );
+        assert_eq!(c.parents.len(), 1);
+        assert_eq!(c.author.email, b"a@x");
+        assert_eq!(c.committer.name, b"C");
+        assert_eq!(c.message, b"title\n\nbody\n");
+    }
+
+    #[test]
+    fn corrupt_trees_are_errors_not_panics() {
+        let id = Oid::from_str("4b825dc642cb6eb9a060e54bf8d69288fbee4904").expect("oid");
+        for data in [
+            &b"100644"[..],
+            b"100644 name",
+            b"100644 name\0short",
+            b"10x644 a\0aaaaaaaaaaaaaaaaaaaa",
+            b"77777777777777777777 a\0aaaaaaaaaaaaaaaaaaaa",
+        ] {
+            assert!(parse_tree(data, id).is_err(), "{data:?}");
+        }
+        let ok = parse_tree(
+            b"40000 dir\0aaaaaaaaaaaaaaaaaaaa100644 f\0bbbbbbbbbbbbbbbbbbbb",
+            id,
+        )
+        .expect("valid");
+        assert_eq!(ok.len(), 2);
+        assert!(ok[0].is_tree() && !ok[1].is_tree());
+        assert_eq!(ok[1].name, b"f");
+    }
 
     #[test]
     fn title_is_first_non_blank_line() {
