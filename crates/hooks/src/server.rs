@@ -608,7 +608,7 @@ fn peel_tip(repo: &Repository, hex: &str) -> Result<Option<git2::Oid>, git2::Err
 /// quarantine (`GIT_OBJECT_DIRECTORY`) and the alternates are added to the
 /// object database by hand.
 fn open_server_repo(options: &Options) -> Result<Repository, Problem> {
-    git::configure_libgit2();
+    tiergate_core::git::configure_libgit2();
     // SAFETY: `set_verify_owner_validation` changes a process-global
     // libgit2 option and is unsafe because it races with other threads
     // using libgit2; the hook is single-threaded and sets it before opening
