@@ -58,9 +58,15 @@ pub fn short_id(id: &str) -> &str {
 
 /// Render the violations of one commit for humans ("" when it has none).
 pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> String {
+    human_item(verdict, "commit", mode, colour)
+}
+
+/// [`human_commit`] for something else than a commit: `kind` replaces the
+/// word `commit` (`tiergate check-patch` says `patch 1/3 (0001-x.patch)`).
+pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colour) -> String {
     let mut out = String::new();
     for violation in &verdict.violations {
-        human_violation(&mut out, verdict, violation, mode, colour);
+        human_violation(&mut out, verdict, kind, violation, mode, colour);
     }
     out
 }
@@ -68,6 +74,7 @@ pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> Stri
 fn human_violation(
     out: &mut String,
     verdict: &CommitVerdict,
+    kind: &str,
     violation: &Violation,
     mode: Mode,
     colour: Colour,
@@ -78,7 +85,7 @@ fn human_violation(
     };
     let _ = writeln!(
         out,
-        "{level}[{}]: commit {} \"{}\"",
+        "{level}[{}]: {kind} {} \"{}\"",
         violation.rule,
         short_id(&verdict.id),
         verdict.title
@@ -264,9 +271,162 @@ series)."
     }
 }
 
+/// Escape workflow-command data for GitHub Actions (`%`, CR, LF), as the
+/// Actions toolkit's `escapeData` does.
+pub fn github_escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a workflow-command property value (`file=`, `title=`): the data
+/// escapes plus `:` and `,`, as the toolkit's `escapeProperty` does.
+pub fn github_escape_property(text: &str) -> String {
+    github_escape_data(text)
+        .replace(':', "%3A")
+        .replace(',', "%2C")
+}
+
+/// The plain-text description of a violation of `verdict` (no colour):
+/// what is wrong, the paths (first few, then a count) and the fix.
+fn plain_description(verdict: &CommitVerdict, kind: &str, violation: &Violation) -> String {
+    let mut text = format!(
+        "{kind} {} \"{}\": {}",
+        short_id(&verdict.id),
+        verdict.title,
+        violation.message
+    );
+    if let Some(line) = violation.line {
+        let _ = write!(text, " (line {} of the message)", line + 1);
+    }
+    for path in violation.paths.iter().take(PATHS_SHOWN) {
+        let _ = write!(text, "\n  {}", String::from_utf8_lossy(path));
+    }
+    if violation.paths.len() > PATHS_SHOWN {
+        let _ = write!(
+            text,
+            "\n  ... and {} more",
+            violation.paths.len() - PATHS_SHOWN
+        );
+    }
+    let _ = write!(text, "\nfix: {}", violation.fix);
+    text
+}
+
+/// GitHub Actions annotations for one commit's violations ("" when it has
+/// none): one `::error` (`::warning` under `mode: warn`) workflow command
+/// per violation, `file=` the first offending path when the rule concerns
+/// paths, `title=tiergate <rule-code>`, the message, paths and fix as the
+/// data (newlines escaped as `%0A`).
+pub fn github_commit(verdict: &CommitVerdict, mode: Mode) -> String {
+    let level = match mode {
+        Mode::Enforce => "error",
+        Mode::Warn => "warning",
+    };
+    let mut out = String::new();
+    for violation in &verdict.violations {
+        let mut props = Vec::new();
+        if let Some(path) = violation.paths.first() {
+            props.push(format!(
+                "file={}",
+                github_escape_property(&String::from_utf8_lossy(path))
+            ));
+        }
+        props.push(format!(
+            "title={}",
+            github_escape_property(&format!("tiergate {}", violation.rule))
+        ));
+        let _ = writeln!(
+            out,
+            "::{level} {}::{}",
+            props.join(","),
+            github_escape_data(&plain_description(verdict, "commit", violation))
+        );
+    }
+    out
+}
+
+/// A stable fingerprint (32 hex digits) of `parts`: two FNV-1a 64-bit
+/// hashes with different offsets. The same violation of the same commit
+/// always has the same fingerprint, so GitLab can tell new issues from
+/// old ones.
+pub fn fingerprint(parts: &[&[u8]]) -> String {
+    let mut a: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut b: u64 = 0x6c62_272e_07bb_0142;
+    for part in parts {
+        for &byte in part.iter().chain(std::iter::once(&0xff)) {
+            a = (a ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+            b = (b ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{a:016x}{b:016x}")
+}
+
+/// GitLab Code Quality issues for one commit's violations (the report is
+/// the JSON array of the issues of every commit). A violation about paths
+/// gives one issue per offending path (`location.path` that path), so
+/// each file shows it in the merge request; a violation about the message
+/// has no file of its own and is located at `policy_path` (the policy file
+/// that states the rule). `location.lines.begin` is 1; severity `major`
+/// (`minor` under `mode: warn`); `check_name` is `tiergate/<rule-code>`.
+pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<Value> {
+    let severity = match mode {
+        Mode::Enforce => "major",
+        Mode::Warn => "minor",
+    };
+    let mut issues = Vec::new();
+    for violation in &verdict.violations {
+        let description = plain_description(verdict, "commit", violation);
+        let line = violation
+            .line
+            .map(|l| (l + 1).to_string())
+            .unwrap_or_default();
+        let issue = |path: String| {
+            json!({
+                "type": "issue",
+                "description": description,
+                "check_name": format!("tiergate/{}", violation.rule),
+                "categories": ["Style"],
+                "fingerprint": fingerprint(&[
+                    violation.rule.as_str().as_bytes(),
+                    verdict.id.as_bytes(),
+                    violation.tier.as_deref().unwrap_or("").as_bytes(),
+                    path.as_bytes(),
+                    line.as_bytes(),
+                ]),
+                "severity": severity,
+                "location": { "path": path, "lines": { "begin": 1 } },
+            })
+        };
+        if violation.paths.is_empty() {
+            issues.push(issue(policy_path.to_owned()));
+        } else {
+            for path in &violation.paths {
+                issues.push(issue(String::from_utf8_lossy(path).into_owned()));
+            }
+        }
+    }
+    issues
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn github_escapes() {
+        assert_eq!(github_escape_data("50% a\r\nb"), "50%25 a%0D%0Ab");
+        assert_eq!(github_escape_property("dir/a:b,c%.c"), "dir/a%3Ab%2Cc%25.c");
+    }
+
+    #[test]
+    fn fingerprints_are_stable_and_distinct() {
+        let a = fingerprint(&[b"x", b"y"]);
+        assert_eq!(a, fingerprint(&[b"x", b"y"]));
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, fingerprint(&[b"xy"]));
+        assert_ne!(a, fingerprint(&[b"x", b"z"]));
+    }
 
     #[test]
     fn short_ids() {

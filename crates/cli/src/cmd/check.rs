@@ -21,10 +21,11 @@ pub struct Args {
 
 /// Run `tiergate check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate check", &[Format::Human, Format::Json]));
+    if global.format == Format::Csv {
+        return Err(global.format.unsupported(
+            "tiergate check",
+            &[Format::Human, Format::Json, Format::Github, Format::Gitlab],
+        ));
     }
     let repo = context::open_repo(global)?;
     let loaded = context::load_policy(global, Some(&repo))?;
@@ -34,6 +35,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut json_commits = Vec::new();
+    // GitLab Code Quality: a violation about the message is located at the
+    // policy file (see `report::gitlab_issues`).
+    let policy_path = loaded
+        .repo_path
+        .as_deref()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .unwrap_or_else(|| "policy.yaml".to_owned());
+    let mut gitlab_issues = Vec::new();
     let mut write_error = None;
     let result = check::check_range(&repo, policy, &classifier, &args.revs, |verdict| {
         tracing::debug!(
@@ -48,6 +57,15 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
         match global.format {
             Format::Json => json_commits.push(report::commit_json(verdict)),
+            Format::Gitlab => {
+                gitlab_issues.extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
+            }
+            Format::Github => {
+                let text = report::github_commit(verdict, policy.mode);
+                if let Err(e) = out.write_all(text.as_bytes()) {
+                    write_error.get_or_insert(e);
+                }
+            }
             _ => {
                 let text = report::human_commit(verdict, policy.mode, colour);
                 if let Err(e) = out.write_all(text.as_bytes()) {
@@ -73,6 +91,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         Format::Json => {
             let doc = report::run_json(policy, &summary, json_commits);
             writeln!(out, "{doc}")?;
+        }
+        Format::Gitlab => {
+            writeln!(out, "{}", serde_json::Value::Array(gitlab_issues))?;
         }
         _ => {
             // The summary comes with violations, or on success when asked

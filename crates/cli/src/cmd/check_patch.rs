@@ -1,21 +1,212 @@
-//! `tiergate check-patch` (not implemented yet).
+//! `tiergate check-patch FILE...|-`: judge `git format-patch` output and
+//! mbox files, for projects that take patches by mail.
+//!
+//! Each mail is read as `git am` reads it ([`tiergate_core::patch`]): the
+//! message from the `Subject:` (its `[PATCH ...]` prefix removed) and the
+//! body, the `---` divider ending the log message (a declaration written
+//! below it is not a trailer), the author from `From:`, the changed paths
+//! from the diff headers (both sides of a rename). Cover letters
+//! (`[PATCH 0/N]`) are skipped. Every patch is judged by
+//! [`tiergate_core::check::judge`], the function `tiergate check` and the
+//! hooks use, and reported as `patch N/M (FILE)` with its title; N counts
+//! the patches of all the inputs together. The committer is unknown for a
+//! mailed patch: committer markers do not apply.
+//!
+//! Output is like `tiergate check`: the violations (nothing when all
+//! pass), then a summary line; `--show` adds the reviewer's view of every
+//! patch (the block of `tiergate show`). `--format json` prints one
+//! document. Exit 0 pass (or `mode: warn`), 1 violations, 2 usage or
+//! policy error (also: an unreadable input, or no patch in the input), 3
+//! I/O error.
 
-use crate::exit::Outcome;
-use crate::Global;
+use crate::context;
+use crate::exit::{usage, Outcome};
+use crate::{Format, Global};
+use anyhow::Context as _;
+use std::convert::Infallible;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use tiergate_core::check::{self, CommitVerdict, Summary};
+use tiergate_core::git::ChangedPaths;
+use tiergate_core::patch::{self, Patch};
+use tiergate_core::policy::Mode;
+use tiergate_core::provenance::Provenance;
+use tiergate_core::report::{self, Colour};
+use tiergate_core::rules::CommitFacts;
+use tiergate_core::trailer::ParseOptions;
 
 /// Arguments of `tiergate check-patch`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments
-    #[arg(allow_hyphen_values = true)]
-    pub args: Vec<std::ffi::OsString>,
+    /// Patch files (`git format-patch` output) or mbox files; `-` reads
+    /// stdin
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Also print the reviewer's view of every patch: tiers and paths,
+    /// declaration, markers, required trailers, verdict
+    #[arg(long)]
+    pub show: bool,
 }
 
 /// Run `tiergate check-patch`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    let _ = (global, args);
-    Err(crate::exit::usage(
-        "`tiergate check-patch` is not implemented yet",
-        None,
-    ))
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate check-patch", &[Format::Human, Format::Json]));
+    }
+    // The repository is only where the policy may come from.
+    let repo = match context::open_repo(global) {
+        Ok(repo) => Some(repo),
+        Err(e) if global.repo.is_some() => return Err(e),
+        Err(_) => None,
+    };
+    let loaded = context::load_policy(global, repo.as_ref())?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+
+    let mut patches: Vec<(String, Patch)> = Vec::new();
+    for file in &args.files {
+        let (name, input) = read_input(file)?;
+        let mails = patch::read_patches(&input);
+        if mails.is_empty() {
+            tracing::warn!(file = %name, "no mail in this input");
+        }
+        for patch in mails {
+            if patch.cover_letter {
+                tracing::info!(file = %name, subject = %patch.subject, "cover letter skipped");
+                continue;
+            }
+            patches.push((name.clone(), patch));
+        }
+    }
+    if patches.is_empty() {
+        return Err(usage(
+            "no patch found in the input",
+            Some("Pass files written by `git format-patch`, or an mbox of patches (cover letters are skipped)."),
+        ));
+    }
+
+    let options = ParseOptions::default();
+    let colour = Colour::for_terminal(std::io::stdout().is_terminal());
+    let total = patches.len();
+    let mut summary = Summary::default();
+    let mut out = std::io::stdout().lock();
+    let mut json_patches = Vec::new();
+    for (i, (name, patch)) in patches.into_iter().enumerate() {
+        let facts = CommitFacts {
+            message: patch.message.clone(),
+            author: patch.author.clone().unwrap_or_default(),
+            committer: Default::default(),
+        };
+        let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, || {
+            Ok::<_, Infallible>(ChangedPaths(patch.paths.clone()))
+        });
+        let verdict = CommitVerdict {
+            id: format!("{}/{total} ({name})", i + 1),
+            title: patch.title.clone(),
+            assessment: judgement.assessment,
+            tiers: judgement.tiers,
+            paths_computed: judgement.paths_computed,
+            violations: judgement.violations,
+        };
+        summary.commits_checked += 1;
+        if !verdict.violations.is_empty() {
+            summary.commits_failed += 1;
+            summary.violations += verdict.violations.len();
+        }
+        let view = args.show.then(|| {
+            Provenance::new(
+                policy,
+                &classifier,
+                &verdict,
+                patch.author.clone(),
+                &patch.paths,
+            )
+        });
+        match global.format {
+            Format::Json => {
+                if verdict.violations.is_empty() && view.is_none() {
+                    continue;
+                }
+                let mut value = report::commit_json(&verdict);
+                value["file"] = name.clone().into();
+                value["index"] = (i + 1).into();
+                value["subject"] = patch.subject.clone().into();
+                if let Some(view) = &view {
+                    value["provenance"] = view.json(&verdict, policy.mode);
+                }
+                json_patches.push(value);
+            }
+            _ => {
+                if let Some(view) = &view {
+                    out.write_all(view.human("patch", &verdict, policy.mode).as_bytes())?;
+                    writeln!(out)?;
+                }
+                let text = report::human_item(&verdict, "patch", policy.mode, colour);
+                out.write_all(text.as_bytes())?;
+            }
+        }
+    }
+    match global.format {
+        Format::Json => {
+            let doc = report::run_json(policy, &summary, json_patches);
+            writeln!(out, "{doc}")?;
+        }
+        _ => {
+            if summary.violations > 0 || args.show || (global.verbose > 0 && !global.quiet) {
+                writeln!(out, "{}", summary_line(&summary, policy.mode))?;
+            }
+        }
+    }
+    out.flush().context("cannot write to stdout")?;
+    Ok(if summary.fails(policy) {
+        Outcome::Violations
+    } else {
+        Outcome::Pass
+    })
+}
+
+/// The name to show for an input and its bytes.
+fn read_input(file: &std::path::Path) -> anyhow::Result<(String, Vec<u8>)> {
+    if file.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read patches from stdin")?;
+        return Ok(("stdin".to_owned(), buf));
+    }
+    let bytes = std::fs::read(file).map_err(|e| {
+        usage(
+            format!("cannot read {}: {e}", file.display()),
+            Some("Name a readable patch or mbox file, or `-` for stdin."),
+        )
+    })?;
+    Ok((file.display().to_string(), bytes))
+}
+
+/// `tiergate: 2 violations in 1 patch (3 patches checked)`.
+fn summary_line(summary: &Summary, mode: Mode) -> String {
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}es")
+        }
+    };
+    let violations = if summary.violations == 1 {
+        "1 violation".to_owned()
+    } else {
+        format!("{} violations", summary.violations)
+    };
+    let mut line = format!(
+        "tiergate: {violations} in {} ({} checked)",
+        plural(summary.commits_failed, "patch"),
+        plural(summary.commits_checked, "patch"),
+    );
+    if summary.violations > 0 && mode == Mode::Warn {
+        line.push_str("; mode: warn, not failing");
+    }
+    line
 }

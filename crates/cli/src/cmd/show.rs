@@ -1,21 +1,119 @@
-//! `tiergate show` (not implemented yet).
+//! `tiergate show [COMMIT]...`: the provenance facts a reviewer needs
+//! about a commit, on one screen: the tiers its changed paths fall in (with
+//! the paths: the first few, then a count), the declaration (tool, model
+//! and tools parsed from `AGENT:MODEL [tools]`), the markers of AI tools
+//! found, the `require` trailers of the touched tiers (present or
+//! missing), and the verdict with its violations (as `tiergate check`
+//! prints them).
+//!
+//! Unlike `tiergate check`, the paths are always computed, AI-assisted or
+//! not. `--format json` prints one document. Exit 0 when every commit
+//! passes (or `mode: warn`), 1 when one has violations, 2 for a bad
+//! revision or policy, 3 for a git error.
 
-use crate::exit::Outcome;
-use crate::Global;
+use crate::context;
+use crate::exit::{usage, Outcome};
+use crate::{Format, Global};
+use anyhow::Context as _;
+use std::io::{IsTerminal, Write};
+use tiergate_core::check::{self, CommitVerdict};
+use tiergate_core::git;
+use tiergate_core::policy::Mode;
+use tiergate_core::provenance::Provenance;
+use tiergate_core::report::{self, Colour};
+use tiergate_core::trailer::ParseOptions;
 
 /// Arguments of `tiergate show`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments
-    #[arg(allow_hyphen_values = true)]
-    pub args: Vec<std::ffi::OsString>,
+    /// Commits to show (anything `git rev-parse` takes)
+    #[arg(value_name = "COMMIT", default_value = "HEAD")]
+    pub commits: Vec<String>,
 }
 
 /// Run `tiergate show`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    let _ = (global, args);
-    Err(crate::exit::usage(
-        "`tiergate show` is not implemented yet",
-        None,
-    ))
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate show", &[Format::Human, Format::Json]));
+    }
+    let repo = context::open_repo(global)?;
+    let loaded = context::load_policy(global, Some(&repo))?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let options = ParseOptions {
+        no_divider: true,
+        ..ParseOptions::default()
+    };
+    let colour = Colour::for_terminal(std::io::stdout().is_terminal());
+    let mut out = std::io::stdout().lock();
+    let mut failed = false;
+    let mut json_commits = Vec::new();
+    for (n, rev) in args.commits.iter().enumerate() {
+        let id = repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|e| {
+                usage(
+                    format!("cannot resolve '{rev}' to a commit: {}", e.message()),
+                    Some("Name a commit as `git rev-parse` takes it: `HEAD`, `main~2`, an id."),
+                )
+            })?
+            .id();
+        let info = git::commit_facts(&repo, id)?;
+        let paths = git::changed_paths(&repo, id)?;
+        let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
+            Ok::<_, git::Error>(paths.clone())
+        })?;
+        let verdict = CommitVerdict {
+            id: id.to_string(),
+            title: info.title,
+            assessment: judgement.assessment,
+            tiers: judgement.tiers,
+            paths_computed: judgement.paths_computed,
+            violations: judgement.violations,
+        };
+        failed |= !verdict.violations.is_empty();
+        let view = Provenance::new(
+            policy,
+            &classifier,
+            &verdict,
+            Some(info.facts.author.clone()),
+            &paths.0,
+        );
+        match global.format {
+            Format::Json => {
+                let mut value = report::commit_json(&verdict);
+                value["provenance"] = view.json(&verdict, policy.mode);
+                json_commits.push(value);
+            }
+            _ => {
+                if n > 0 {
+                    writeln!(out)?;
+                }
+                out.write_all(view.human("commit", &verdict, policy.mode).as_bytes())?;
+                if !verdict.violations.is_empty() {
+                    writeln!(out)?;
+                    let text = report::human_commit(&verdict, policy.mode, colour);
+                    out.write_all(text.trim_end().as_bytes())?;
+                    writeln!(out)?;
+                }
+            }
+        }
+    }
+    if global.format == Format::Json {
+        let doc = serde_json::json!({
+            "version": report::JSON_VERSION,
+            "policy": policy.source,
+            "commits": json_commits,
+        });
+        writeln!(out, "{doc}")?;
+    }
+    out.flush().context("cannot write to stdout")?;
+    Ok(if failed && policy.mode == Mode::Enforce {
+        Outcome::Violations
+    } else {
+        Outcome::Pass
+    })
 }
