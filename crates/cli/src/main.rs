@@ -111,12 +111,6 @@ enum Command {
     Hook(cmd::hook::Command),
 }
 
-/// The clap definition of the whole command line (for completions and the
-/// man page).
-pub fn command() -> clap::Command {
-    <Cli as clap::CommandFactory>::command()
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
     init_tracing(&cli.global);
@@ -147,7 +141,7 @@ fn hoist_global_options(args: Vec<OsString>) -> Vec<OsString> {
     let Some(sub) = args
         .iter()
         .skip(1)
-        .position(|a| matches!(a.to_str(), Some("check" | "classify")))
+        .position(|a| matches!(a.to_str(), Some("check" | "classify" | "report")))
         .map(|i| i + 1)
     else {
         return args;

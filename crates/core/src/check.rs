@@ -160,6 +160,48 @@ pub fn check_commits(
     Ok(summary)
 }
 
+/// Like [`check_commits`], for reports that need every commit's changed
+/// paths whatever its verdict (`tiergate report`): the paths are computed
+/// once per commit, handed to [`judge`] (whose verdict is the same as in
+/// [`check_commits`]) and then to `sink` with the verdict. `sink` may read
+/// more from the repository; its first error stops the walk.
+pub fn check_commits_with_paths(
+    repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
+    mut sink: impl FnMut(&CommitVerdict, &ChangedPaths) -> Result<(), git::Error>,
+) -> Result<Summary, CheckError> {
+    let options = ParseOptions {
+        no_divider: true,
+        ..ParseOptions::default()
+    };
+    let mut summary = Summary::default();
+    for id in ids {
+        let id = id?;
+        let info = git::commit_facts(repo, id)?;
+        let changed = git::changed_paths(repo, id)?;
+        let judgement = judge(policy, classifier, &info.facts, &options, || {
+            Ok::<_, git::Error>(changed.clone())
+        })?;
+        summary.commits_checked += 1;
+        if !judgement.violations.is_empty() {
+            summary.commits_failed += 1;
+            summary.violations += judgement.violations.len();
+        }
+        let verdict = CommitVerdict {
+            id: id.to_string(),
+            title: info.title,
+            assessment: judgement.assessment,
+            tiers: judgement.tiers,
+            paths_computed: judgement.paths_computed,
+            violations: judgement.violations,
+        };
+        sink(&verdict, &changed)?;
+    }
+    Ok(summary)
+}
+
 /// `tiergate check <rev-range>...`: judge the commits `git rev-list
 /// <args>` would list.
 pub fn check_range<S: AsRef<std::ffi::OsStr>>(

@@ -1,5 +1,7 @@
 //! `tiergate classify PATH...`: print the tier of each path.
 
+pub(crate) mod tree;
+
 use crate::context;
 use crate::exit::{usage, Outcome};
 use crate::{Format, Global};
@@ -14,7 +16,11 @@ use tiergate_core::git::{self, RangeError};
 pub struct Args {
     /// Repository-relative paths (`/`-separated, as git shows them; they need
     /// not exist); with `--rev`, git rev-list arguments
-    #[arg(required = true, allow_hyphen_values = true, value_name = "PATH")]
+    #[arg(
+        required_unless_present = "tree",
+        allow_hyphen_values = true,
+        value_name = "PATH"
+    )]
     pub paths: Vec<OsString>,
     /// Take rev-list arguments (`--rev --all`, `--rev main..topic`) instead of
     /// paths and print, for every commit, `<commit-id> <tier>[,<tier>...]`:
@@ -26,6 +32,20 @@ pub struct Args {
     /// patterns kept the path out of earlier tiers
     #[arg(long)]
     pub explain: bool,
+    /// List the directories of the tree at REV [default: HEAD] with their
+    /// tier, collapsing subtrees whose files all share one tier
+    #[arg(
+        long,
+        value_name = "REV",
+        num_args = 0..=1,
+        default_missing_value = "HEAD",
+        conflicts_with_all = ["rev", "explain", "paths"]
+    )]
+    pub tree: Option<String>,
+    /// With --tree: write a tree map of the tiers (self-contained HTML, area
+    /// = number of files, colour = tier) to FILE instead of the listing
+    #[arg(long, value_name = "FILE", requires = "tree")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 /// Run `tiergate classify`.
@@ -34,6 +54,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         return Err(global
             .format
             .unsupported("tiergate classify", &[Format::Human, Format::Json]));
+    }
+    if let Some(rev) = &args.tree {
+        return tree::run(global, rev, args.html.as_deref());
     }
     if args.rev {
         return run_revs(global, &args.paths);

@@ -1,21 +1,661 @@
-//! `tiergate report` (not implemented yet).
+//! `tiergate report [<rev-range>...]`: how AI is used across a history,
+//! per tier and per month, per tool, and where.
+//!
+//! Every commit is judged by the same engine as `tiergate check`
+//! ([`check::check_commits_with_paths`]) and counted by
+//! [`tiergate_core::history`]; this module only renders. The report never
+//! fails on violations: it exits 0 whatever it finds.
+//!
+//! CSV (`--format csv`) prints one table, chosen by `--table`:
+//! - `months` (default): `month,tier,commits,ai_assisted,ai_declared,
+//!   undeclared_marker,violations,<one column per rule code>`: one row per
+//!   month and tier (every tier, every month that has commits), then a row
+//!   with tier `*` for the month as a whole (each commit once);
+//! - `tools`: `tool,agent,model,commits,first,last`;
+//! - `paths`: `path,tier,commits,overcount`.
 
-use crate::exit::Outcome;
-use crate::Global;
+pub(crate) mod html;
+
+use crate::context;
+use crate::exit::{usage, Outcome};
+use crate::{Format, Global};
+use anyhow::Context as _;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tiergate_core::check::{self, CheckError};
+use tiergate_core::git::{self, RangeError};
+use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
+use tiergate_core::rules::RuleCode;
 
 /// Arguments of `tiergate report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Arguments
-    #[arg(allow_hyphen_values = true)]
-    pub args: Vec<std::ffi::OsString>,
+    /// Commits to report on, as git rev-list takes them (`v1.0..main`,
+    /// `--all`, `--since`-less ranges) [default: HEAD, the whole history]
+    #[arg(allow_hyphen_values = true, value_name = "REV-RANGE")]
+    pub revs: Vec<OsString>,
+    /// Write a self-contained HTML page with charts (AI-assisted commits
+    /// per tier over time, violations by rule) and the tables to FILE
+    /// instead of printing the report
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
+    /// How many paths the "top paths of AI-assisted changes" table lists
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// With --format csv: which table to print
+    #[arg(long, value_enum, default_value_t = CsvTable::Months)]
+    pub table: CsvTable,
+}
+
+/// The tables `--format csv` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvTable {
+    /// Per month and tier: commits, AI-assisted, declared, undeclared, violations by rule
+    Months,
+    /// Per tool/model named in declarations
+    Tools,
+    /// Top paths of AI-assisted changes
+    Paths,
 }
 
 /// Run `tiergate report`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    let _ = (global, args);
-    Err(crate::exit::usage(
-        "`tiergate report` is not implemented yet",
-        None,
-    ))
+    if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
+        return Err(global.format.unsupported(
+            "tiergate report",
+            &[Format::Human, Format::Json, Format::Csv],
+        ));
+    }
+    let repo = context::open_repo(global)?;
+    let loaded = context::load_policy(global, Some(&repo))?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let revs: Vec<OsString> = if args.revs.is_empty() {
+        vec![OsString::from("HEAD")]
+    } else {
+        args.revs.clone()
+    };
+    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
+    let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
+    let mut history = History::new(tiers);
+    let progress = Progress::new(!global.quiet && std::io::stderr().is_terminal());
+    let result =
+        check::check_commits_with_paths(&repo, policy, &classifier, walk, |verdict, changed| {
+            let id = git2::Oid::from_str(&verdict.id)
+                .map_err(|e| git::Error::Object(format!("bad commit id {}: {e}", verdict.id)))?;
+            let (seconds, offset) = git::author_time(&repo, id)?;
+            let classified: Vec<(&[u8], usize)> = changed
+                .0
+                .iter()
+                .map(|p| (p.as_slice(), classifier.tier_of(p)))
+                .collect();
+            history.add(
+                YearMonth::from_git_time(seconds, offset),
+                verdict,
+                &classified,
+            );
+            progress.tick();
+            Ok(())
+        });
+    progress.finish();
+    match result {
+        Ok(_) => {}
+        Err(CheckError::Range(e)) => return Err(range_error(e)),
+        Err(e) => return Err(e.into()),
+    }
+    let report = history.finish(args.top);
+    let range: Vec<String> = revs
+        .iter()
+        .map(|r| r.to_string_lossy().into_owned())
+        .collect();
+    if let Some(path) = &args.html {
+        let page = html_page(&report, &range, &policy.source);
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        if global.verbose > 0 && !global.quiet {
+            eprintln!(
+                "tiergate: wrote {} ({} commits)",
+                path.display(),
+                report.totals.commits
+            );
+        }
+        return Ok(Outcome::Pass);
+    }
+    let text = match global.format {
+        Format::Json => {
+            let mut doc = serde_json::to_value(&report)?;
+            if let Some(map) = doc.as_object_mut() {
+                map.insert("version".into(), 1.into());
+                map.insert("policy".into(), policy.source.clone().into());
+                map.insert("range".into(), range.clone().into());
+            }
+            format!("{doc}\n")
+        }
+        Format::Csv => csv(&report, args.table),
+        _ => human(&report, &range, &policy.source),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")?;
+    Ok(Outcome::Pass)
+}
+
+fn range_error(e: RangeError) -> anyhow::Error {
+    match e {
+        RangeError::Revision(e) => usage(
+            e.message,
+            Some("Name commits as `git rev-list` does: `HEAD`, `v1.0..main`, `--all`."),
+        ),
+        RangeError::Git(e) => e.into(),
+    }
+}
+
+/// A spinner with a commit count on stderr, shown only on a terminal and
+/// only once the walk has taken more than half a second (short histories
+/// print nothing).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: Instant,
+    shown: std::cell::Cell<bool>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        let bar = enabled.then(|| {
+            let bar = indicatif::ProgressBar::hidden();
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} tiergate report: {pos} commits ({per_sec}, {elapsed})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            start: Instant::now(),
+            shown: std::cell::Cell::new(false),
+        }
+    }
+
+    fn tick(&self) {
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if !self.shown.get() && self.start.elapsed() > Duration::from_millis(500) {
+            self.shown.set(true);
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+// --- human ---
+
+/// Render rows as an aligned table: `numeric` columns are right-aligned.
+fn aligned(headers: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let mut out = String::new();
+    let line = |cells: &[String], out: &mut String| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let w = widths.get(i).copied().unwrap_or(0);
+            if i > 0 {
+                text.push_str("  ");
+            }
+            if numeric.get(i).copied().unwrap_or(false) {
+                let _ = write!(text, "{cell:>w$}");
+            } else {
+                let _ = write!(text, "{cell:<w$}");
+            }
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    let header: Vec<String> = headers.iter().map(|h| (*h).to_owned()).collect();
+    line(&header, &mut out);
+    for row in rows {
+        line(row, &mut out);
+    }
+    out
+}
+
+fn count_cells(c: &Counts) -> [String; 5] {
+    [
+        c.commits.to_string(),
+        c.ai_assisted.to_string(),
+        c.ai_declared.to_string(),
+        c.undeclared_marker.to_string(),
+        c.violations.to_string(),
+    ]
+}
+
+const COUNT_HEADERS: [&str; 5] = [
+    "commits",
+    "AI-assisted",
+    "declared",
+    "undeclared",
+    "violations",
+];
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn period(report: &HistoryReport) -> String {
+    match (report.first_month, report.last_month) {
+        (Some(a), Some(b)) if a == b => format!("in {a}"),
+        (Some(a), Some(b)) => format!("from {a} to {b}"),
+        _ => "(no commits)".to_owned(),
+    }
+}
+
+fn human(report: &HistoryReport, range: &[String], source: &str) -> String {
+    let t = &report.totals;
+    let mut out = format!(
+        "tiergate report: {}, {} {} (policy {source})\n",
+        range.join(" "),
+        plural(t.commits, "commit"),
+        period(report)
+    );
+    let _ = writeln!(
+        out,
+        "AI-assisted: {} ({} declared, {} with undeclared markers); {}",
+        plural(t.ai_assisted, "commit"),
+        t.ai_declared,
+        t.undeclared_marker,
+        plural(t.violations, "violation")
+    );
+    if t.commits == 0 {
+        return out;
+    }
+
+    out.push_str(
+        "\nBy month and tier (a commit counts in every tier it touches; `all` counts it once)\n",
+    );
+    let mut rows = Vec::new();
+    for month in &report.months {
+        let mut first = true;
+        let label = |first: &mut bool| {
+            if std::mem::take(first) {
+                month.month.to_string()
+            } else {
+                String::new()
+            }
+        };
+        for tier in &month.tiers {
+            if tier.counts.commits == 0 && tier.counts.violations == 0 {
+                continue;
+            }
+            let mut row = vec![label(&mut first), tier.tier.clone()];
+            row.extend(count_cells(&tier.counts));
+            rows.push(row);
+        }
+        let mut row = vec![label(&mut first), "all".to_owned()];
+        row.extend(count_cells(&month.all));
+        rows.push(row);
+    }
+    let mut headers = vec!["month", "tier"];
+    headers.extend(COUNT_HEADERS);
+    let numeric = [false, false, true, true, true, true, true];
+    out.push_str(&aligned(&headers, &numeric, &rows));
+
+    out.push_str("\nBy tier\n");
+    let mut rows: Vec<Vec<String>> = report
+        .tier_totals
+        .iter()
+        .map(|tc| {
+            let mut row = vec![tc.tier.clone()];
+            row.extend(count_cells(&tc.counts));
+            row
+        })
+        .collect();
+    let mut row = vec!["all".to_owned()];
+    row.extend(count_cells(t));
+    rows.push(row);
+    let mut headers = vec!["tier"];
+    headers.extend(COUNT_HEADERS);
+    out.push_str(&aligned(&headers, &numeric[1..], &rows));
+
+    out.push_str("\nViolations by rule\n");
+    if t.violations == 0 {
+        out.push_str("none\n");
+    } else {
+        let mut headers = vec!["rule"];
+        headers.extend(report.tiers.iter().map(String::as_str));
+        headers.push("all");
+        let mut rows = Vec::new();
+        for rule in RuleCode::ALL {
+            if t.rule(rule) == 0 {
+                continue;
+            }
+            let mut row = vec![rule.as_str().to_owned()];
+            row.extend(
+                report
+                    .tier_totals
+                    .iter()
+                    .map(|tc| tc.counts.rule(rule).to_string()),
+            );
+            row.push(t.rule(rule).to_string());
+            rows.push(row);
+        }
+        let mut numeric = vec![true; headers.len()];
+        numeric[0] = false;
+        out.push_str(&aligned(&headers, &numeric, &rows));
+    }
+
+    out.push_str("\nTools and models named in declarations\n");
+    if report.tools.is_empty() {
+        out.push_str("none\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .tools
+            .iter()
+            .map(|tool| {
+                vec![
+                    tool.agent.clone(),
+                    tool.model.clone(),
+                    tool.commits.to_string(),
+                    tool.first.to_string(),
+                    tool.last.to_string(),
+                ]
+            })
+            .collect();
+        out.push_str(&aligned(
+            &["agent", "model", "commits", "first", "last"],
+            &[false, false, true, false, false],
+            &rows,
+        ));
+    }
+
+    out.push_str("\nTop paths of AI-assisted changes\n");
+    if report.top_paths.is_empty() {
+        out.push_str("none\n");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .top_paths
+            .iter()
+            .map(|p| {
+                let count = if p.overcount > 0 {
+                    format!("<={}", p.commits)
+                } else {
+                    p.commits.to_string()
+                };
+                vec![p.path.clone(), p.tier.clone(), count]
+            })
+            .collect();
+        out.push_str(&aligned(
+            &["path", "tier", "commits"],
+            &[false, false, true],
+            &rows,
+        ));
+    }
+    out
+}
+
+// --- csv ---
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+fn csv_counts(c: &Counts) -> String {
+    let mut cells: Vec<String> = count_cells(c).to_vec();
+    cells.extend(c.by_rule.iter().map(u64::to_string));
+    cells.join(",")
+}
+
+fn csv(report: &HistoryReport, table: CsvTable) -> String {
+    let mut out = String::new();
+    match table {
+        CsvTable::Months => {
+            let _ = writeln!(
+                out,
+                "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,{}",
+                report.rules.join(",")
+            );
+            for month in &report.months {
+                for tier in &month.tiers {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{}",
+                        month.month,
+                        csv_field(&tier.tier),
+                        csv_counts(&tier.counts)
+                    );
+                }
+                let _ = writeln!(out, "{},*,{}", month.month, csv_counts(&month.all));
+            }
+        }
+        CsvTable::Tools => {
+            out.push_str("tool,agent,model,commits,first,last\n");
+            for t in &report.tools {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{},{}",
+                    csv_field(&t.tool),
+                    csv_field(&t.agent),
+                    csv_field(&t.model),
+                    t.commits,
+                    t.first,
+                    t.last
+                );
+            }
+        }
+        CsvTable::Paths => {
+            out.push_str("path,tier,commits,overcount\n");
+            for p in &report.top_paths {
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{}",
+                    csv_field(&p.path),
+                    csv_field(&p.tier),
+                    p.commits,
+                    p.overcount
+                );
+            }
+        }
+    }
+    out
+}
+
+// --- html ---
+
+fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
+    use html::escape;
+    let t = &report.totals;
+    let mut body = format!(
+        "<h1>tiergate report</h1><p class=\"sub\"><code>{}</code> · {} {} · policy <code>{}</code></p>",
+        escape(&range.join(" ")),
+        plural(t.commits, "commit"),
+        escape(&period(report)),
+        escape(source)
+    );
+    body.push_str("<div class=\"cards\">");
+    for (value, label) in [
+        (t.commits, "commits"),
+        (t.ai_assisted, "AI-assisted"),
+        (t.ai_declared, "declared"),
+        (t.undeclared_marker, "undeclared markers"),
+        (t.violations, "violations"),
+    ] {
+        let _ = write!(
+            body,
+            "<div class=\"card\"><b>{value}</b><span>{label}</span></div>"
+        );
+    }
+    body.push_str("</div>");
+
+    // Chart 1: AI-assisted commits per tier per month.
+    let months = report.months_filled();
+    let labels: Vec<String> = months.iter().map(|m| m.month.to_string()).collect();
+    let tier_count = report.tiers.len();
+    let mut series: Vec<html::Series<'_>> = report
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| html::Series {
+            name,
+            colour: html::tier_colour(i),
+            dashed: false,
+            width: 2.0 + 2.0 * (tier_count - 1 - i) as f64,
+            values: months
+                .iter()
+                .map(|m| m.tiers.get(i).map_or(0, |tc| tc.counts.ai_assisted))
+                .collect(),
+        })
+        .collect();
+    series.insert(
+        0,
+        html::Series {
+            name: "all tiers",
+            colour: "#9ca3af",
+            dashed: true,
+            width: 2.0,
+            values: months.iter().map(|m| m.all.ai_assisted).collect(),
+        },
+    );
+    body.push_str("<h2>AI-assisted commits per tier, by month</h2>");
+    let mut legend: Vec<(&str, &str)> = vec![("all tiers (each commit once)", "#9ca3af")];
+    legend.extend(
+        report
+            .tiers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), html::tier_colour(i))),
+    );
+    body.push_str(&html::legend(&legend));
+    body.push_str(&html::line_chart(&labels, &series, "AI-assisted commits"));
+
+    // Chart 2: violations by rule.
+    body.push_str("<h2>Violations by rule</h2>");
+    let bars: Vec<(String, u64, &str)> = RuleCode::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            (
+                rule.as_str().to_owned(),
+                t.rule(*rule),
+                html::rule_colour(i),
+            )
+        })
+        .collect();
+    body.push_str(&html::bar_chart(&bars));
+
+    // Tables.
+    body.push_str("<h2>By tier</h2>");
+    let numeric = [false, true, true, true, true, true];
+    let mut rows: Vec<Vec<String>> = report
+        .tier_totals
+        .iter()
+        .map(|tc| {
+            let mut row = vec![escape(&tc.tier)];
+            row.extend(count_cells(&tc.counts));
+            row
+        })
+        .collect();
+    let mut row = vec!["<i>all</i>".to_owned()];
+    row.extend(count_cells(t));
+    rows.push(row);
+    let mut headers = vec!["tier"];
+    headers.extend(COUNT_HEADERS);
+    body.push_str(&html::table(&headers, &numeric, &rows));
+
+    body.push_str("<h2>By month and tier</h2><p class=\"muted\">A commit counts in every tier it touches; <i>all</i> counts it once.</p>");
+    let mut rows = Vec::new();
+    for month in &report.months {
+        for tier in month
+            .tiers
+            .iter()
+            .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
+        {
+            let mut row = vec![month.month.to_string(), escape(&tier.tier)];
+            row.extend(count_cells(&tier.counts));
+            rows.push(row);
+        }
+        let mut row = vec![month.month.to_string(), "<i>all</i>".to_owned()];
+        row.extend(count_cells(&month.all));
+        rows.push(row);
+    }
+    let mut headers = vec!["month", "tier"];
+    headers.extend(COUNT_HEADERS);
+    body.push_str(&html::table(
+        &headers,
+        &[false, false, true, true, true, true, true],
+        &rows,
+    ));
+
+    body.push_str("<h2>Tools and models named in declarations</h2>");
+    if report.tools.is_empty() {
+        body.push_str("<p class=\"muted\">none</p>");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .tools
+            .iter()
+            .map(|tool| {
+                vec![
+                    escape(&tool.agent),
+                    escape(&tool.model),
+                    tool.commits.to_string(),
+                    tool.first.to_string(),
+                    tool.last.to_string(),
+                ]
+            })
+            .collect();
+        body.push_str(&html::table(
+            &["agent", "model", "commits", "first", "last"],
+            &[false, false, true, false, false],
+            &rows,
+        ));
+    }
+
+    body.push_str("<h2>Top paths of AI-assisted changes</h2>");
+    if report.top_paths.is_empty() {
+        body.push_str("<p class=\"muted\">none</p>");
+    } else {
+        let rows: Vec<Vec<String>> = report
+            .top_paths
+            .iter()
+            .map(|p| {
+                let count = if p.overcount > 0 {
+                    format!("≤{}", p.commits)
+                } else {
+                    p.commits.to_string()
+                };
+                vec![
+                    format!("<code>{}</code>", escape(&p.path)),
+                    escape(&p.tier),
+                    count,
+                ]
+            })
+            .collect();
+        body.push_str(&html::table(
+            &["path", "tier", "AI-assisted commits"],
+            &[false, false, true],
+            &rows,
+        ));
+    }
+    html::page("tiergate report", &body)
 }

@@ -1,0 +1,208 @@
+//! `tiergate classify --tree [REV] [--html FILE]`: where the boundary runs
+//! through the tree at a revision — its directories with their tier,
+//! collapsing subtrees whose files share one tier (see
+//! [`tiergate_core::tiermap`]), or a tree map coloured by tier.
+
+use crate::cmd::report::html;
+use crate::context;
+use crate::exit::{usage, Outcome};
+use crate::{Format, Global};
+use anyhow::Context as _;
+use git2::Repository;
+use serde_json::json;
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::Path;
+use tiergate_core::classify::Classifier;
+use tiergate_core::git::{self, RangeError};
+use tiergate_core::policy::Policy;
+use tiergate_core::tiermap::{Row, RowKind, TierMap};
+
+/// The tier map of the tree at `rev`, and the commit id it names.
+pub(crate) fn tiermap_at(
+    repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    rev: &str,
+) -> anyhow::Result<(TierMap, String)> {
+    let commit = repo
+        .revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map_err(|e| {
+            usage(
+                format!("bad revision '{rev}': {}", e.message()),
+                Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
+            )
+        })?
+        .id();
+    let tree = git::tree_at(repo, rev).map_err(|e| match e {
+        RangeError::Revision(e) => usage(e.message, None),
+        RangeError::Git(e) => e.into(),
+    })?;
+    let mut files: Vec<(Vec<u8>, usize)> = Vec::new();
+    git::for_each_tree_file(repo, tree, |path| {
+        files.push((path.to_vec(), classifier.tier_of(path)));
+    })?;
+    let tiers = policy.tiers.iter().map(|t| t.name.clone()).collect();
+    let map = TierMap::build(tiers, files.iter().map(|(p, t)| (p.as_slice(), *t)));
+    Ok((map, commit.to_string()))
+}
+
+fn tier_name(map: &TierMap, tier: Option<usize>) -> &str {
+    match tier {
+        Some(t) => map.tiers.get(t).map_or("?", String::as_str),
+        None => "mixed",
+    }
+}
+
+fn mix(map: &TierMap, row: &Row) -> String {
+    if row.tier.is_some() {
+        return String::new();
+    }
+    row.counts
+        .iter()
+        .map(|(t, n)| format!("{} {n}", tier_name(map, Some(*t))))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Run `tiergate classify --tree REV`.
+pub fn run(global: &Global, rev: &str, html_file: Option<&Path>) -> anyhow::Result<Outcome> {
+    let repo = context::open_repo(global)?;
+    let loaded = context::load_policy(global, Some(&repo))?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let (map, commit) = tiermap_at(&repo, policy, &classifier, rev)?;
+    let rows = map.rows();
+    if let Some(path) = html_file {
+        let page = html_page(&map, &rows, rev, &commit, &policy.source);
+        std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        return Ok(Outcome::Pass);
+    }
+    let text = match global.format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|r| {
+                    let tiers: serde_json::Map<String, serde_json::Value> = r
+                        .counts
+                        .iter()
+                        .map(|(t, n)| (tier_name(&map, Some(*t)).to_owned(), json!(n)))
+                        .collect();
+                    json!({
+                        "path": r.path,
+                        "depth": r.depth,
+                        "kind": match r.kind {
+                            RowKind::Dir => "dir",
+                            RowKind::File => "file",
+                            RowKind::Files => "files",
+                        },
+                        "tier": r.tier.map(|t| tier_name(&map, Some(t)).to_owned()),
+                        "files": r.files,
+                        "tiers": tiers,
+                    })
+                })
+                .collect();
+            format!(
+                "{}\n",
+                json!({ "rev": rev, "commit": commit, "tiers": map.tiers, "rows": rows })
+            )
+        }
+        _ => human(&map, &rows),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")?;
+    Ok(Outcome::Pass)
+}
+
+/// `path  tier  files  [mix]`, indented by depth, aligned.
+fn human(map: &TierMap, rows: &[Row]) -> String {
+    let shown: Vec<(String, &str, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                format!("{}{}", "  ".repeat(r.depth), r.path),
+                tier_name(map, r.tier),
+                r.files.to_string(),
+                mix(map, r),
+            )
+        })
+        .collect();
+    let w0 = shown
+        .iter()
+        .map(|s| s.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let w1 = shown
+        .iter()
+        .map(|s| s.1.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let w2 = shown.iter().map(|s| s.2.len()).max().unwrap_or(0).max(5);
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<w0$}  {:<w1$}  {:>w2$}", "path", "tier", "files");
+    for (path, tier, files, mix) in shown {
+        let line = format!("{path:<w0$}  {tier:<w1$}  {files:>w2$}  {mix}");
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn html_page(map: &TierMap, rows: &[Row], rev: &str, commit: &str, source: &str) -> String {
+    use html::escape;
+    let mut body = format!(
+        "<h1>Tiers of the tree</h1><p class=\"sub\"><code>{}</code> ({}) · {} files · policy <code>{}</code></p>",
+        escape(rev),
+        escape(&commit[..commit.len().min(12)]),
+        map.root.total(),
+        escape(source)
+    );
+    let mut legend: Vec<(String, &str)> = map
+        .tiers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let n = map.root.counts.get(i).copied().unwrap_or(0);
+            (format!("{name} ({n} files)"), html::tier_colour(i))
+        })
+        .collect();
+    legend.push(("mixed directory".to_owned(), "#4b5563"));
+    let legend: Vec<(&str, &str)> = legend.iter().map(|(l, c)| (l.as_str(), *c)).collect();
+    body.push_str(&html::legend(&legend));
+    body.push_str("<p class=\"muted\">Area is the number of files; a box whose files share one tier is drawn as one; hover a box for its path and counts.</p>");
+    body.push_str(&html::treemap(map, 1060.0, 680.0));
+    body.push_str("<h2>Directories</h2>");
+    let table_rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let colour = match r.tier {
+                Some(t) => html::tier_colour(t),
+                None => "#4b5563",
+            };
+            vec![
+                format!(
+                    "<span style=\"padding-left:{}px\"><code>{}</code></span>",
+                    r.depth * 16,
+                    escape(&r.path)
+                ),
+                format!(
+                    "<span style=\"color:{colour};font-weight:600\">{}</span>",
+                    escape(tier_name(map, r.tier))
+                ),
+                r.files.to_string(),
+                escape(&mix(map, r)),
+            ]
+        })
+        .collect();
+    body.push_str(&html::table(
+        &["path", "tier", "files", "mixed: files per tier"],
+        &[false, false, true, false],
+        &table_rows,
+    ));
+    html::page("tiergate: tiers of the tree", &body)
+}

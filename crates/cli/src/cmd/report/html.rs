@@ -1,0 +1,564 @@
+//! Self-contained HTML pages with inline SVG charts, drawn here: no script,
+//! no external stylesheet, font or image, so a page opens offline and can
+//! be attached to a mailing-list post or a CI artefact as it is.
+//!
+//! Shared by `tiergate report --html`, `tiergate classify --tree --html`
+//! and `tiergate policy doc --doc-format html`.
+
+use std::fmt::Write as _;
+use tiergate_core::tiermap::{Dir, TierMap};
+
+/// Colours for tiers, by index (the first tier, usually the strictest, is
+/// red); more tiers cycle.
+const TIER_COLOURS: [&str; 8] = [
+    "#d0433a", "#2f6db5", "#3a9a4b", "#e08a1e", "#8057b0", "#8c5a3c", "#d35fa6", "#6b7280",
+];
+
+/// Colours for rules, by index in `RuleCode::ALL`.
+const RULE_COLOURS: [&str; 8] = [
+    "#d0433a", "#e08a1e", "#c2185b", "#8057b0", "#2f6db5", "#00897b", "#6d4c41", "#546e7a",
+];
+
+/// The colour of tier `index`.
+pub fn tier_colour(index: usize) -> &'static str {
+    TIER_COLOURS[index % TIER_COLOURS.len()]
+}
+
+/// The colour of rule `index`.
+pub fn rule_colour(index: usize) -> &'static str {
+    RULE_COLOURS[index % RULE_COLOURS.len()]
+}
+
+/// Escape text for HTML and SVG (element content and attribute values).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1f2328;background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:20px 0 6px}
+.sub{color:#57606a;margin:0 0 16px}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:12px 0}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 14px;min-width:110px}
+.card b{display:block;font-size:22px}
+.card span{color:#57606a;font-size:12px}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}
+th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left}
+th{background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:1px 4px;border-radius:4px}
+pre{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:8px 12px;border-radius:6px;overflow:auto}
+.legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0;font-size:13px}
+.legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+svg{display:block;max-width:100%;height:auto}
+svg text{font:11px system-ui,sans-serif;fill:#1f2328}
+.muted{color:#57606a}
+";
+
+/// A complete page around `body` (already HTML).
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// A legend: coloured squares with labels.
+pub fn legend(items: &[(&str, &str)]) -> String {
+    let mut out = String::from("<div class=\"legend\">");
+    for (label, colour) in items {
+        let _ = write!(
+            out,
+            "<span><i style=\"background:{colour}\"></i>{}</span>",
+            escape(label)
+        );
+    }
+    out.push_str("</div>");
+    out
+}
+
+/// A step for axis ticks: 1, 2 or 5 times a power of ten, giving at most
+/// about `ticks` ticks up to `max`.
+fn nice_step(max: u64, ticks: u64) -> u64 {
+    let raw = max.div_ceil(ticks.max(1)).max(1);
+    let mut power = 1u64;
+    while power.saturating_mul(10) <= raw {
+        power = power.saturating_mul(10);
+    }
+    for m in [1, 2, 5, 10] {
+        if power.saturating_mul(m) >= raw {
+            return power.saturating_mul(m);
+        }
+    }
+    power.saturating_mul(10)
+}
+
+/// One line of a [`line_chart`].
+pub struct Series<'a> {
+    /// Name (legend, tooltips).
+    pub name: &'a str,
+    /// Stroke colour.
+    pub colour: &'a str,
+    /// Dashed (for a total drawn behind the others).
+    pub dashed: bool,
+    /// Stroke width: draw wider lines first so that a line hidden under
+    /// an equal one still shows as its border.
+    pub width: f64,
+    /// One value per label.
+    pub values: Vec<u64>,
+}
+
+/// A line chart of `series` over `labels` (x axis), with a y axis from 0.
+/// Each point has a `<title>` tooltip.
+pub fn line_chart(labels: &[String], series: &[Series<'_>], y_title: &str) -> String {
+    let (width, height) = (1000.0_f64, 320.0_f64);
+    let (left, right, top, bottom) = (56.0, 20.0, 16.0, 64.0);
+    let plot_w = width - left - right;
+    let plot_h = height - top - bottom;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let step = nice_step(max, 5);
+    let y_max = max.div_ceil(step) * step;
+    let n = labels.len().max(1);
+    let x_of = |i: usize| -> f64 {
+        if n == 1 {
+            left + plot_w / 2.0
+        } else {
+            left + plot_w * i as f64 / (n - 1) as f64
+        }
+    };
+    let y_of = |v: u64| -> f64 { top + plot_h - plot_h * v as f64 / y_max as f64 };
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
+        escape(y_title)
+    );
+    // Grid and y axis.
+    let mut v = 0;
+    while v <= y_max {
+        let y = y_of(v);
+        let _ = write!(
+            svg,
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#e5e7eb\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{v}</text>",
+            left + plot_w,
+            left - 6.0,
+            y + 4.0
+        );
+        v += step;
+    }
+    let _ = write!(
+        svg,
+        "<text transform=\"translate(14 {:.1}) rotate(-90)\" text-anchor=\"middle\">{}</text>",
+        top + plot_h / 2.0,
+        escape(y_title)
+    );
+    // X labels: at most ~16.
+    let every = n.div_ceil(16).max(1);
+    for (i, label) in labels.iter().enumerate() {
+        if i % every != 0 && i + 1 != n {
+            continue;
+        }
+        let x = x_of(i);
+        let y = top + plot_h;
+        let _ = write!(
+            svg,
+            "<line x1=\"{x:.1}\" y1=\"{y:.1}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"#9ca3af\"/><text transform=\"translate({x:.1} {:.1}) rotate(-40)\" text-anchor=\"end\">{}</text>",
+            y + 4.0,
+            y + 16.0,
+            escape(label)
+        );
+    }
+    let _ = write!(
+        svg,
+        "<line x1=\"{left}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#6b7280\"/>",
+        top + plot_h,
+        left + plot_w,
+        top + plot_h
+    );
+    for s in series {
+        let points: Vec<String> = s
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{:.1},{:.1}", x_of(i), y_of(*v)))
+            .collect();
+        let dash = if s.dashed {
+            " stroke-dasharray=\"5 4\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            svg,
+            "<polyline class=\"series\" fill=\"none\" stroke=\"{}\" stroke-width=\"{:.1}\" stroke-linejoin=\"round\"{dash} points=\"{}\"/>",
+            s.colour,
+            s.width,
+            points.join(" ")
+        );
+        for (i, v) in s.values.iter().enumerate() {
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{} {}: {v}</title></circle>",
+                x_of(i),
+                y_of(*v),
+                s.colour,
+                escape(s.name),
+                escape(labels.get(i).map_or("", String::as_str)),
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A horizontal bar chart: one bar per item `(label, value, colour)`.
+pub fn bar_chart(items: &[(String, u64, &str)]) -> String {
+    let width = 1000.0_f64;
+    let (label_w, right, bar_h, gap) = (220.0, 60.0, 22.0, 8.0);
+    let height = (items.len().max(1) as f64) * (bar_h + gap) + gap;
+    let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
+    let plot_w = width - label_w - right;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\">"
+    );
+    for (i, (label, value, colour)) in items.iter().enumerate() {
+        let y = gap + i as f64 * (bar_h + gap);
+        let w = (plot_w * *value as f64 / max as f64).max(if *value > 0 { 2.0 } else { 0.0 });
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text><rect class=\"bar\" x=\"{label_w}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{bar_h}\" fill=\"{colour}\" rx=\"2\"><title>{}: {value}</title></rect><text x=\"{:.1}\" y=\"{:.1}\">{value}</text>",
+            label_w - 8.0,
+            y + bar_h / 2.0 + 4.0,
+            escape(label),
+            escape(label),
+            label_w + w + 6.0,
+            y + bar_h / 2.0 + 4.0,
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// An HTML table; cells are already-escaped HTML; `numeric` marks
+/// right-aligned columns.
+pub fn table(headers: &[&str], numeric: &[bool], rows: &[Vec<String>]) -> String {
+    let mut out = String::from("<table><thead><tr>");
+    for h in headers {
+        let _ = write!(out, "<th>{}</th>", escape(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in rows {
+        out.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if numeric.get(i).copied().unwrap_or(false) {
+                " class=\"n\""
+            } else {
+                ""
+            };
+            let _ = write!(out, "<td{class}>{cell}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+// --- tree map ---
+
+#[derive(Clone, Copy)]
+struct Rect {
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
+}
+
+/// One box to lay out: a subdirectory or the files of one tier directly
+/// in a directory.
+enum Item<'a> {
+    Dir(&'a Dir),
+    Files {
+        dir: &'a Dir,
+        tier: usize,
+        count: u64,
+    },
+}
+
+impl Item<'_> {
+    fn size(&self) -> f64 {
+        match self {
+            Item::Dir(d) => d.total() as f64,
+            Item::Files { count, .. } => *count as f64,
+        }
+    }
+}
+
+/// A squarified tree map (Bruls, Huizing, van Wijk) of `map`: area is the
+/// number of files, colour the tier; a directory whose files share one
+/// tier is one box; a mixed directory has a title band and its contents
+/// inside. Every box has a `<title>` tooltip.
+pub fn treemap(map: &TierMap, width: f64, height: f64) -> String {
+    let mut svg = format!(
+        "<svg class=\"treemap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"tree map of tiers\">"
+    );
+    let rect = Rect {
+        x: 0.0,
+        y: 0.0,
+        w: width,
+        h: height,
+    };
+    draw_dir(map, &map.root, rect, 0, &mut svg);
+    svg.push_str("</svg>");
+    svg
+}
+
+fn tier_summary(map: &TierMap, dir: &Dir) -> String {
+    dir.counts
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(t, n)| format!("{} {n}", map.tiers.get(t).map_or("?", String::as_str)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn dir_label(dir: &Dir) -> String {
+    if dir.path.is_empty() {
+        "./".to_owned()
+    } else {
+        String::from_utf8_lossy(&dir.path).into_owned()
+    }
+}
+
+fn draw_box(svg: &mut String, r: Rect, fill: &str, label: &str, tooltip: &str) {
+    let _ = write!(
+        svg,
+        "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1\"/>",
+        escape(tooltip),
+        r.x,
+        r.y,
+        r.w.max(0.0),
+        r.h.max(0.0)
+    );
+    // A label only where it fits (about 6.5 px per character).
+    if r.w > 30.0 && r.h > 15.0 {
+        let max_chars = ((r.w - 6.0) / 6.5).floor() as usize;
+        let mut text: String = label.chars().take(max_chars).collect();
+        if label.chars().count() > max_chars && max_chars > 1 {
+            text.pop();
+            text.push('…');
+        }
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" style=\"fill:#fff;font-weight:600\">{}</text>",
+            r.x + 4.0,
+            r.y + 13.0,
+            escape(&text)
+        );
+    }
+    svg.push_str("</g>");
+}
+
+fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, svg: &mut String) {
+    let label = dir_label(dir);
+    if let Some(tier) = dir.tier() {
+        let name = map.tiers.get(tier).map_or("?", String::as_str);
+        let tooltip = format!("{label}: {name} ({} files)", dir.total());
+        draw_box(svg, r, tier_colour(tier), &label, &tooltip);
+        return;
+    }
+    if dir.total() == 0 {
+        return;
+    }
+    // A mixed directory: a grey frame with a title band, contents inside.
+    let band = if r.h > 40.0 && r.w > 40.0 { 17.0 } else { 0.0 };
+    let _ = write!(
+        svg,
+        "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#4b5563\" stroke=\"#fff\" stroke-width=\"1\"/>",
+        escape(&format!("{label}: mixed ({})", tier_summary(map, dir))),
+        r.x,
+        r.y,
+        r.w.max(0.0),
+        r.h.max(0.0)
+    );
+    if band > 0.0 {
+        let max_chars = ((r.w - 6.0) / 6.5).floor() as usize;
+        let text: String = format!("{label} (mixed)").chars().take(max_chars).collect();
+        let _ = write!(
+            svg,
+            "<text x=\"{:.1}\" y=\"{:.1}\" style=\"fill:#fff\">{}</text>",
+            r.x + 4.0,
+            r.y + 12.5,
+            escape(&text)
+        );
+    }
+    svg.push_str("</g>");
+    let pad = if depth < 6 { 2.0 } else { 1.0 };
+    let inner = Rect {
+        x: r.x + pad,
+        y: r.y + band + pad,
+        w: (r.w - 2.0 * pad).max(0.0),
+        h: (r.h - band - 2.0 * pad).max(0.0),
+    };
+    if inner.w < 2.0 || inner.h < 2.0 {
+        return;
+    }
+    let mut items: Vec<Item<'_>> = dir.dirs.values().map(Item::Dir).collect();
+    for (tier, files) in dir.file_groups() {
+        items.push(Item::Files {
+            dir,
+            tier,
+            count: files.len() as u64,
+        });
+    }
+    items.sort_by(|a, b| b.size().total_cmp(&a.size()));
+    let sizes: Vec<f64> = items.iter().map(Item::size).collect();
+    let rects = squarify(&sizes, inner);
+    for (item, rect) in items.iter().zip(rects) {
+        match item {
+            Item::Dir(sub) => draw_dir(map, sub, rect, depth + 1, svg),
+            Item::Files { dir, tier, count } => {
+                let name = map.tiers.get(*tier).map_or("?", String::as_str);
+                let label = format!("{}*", dir_label(dir));
+                let tooltip = format!("{count} files directly in {}: {name}", dir_label(dir));
+                draw_box(svg, rect, tier_colour(*tier), &label, &tooltip);
+            }
+        }
+    }
+}
+
+/// Lay out `sizes` (sorted, largest first) in `r`, squarified.
+fn squarify(sizes: &[f64], r: Rect) -> Vec<Rect> {
+    let total: f64 = sizes.iter().sum();
+    let mut out = Vec::with_capacity(sizes.len());
+    if total <= 0.0 || r.w <= 0.0 || r.h <= 0.0 {
+        out.resize(
+            sizes.len(),
+            Rect {
+                x: r.x,
+                y: r.y,
+                w: 0.0,
+                h: 0.0,
+            },
+        );
+        return out;
+    }
+    let scale = r.w * r.h / total;
+    let areas: Vec<f64> = sizes.iter().map(|s| s * scale).collect();
+    let mut rest = r;
+    let mut i = 0;
+    while i < areas.len() {
+        let side = rest.w.min(rest.h);
+        let mut row_end = i + 1;
+        let mut best = worst(&areas[i..row_end], side);
+        while row_end < areas.len() {
+            let next = worst(&areas[i..row_end + 1], side);
+            if next > best {
+                break;
+            }
+            best = next;
+            row_end += 1;
+        }
+        let row = &areas[i..row_end];
+        let row_area: f64 = row.iter().sum();
+        if rest.w >= rest.h {
+            // A column on the left.
+            let col_w = if rest.h > 0.0 { row_area / rest.h } else { 0.0 };
+            let mut y = rest.y;
+            for a in row {
+                let h = if col_w > 0.0 { a / col_w } else { 0.0 };
+                out.push(Rect {
+                    x: rest.x,
+                    y,
+                    w: col_w,
+                    h,
+                });
+                y += h;
+            }
+            rest.x += col_w;
+            rest.w = (rest.w - col_w).max(0.0);
+        } else {
+            // A row on top.
+            let row_h = if rest.w > 0.0 { row_area / rest.w } else { 0.0 };
+            let mut x = rest.x;
+            for a in row {
+                let w = if row_h > 0.0 { a / row_h } else { 0.0 };
+                out.push(Rect {
+                    x,
+                    y: rest.y,
+                    w,
+                    h: row_h,
+                });
+                x += w;
+            }
+            rest.y += row_h;
+            rest.h = (rest.h - row_h).max(0.0);
+        }
+        i = row_end;
+    }
+    out
+}
+
+/// The worst aspect ratio of a row of `areas` laid along a side of
+/// length `side`.
+fn worst(areas: &[f64], side: f64) -> f64 {
+    let sum: f64 = areas.iter().sum();
+    if sum <= 0.0 || side <= 0.0 {
+        return f64::INFINITY;
+    }
+    let max = areas.iter().copied().fold(0.0, f64::max);
+    let min = areas.iter().copied().fold(f64::INFINITY, f64::min);
+    let s2 = side * side;
+    let sum2 = sum * sum;
+    (s2 * max / sum2).max(sum2 / (s2 * min))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!(nice_step(1, 5), 1);
+        assert_eq!(nice_step(7, 5), 2);
+        assert_eq!(nice_step(23, 5), 5);
+        assert_eq!(nice_step(120, 5), 50);
+    }
+
+    #[test]
+    fn squarify_fills_the_rectangle() {
+        let r = Rect {
+            x: 0.0,
+            y: 0.0,
+            w: 600.0,
+            h: 400.0,
+        };
+        let rects = squarify(&[6.0, 6.0, 4.0, 3.0, 2.0, 2.0, 1.0], r);
+        let area: f64 = rects.iter().map(|r| r.w * r.h).sum();
+        assert!((area - 240_000.0).abs() < 1e-6);
+        for q in &rects {
+            assert!(q.x >= -1e-9 && q.y >= -1e-9);
+            assert!(q.x + q.w <= 600.0 + 1e-6 && q.y + q.h <= 400.0 + 1e-6);
+        }
+    }
+}

@@ -1,0 +1,476 @@
+//! `tiergate report`, `tiergate classify --tree` and `tiergate policy doc`
+//! on real repositories with a known mix of commits.
+
+mod support;
+
+use serde_json::Value;
+use support::{git_cmd, stdout, Repo};
+
+const POLICY: &str = "\
+version: 1
+declaration:
+  value: '^\\S+:\\S+'
+tiers:
+  - name: critical
+    paths: [ crypto/ ]
+    ai: forbidden
+  - name: core
+    paths: [ hw/ ]
+    require: [ Reviewed-by ]
+  - name: open
+    paths: [ docs/ ]
+default_tier: core
+";
+
+/// Write files and commit with the given author and committer date.
+fn commit_at(repo: &Repo, date: &str, files: &[(&str, &str)], message: &str) {
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    repo.git(&["add", "-A"]);
+    let out = git_cmd(repo.path())
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .args([
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--cleanup=verbatim",
+            "-m",
+            message,
+        ])
+        .output()
+        .expect("spawn git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Six commits over three months (none in March):
+/// 1. 2024-01 plain, touches critical (policy.yaml, crypto/), core, open;
+/// 2. 2024-01 declared claude, open;
+/// 3. 2024-02 declared copilot, critical: ai-forbidden-tier;
+/// 4. 2024-02 Co-authored-by Claude, undeclared, core without Reviewed-by:
+///    undeclared-ai + missing-required-trailer;
+/// 5. 2024-04 declared claude + Reviewed-by, core and open;
+/// 6. 2024-04 plain, open.
+fn history() -> Repo {
+    let repo = Repo::new();
+    commit_at(
+        &repo,
+        "2024-01-10T12:00:00 +0000",
+        &[
+            ("policy.yaml", POLICY),
+            ("crypto/aes.c", "aes\n"),
+            ("hw/a.c", "a\n"),
+            ("docs/index.md", "index\n"),
+            ("Makefile", "all:\n"),
+        ],
+        "Initial import",
+    );
+    commit_at(
+        &repo,
+        "2024-01-20T12:00:00 +0000",
+        &[("docs/a.md", "a\n")],
+        "docs: add a\n\nAI-Assisted-by: claude:claude-sonnet-4 [tools]\n",
+    );
+    commit_at(
+        &repo,
+        "2024-02-05T12:00:00 +0000",
+        &[("crypto/aes.c", "aes 2\n")],
+        "crypto: speed up\n\nAI-Assisted-by: copilot:gpt-4.1\n",
+    );
+    commit_at(
+        &repo,
+        "2024-02-15T12:00:00 +0000",
+        &[("hw/a.c", "a 2\n")],
+        "hw: fix a\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    );
+    commit_at(
+        &repo,
+        "2024-04-01T12:00:00 +0000",
+        &[("hw/a.c", "a 3\n"), ("docs/a.md", "a 3\n")],
+        "hw, docs: more\n\nAI-Assisted-by: claude:claude-sonnet-4\nReviewed-by: R <r@example.com>\n",
+    );
+    commit_at(
+        &repo,
+        "2024-04-02T12:00:00 +0000",
+        &[("docs/index.md", "index 2\n")],
+        "docs: index",
+    );
+    repo
+}
+
+fn json(repo: &Repo, args: &[&str]) -> Value {
+    let out = repo.tiergate(args);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("json")
+}
+
+fn tier<'a>(month: &'a Value, name: &str) -> &'a Value {
+    month["tiers"]
+        .as_array()
+        .expect("tiers")
+        .iter()
+        .find(|t| t["tier"] == name)
+        .expect("tier present")
+}
+
+#[test]
+fn json_counts_per_tier_and_month() {
+    let repo = history();
+    // Global options after rev-list arguments are understood.
+    let doc = json(&repo, &["report", "--all", "--format", "json"]);
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["first_month"], "2024-01");
+    assert_eq!(doc["last_month"], "2024-04");
+    assert_eq!(doc["totals"]["commits"], 6);
+    assert_eq!(doc["totals"]["ai_assisted"], 4);
+    assert_eq!(doc["totals"]["ai_declared"], 3);
+    assert_eq!(doc["totals"]["undeclared_marker"], 1);
+    assert_eq!(doc["totals"]["violations"], 3);
+    assert_eq!(doc["totals"]["by_rule"]["ai-forbidden-tier"], 1);
+    assert_eq!(doc["totals"]["by_rule"]["undeclared-ai"], 1);
+    assert_eq!(doc["totals"]["by_rule"]["missing-required-trailer"], 1);
+    assert_eq!(doc["totals"]["by_rule"]["ai-signoff"], 0);
+
+    let months = doc["months"].as_array().expect("months");
+    let names: Vec<&str> = months
+        .iter()
+        .map(|m| m["month"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["2024-01", "2024-02", "2024-04"]);
+
+    let jan = &months[0];
+    assert_eq!(jan["all"]["commits"], 2);
+    assert_eq!(jan["all"]["ai_declared"], 1);
+    assert_eq!(tier(jan, "critical")["commits"], 1);
+    assert_eq!(tier(jan, "core")["commits"], 1);
+    assert_eq!(tier(jan, "open")["commits"], 2);
+    assert_eq!(tier(jan, "open")["ai_declared"], 1);
+
+    let feb = &months[1];
+    assert_eq!(feb["all"]["commits"], 2);
+    assert_eq!(feb["all"]["ai_assisted"], 2);
+    assert_eq!(feb["all"]["undeclared_marker"], 1);
+    assert_eq!(tier(feb, "critical")["by_rule"]["ai-forbidden-tier"], 1);
+    assert_eq!(tier(feb, "critical")["violations"], 1);
+    // Message rules count in the tiers the commit touches.
+    assert_eq!(tier(feb, "core")["by_rule"]["undeclared-ai"], 1);
+    assert_eq!(tier(feb, "core")["by_rule"]["missing-required-trailer"], 1);
+    assert_eq!(tier(feb, "open")["commits"], 0);
+
+    let apr = &months[2];
+    assert_eq!(apr["all"]["commits"], 2);
+    assert_eq!(apr["all"]["violations"], 0);
+    assert_eq!(tier(apr, "core")["ai_declared"], 1);
+    assert_eq!(tier(apr, "open")["commits"], 2);
+
+    let tools = doc["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 2);
+    assert_eq!(tools[0]["tool"], "claude:claude-sonnet-4");
+    assert_eq!(tools[0]["agent"], "claude");
+    assert_eq!(tools[0]["model"], "claude-sonnet-4");
+    assert_eq!(tools[0]["commits"], 2);
+    assert_eq!(tools[0]["first"], "2024-01");
+    assert_eq!(tools[0]["last"], "2024-04");
+    assert_eq!(tools[1]["tool"], "copilot:gpt-4.1");
+    assert_eq!(tools[1]["commits"], 1);
+
+    let paths = doc["top_paths"].as_array().expect("paths");
+    let top: Vec<(&str, &str, u64)> = paths
+        .iter()
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap(),
+                p["tier"].as_str().unwrap(),
+                p["commits"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        top,
+        [
+            ("docs/a.md", "open", 2),
+            ("hw/a.c", "core", 2),
+            ("crypto/aes.c", "critical", 1)
+        ]
+    );
+    assert_eq!(doc["top_paths_exact"], true);
+}
+
+#[test]
+fn ranges_select_commits() {
+    let repo = history();
+    let doc = json(&repo, &["--format", "json", "report", "HEAD~2..HEAD"]);
+    assert_eq!(doc["totals"]["commits"], 2);
+    assert_eq!(doc["first_month"], "2024-04");
+    // Default: HEAD, the whole history.
+    let doc = json(&repo, &["--format", "json", "report"]);
+    assert_eq!(doc["totals"]["commits"], 6);
+    let bad = repo.tiergate(&["report", "no-such-rev"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn human_tables() {
+    let repo = history();
+    let out = repo.tiergate(&["report"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "report never fails on violations"
+    );
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("tiergate report: HEAD, 6 commits from 2024-01 to 2024-04"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "AI-assisted: 4 commits (3 declared, 1 with undeclared markers); 3 violations"
+        ),
+        "{text}"
+    );
+    // Aligned: the header and rows of the month table.
+    assert!(
+        text.contains(
+            "month    tier      commits  AI-assisted  declared  undeclared  violations\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "2024-02  critical        1            1         1           0           1\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "         all             2            2         1           1           3\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("ai-forbidden-tier                1     0     0    1\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("claude   claude-sonnet-4        2  2024-01  2024-04\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("copilot  gpt-4.1                1  2024-02  2024-02\n"),
+        "{text}"
+    );
+    assert!(text.contains("docs/a.md     open            2\n"), "{text}");
+    // No progress output on a non-terminal stderr.
+    assert!(out.stderr.is_empty(), "{}", support::stderr(&out));
+}
+
+#[test]
+fn csv_tables() {
+    let repo = history();
+    let out = repo.tiergate(&["report", "--format", "csv"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,ai-forbidden-tier,missing-required-trailer,undeclared-ai,malformed-declaration,misplaced-declaration,near-miss-key,ai-signoff,missing-signoff"
+    );
+    // 3 months x (3 tiers + `*`).
+    assert_eq!(lines.len(), 1 + 3 * 4);
+    assert!(lines.contains(&"2024-02,critical,1,1,1,0,1,1,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,core,1,1,0,1,2,0,1,1,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,*,2,2,1,1,3,1,1,1,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-04,open,2,1,1,0,0,0,0,0,0,0,0,0,0"));
+
+    let tools = stdout(&repo.tiergate(&["report", "--format", "csv", "--table", "tools"]));
+    assert_eq!(
+        tools,
+        "tool,agent,model,commits,first,last\nclaude:claude-sonnet-4,claude,claude-sonnet-4,2,2024-01,2024-04\ncopilot:gpt-4.1,copilot,gpt-4.1,1,2024-02,2024-02\n"
+    );
+    let paths = stdout(&repo.tiergate(&[
+        "report", "--format", "csv", "--table", "paths", "--top", "1",
+    ]));
+    assert_eq!(paths, "path,tier,commits,overcount\ndocs/a.md,open,2,0\n");
+
+    let refused = repo.tiergate(&["report", "--format", "github"]);
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
+fn html_is_self_contained_with_charts() {
+    let repo = history();
+    let file = repo.path().join("report.html");
+    let out = repo.tiergate(&["report", "--html", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert!(out.stdout.is_empty());
+    let html = std::fs::read_to_string(&file).expect("html written");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // Two charts: the line chart (one line per tier + all) and the bars.
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
+    assert_eq!(html.matches("<polyline class=\"series\"").count(), 4);
+    // One bar per rule.
+    assert_eq!(html.matches("<rect class=\"bar\"").count(), 8);
+    // Months are filled: January to April is 4 points per line.
+    assert!(html.contains("<title>critical 2024-03: 0</title>"));
+    assert!(html.contains("<title>critical 2024-02: 1</title>"));
+    assert!(html.contains("<title>ai-forbidden-tier: 1</title>"));
+    assert!(html.contains("claude-sonnet-4"));
+    // Offline: nothing fetched from anywhere.
+    for needle in [
+        "http:", "https:", "src=", "href=", "<script", "url(", "@import",
+    ] {
+        assert!(!html.contains(needle), "found {needle}");
+    }
+}
+
+#[test]
+fn classify_tree_collapses_uniform_subtrees() {
+    let repo = history();
+    repo.commit(
+        &[
+            ("hw/net/e1000.c", "x\n"),
+            ("hw/core/a.c", "x\n"),
+            ("hw/core/b.c", "x\n"),
+            ("crypto/sub/x.c", "x\n"),
+        ],
+        "more files",
+    );
+    let out = repo.tiergate(&["classify", "--tree"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "\
+path           tier      files
+./             mixed        10  critical 3, core 5, open 2
+  crypto/      critical      2
+  docs/        open          2
+  hw/          core          4
+  policy.yaml  critical      1
+  Makefile     core          1
+"
+    );
+    // Now a mixed subdirectory: hw/crypto.c is core, hw/../crypto is not.
+    let policy = POLICY.replace("paths: [ crypto/ ]", "paths: [ crypto/, hw/net/ ]");
+    repo.commit(&[("policy.yaml", &policy)], "policy: hw/net is critical");
+    let doc = json(&repo, &["classify", "--tree", "HEAD", "--format", "json"]);
+    let rows = doc["rows"].as_array().expect("rows");
+    let hw = rows.iter().find(|r| r["path"] == "hw/").expect("hw row");
+    assert_eq!(hw["tier"], Value::Null);
+    assert_eq!(hw["tiers"]["critical"], 1);
+    assert_eq!(hw["tiers"]["core"], 3);
+    let net = rows
+        .iter()
+        .find(|r| r["path"] == "hw/net/")
+        .expect("hw/net row");
+    assert_eq!(net["tier"], "critical");
+    assert_eq!(net["depth"], 2);
+    // An older tree, classified by the same (working tree) policy: before
+    // hw/net/ existed, hw/ is all core.
+    let old = json(&repo, &["classify", "--tree", "HEAD~2", "--format", "json"]);
+    let hw = old["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == "hw/")
+        .expect("hw row")
+        .clone();
+    assert_eq!(hw["tier"], "core");
+
+    let file = repo.path().join("tree.html");
+    let out = repo.tiergate(&["classify", "--tree", "--html", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let html = std::fs::read_to_string(&file).expect("tree map written");
+    assert!(html.contains("<svg class=\"treemap\""));
+    assert!(html.contains("<title>hw/net/: critical (1 files)</title>"));
+    assert!(html.contains("<title>hw/: mixed (critical 1, core 3)</title>"));
+    for needle in ["http:", "https:", "src=", "href=", "<script"] {
+        assert!(!html.contains(needle), "found {needle}");
+    }
+    // Paths and --tree do not mix.
+    assert_eq!(
+        repo.tiergate(&["classify", "--tree", "--", "x"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn policy_doc_describes_the_tree() {
+    let repo = history();
+    let out = repo.tiergate(&["policy", "doc"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let md = stdout(&out);
+    assert!(md.starts_with("# Contributing with AI assistance\n"));
+    assert!(md.contains("| **critical** | not accepted | 2 |"), "{md}");
+    assert!(
+        md.contains("| **core** | accepted with Reviewed-by | 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("| **open** | welcome, declared | 2 |"), "{md}");
+    assert!(md.contains("### Tier `critical`\n"));
+    assert!(md.contains("- `crypto/` (1 file)\n"), "{md}");
+    assert!(md.contains("- `docs/` (2 files)\n"), "{md}");
+    assert!(md.contains("The policy file `policy.yaml` is always in this tier"));
+    assert!(md.contains("AI-Assisted-by: claude:claude-sonnet-4 [checkpatch]"));
+    assert!(md.contains("The value must match `^\\S+:\\S+`"), "{md}");
+    // Every rule has its fix.
+    for rule in [
+        "ai-forbidden-tier",
+        "missing-required-trailer",
+        "undeclared-ai",
+        "malformed-declaration",
+        "misplaced-declaration",
+        "near-miss-key",
+        "ai-signoff",
+        "missing-signoff",
+    ] {
+        assert!(md.contains(&format!("### `{rule}`\n")), "{rule}");
+    }
+    assert!(md.contains("How to fix: get the review the tier asks for"));
+
+    let out = repo.tiergate(&["policy", "doc", "--doc-format", "html"]);
+    assert_eq!(out.status.code(), Some(0));
+    let html = stdout(&out);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<h3>Tier <code>critical</code></h3>"));
+    assert!(html.contains("<li><code>crypto/</code> (1 file)</li>"));
+    assert!(!html.contains("http"));
+}
+
+/// Render the pages in a real browser when chromium is installed
+/// (scripts/check-html.sh); skipped otherwise, CI does not install it.
+#[test]
+fn pages_render_in_chromium() {
+    let has_chromium = std::process::Command::new("chromium")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_chromium {
+        eprintln!("skipping: chromium is not installed (run scripts/check-html.sh to install it and check the pages)");
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = std::process::Command::new("sh")
+        .arg(root.join("scripts/check-html.sh"))
+        .arg(out_dir.path())
+        .env("TIERGATE_BIN", support::tiergate_bin())
+        .output()
+        .expect("run check-html.sh");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        support::stderr(&out)
+    );
+    for page in ["report", "tree", "policy"] {
+        assert!(out_dir.path().join(format!("{page}.png")).exists());
+    }
+}
