@@ -111,6 +111,12 @@ enum Command {
     Hook(cmd::hook::Command),
 }
 
+/// The clap definition of the whole command line (for completions and the
+/// man page).
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
     init_tracing(&cli.global);
