@@ -687,3 +687,38 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
     assert_code(&out, 0);
     assert!(gl.exists());
 }
+
+/// `server.timeout`: a hook that runs longer stops and applies `on_error`.
+#[test]
+fn timeout_applies_on_error() {
+    let s = Server::new();
+    let slow = [("TIERGATE_DEBUG_SLEEP_MS", "20000")];
+    let policy = format!("{POLICY}  timeout: 300ms\n");
+    s.commit(&[("policy.yaml", policy.as_str())], "policy: timeout");
+    assert_code(&s.push(&["origin", "main"]), 0);
+    s.commit(&[("docs/a.md", "a\n")], "docs: a");
+    let start = std::time::Instant::now();
+    let out = s.push_env(&["origin", "main"], &slow);
+    assert_code(&out, 1);
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert_remote_line(
+        &out,
+        "Error: tiergate pre-receive: timed out after 300ms (server.timeout)",
+    );
+    assert_remote_line(
+        &out,
+        "tiergate: push rejected: tiergate could not check it (fail closed)",
+    );
+    // on_error: allow lets it through (policy changed by a normal push).
+    let allow = policy.replace("server:\n", "server:\n  on_error: allow\n");
+    s.commit(&[("policy.yaml", allow.as_str())], "policy: allow on error");
+    assert_code(&s.push(&["origin", "main"]), 0);
+    s.commit(&[("docs/b.md", "b\n")], "docs: b");
+    let out = s.push_env(&["origin", "main"], &slow);
+    assert_code(&out, 0);
+    assert_remote_line(
+        &out,
+        "tiergate: accepted without a check (server.on_error: allow)",
+    );
+    assert_eq!(s.remote_rev("main"), Some(s.rev("HEAD")));
+}

@@ -118,6 +118,11 @@ pub fn command() -> clap::Command {
 }
 
 fn main() -> ExitCode {
+    // A panic is a bug: exit 3 with a clear message, never 101.
+    tiergate_hooks::guard("tiergate", run)
+}
+
+fn run() -> ExitCode {
     let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
     init_tracing(&cli.global);
     let result = match cli.command {

@@ -227,6 +227,7 @@ mod tests {
                     users: Vec::new(),
                 },
                 audit_log: None,
+                timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
             },
         }
     }

@@ -490,7 +490,16 @@ fn parse_buf(buf: &[u8], no_divider: bool, comment: &[u8]) -> TrailerBlock {
     }
 
     let mut trailers = Vec::new();
+    // Line numbers counted incrementally (offsets only grow): counting
+    // from the start for each trailer is quadratic in a message with
+    // thousands of trailers.
+    let (mut counted_to, mut line) = (0, 0);
     for (offset, text) in strings {
+        line += buf[counted_to..offset]
+            .iter()
+            .filter(|&&c| c == b'\n')
+            .count();
+        counted_to = offset;
         if text.starts_with(comment) {
             continue;
         }
@@ -500,7 +509,7 @@ fn parse_buf(buf: &[u8], no_divider: bool, comment: &[u8]) -> TrailerBlock {
         trailers.push(Trailer {
             key: trim(&text[..sep]).to_vec(),
             value: unfold_value(trim(&text[sep + 1..])),
-            line: buf[..offset].iter().filter(|&&c| c == b'\n').count(),
+            line,
         });
     }
     TrailerBlock {

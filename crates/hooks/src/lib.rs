@@ -282,7 +282,58 @@ pub fn main(hook: Hook) -> ExitCode {
             _ => {}
         }
     }
-    finish(run(hook, &Options::default(), &args))
+    let name = format!("tiergate-{}", hook.name());
+    guard(&name, || finish(run(hook, &Options::default(), &args)))
+}
+
+/// Run a binary's `main` body so that a panic (a bug) never escapes as
+/// Rust's exit code 101 with a backtrace: it is reported as
+/// `Error: <name>: internal error` with the panic message and where it
+/// happened, and the process exits 3 (git or I/O error), which every hook
+/// treats as a refusal. Used by every tiergate binary (`tiergate`, the
+/// client hooks; the server hook has its own, which also writes the
+/// audit log).
+///
+/// In debug builds, `TIERGATE_DEBUG_PANIC=1` makes the body panic first,
+/// so tests can see the guard work.
+pub fn guard(name: &str, body: impl FnOnce() -> ExitCode) -> ExitCode {
+    static WHERE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    std::panic::set_hook(Box::new(|info| {
+        if let Ok(mut slot) = WHERE.lock() {
+            *slot = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()));
+        }
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        #[cfg(debug_assertions)]
+        if std::env::var_os("TIERGATE_DEBUG_PANIC").is_some() {
+            panic!("TIERGATE_DEBUG_PANIC is set");
+        }
+        body()
+    }));
+    match result {
+        Ok(code) => code,
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let place = WHERE
+                .lock()
+                .ok()
+                .and_then(|slot| slot.clone())
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                std::io::stderr(),
+                "Error: {name}: internal error\nCaused by:\n   1: panic{place}: {what}\n\
+                 Hint: This is a bug in tiergate; please report it with the input that caused it."
+            );
+            ExitCode::from(3)
+        }
+    }
 }
 
 fn open_repo(options: &Options) -> Result<git2::Repository, Failure> {

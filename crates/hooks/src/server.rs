@@ -56,9 +56,10 @@ use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tiergate_core::check::{self, CommitVerdict};
 use tiergate_core::discover::{Found, DEFAULT_POLICY};
-use tiergate_core::policy::{self, Mode, OnError};
+use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::server::{self, AuditRecord, OverrideDecision, RefUpdate, Verdict};
 
@@ -221,6 +222,7 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     let read = std::io::stdin().read_to_end(&mut stdin);
     // What a panic gets: reject unless the policy (once loaded) says allow.
     let on_error = Cell::new(OnError::Reject);
+    watchdog(kind, gitlab);
     // The default panic message would bypass the GitLab prefix.
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
@@ -257,6 +259,57 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
         println!("{json}");
     }
     ExitCode::from(report.code)
+}
+
+/// `server.timeout` of the policy in force (milliseconds; the default
+/// until the policy is read), and whether `on_error` is `allow`.
+static TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_SERVER_TIMEOUT.as_millis() as u64);
+static TIMEOUT_ALLOWS: AtomicBool = AtomicBool::new(false);
+
+/// Set what the watchdog enforces (from the policy, once read).
+fn set_timeout(timeout: std::time::Duration, on_error: OnError) {
+    TIMEOUT_MS.store(
+        u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+        Ordering::SeqCst,
+    );
+    TIMEOUT_ALLOWS.store(on_error == OnError::Allow, Ordering::SeqCst);
+}
+
+/// Start the watchdog: once the hook has run longer than `server.timeout`
+/// it prints why and ends the process, applying `on_error` (exit 3, or 0
+/// with `on_error: allow`), so a pathological push never holds a forge's
+/// worker. Deviation: a push stopped this way has no audit record (the
+/// decision is on stderr only).
+fn watchdog(kind: &Kind, gitlab: bool) {
+    let start = std::time::Instant::now();
+    let name = kind.hook_name();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        let limit = std::time::Duration::from_millis(TIMEOUT_MS.load(Ordering::SeqCst));
+        if start.elapsed() < limit {
+            continue;
+        }
+        let on_error = if TIMEOUT_ALLOWS.load(Ordering::SeqCst) {
+            OnError::Allow
+        } else {
+            OnError::Reject
+        };
+        let report = fail_report(
+            &Problem::new(
+                3,
+                format!("tiergate {name}: timed out after {limit:?} (server.timeout)"),
+            )
+            .hint("Push fewer commits at a time, or ask the server's admin to raise `server.timeout` in the policy."),
+            on_error,
+        );
+        let text = if gitlab {
+            server::gitlab_prefix(&report.text)
+        } else {
+            report.text
+        };
+        let _ = std::io::stderr().write_all(text.as_bytes());
+        std::process::exit(i32::from(report.code));
+    });
 }
 
 /// The report of a failure: rejected (exit `problem.code`) or, with
@@ -447,6 +500,11 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
         session.on_error = policy.server.on_error;
     }
     on_error_cell.set(effective_on_error(session.on_error));
+    set_timeout(policy.server.timeout, effective_on_error(session.on_error));
+    #[cfg(debug_assertions)]
+    if let Some(ms) = env_var("TIERGATE_DEBUG_SLEEP_MS").and_then(|v| v.parse().ok()) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 
     let classifier = match found.classifier() {
         Ok(c) => c,

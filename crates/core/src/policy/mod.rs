@@ -50,6 +50,7 @@
 //! signoff: { required: false }
 //! server:
 //!   on_error: reject
+//!   timeout: 5s
 //!   override:
 //!     push_option: tiergate.override
 //!     users: [ alice ]
@@ -81,6 +82,7 @@
 //! | `server.override.push_option` | string | `tiergate.override` | Push option that overrides a rejection: `git push -o tiergate.override="reason"`. No `=` or spaces. |
 //! | `server.override.users` | list of strings | `[]` | Pushers whose override counts (forge user names); nobody by default. Every override is audited. |
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
+//! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
 //! absent for the sections (`declaration`, `markers`, `signoff`, `server`,
@@ -279,7 +281,14 @@ pub struct Server {
     pub override_: Override,
     /// Where the pre-receive hook appends its JSON lines.
     pub audit_log: Option<PathBuf>,
+    /// How long the server hook may take before it stops and applies
+    /// `on_error` (default [`DEFAULT_SERVER_TIMEOUT`]).
+    pub timeout: std::time::Duration,
 }
+
+/// Default `server.timeout`: forges give all pre-receive hooks a few
+/// seconds in total.
+pub const DEFAULT_SERVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `server.on_error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,6 +490,7 @@ mod tests {
         assert_eq!(p.default_tier, 1, "the last tier listed");
         assert!(!p.signoff.required);
         assert_eq!(p.server.on_error, OnError::Reject);
+        assert_eq!(p.server.timeout, DEFAULT_SERVER_TIMEOUT);
         assert_eq!(p.server.override_.push_option, "tiergate.override");
         assert!(p.server.override_.users.is_empty());
         assert!(p.server.audit_log.is_none());
@@ -664,5 +674,36 @@ server:
     fn load_file_io_error() {
         let err = load_file(std::path::Path::new("/nonexistent/policy.yaml"));
         assert!(matches!(err, Err(LoadError::Io { .. })));
+    }
+
+    #[test]
+    fn server_timeout() {
+        use std::time::Duration;
+        let with = |t: &str| {
+            from_yaml(
+                format!(
+                    "version: 1\ntiers:\n  - name: a\n    paths: [x/]\nserver:\n  timeout: {t}\n"
+                )
+                .as_bytes(),
+                "t.yaml",
+            )
+        };
+        for (text, want) in [
+            ("7", Duration::from_secs(7)),
+            ("'250ms'", Duration::from_millis(250)),
+            ("5s", Duration::from_secs(5)),
+            ("2m", Duration::from_secs(120)),
+        ] {
+            match with(text) {
+                Ok(p) => assert_eq!(p.server.timeout, want, "{text}"),
+                Err(e) => panic!("{text}: {e}"),
+            }
+        }
+        for bad in ["0", "-1", "1.5", "5h", "2 hours", "''", "[1]", "61m"] {
+            match with(bad) {
+                Ok(_) => panic!("{bad} accepted"),
+                Err(e) => assert!(e.to_string().contains("server.timeout"), "{bad}: {e}"),
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
 const EXTRA_KEYS: &[&str] = &["field", "regex"];
 const TIER_KEYS: &[&str] = &["name", "paths", "except", "ai", "require"];
 const SIGNOFF_KEYS: &[&str] = &["required"];
-const SERVER_KEYS: &[&str] = &["on_error", "override", "audit_log"];
+const SERVER_KEYS: &[&str] = &["on_error", "override", "audit_log", "timeout"];
 const OVERRIDE_KEYS: &[&str] = &["push_option", "users"];
 
 /// Common misspellings that edit distance does not catch: (written, meant).
@@ -798,6 +798,7 @@ impl Validator<'_> {
                 users: Vec::new(),
             },
             audit_log: None,
+            timeout: super::DEFAULT_SERVER_TIMEOUT,
         };
         let Some(node) = node else { return Some(out) };
         let fields = self.mapping(node, "`server`", SERVER_KEYS)?;
@@ -820,7 +821,48 @@ impl Validator<'_> {
                 None => ok = false,
             }
         }
+        if let Some(n) = fields.get("timeout") {
+            match self.duration(n, "`server.timeout`") {
+                Some(d) => out.timeout = d,
+                None => ok = false,
+            }
+        }
         ok.then_some(out)
+    }
+
+    /// A duration: whole seconds (`5`) or a number with a unit (`500ms`,
+    /// `5s`, `2m`), between 1 ms and 1 hour.
+    fn duration(&mut self, node: &SNode, what: &str) -> Option<std::time::Duration> {
+        use std::time::Duration;
+        let parsed = match &node.value {
+            Node::Int(n) => u64::try_from(*n).ok().map(Duration::from_secs),
+            Node::Str(text) => {
+                let text = text.trim();
+                let (digits, unit) = text.split_at(
+                    text.find(|c: char| !c.is_ascii_digit())
+                        .unwrap_or(text.len()),
+                );
+                let n: Option<u64> = digits.parse().ok();
+                match (n, unit.trim()) {
+                    (Some(n), "ms") => Some(Duration::from_millis(n)),
+                    (Some(n), "s" | "") => Some(Duration::from_secs(n)),
+                    (Some(n), "m") => n.checked_mul(60).map(Duration::from_secs),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        match parsed {
+            Some(d) if d >= Duration::from_millis(1) && d <= Duration::from_secs(3600) => Some(d),
+            _ => {
+                self.push(
+                    Diagnostic::error(format!("invalid duration for {what}"))
+                        .at(self.span(node))
+                        .label("expected seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `5s`, `2m`), from 1ms to 1 hour"),
+                );
+                None
+            }
+        }
     }
 
     fn override_(&mut self, node: &SNode) -> Option<Override> {

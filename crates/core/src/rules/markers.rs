@@ -308,11 +308,19 @@ fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
         .any(|w| w.eq_ignore_ascii_case(needle))
 }
 
-/// `key: value` of a line: the text before the first `:` (trimmed of
-/// whitespace, as git trims keys) and after it.
+/// `key: value` of a line: the text before the first `:` or fullwidth
+/// `：` (trimmed of whitespace, as git trims keys) and after it.
 fn colon_split(text: &[u8]) -> Option<(&[u8], &[u8])> {
-    let colon = text.iter().position(|&b| b == b':')?;
-    Some((text[..colon].trim_ascii(), text[colon + 1..].trim_ascii()))
+    const FULLWIDTH: &[u8] = "\u{ff1a}".as_bytes();
+    let ascii = text.iter().position(|&b| b == b':');
+    let full = text.windows(FULLWIDTH.len()).position(|w| w == FULLWIDTH);
+    let (end, len) = match (ascii, full) {
+        (Some(a), Some(f)) if f < a => (f, FULLWIDTH.len()),
+        (Some(a), _) => (a, 1),
+        (None, Some(f)) => (f, FULLWIDTH.len()),
+        (None, None) => return None,
+    };
+    Some((text[..end].trim_ascii(), text[end + len..].trim_ascii()))
 }
 
 /// All markers in a commit. `log_end` is where the log message proper ends
@@ -329,11 +337,12 @@ pub(super) fn find(
         .take_while(|l| l.start < log_end)
         .collect();
     if policy.markers.builtin {
-        let mut identity_lines = Vec::new();
+        // A set: a message can hold many thousands of co-author lines.
+        let mut identity_lines = std::collections::HashSet::new();
         for line in &lines {
             if let Some((key, value)) = colon_split(line.text) {
                 if let Some(label) = identity_key(key) {
-                    identity_lines.push(line.no);
+                    identity_lines.insert(line.no);
                     identity_hit(&mut hits, label, value, Some(line.no));
                     continue;
                 }
@@ -412,11 +421,21 @@ pub(super) fn find(
 }
 
 /// Trailer keys whose value is an identity that is evidence when it is an
-/// AI's; the canonical spelling for evidence.
+/// AI's; the canonical spelling for evidence. Disguised spellings count
+/// too (`Cо-authored-by` with a Cyrillic `о`, a zero-width space, `_` for
+/// `-`: see [`super::near_miss`]): git and forges do not read them as
+/// co-authors, but the AI identity in them is still evidence.
 fn identity_key(key: &[u8]) -> Option<&'static str> {
-    ["Co-authored-by", "Signed-off-by"]
+    const KEYS: [&str; 2] = ["Co-authored-by", "Signed-off-by"];
+    if let Some(k) = KEYS
         .into_iter()
         .find(|k| key.eq_ignore_ascii_case(k.as_bytes()))
+    {
+        return Some(k);
+    }
+    let key = String::from_utf8_lossy(key);
+    KEYS.into_iter()
+        .find(|k| super::near_miss::same_fold(&key, k))
 }
 
 fn identity_hit(hits: &mut Vec<MarkerHit>, label: &str, value: &[u8], line: Option<usize>) {

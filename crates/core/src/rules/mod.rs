@@ -236,14 +236,7 @@ pub fn assess_message(
             violations.extend(malformed(policy, t));
         }
     }
-    line_rules(
-        policy,
-        message,
-        &block,
-        divider,
-        options.no_divider,
-        &mut violations,
-    );
+    line_rules(policy, message, &block, divider, options, &mut violations);
     signoff_rules(policy, facts, &block.trailers, &mut violations);
     sort_violations(&mut violations);
 
@@ -523,9 +516,10 @@ fn line_rules(
     message: &[u8],
     block: &TrailerBlock,
     divider: Option<usize>,
-    committed: bool,
+    options: &ParseOptions,
     violations: &mut Vec<Violation>,
 ) {
+    let committed = options.no_divider;
     let lines: Vec<Line<'_>> = lines_of(message).collect();
     let trailer_lines: HashSet<usize> = block.trailers.iter().map(|t| t.line).collect();
     // git reads the first paragraph as the title, never as trailers; for a
@@ -567,14 +561,28 @@ fn line_rules(
         if below_divider && line.text.first().is_some_and(u8::is_ascii_whitespace) {
             continue;
         }
-        let Some((key, fullwidth)) = key_of(line.text) else {
-            continue;
+        // git skips comment lines when it looks for trailers (and a
+        // commit made with `--cleanup=verbatim` keeps them): a declaration
+        // behind the comment string declares nothing.
+        let (text, commented) = match strip_comment(line.text, &options.comment) {
+            Some(rest) => (rest, true),
+            None => (line.text, false),
+        };
+        let no_colon = declaration_without_colon(policy, text);
+        let (key, fullwidth) = match (no_colon, key_of(text)) {
+            (Some(key), _) => (key.to_owned(), false),
+            (None, Some(found)) => found,
+            (None, None) => continue,
         };
         if policy.declaration.is_declaration_key(key.as_bytes()) {
-            if trailer_lines.contains(&line.no) && !fullwidth {
+            if trailer_lines.contains(&line.no) && !fullwidth && !commented && no_colon.is_none() {
                 continue;
             }
-            let why = if line.no < title_end {
+            let why = if commented {
+                "it is a comment line, which git skips"
+            } else if no_colon.is_some() {
+                "no ':' follows the key"
+            } else if line.no < title_end {
                 "it is in the title (first paragraph), which git never reads as trailers"
             } else if below_divider {
                 "it is below the '---' divider, where git stops reading the message"
@@ -622,6 +630,35 @@ fn line_rules(
             });
         }
     }
+}
+
+/// The rest of a comment line (after the comment string and any
+/// whitespace), or `None` when `text` is not one.
+fn strip_comment<'t>(text: &'t [u8], comment: &[u8]) -> Option<&'t [u8]> {
+    if comment.is_empty() {
+        return None;
+    }
+    text.strip_prefix(comment).map(<[u8]>::trim_ascii_start)
+}
+
+/// A line that starts with a declaration key followed by something other
+/// than git's `:` separator (`AI-Assisted-by claude:opus`,
+/// `AI-Assisted-by= claude`, the key alone): the key as written.
+fn declaration_without_colon<'t>(policy: &Policy, text: &'t [u8]) -> Option<&'t str> {
+    let text = text.trim_ascii_start();
+    let end = text
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || matches!(b, b'=' | b':' | b';' | b','))
+        .unwrap_or(text.len());
+    let token = &text[..end];
+    if token.is_empty() || !policy.declaration.is_declaration_key(token) {
+        return None;
+    }
+    // `Key : value` is a trailer (git allows whitespace before the colon).
+    if text[end..].trim_ascii_start().first() == Some(&b':') {
+        return None;
+    }
+    std::str::from_utf8(token).ok()
 }
 
 /// A blank line as git's trailer code sees it (only whitespace).
@@ -750,6 +787,7 @@ mod tests {
                     users: Vec::new(),
                 },
                 audit_log: None,
+                timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
             },
         }
     }
@@ -822,6 +860,19 @@ mod tests {
         ("indented", "Fix foo\n\nSigned-off-by: Jane Doe <jane@example.com>\n  AI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
         ("fullwidth colon", "Fix foo\n\nAI-Assisted-by\u{ff1a} claude:opus-4\n", &["misplaced-declaration"]),
         ("mixed with prose", "Fix foo\n\nSome prose here\nAI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("no colon", "Fix foo\n\nAI-Assisted-by claude:opus-4\n", &["misplaced-declaration"]),
+        ("equals sign", "Fix foo\n\nAI-Assisted-by= claude:opus-4\n", &["misplaced-declaration"]),
+        ("key alone", "Fix foo\n\nAssisted-by\n", &["misplaced-declaration"]),
+        ("comment line", "Fix foo\n\n# AI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("comment line, no space", "Fix foo\n\n#AI-Assisted-by: claude:opus-4\n", &["misplaced-declaration"]),
+        ("prose that starts like a key", "Fix foo\n\nAssisted-bye and hello.\n", &[]),
+        // disguised co-author and sign-off keys still carry evidence
+        ("co-author, cyrillic o", "Fix foo\n\nC\u{43e}-authored-by: Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("co-author, zero-width", "Fix foo\n\nCo-author\u{200b}ed-by: Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("co-author, underscores", "Fix foo\n\nCo_Authored_By: Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("co-author, fullwidth colon", "Fix foo\n\nCo-authored-by\u{ff1a} Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("sign-off, greek o", "Fix foo\n\nSigned-\u{3bf}ff-by: Claude <noreply@anthropic.com>\n", &["undeclared-ai"]),
+        ("disguised human co-author", "Fix foo\n\nC\u{43e}-authored-by: Bob <bob@example.com>\n", &[]),
         // near-miss-key
         ("typo", "Fix foo\n\nAI-Asisted-by: claude:opus-4\n", &["near-miss-key"]),
         ("spaces", "Fix foo\n\nAI Assisted by: claude:opus-4\n", &["near-miss-key"]),

@@ -71,6 +71,23 @@ pub(super) struct NearMiss {
     pub how: String,
 }
 
+/// Whether `key` is `target` in disguise or exactly: equal folds (invisible
+/// characters removed, confusable skeleton, case and separator runs
+/// folded). `target` is plain ASCII. For marker keys (`Co-authored-by`
+/// spelled with a Cyrillic `о`), where a near miss is still evidence.
+pub(super) fn same_fold(key: &str, target: &str) -> bool {
+    if key.eq_ignore_ascii_case(target) {
+        return true;
+    }
+    // Disguises add at most a few bytes per character; anything much
+    // longer cannot fold to `target`.
+    if key.len() > target.len() * 4 + 16 {
+        return false;
+    }
+    let [want, _] = folds(target);
+    folds(key).contains(&want)
+}
+
 /// Characters that render as nothing (Unicode Default_Ignorable_Code_Point,
 /// the UTS #39 table that `skeleton` removes too).
 fn invisible(c: char) -> bool {
