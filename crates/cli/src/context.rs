@@ -30,6 +30,12 @@ pub fn open_repo(global: &Global) -> anyhow::Result<Repository> {
     Ok(git::open(global.repo.as_deref())?)
 }
 
+/// [`open_repo`] with core's error type, for worker threads that open the
+/// repository again (see `tiergate_core::parallel`).
+pub fn open_repo_plain(global: &Global) -> Result<Repository, git::Error> {
+    git::open(global.repo.as_deref())
+}
+
 /// The policy tiergate uses for `global` (DESIGN.md "Command line"), for
 /// `tiergate policy validate` without a file.
 pub fn policy_for(global: &Global) -> anyhow::Result<Policy> {

@@ -9,6 +9,7 @@
 
 use crate::classify::Classifier;
 use crate::git::{self, ChangedPaths, RangeError};
+use crate::parallel::{self, Reopen};
 use crate::policy::{Mode, Policy};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
 use crate::trailer::ParseOptions;
@@ -120,13 +121,27 @@ pub enum CheckError {
     Git(#[from] git::Error),
 }
 
-/// Judge every commit `ids` yields, calling `sink` with each verdict as
-/// soon as it is known (commits without violations included).
+/// Judge every commit `ids` yields, calling `sink` with each verdict
+/// (commits without violations included), in the order of `ids`.
 /// Committed messages are parsed as stored, with `--no-divider` semantics
 /// like `%(trailers)` (`no_divider: true` makes the rules use
 /// [`crate::trailer::parse_committed`]).
 pub fn check_commits(
     repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
+    sink: impl FnMut(&CommitVerdict),
+) -> Result<Summary, CheckError> {
+    check_commits_on(repo, None, policy, classifier, ids, sink)
+}
+
+/// [`check_commits`], on all cores when `reopen` can open the repository
+/// again for each worker thread (see [`crate::parallel`]). Same verdicts,
+/// same order.
+pub fn check_commits_on(
+    repo: &Repository,
+    reopen: Option<Reopen<'_>>,
     policy: &Policy,
     classifier: &Classifier,
     ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
@@ -137,27 +152,45 @@ pub fn check_commits(
         ..ParseOptions::default()
     };
     let mut summary = Summary::default();
-    for id in ids {
-        let id = id?;
-        let info = git::commit_facts(repo, id)?;
-        let judgement = judge(policy, classifier, &info.facts, &options, || {
-            git::changed_paths(repo, id)
-        })?;
-        summary.commits_checked += 1;
-        if !judgement.violations.is_empty() {
-            summary.commits_failed += 1;
-            summary.violations += judgement.violations.len();
-        }
-        sink(&CommitVerdict {
-            id: id.to_string(),
-            title: info.title,
-            assessment: judgement.assessment,
-            tiers: judgement.tiers,
-            paths_computed: judgement.paths_computed,
-            violations: judgement.violations,
-        });
-    }
+    parallel::map_commits(
+        repo,
+        reopen,
+        parallel::default_workers(),
+        ids,
+        |repo, id| judge_stored(repo, policy, classifier, &options, id),
+        |verdict: CommitVerdict| {
+            summary.commits_checked += 1;
+            if !verdict.violations.is_empty() {
+                summary.commits_failed += 1;
+                summary.violations += verdict.violations.len();
+            }
+            sink(&verdict);
+            Ok(())
+        },
+    )?;
     Ok(summary)
+}
+
+/// Judge one stored commit.
+fn judge_stored(
+    repo: &Repository,
+    policy: &Policy,
+    classifier: &Classifier,
+    options: &ParseOptions,
+    id: Oid,
+) -> Result<CommitVerdict, CheckError> {
+    let info = git::commit_facts(repo, id)?;
+    let judgement = judge(policy, classifier, &info.facts, options, || {
+        git::changed_paths(repo, id)
+    })?;
+    Ok(CommitVerdict {
+        id: id.to_string(),
+        title: info.title,
+        assessment: judgement.assessment,
+        tiers: judgement.tiers,
+        paths_computed: judgement.paths_computed,
+        violations: judgement.violations,
+    })
 }
 
 /// Like [`check_commits`], for reports that need every commit's changed
@@ -206,11 +239,12 @@ pub fn check_commits_with_paths(
 /// <args>` would list.
 pub fn check_range<S: AsRef<std::ffi::OsStr>>(
     repo: &Repository,
+    reopen: Option<Reopen<'_>>,
     policy: &Policy,
     classifier: &Classifier,
     args: &[S],
     sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
     let walk = git::RevWalk::new(repo, args)?;
-    check_commits(repo, policy, classifier, walk, sink)
+    check_commits_on(repo, reopen, policy, classifier, walk, sink)
 }

@@ -20,6 +20,7 @@ pub mod history;
 pub mod hook;
 pub mod maintainers;
 pub mod message;
+pub mod parallel;
 pub mod patch;
 pub mod policy;
 pub mod provenance;

@@ -1,0 +1,96 @@
+//! `parallel::map_commits`: same results, same order, with or without
+//! workers; errors stop the run.
+
+use std::path::Path;
+use std::process::Command;
+use tiergate_core::{git, parallel};
+
+fn git_cmd(dir: &Path, args: &[&str]) -> String {
+    let mut cmd = Command::new("git");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("GIT_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "C")
+        .env("GIT_COMMITTER_EMAIL", "c@example.com")
+        .args(args)
+        .output()
+        .expect("spawn git");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8(out.stdout).expect("utf8")
+}
+
+#[test]
+fn workers_keep_the_order_and_the_results() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git_cmd(dir, &["init", "-q", "-b", "main"]);
+    for i in 0..300 {
+        std::fs::write(dir.join(format!("f{}", i % 7)), format!("{i}")).expect("write");
+        git_cmd(dir, &["add", "-A"]);
+        git_cmd(dir, &["commit", "-q", "-m", &format!("commit {i}")]);
+    }
+    let repo = git::open(Some(dir)).expect("open");
+    let reopen = || git::open(Some(dir));
+    let run = |workers: usize| -> Vec<(String, Vec<Vec<u8>>)> {
+        let walk = git::RevWalk::new(&repo, &["--all"]).expect("walk");
+        let mut out = Vec::new();
+        parallel::map_commits(
+            &repo,
+            Some(&reopen),
+            workers,
+            walk,
+            |repo, id| -> Result<_, git::Error> {
+                Ok((
+                    git::commit_facts(repo, id)?.title,
+                    git::changed_paths(repo, id)?.0,
+                ))
+            },
+            |item| {
+                out.push(item);
+                Ok(())
+            },
+        )
+        .expect("map");
+        out
+    };
+    let one = run(1);
+    assert_eq!(one.len(), 300);
+    assert_eq!(one[0].0, "commit 299");
+    assert_eq!(run(2), one);
+    assert_eq!(run(5), one);
+
+    // The first error, in id order, stops the run.
+    let walk = git::RevWalk::new(&repo, &["--all"]).expect("walk");
+    let mut seen = 0;
+    let result = parallel::map_commits(
+        &repo,
+        Some(&reopen),
+        2,
+        walk,
+        |repo, id| {
+            let title = git::commit_facts(repo, id)?.title;
+            if title == "commit 250" {
+                Err(git::Error::Object("boom".into()))
+            } else {
+                Ok(title)
+            }
+        },
+        |_| {
+            seen += 1;
+            Ok(())
+        },
+    );
+    assert!(matches!(result, Err(git::Error::Object(m)) if m == "boom"));
+    assert_eq!(
+        seen, 49,
+        "commits 299..=251 were handed over before the error"
+    );
+}
