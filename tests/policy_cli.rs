@@ -178,3 +178,29 @@ fn project_policy_validates() {
         "policy.yaml: valid (3 tiers: critical, core, open)\n"
     );
 }
+
+#[test]
+fn validate_refuses_patterns_the_classifier_cannot_build() {
+    // 100,000 `*` is a valid glob but not a matcher: `policy validate`
+    // must say so, not let the policy fail when a commit is judged.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let stars = "*".repeat(100_000);
+    std::fs::write(
+        dir.path().join("p.yaml"),
+        format!("version: 1\ntiers:\n  - name: a\n    paths: [ \"{stars}\" ]\n  - name: b\n    paths: [ docs/ ]\n"),
+    )
+    .expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "p.yaml"]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+    let err = support::stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: path pattern in `paths` of tier `a` is too complex\n --> p.yaml:4:14\n"
+        ),
+        "{err}"
+    );
+    assert!(err.len() < 2000, "the snippet is elided: {err}");
+    // The same policy is refused wherever it is loaded (exit 2).
+    let out = tiergate(dir.path(), &["--policy", "p.yaml", "classify", "x.c"]);
+    assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
+}

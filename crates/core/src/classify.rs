@@ -166,6 +166,21 @@ fn compile(tier: &str, patterns: &[Pattern]) -> Result<GlobSet, Error> {
     })
 }
 
+/// Build the set of `patterns` exactly as [`Classifier::new`] does for one
+/// tier's `paths` or `except`: policy validation calls this so that a policy
+/// that loads always classifies (a glob can compile on its own while the
+/// whole set, one automaton for all of a tier's patterns, exceeds the
+/// matcher's size limit).
+pub(crate) fn check_set<'p>(
+    patterns: impl IntoIterator<Item = &'p str>,
+) -> Result<(), globset::Error> {
+    let mut set = GlobSetBuilder::new();
+    for pattern in patterns {
+        set.add(crate::policy::build_glob(pattern)?);
+    }
+    set.build().map(drop)
+}
+
 #[cfg(unix)]
 fn candidate(path: &[u8]) -> Candidate<'_> {
     use std::os::unix::ffi::OsStrExt;

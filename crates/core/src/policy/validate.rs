@@ -361,6 +361,52 @@ impl Validator<'_> {
         ok.then_some(out)
     }
 
+    /// Whether the valid `patterns` of one tier's `key` (`paths` or
+    /// `except`) also compile together, as the classifier builds them: one
+    /// matcher per list. Each pattern can be fine on its own while the
+    /// whole set is too big (e.g. 100,000 `*`), which would otherwise pass
+    /// validation and fail when a commit is judged. Reports at the pattern
+    /// that is too big on its own, else at the list.
+    fn pattern_set(
+        &mut self,
+        patterns: &[Pattern],
+        node: Option<&SNode>,
+        key: &str,
+        what: &str,
+    ) -> bool {
+        let Err(err) = crate::classify::check_set(patterns.iter().map(|p| p.text.as_str())) else {
+            return true;
+        };
+        let Some(node) = node else { return false };
+        let items = match &node.value {
+            Node::Seq(items) => items.as_slice(),
+            _ => &[],
+        };
+        let culprit = items.iter().find(|item| match &item.value {
+            Node::Str(text) => crate::classify::check_set([text.as_str()]).is_err(),
+            _ => false,
+        });
+        let span = self.span(culprit.unwrap_or(node));
+        let (message, label) = match culprit {
+            Some(_) => (
+                format!("path pattern in `{key}` of {what} is too complex"),
+                "this pattern does not compile into a matcher",
+            ),
+            None => (
+                format!("the `{key}` patterns of {what} are too complex together"),
+                "these patterns do not compile into one matcher",
+            ),
+        };
+        self.push(
+            Diagnostic::error(message)
+                .at(span)
+                .label(label)
+                .note(format!("the glob matcher says: {}", err.kind()))
+                .help("simplify the patterns: fewer `*` and `?` in a row, fewer or shorter alternatives"),
+        );
+        false
+    }
+
     // ---- the sections -------------------------------------------------
 
     fn policy(&mut self, root: &SNode) -> Option<Policy> {
@@ -740,6 +786,8 @@ impl Validator<'_> {
             }
             None => Some(Vec::new()),
         };
+        let paths = paths.filter(|p| self.pattern_set(p, fields.get("paths"), "paths", &what));
+        let except = except.filter(|p| self.pattern_set(p, fields.get("except"), "except", &what));
         Some(Tier {
             name: name?,
             paths: paths?,
@@ -993,6 +1041,10 @@ mod tests {
         err_n(yaml.as_bytes()).0
     }
 
+    /// Sizes for `pattern_sets_too_big_for_the_matcher`.
+    const TOGETHER: usize = 400;
+    const PER: usize = 200;
+
     /// A valid tier list to complete policies under test.
     const TIERS: &str = "tiers:\n  - name: open\n    paths: [ \"docs/\" ]\n";
 
@@ -1109,6 +1161,61 @@ error: invalid path pattern `hw/[virtio` in `paths` of tier `critical`
             text.contains("empty path pattern in `except` of tier `a`\n --> policy.yaml:7:9"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn pattern_sets_too_big_for_the_matcher() {
+        // One glob of 100,000 `*` compiles on its own but not into the
+        // tier's matcher: reported at the pattern, not at judge time.
+        let stars = "*".repeat(100_000);
+        let (text, count) = err_n(
+            format!(
+                "version: 1\ntiers:\n  - name: a\n    paths: [ docs/, \"{stars}\" ]\n  - name: b\n    paths: [ src/ ]\n    except: [ \"{stars}\" ]\n"
+            )
+            .as_bytes(),
+        );
+        assert_eq!(count, 2, "{text}");
+        assert!(
+            text.contains(
+                "error: path pattern in `paths` of tier `a` is too complex\n --> policy.yaml:4:21"
+            ),
+            "{}",
+            &text[..text.len().min(2000)]
+        );
+        assert!(
+            text.contains(
+                "error: path pattern in `except` of tier `b` is too complex\n --> policy.yaml:7:15"
+            ),
+            "{}",
+            &text[..text.len().min(2000)]
+        );
+        assert!(
+            text.contains("= note: the glob matcher says: "),
+            "{}",
+            &text[..2000]
+        );
+        // Patterns that compile one by one but not together: at the list.
+        let many: Vec<String> = (0..TOGETHER)
+            .map(|i| format!("\"d{i}/{}\"", "?*".repeat(PER)))
+            .collect();
+        let yaml = format!(
+            "version: 1\ntiers:\n  - name: big\n    paths: [ {} ]\n",
+            many.join(", ")
+        );
+        let (text, count) = err_n(yaml.as_bytes());
+        assert_eq!(count, 1, "{}", &text[..text.len().min(2000)]);
+        assert!(
+            text.contains("error: the `paths` patterns of tier `big` are too complex together\n --> policy.yaml:4:12"),
+            "{}",
+            &text[..text.len().min(2000)]
+        );
+        // Every policy that loads classifies.
+        let ok = format!(
+            "version: 1\ntiers:\n  - name: a\n    paths: [ \"{}\" ]\n",
+            "*".repeat(50)
+        );
+        let policy = from_yaml(ok.as_bytes(), "p").expect("valid");
+        crate::classify::Classifier::new(&policy, None).expect("classifies");
     }
 
     #[test]
