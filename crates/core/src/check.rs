@@ -8,7 +8,7 @@
 //! bounded whatever the length of the history.
 
 use crate::classify::Classifier;
-use crate::git::{self, ChangedPaths, RangeError};
+use crate::git::{self, ChangedPaths, RangeError, WalkedCommit};
 use crate::parallel::{self, Reopen};
 use crate::policy::{Mode, Policy};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
@@ -145,6 +145,22 @@ pub fn check_commits_on(
     policy: &Policy,
     classifier: &Classifier,
     ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
+    sink: impl FnMut(&CommitVerdict),
+) -> Result<Summary, CheckError> {
+    let commits = ids
+        .into_iter()
+        .map(|id| id.map(|id| WalkedCommit { id, raw: None }));
+    check_walked(repo, reopen, policy, classifier, commits, sink)
+}
+
+/// [`check_commits_on`] for commits a walk may already have read (see
+/// [`git::RevWalk::commits`]): those are not read again.
+pub fn check_walked(
+    repo: &Repository,
+    reopen: Option<Reopen<'_>>,
+    policy: &Policy,
+    classifier: &Classifier,
+    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
     let options = ParseOptions {
@@ -156,8 +172,8 @@ pub fn check_commits_on(
         repo,
         reopen,
         parallel::default_workers(),
-        ids,
-        |repo, id| judge_stored(repo, policy, classifier, &options, id),
+        commits,
+        |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
         |verdict: CommitVerdict| {
             summary.commits_checked += 1;
             if !verdict.violations.is_empty() {
@@ -171,17 +187,57 @@ pub fn check_commits_on(
     Ok(summary)
 }
 
+/// `tiergate classify --rev`: the tiers (indexes into the policy's tiers,
+/// in policy order) each commit's changed paths fall in, for every commit
+/// of the walk, in walk order. Every commit needs its paths: the worst
+/// case of the engine.
+pub fn classify_walked(
+    repo: &Repository,
+    reopen: Option<Reopen<'_>>,
+    policy: &Policy,
+    classifier: &Classifier,
+    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
+    mut sink: impl FnMut(Oid, &[usize]) -> Result<(), git::Error>,
+) -> Result<(), git::Error> {
+    parallel::map_commits(
+        repo,
+        reopen,
+        parallel::default_workers(),
+        commits,
+        |repo, commit| {
+            let changed = match &commit.raw {
+                Some(raw) => git::changed_paths_from_raw(repo, commit.id, raw)?,
+                None => git::changed_paths(repo, commit.id)?,
+            };
+            let mut seen = vec![false; policy.tiers.len()];
+            for path in &changed.0 {
+                seen[classifier.tier_of(path)] = true;
+            }
+            let tiers: Vec<usize> = (0..seen.len()).filter(|&t| seen[t]).collect();
+            Ok((commit.id, tiers))
+        },
+        |(id, tiers): (Oid, Vec<usize>)| sink(id, &tiers),
+    )
+}
+
 /// Judge one stored commit.
 fn judge_stored(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
     options: &ParseOptions,
-    id: Oid,
+    commit: WalkedCommit,
 ) -> Result<CommitVerdict, CheckError> {
-    let info = git::commit_facts(repo, id)?;
+    let id = commit.id;
+    let info = match &commit.raw {
+        Some(raw) => git::commit_facts_from_raw(id, raw),
+        None => git::commit_facts(repo, id)?,
+    };
     let judgement = judge(policy, classifier, &info.facts, options, || {
-        git::changed_paths(repo, id)
+        match &commit.raw {
+            Some(raw) => git::changed_paths_from_raw(repo, id, raw),
+            None => git::changed_paths(repo, id),
+        }
     })?;
     Ok(CommitVerdict {
         id: id.to_string(),
@@ -246,5 +302,5 @@ pub fn check_range<S: AsRef<std::ffi::OsStr>>(
     sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
     let walk = git::RevWalk::new(repo, args)?;
-    check_commits_on(repo, reopen, policy, classifier, walk, sink)
+    check_walked(repo, reopen, policy, classifier, walk.commits(), sink)
 }

@@ -86,10 +86,16 @@ pub struct CommitInfo {
 pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
-    let commit = RawCommit::parse(raw.data());
+    Ok(commit_facts_from_raw(id, raw.data()))
+}
+
+/// [`commit_facts`] of a commit whose raw contents are already read (see
+/// [`WalkedCommit`]).
+pub fn commit_facts_from_raw(id: Oid, raw: &[u8]) -> CommitInfo {
+    let commit = RawCommit::parse(raw);
     let message = commit.message.to_vec();
     let title = title_of(&message);
-    Ok(CommitInfo {
+    CommitInfo {
         id,
         title,
         facts: CommitFacts {
@@ -97,7 +103,7 @@ pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
             author: commit.author,
             committer: commit.committer,
         },
-    })
+    }
 }
 
 /// The first non-blank line of a message, trimmed, lossily decoded.
@@ -232,17 +238,31 @@ fn parse_ident(value: &[u8]) -> Identity {
 pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> {
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
-    let commit = RawCommit::parse(raw.data());
+    changed_paths_in(&odb, id, raw.data())
+}
+
+/// [`changed_paths`] of a commit a walk already read (see
+/// [`WalkedCommit`]).
+pub fn changed_paths_from_raw(
+    repo: &Repository,
+    id: Oid,
+    raw: &[u8],
+) -> Result<ChangedPaths, Error> {
+    changed_paths_in(&odb_of(repo)?, id, raw)
+}
+
+fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedPaths, Error> {
+    let commit = RawCommit::parse(raw);
     let tree = commit
         .tree
         .ok_or_else(|| Error::Object(format!("commit {id} has no tree")))?;
     let mut paths = Vec::new();
     match commit.parents.split_first() {
-        None => diff_trees(&odb, None, Some(tree), &mut Vec::new(), &mut paths)?,
+        None => diff_trees(odb, None, Some(tree), &mut Vec::new(), &mut paths)?,
         Some((first, rest)) => {
-            let first_tree = tree_of(&odb, *first)?;
+            let first_tree = tree_of(odb, *first)?;
             diff_trees(
-                &odb,
+                odb,
                 Some(first_tree),
                 Some(tree),
                 &mut Vec::new(),
@@ -254,9 +274,9 @@ pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> 
                     break;
                 }
                 let mut other = Vec::new();
-                let parent_tree = tree_of(&odb, *parent)?;
+                let parent_tree = tree_of(odb, *parent)?;
                 diff_trees(
-                    &odb,
+                    odb,
                     Some(parent_tree),
                     Some(tree),
                     &mut Vec::new(),
@@ -559,16 +579,35 @@ fn entry_changed(
 /// (libgit2's revparse). Other rev-list options are refused with a clear
 /// error rather than silently ignored. Commits come in git's default order
 /// (reverse chronological), each once.
+///
+/// When no commit is excluded (`--all`, `HEAD`, `main topic`: the whole
+/// history case) the walk is tiergate's own ([`DateWalk`]): it reads each
+/// commit once, raw, and hands that data on ([`RevWalk::commits`]), so the
+/// judge does not read it again. Ranges with exclusions (`A..B`, `--not`)
+/// use libgit2's revwalk, which knows when to stop.
 pub struct RevWalk<'r> {
-    walk: git2::Revwalk<'r>,
+    walk: Walk<'r>,
+}
+
+enum Walk<'r> {
+    Libgit2(git2::Revwalk<'r>),
+    Date(DateWalk<'r>),
+}
+
+/// A commit a walk produced: its id, and its raw contents when the walk
+/// already read them.
+#[derive(Debug, Clone)]
+pub struct WalkedCommit {
+    /// The commit id.
+    pub id: Oid,
+    /// The raw commit object (headers, blank line, message), if read.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl<'r> RevWalk<'r> {
     /// Set up a walk over `args`.
     pub fn new<S: AsRef<OsStr>>(repo: &'r Repository, args: &[S]) -> Result<Self, RangeError> {
-        let mut walk = repo
-            .revwalk()
-            .map_err(|e| RangeError::Git(git_err("cannot walk history")(e)))?;
+        let mut walk: Vec<(Oid, bool)> = Vec::new();
         let mut negate = false;
         let mut pushed_any = false;
         for arg in args {
@@ -677,7 +716,38 @@ impl<'r> RevWalk<'r> {
                     .to_owned(),
             ));
         }
-        Ok(RevWalk { walk })
+        if walk.iter().all(|(_, hide)| !hide) {
+            let tips: Vec<Oid> = walk.iter().map(|(id, _)| *id).collect();
+            return Ok(RevWalk {
+                walk: Walk::Date(DateWalk::new(repo, &tips)?),
+            });
+        }
+        let mut revwalk = repo
+            .revwalk()
+            .map_err(|e| RangeError::Git(git_err("cannot walk history")(e)))?;
+        for (id, hide) in walk {
+            let result = if hide {
+                revwalk.hide(id)
+            } else {
+                revwalk.push(id)
+            };
+            result.map_err(|e| RangeError::Git(git_err(format!("cannot walk from {id}"))(e)))?;
+        }
+        Ok(RevWalk {
+            walk: Walk::Libgit2(revwalk),
+        })
+    }
+
+    /// The walk's commits with the raw data already read, if any.
+    pub fn commits(self) -> impl Iterator<Item = Result<WalkedCommit, Error>> + 'r {
+        let mut walk = self.walk;
+        std::iter::from_fn(move || match &mut walk {
+            Walk::Libgit2(w) => w.next().map(|r| {
+                r.map(|id| WalkedCommit { id, raw: None })
+                    .map_err(git_err("cannot walk history"))
+            }),
+            Walk::Date(w) => w.next_commit().transpose(),
+        })
     }
 }
 
@@ -685,10 +755,110 @@ impl Iterator for RevWalk<'_> {
     type Item = Result<Oid, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.walk
-            .next()
-            .map(|r| r.map_err(git_err("cannot walk history")))
+        match &mut self.walk {
+            Walk::Libgit2(w) => w.next().map(|r| r.map_err(git_err("cannot walk history"))),
+            Walk::Date(w) => w.next_commit().transpose().map(|r| r.map(|c| c.id)),
+        }
     }
+}
+
+/// Every commit reachable from some tips, newest first by committer date
+/// (ties in the order found), each read once. This is git's default order
+/// for an unlimited walk (`rev-list`'s date-ordered queue without
+/// `--topo-order`).
+struct DateWalk<'r> {
+    odb: git2::Odb<'r>,
+    /// (committer time, -insertion number, id, raw commit).
+    queue: std::collections::BinaryHeap<Queued>,
+    seen: std::collections::HashSet<Oid>,
+    inserted: u64,
+}
+
+struct Queued {
+    time: i64,
+    order: std::cmp::Reverse<u64>,
+    id: Oid,
+    raw: Vec<u8>,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.order) == (other.time, other.order)
+    }
+}
+
+impl Eq for Queued {}
+
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.time, self.order).cmp(&(other.time, other.order))
+    }
+}
+
+impl<'r> DateWalk<'r> {
+    fn new(repo: &'r Repository, tips: &[Oid]) -> Result<Self, Error> {
+        let mut walk = DateWalk {
+            odb: odb_of(repo)?,
+            queue: std::collections::BinaryHeap::new(),
+            seen: std::collections::HashSet::new(),
+            inserted: 0,
+        };
+        for &tip in tips {
+            walk.enqueue(tip)?;
+        }
+        Ok(walk)
+    }
+
+    fn enqueue(&mut self, id: Oid) -> Result<(), Error> {
+        if !self.seen.insert(id) {
+            return Ok(());
+        }
+        let raw = read_object(&self.odb, id, git2::ObjectType::Commit)?
+            .data()
+            .to_vec();
+        let time = committer_time(&raw);
+        self.queue.push(Queued {
+            time,
+            order: std::cmp::Reverse(self.inserted),
+            id,
+            raw,
+        });
+        self.inserted += 1;
+        Ok(())
+    }
+
+    fn next_commit(&mut self) -> Result<Option<WalkedCommit>, Error> {
+        let Some(next) = self.queue.pop() else {
+            return Ok(None);
+        };
+        for parent in RawCommit::parse(&next.raw).parents {
+            self.enqueue(parent)?;
+        }
+        Ok(Some(WalkedCommit {
+            id: next.id,
+            raw: Some(next.raw),
+        }))
+    }
+}
+
+/// The committer time of a raw commit (0 when unreadable, as git's
+/// `parse_commit_date` does).
+fn committer_time(raw: &[u8]) -> i64 {
+    raw.split(|&b| b == b'\n')
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix(b"committer "))
+        .and_then(|ident| {
+            let after = &ident[ident.iter().rposition(|&b| b == b'>')? + 1..];
+            let time = after.trim_ascii().split(|&b| b == b' ').next()?;
+            std::str::from_utf8(time).ok()?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 /// Why a rev-list argument could not be used.
@@ -735,21 +905,21 @@ fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r
 }
 
 fn push(
-    walk: &mut git2::Revwalk<'_>,
+    walk: &mut Vec<(Oid, bool)>,
     repo: &Repository,
     id: Oid,
     hide: bool,
 ) -> Result<(), RangeError> {
     let _ = repo;
-    let result = if hide { walk.hide(id) } else { walk.push(id) };
-    result.map_err(|e| RangeError::Git(git_err(format!("cannot walk from {id}"))(e)))
+    walk.push((id, hide));
+    Ok(())
 }
 
 /// Push (or hide) every ref matching `glob`, peeling tags; refs that do not
 /// lead to a commit (a tag of a blob) are skipped, as rev-list does.
 fn add_glob(
     repo: &Repository,
-    walk: &mut git2::Revwalk<'_>,
+    walk: &mut Vec<(Oid, bool)>,
     glob: &str,
     hide: bool,
 ) -> Result<(), RangeError> {
@@ -939,7 +1109,9 @@ pub fn push_walk<'r>(
                 .map_err(git_err(format!("cannot walk from {}", commit.id())))?;
         }
     }
-    Ok(RevWalk { walk })
+    Ok(RevWalk {
+        walk: Walk::Libgit2(walk),
+    })
 }
 
 // --- tree listing ---

@@ -10,7 +10,7 @@
 //! number of commits in flight, never by the length of the history.
 
 use crate::git;
-use git2::{Oid, Repository};
+use git2::Repository;
 use std::collections::BTreeMap;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
@@ -37,23 +37,24 @@ pub fn default_workers() -> usize {
         .map_or(1, |jobs| jobs.max(1))
 }
 
-/// Apply `work` to every id of `ids` and hand each result to `sink`, in the
-/// order of `ids`. With `reopen` and more than one worker, `work` runs on
+/// Apply `work` to every item of `ids` (commit ids, or commits a walk
+/// already read) and hand each result to `sink`, in the order of `ids`. With `reopen` and more than one worker, `work` runs on
 /// worker threads, each with its own repository; otherwise on this thread
 /// with `repo`. The first error (from `ids`, `work` or `sink`, in id order)
 /// stops the run and is returned.
-pub fn map_commits<T, E, W, S>(
+pub fn map_commits<I, T, E, W, S>(
     repo: &Repository,
     reopen: Option<Reopen<'_>>,
     workers: usize,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
+    ids: impl IntoIterator<Item = Result<I, git::Error>>,
     work: W,
     mut sink: S,
 ) -> Result<(), E>
 where
+    I: Send,
     T: Send,
     E: From<git::Error> + Send,
-    W: Fn(&Repository, Oid) -> Result<T, E> + Sync,
+    W: Fn(&Repository, I) -> Result<T, E> + Sync,
     S: FnMut(T) -> Result<(), E>,
 {
     let Some(reopen) = reopen.filter(|_| workers > 1) else {
@@ -63,7 +64,7 @@ where
         return Ok(());
     };
     let capacity = workers * IN_FLIGHT_PER_WORKER;
-    let (job_tx, job_rx) = sync_channel::<(u64, Oid)>(capacity);
+    let (job_tx, job_rx) = sync_channel::<(u64, I)>(capacity);
     let job_rx = Mutex::new(job_rx);
     let (result_tx, result_rx) = sync_channel::<(u64, Result<T, E>)>(capacity);
     let (job_rx, work) = (&job_rx, &work);
@@ -120,7 +121,7 @@ where
     })
 }
 
-fn next_job(jobs: &Mutex<Receiver<(u64, Oid)>>) -> Option<(u64, Oid)> {
+fn next_job<I>(jobs: &Mutex<Receiver<(u64, I)>>) -> Option<(u64, I)> {
     // A poisoned lock means another worker panicked; the scope re-raises
     // that panic, this worker just stops.
     jobs.lock().ok()?.recv().ok()

@@ -8,6 +8,7 @@ use crate::{Format, Global};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
+use tiergate_core::check;
 use tiergate_core::classify::Reason;
 use tiergate_core::git::{self, RangeError};
 
@@ -137,27 +138,36 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
     })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut seen = vec![false; policy.tiers.len()];
     let mut json_commits = Vec::new();
-    for id in walk {
-        let id = id?;
-        let changed = git::changed_paths(&repo, id)?;
-        seen.iter_mut().for_each(|s| *s = false);
-        for path in &changed.0 {
-            seen[classifier.tier_of(path)] = true;
-        }
-        let tiers: Vec<&str> = policy
-            .tiers
-            .iter()
-            .zip(&seen)
-            .filter(|(_, s)| **s)
-            .map(|(t, _)| t.name.as_str())
-            .collect();
-        match global.format {
-            Format::Json => json_commits.push(json!({ "id": id.to_string(), "tiers": tiers })),
-            _ if tiers.is_empty() => writeln!(out, "{id} -")?,
-            _ => writeln!(out, "{id} {}", tiers.join(","))?,
-        }
+    let reopen = || context::open_repo_plain(global);
+    let mut write_error = None;
+    check::classify_walked(
+        &repo,
+        Some(&reopen),
+        policy,
+        &classifier,
+        walk.commits(),
+        |id, tiers| {
+            let names: Vec<&str> = tiers
+                .iter()
+                .map(|&t| policy.tiers[t].name.as_str())
+                .collect();
+            let written = match global.format {
+                Format::Json => {
+                    json_commits.push(json!({ "id": id.to_string(), "tiers": names }));
+                    Ok(())
+                }
+                _ if names.is_empty() => writeln!(out, "{id} -"),
+                _ => writeln!(out, "{id} {}", names.join(",")),
+            };
+            if let Err(e) = written {
+                write_error.get_or_insert(e);
+            }
+            Ok(())
+        },
+    )?;
+    if let Some(e) = write_error {
+        return Err(anyhow::Error::new(e).context("cannot write to stdout"));
     }
     if global.format == Format::Json {
         writeln!(out, "{}", json!({ "commits": json_commits }))?;
