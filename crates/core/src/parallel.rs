@@ -15,21 +15,26 @@ use std::collections::BTreeMap;
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
-/// How many commits may be in flight per worker: enough to keep workers
-/// busy while the caller's thread renders results, small enough to bound
-/// memory.
-const IN_FLIGHT_PER_WORKER: usize = 64;
+/// Commits go to workers in runs of consecutive commits: a commit and its
+/// parent usually share most trees, and each worker's cache of recent trees
+/// (see `git`) only helps if it sees both. Also fewer channel operations.
+const CHUNK: usize = 32;
+
+/// How many chunks may be in flight per worker: enough to keep workers busy
+/// while the caller's thread renders results, small enough to bound memory.
+const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
 
 /// Opens a repository for one worker thread.
 pub type Reopen<'a> = &'a (dyn Fn() -> Result<Repository, git::Error> + Sync);
 
 /// The number of workers to use: `TIERGATE_JOBS` when set, else 1.
 ///
-/// Measured (BENCHMARKS.md), two workers did not beat one: libgit2's
-/// revwalk already reads and inflates every commit on the caller's thread,
-/// so the workers only add a second read of each commit. Parallelism pays
-/// once the walk itself hands raw commits to the workers; until then it is
-/// opt-in (`TIERGATE_JOBS=2`).
+/// Measured (BENCHMARKS.md), two workers do not beat one: libgit2 shares
+/// each pack file between all repositories of a process, behind one lock
+/// and one delta-base cache, so two workers contend for it and evict each
+/// other's delta bases (classifying 100,000 commits took 39 s with two
+/// workers, 25 s with one). Parallelism will pay with a pack reader per
+/// worker; until then it is opt-in (`TIERGATE_JOBS=2`).
 pub fn default_workers() -> usize {
     std::env::var("TIERGATE_JOBS")
         .ok()
@@ -63,10 +68,10 @@ where
         }
         return Ok(());
     };
-    let capacity = workers * IN_FLIGHT_PER_WORKER;
-    let (job_tx, job_rx) = sync_channel::<(u64, I)>(capacity);
+    let capacity = workers * CHUNKS_IN_FLIGHT_PER_WORKER;
+    let (job_tx, job_rx) = sync_channel::<(u64, Vec<I>)>(capacity);
     let job_rx = Mutex::new(job_rx);
-    let (result_tx, result_rx) = sync_channel::<(u64, Result<T, E>)>(capacity);
+    let (result_tx, result_rx) = sync_channel::<(u64, Vec<Result<T, E>>)>(capacity);
     let (job_rx, work) = (&job_rx, &work);
     std::thread::scope(move |scope| {
         // `job_tx` and `result_rx` are moved into this closure so that they
@@ -77,14 +82,23 @@ where
             let result_tx = result_tx.clone();
             scope.spawn(move || {
                 let repo = reopen();
-                while let Some((seq, id)) = next_job(job_rx) {
-                    let result = match &repo {
-                        Ok(repo) => work(repo, id),
-                        Err(e) => Err(E::from(git::Error::Object(format!(
-                            "worker cannot open the repository: {e}"
-                        )))),
-                    };
-                    if result_tx.send((seq, result)).is_err() {
+                while let Some((seq, chunk)) = next_job(job_rx) {
+                    let mut results = Vec::with_capacity(chunk.len());
+                    for item in chunk {
+                        let result = match &repo {
+                            Ok(repo) => work(repo, item),
+                            Err(e) => Err(E::from(git::Error::Object(format!(
+                                "worker cannot open the repository: {e}"
+                            )))),
+                        };
+                        let failed = result.is_err();
+                        results.push(result);
+                        if failed {
+                            // The caller stops at the first error.
+                            break;
+                        }
+                    }
+                    if result_tx.send((seq, results)).is_err() {
                         break;
                     }
                 }
@@ -93,35 +107,40 @@ where
         drop(result_tx);
         let mut order = InOrder::new();
         let (mut sent, mut received) = (0u64, 0u64);
-        for id in ids {
+        let mut receive = |order: &mut InOrder<T, E>, received: &mut u64| -> Result<(), E> {
+            let (seq, results) = result_rx
+                .recv()
+                .map_err(|_| git::Error::Object("a worker thread stopped".to_owned()))?;
+            *received += 1;
+            order.put(seq, results, &mut sink)
+        };
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let mut ids = ids.into_iter().peekable();
+        while let Some(id) = ids.next() {
+            chunk.push(id?);
+            if chunk.len() < CHUNK && ids.peek().is_some() {
+                continue;
+            }
             // In flight never exceeds `capacity`, so neither channel blocks
             // a worker while this thread waits.
             while sent - received >= capacity as u64 {
-                let (seq, result) = result_rx
-                    .recv()
-                    .map_err(|_| git::Error::Object("a worker thread stopped".to_owned()))?;
-                received += 1;
-                order.put(seq, result, &mut sink)?;
+                receive(&mut order, &mut received)?;
             }
-            let id = id?;
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
             job_tx
-                .send((sent, id))
+                .send((sent, full))
                 .map_err(|_| git::Error::Object("worker threads stopped".to_owned()))?;
             sent += 1;
         }
         drop(job_tx);
         while received < sent {
-            let (seq, result) = result_rx
-                .recv()
-                .map_err(|_| git::Error::Object("a worker thread stopped".to_owned()))?;
-            received += 1;
-            order.put(seq, result, &mut sink)?;
+            receive(&mut order, &mut received)?;
         }
         Ok(())
     })
 }
 
-fn next_job<I>(jobs: &Mutex<Receiver<(u64, I)>>) -> Option<(u64, I)> {
+fn next_job<I>(jobs: &Mutex<Receiver<(u64, Vec<I>)>>) -> Option<(u64, Vec<I>)> {
     // A poisoned lock means another worker panicked; the scope re-raises
     // that panic, this worker just stops.
     jobs.lock().ok()?.recv().ok()
@@ -130,7 +149,7 @@ fn next_job<I>(jobs: &Mutex<Receiver<(u64, I)>>) -> Option<(u64, I)> {
 /// Results waiting for their turn.
 struct InOrder<T, E> {
     next: u64,
-    waiting: BTreeMap<u64, Result<T, E>>,
+    waiting: BTreeMap<u64, Vec<Result<T, E>>>,
 }
 
 impl<T, E> InOrder<T, E> {
@@ -144,13 +163,15 @@ impl<T, E> InOrder<T, E> {
     fn put(
         &mut self,
         seq: u64,
-        result: Result<T, E>,
+        results: Vec<Result<T, E>>,
         sink: &mut impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.waiting.insert(seq, result);
-        while let Some(result) = self.waiting.remove(&self.next) {
+        self.waiting.insert(seq, results);
+        while let Some(results) = self.waiting.remove(&self.next) {
             self.next += 1;
-            sink(result?)?;
+            for result in results {
+                sink(result?)?;
+            }
         }
         Ok(())
     }
