@@ -5,6 +5,8 @@
 //! none of the `GIT_*` variables of whatever runs the tests.
 #![allow(dead_code)]
 
+pub mod differential;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
