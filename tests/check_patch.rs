@@ -263,6 +263,32 @@ fn empty_input_is_a_usage_error() {
 }
 
 #[test]
+fn git_diff_and_git_show_output_are_not_patches() {
+    let repo = repo_with_policy();
+    repo.commit(
+        &[("crypto/aes.c", "aes\nfast\n")],
+        "crypto: speed up AES\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    for (name, args) in [
+        ("plain.diff", &["diff", "HEAD~1", "HEAD"][..]),
+        ("show.txt", &["show", "HEAD"][..]),
+    ] {
+        let text = repo.git(args);
+        std::fs::write(repo.path().join(name), text).expect("write");
+        let out = repo.tiergate(&["check-patch", name]);
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stdout(&out));
+        assert_eq!(stdout(&out), "", "{name}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "Error: {name} is not a patch mail: it has no `Subject:` or `From:` header, so there is no commit message to judge (a `git diff` or `git show` output?)\n\
+                 Hint: Pass files written by `git format-patch`, or an mbox of patches; for commits, use `tiergate check <rev-range>`.\n"
+            )
+        );
+    }
+}
+
+#[test]
 fn show_lists_tiers_markers_and_verdict_of_a_commit() {
     let repo = repo_with_policy();
     let id = repo.commit(

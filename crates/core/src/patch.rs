@@ -70,6 +70,17 @@ pub struct Patch {
     pub cover_letter: bool,
 }
 
+impl Patch {
+    /// Whether this is a mail at all: it has a `Subject:` or a `From:`
+    /// (in the headers or at the top of the body). `git am` refuses an
+    /// input without them ("Patch format detection failed"): a bare
+    /// `git diff` or the output of `git show` has no commit message to
+    /// judge.
+    pub fn is_mail(&self) -> bool {
+        !self.subject.trim().is_empty() || self.author.is_some()
+    }
+}
+
 /// Split and parse every mail of an input (a format-patch file, several
 /// concatenated, or an mbox).
 pub fn read_patches(input: &[u8]) -> Vec<Patch> {
@@ -627,6 +638,18 @@ Text.\n";
         );
         assert_eq!(String::from_utf8_lossy(&q.message), "docs: x\n\nText.\n");
         assert!(!q.has_diff);
+    }
+
+    #[test]
+    fn input_without_mail_headers_is_not_a_mail() {
+        let diff = b"diff --git a/crypto/aes.c b/crypto/aes.c\n--- a/crypto/aes.c\n+++ b/crypto/aes.c\n@@ -1 +1,2 @@\n x\n+y\n";
+        let patches = read_patches(diff);
+        assert_eq!(patches.len(), 1);
+        assert!(!patches[0].is_mail());
+        let show = b"commit 1111111111111111111111111111111111111111\nAuthor: A U Thor <a@example.com>\nDate:   Mon Sep 17 00:00:00 2001 +0000\n\n    t\n\n    AI-Assisted-by: x:y\n\ndiff --git a/a b/a\n";
+        assert!(!read_patches(show)[0].is_mail());
+        assert!(read_patches(b"Subject: [PATCH] t\n\nb\n")[0].is_mail());
+        assert!(read_patches(b"From: A <a@example.com>\n\nb\n")[0].is_mail());
     }
 
     #[test]

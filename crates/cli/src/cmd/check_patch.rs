@@ -16,7 +16,8 @@
 //! pass), then a summary line; `--show` adds the reviewer's view of every
 //! patch (the block of `tiergate show`). `--format json` prints one
 //! document. Exit 0 pass (or `mode: warn`), 1 violations, 2 usage or
-//! policy error (also: an unreadable input, or no patch in the input), 3
+//! policy error (also: an unreadable input, no patch in the input, or an
+//! input that is not a mail, such as `git diff` output), 3
 //! I/O error.
 
 use crate::context;
@@ -73,6 +74,13 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             tracing::warn!(file = %name, "no mail in this input");
         }
         for patch in mails {
+            if !patch.is_mail() {
+                // `git am` refuses it too ("Patch format detection failed").
+                return Err(usage(
+                    format!("{name} is not a patch mail: it has no `Subject:` or `From:` header, so there is no commit message to judge (a `git diff` or `git show` output?)"),
+                    Some("Pass files written by `git format-patch`, or an mbox of patches; for commits, use `tiergate check <rev-range>`."),
+                ));
+            }
             if patch.cover_letter {
                 tracing::info!(file = %name, subject = %patch.subject, "cover letter skipped");
                 continue;
