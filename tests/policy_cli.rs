@@ -57,6 +57,35 @@ fn validate_reports_every_problem() {
 }
 
 #[test]
+fn validate_two_yaml_documents() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("two.yaml"),
+        format!("{GOOD}---\nversion: 1\n"),
+    )
+    .expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "two.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(support::stdout(&out), "");
+    assert_eq!(
+        support::stderr(&out),
+        "\
+error: invalid YAML: a policy is one YAML document, but this file holds more than one
+ --> two.yaml:8:1
+  |
+8 | ---
+  | ^^^ a second document starts here
+  |
+  = help: remove this `---` line and what follows it, or merge the documents into one mapping
+"
+    );
+    // A `---` that opens the only document is fine.
+    std::fs::write(dir.path().join("one.yaml"), format!("# c\n---\n{GOOD}")).expect("write");
+    let out = tiergate(dir.path(), &["policy", "validate", "one.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+}
+
+#[test]
 fn validate_good_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("good.yaml"), GOOD).expect("write");

@@ -144,8 +144,42 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<SNode, Box<Diagnostic>> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         let span = err.location().map(|loc| src.range_of(&loc)).unwrap_or(0..0);
+        if message.contains("multiple YAML documents") {
+            // The parser's wording names its own API; say what is wrong
+            // with the file, at the `---` that starts a second document.
+            let span = second_document_marker(text).unwrap_or(span);
+            let what = "invalid YAML: a policy is one YAML document, but this file holds more than one";
+            let help = "remove this `---` line and what follows it, or merge the documents into one mapping";
+            return Box::new(
+                Diagnostic::error(what)
+                    .at(span)
+                    .label("a second document starts here")
+                    .help(help),
+            );
+        }
         Box::new(Diagnostic::error(format!("invalid YAML: {message}")).at(span))
     })
+}
+
+/// The byte range of the `---` line that starts a second YAML document:
+/// the first document marker after some content (a marker before any
+/// content only opens the first document).
+fn second_document_marker(text: &str) -> Option<Range<usize>> {
+    let mut seen_content = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let is_marker = bare == "---" || bare.starts_with("--- ") || bare.starts_with("---\t");
+        if is_marker && seen_content {
+            return Some(offset..offset + 3);
+        }
+        let trimmed = bare.trim();
+        if is_marker || (!trimmed.is_empty() && !trimmed.starts_with('#')) {
+            seen_content = true;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 impl Source<'_> {
