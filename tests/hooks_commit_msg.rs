@@ -72,6 +72,42 @@ fn declared_commit_to_open_tier_and_undeclared_commit_pass_silently() {
 }
 
 #[test]
+fn undeclared_commit_fix_does_not_amend_the_previous_commit() {
+    let c = Clone::new();
+    let head = c.rev("HEAD");
+    c.write("docs/a.md", "a\n");
+    c.git(&["add", "-A"]);
+    let msg = "docs: a\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+    let out = c.try_git(&["commit", "-m", msg]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    // `git commit --amend --trailer ...` would amend HEAD, a commit that
+    // is not the one rejected: the fix reuses the saved message instead.
+    assert!(!err.contains("--amend"), "{err}");
+    assert!(
+        err.contains("  fix: Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`).\n"),
+        "{err}"
+    );
+    assert_eq!(c.rev("HEAD"), head, "nothing committed");
+    // Following the fix commits the staged change, declared.
+    let out = hook_support::output(
+        hook_support::git_cmd(&c.path())
+            .env("GIT_EDITOR", "true")
+            .args([
+                "commit",
+                "-q",
+                "-e",
+                "-F",
+                ".git/COMMIT_EDITMSG",
+                "--trailer",
+                "AI-Assisted-by: claude:claude-sonnet-4",
+            ]),
+    );
+    assert_code(&out, 0);
+    assert_eq!(c.rev("HEAD~1"), head);
+}
+
+#[test]
 fn first_commit_without_head() {
     let c = Clone::bare_start();
     c.install();

@@ -529,15 +529,15 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
             git::staged_paths(&repo, &index_path, &parents)
         },
     )?;
+    let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
     let verdict = CommitVerdict {
         id: "(new)".into(),
         title: git::title_of(&facts.message),
         assessment: judgement.assessment,
         tiers: judgement.tiers,
         paths_computed: judgement.paths_computed,
-        violations: judgement.violations,
+        violations: pending_fixes(judgement.violations, Some(&shown)),
     };
-    let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
     let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let hint = if is_merge_msg {
         format!(
@@ -549,6 +549,42 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         )
     };
     Ok(single_verdict(options, &found, &verdict, "commit", &hint))
+}
+
+/// The violations of a commit that does not exist yet (commit-msg,
+/// applypatch-msg), with fixes that say so: the rules suggest `git commit
+/// --amend --trailer ...`, which here would amend the commit *before* this
+/// one (folding the staged changes into it). With the file git saved the
+/// message in, suggest committing again from it with the trailer; without
+/// one (`git am`), drop the suggestion (the hint says what to do).
+fn pending_fixes(
+    mut violations: Vec<tiergate_core::rules::Violation>,
+    saved_message: Option<&str>,
+) -> Vec<tiergate_core::rules::Violation> {
+    for violation in &mut violations {
+        violation.fix = pending_fix(&violation.fix, saved_message);
+    }
+    violations
+}
+
+fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
+    const AMEND: &str = "`git commit --amend --trailer ";
+    let Some(at) = fix.find(AMEND) else {
+        return fix.to_owned();
+    };
+    let rest = &fix[at + AMEND.len()..];
+    match saved_message {
+        Some(file) => format!("{}`git commit -e -F {file} --trailer {rest}", &fix[..at]),
+        None => {
+            // `Add ... (e.g. `git commit --amend ...`).` -> `Add ....`
+            let open = fix[..at].rfind(" (");
+            let close = rest.find("`)").map(|i| at + AMEND.len() + i + 2);
+            match (open, close) {
+                (Some(open), Some(close)) => format!("{}{}", &fix[..open], &fix[close..]),
+                _ => fix.to_owned(),
+            }
+        }
+    }
 }
 
 /// Whether the `git` process running this hook is `git commit --amend`.
@@ -771,8 +807,34 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         assessment: judgement.assessment,
         tiers: judgement.tiers,
         paths_computed: judgement.paths_computed,
-        violations: judgement.violations,
+        violations: pending_fixes(judgement.violations, None),
     };
     let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
     Ok(single_verdict(options, &found, &verdict, "patch", hint))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pending_fix;
+
+    #[test]
+    fn fixes_of_a_pending_commit_do_not_amend_the_previous_one() {
+        let undeclared = "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit --amend --trailer 'AI-Assisted-by: <agent>:<model>'`).";
+        assert_eq!(
+            pending_fix(undeclared, Some(".git/COMMIT_EDITMSG")),
+            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`)."
+        );
+        assert_eq!(
+            pending_fix(undeclared, None),
+            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph."
+        );
+        let required = "Add `Reviewed-by:` to the trailer block once earned (e.g. `git commit --amend --trailer 'Reviewed-by: Name <email>'`).";
+        assert_eq!(
+            pending_fix(required, None),
+            "Add `Reviewed-by:` to the trailer block once earned."
+        );
+        let split = "Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.";
+        assert_eq!(pending_fix(split, Some("x")), split);
+        assert_eq!(pending_fix(split, None), split);
+    }
 }
