@@ -428,6 +428,25 @@ fn explain_prints_every_rule_and_refuses_unknown_codes() {
     let out = repo.tiergate(&["explain", "no-such-rule"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("Hint: Use one of: ai-forbidden-tier,"));
+    // Codes as copied from the output: `error[...]`, GitLab's check name.
+    for pasted in [
+        "error[undeclared-ai]",
+        "tiergate/undeclared-ai",
+        "UNDECLARED-AI",
+    ] {
+        let out = repo.tiergate(&["explain", pasted]);
+        assert_eq!(out.status.code(), Some(0), "{pasted}: {}", stderr(&out));
+        assert!(stdout(&out).starts_with("undeclared-ai: "), "{pasted}");
+    }
+    let out = repo.tiergate(&["explain", "undeclared"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "Error: unknown rule code 'undeclared'\nHint: Did you mean `undeclared-ai`? The rule codes: ai-forbidden-tier,"
+        ),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
