@@ -148,10 +148,13 @@ say "hooks dir: $hooks_dir"
 
 # ---------------------------------------------------------------- uninstall
 if [ "$uninstall" = 1 ]; then
+    installed_bin=
     for hook in $hooks; do
         f=$hooks_dir/$hook
         chained=$f.tiergate-chained
         if is_shim "$f"; then
+            # The directory this shim was installed with (--bin-dir then).
+            installed_bin=$(sed -n "s/^tiergate_bin_dir='\\(.*\\)'\$/\\1/p" "$f" | head -n 1)
             run rm -f "$f"
             if [ -e "$chained" ] || [ -L "$chained" ]; then
                 run mv "$chained" "$f"
@@ -165,7 +168,7 @@ if [ "$uninstall" = 1 ]; then
             say "$hook: not installed"
         fi
     done
-    say "tiergate's hooks are uninstalled (binaries in $bin_dir are left in place)."
+    say "tiergate's hooks are uninstalled (binaries in ${installed_bin:-$bin_dir} are left in place)."
     exit 0
 fi
 

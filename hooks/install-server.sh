@@ -149,8 +149,11 @@ say "hook:       $hooks_dir/$hook_name"
 
 # ---------------------------------------------------------------- uninstall
 if [ "$uninstall" = 1 ]; then
+    installed_bin=
     for f in "$hooks_dir/$hook_name" "$git_dir/hooks/pre-receive" "$git_dir/hooks/reference-transaction" "$git_dir/custom_hooks/pre-receive.d/tiergate"; do
         if is_shim "$f"; then
+            # The directory this shim was installed with (--bin-dir then).
+            installed_bin=$(sed -n "s/^tiergate_bin_dir='\\(.*\\)'\$/\\1/p" "$f" | head -n 1)
             run rm -f "$f"
             if [ -e "$f.tiergate-chained" ] || [ -L "$f.tiergate-chained" ]; then
                 run mv "$f.tiergate-chained" "$f"
@@ -167,7 +170,7 @@ if [ "$uninstall" = 1 ]; then
         fi
     done
     say "receive.advertisePushOptions left as it is (other hooks may use push options)."
-    say "tiergate's server hook is uninstalled (binaries in $bin_dir are left in place)."
+    say "tiergate's server hook is uninstalled (binaries in ${installed_bin:-$bin_dir} are left in place)."
     exit 0
 fi
 

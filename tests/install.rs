@@ -88,6 +88,16 @@ fn install_twice_then_uninstall_restores_the_hooks_dir_byte_for_byte() {
         "{}",
         stdout(&out)
     );
+    // The binaries are named where they were installed, not where a
+    // default --bin-dir would have put them.
+    assert!(
+        stdout(&out).contains(&format!(
+            "tiergate's hooks are uninstalled (binaries in {} are left in place).\n",
+            bins()
+        )),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(snapshot(&hooks), before);
 }
 

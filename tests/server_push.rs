@@ -660,6 +660,15 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
     let out =
         server_support::install(&["--server", s.bare.to_str().expect("utf-8"), "--uninstall"]);
     assert_code(&out, 0);
+    // The binaries are named where they were installed (no --bin-dir here).
+    assert!(
+        server_support::stdout(&out).contains(&format!(
+            "(binaries in {} are left in place)",
+            server_support::bin_dir().display()
+        )),
+        "{}",
+        server_support::stdout(&out)
+    );
     let restored = std::fs::read_to_string(&hook).expect("restored");
     assert!(restored.contains("cat >>"), "{restored}");
     assert!(!s.bare.join("hooks/pre-receive.tiergate-chained").exists());
