@@ -97,6 +97,24 @@ fn only_commits_the_remote_lacks_are_judged() {
 }
 
 #[test]
+fn push_to_the_url_of_a_remote_judges_what_that_remote_lacks() {
+    let c = pushed_clone();
+    // A bad commit already on the remote (pushed with --no-verify).
+    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "-q", "--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    // `git push URL` passes the URL as the remote's name: origin's
+    // tracking refs still say what the remote has.
+    c.git(&["checkout", "-q", "-b", "topic"]);
+    c.commit_no_verify(&[("docs/b.md", "b\n")], &declared("docs: b"));
+    let url = c.remote().to_str().expect("utf-8").to_owned();
+    let out = c.try_git(&["push", "-q", &url, "topic"]);
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+    assert!(remote_has(&c, "refs/heads/topic"));
+}
+
+#[test]
 fn deletions_are_skipped() {
     let c = pushed_clone();
     c.git(&["checkout", "-q", "-b", "old"]);

@@ -587,6 +587,52 @@ fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
     }
 }
 
+/// The remote whose remote-tracking refs say what the receiving side
+/// already has. git names the remote, except for `git push URL ...`, where
+/// it passes the URL as the name: a configured remote with that URL (or
+/// push URL) then stands for it, so that commits the remote already has
+/// are not judged again.
+fn tracking_remote(repo: &git2::Repository, remote: &str, url: &str) -> String {
+    if remote.is_empty() || repo.find_remote(remote).is_ok() {
+        return remote.to_owned();
+    }
+    let Ok(names) = repo.remotes() else {
+        return remote.to_owned();
+    };
+    for name in names.iter().flatten().flatten() {
+        let Ok(configured) = repo.find_remote(name) else {
+            continue;
+        };
+        let urls = [configured.url().ok(), configured.pushurl().ok().flatten()];
+        if urls
+            .iter()
+            .flatten()
+            .any(|u| same_url(u, url) || same_url(u, remote))
+        {
+            tracing::debug!(remote, name, "pre-push: URL of a configured remote");
+            return name.to_owned();
+        }
+    }
+    remote.to_owned()
+}
+
+/// Whether two remote URLs name the same repository: equal, or local
+/// paths (`file://` or plain, relative ones taken from the top of the work
+/// tree, where git runs hooks) of the same directory.
+fn same_url(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let local = |u: &str| -> Option<PathBuf> {
+        let path = u.strip_prefix("file://").unwrap_or(u);
+        if path.contains("://") || path.is_empty() {
+            return None;
+        }
+        std::fs::canonicalize(path).ok()
+    };
+    matches!((local(a), local(b)), (Some(x), Some(y)) if x == y)
+}
+
 /// Whether the `git` process running this hook is `git commit --amend`.
 fn amending() -> bool {
     ancestor_git_argv().is_some_and(|argv| hook::argv_amends(&argv))
@@ -699,7 +745,8 @@ pub fn pre_push(
             known.push(oid(&update.remote_oid)?);
         }
     }
-    let walk = git::push_walk(&repo, &tips, &known, remote)?;
+    let tracking = tracking_remote(&repo, remote, url);
+    let walk = git::push_walk(&repo, &tips, &known, &tracking)?;
     let colour = colour();
     let mut text = String::new();
     let mut json_commits = Vec::new();
