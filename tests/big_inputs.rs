@@ -1,0 +1,367 @@
+//! Big and unusual inputs, end to end (issue 8): a 10 MB message (`tiergate
+//! check` and the commit-msg hook), a commit touching 200,000 paths, a push
+//! of 10,000 refs through the real pre-receive hook, non-UTF-8 messages and
+//! paths, and commits whose `encoding` header is not UTF-8. Each must get
+//! the verdict the design requires; memory and time are measured in
+//! BENCHMARKS.md ("Big inputs"), not asserted here.
+//!
+//! The big repositories are built with git plumbing (`fast-import`,
+//! `update-index --index-info`, `write-tree`, `commit-tree`), not a
+//! working tree, so building them costs little.
+//!
+//! Runs in the tiergate-hooks package (the hook binaries); `tiergate check`
+//! is the `tiergate` binary next to them, which `cargo test --workspace`
+//! builds (its parts are skipped, with a note, when it is missing).
+
+mod server_support;
+
+use server_support::{
+    assert_code, bin_dir, git, git_cmd, hermetic, output, run_stdin, stderr, stdout, Server,
+    DECLARED,
+};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Instant;
+
+/// An AI co-author line (a builtin marker).
+const CLAUDE: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
+
+/// The `tiergate` binary next to the hook binaries, if it was built.
+fn tiergate_bin() -> Option<PathBuf> {
+    let path = bin_dir().join("tiergate");
+    if path.is_file() {
+        Some(path)
+    } else {
+        eprintln!(
+            "note: {} not built; skipping `tiergate check`",
+            path.display()
+        );
+        None
+    }
+}
+
+/// `tiergate ARGS` in `dir`, hermetic.
+fn tiergate(bin: &Path, dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(bin);
+    hermetic(&mut cmd).current_dir(dir).args(args);
+    output(&mut cmd)
+}
+
+/// `tiergate check --format json RANGE` in `dir`: exit code and document.
+fn check_json(bin: &Path, dir: &Path, range: &str) -> (Option<i32>, serde_json::Value) {
+    let out = tiergate(bin, dir, &["check", "--format", "json", range]);
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "tiergate check printed no JSON ({e}); stderr: {}",
+            stderr(&out)
+        )
+    });
+    (out.status.code(), doc)
+}
+
+/// The rule codes of every violation in a check document.
+fn rules(doc: &serde_json::Value) -> Vec<String> {
+    doc["commits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["violations"].as_array().into_iter().flatten())
+        .map(|v| v["rule"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// Run `git fast-import --quiet` in `dir` on `stream`; asserts success.
+fn fast_import(dir: &Path, stream: &[u8]) {
+    let out = run_stdin(git_cmd(dir).args(["fast-import", "--quiet"]), stream);
+    assert!(out.status.success(), "fast-import: {}", stderr(&out));
+}
+
+/// A fast-import `commit` command on `branch` (continuing from its tip,
+/// or from `from`), with a raw `message` and `files` (raw paths).
+fn fi_commit(branch: &str, from: Option<&str>, message: &[u8], files: &[&[u8]]) -> Vec<u8> {
+    let mut s = Vec::new();
+    s.extend_from_slice(format!("commit refs/heads/{branch}\n").as_bytes());
+    s.extend_from_slice(b"author A U Thor <author@example.com> 1700000000 +0000\n");
+    s.extend_from_slice(b"committer C O Mitter <committer@example.com> 1700000000 +0000\n");
+    s.extend_from_slice(format!("data {}\n", message.len()).as_bytes());
+    s.extend_from_slice(message);
+    s.push(b'\n');
+    if let Some(from) = from {
+        s.extend_from_slice(format!("from {from}\n").as_bytes());
+    }
+    for path in files {
+        s.extend_from_slice(b"M 100644 inline ");
+        s.extend_from_slice(path);
+        s.extend_from_slice(b"\ndata 2\nx\n\n");
+    }
+    s
+}
+
+/// A message of about `size` bytes: title, prose, then `tail` as the last
+/// paragraph.
+fn big_message(size: usize, tail: &str) -> Vec<u8> {
+    let mut m = b"crypto: speed up AES\n\n".to_vec();
+    let line = b"This paragraph explains the change at great length, again and again.\n";
+    while m.len() < size {
+        m.extend_from_slice(line);
+    }
+    m.extend_from_slice(format!("\n{tail}\n").as_bytes());
+    m
+}
+
+// ---------------------------------------------------------------------------
+
+#[test]
+fn ten_megabyte_messages() {
+    let t0 = Instant::now();
+    let s = Server::new();
+    // Declared, touching crypto/: ai-forbidden-tier, in check and commit-msg.
+    let declared = big_message(10 << 20, DECLARED);
+    s.write("crypto/aes.c", "x\n");
+    git(&s.work, &["add", "-A"]);
+    let file = s.tmp.path().join("msg");
+    std::fs::write(&file, &declared).expect("write message");
+    let msg_path = file.to_str().expect("utf-8 path");
+
+    let hook = bin_dir().join("tiergate-commit-msg");
+    let mut cmd = Command::new(&hook);
+    hermetic(&mut cmd).current_dir(&s.work).arg(msg_path);
+    let out = output(&mut cmd);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("ai-forbidden-tier"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("crypto/aes.c"), "{}", stderr(&out));
+
+    git(
+        &s.work,
+        &["commit", "-q", "--cleanup=verbatim", "-F", msg_path],
+    );
+    if let Some(bin) = tiergate_bin() {
+        let (code, doc) = check_json(&bin, &s.work, "HEAD~1..HEAD");
+        assert_eq!(code, Some(1), "{doc}");
+        assert_eq!(rules(&doc), ["ai-forbidden-tier"], "{doc}");
+        assert_eq!(doc["commits"][0]["title"], "crypto: speed up AES");
+        assert_eq!(
+            doc["commits"][0]["violations"][0]["paths"],
+            serde_json::json!(["crypto/aes.c"])
+        );
+    }
+
+    // One 10 MB line, then an undeclared AI co-author: undeclared-ai.
+    let mut one_line = b"docs: a title\n\n".to_vec();
+    one_line.extend(std::iter::repeat_n(b'x', 10 << 20));
+    one_line.extend_from_slice(format!("\n\n{CLAUDE}\n").as_bytes());
+    std::fs::write(&file, &one_line).expect("write message");
+    let mut cmd = Command::new(&hook);
+    hermetic(&mut cmd).current_dir(&s.work).arg(msg_path);
+    let out = output(&mut cmd);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("undeclared-ai"), "{}", stderr(&out));
+
+    // The same through the server: the declared 10 MB commit is refused.
+    let out = s.push(&["origin", "HEAD:refs/heads/big"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(s.remote_rev("refs/heads/big").is_none());
+    let audit = s.last_audit();
+    assert_eq!(audit["verdict"], "fail", "{audit}");
+    eprintln!("10 MB messages: {:.1?}", t0.elapsed());
+}
+
+#[test]
+fn commit_touching_200000_paths() {
+    const PATHS: usize = 200_000;
+    const CRYPTO: usize = 250;
+    let t0 = Instant::now();
+    let s = Server::new();
+    let work = &s.work;
+    // Index of HEAD plus 200,000 new files (one blob), in a scratch index.
+    let blob = git(work, &["hash-object", "-w", "--stdin"]);
+    let blob = blob.trim();
+    let index = s.tmp.path().join("big.index");
+    let index_s = index.to_str().expect("utf-8 path");
+    let mut read_tree = git_cmd(work);
+    read_tree
+        .env("GIT_INDEX_FILE", index_s)
+        .args(["read-tree", "HEAD"]);
+    assert_code(&output(&mut read_tree), 0);
+    let mut lines = Vec::with_capacity(PATHS * 40);
+    for i in 0..PATHS {
+        let path = if i < CRYPTO {
+            format!("crypto/f{i:06}.c")
+        } else {
+            format!("src/d{:03}/f{i:06}.c", i / 1000)
+        };
+        lines.extend_from_slice(format!("100644 {blob}\t{path}\n").as_bytes());
+    }
+    let mut update = git_cmd(work);
+    update
+        .env("GIT_INDEX_FILE", index_s)
+        .args(["update-index", "--index-info"]);
+    let out = run_stdin(&mut update, &lines);
+    assert!(out.status.success(), "update-index: {}", stderr(&out));
+    let mut write_tree = git_cmd(work);
+    write_tree.env("GIT_INDEX_FILE", index_s).arg("write-tree");
+    let out = output(&mut write_tree);
+    assert_code(&out, 0);
+    let tree = stdout(&out).trim().to_owned();
+    let message = format!("Add generated tables\n\n{DECLARED}\n");
+    let commit = git(work, &["commit-tree", &tree, "-p", "HEAD", "-m", &message]);
+    let commit = commit.trim();
+    git(work, &["update-ref", "refs/heads/huge", commit]);
+    eprintln!("200,000 paths: built in {:.1?}", t0.elapsed());
+
+    let Some(bin) = tiergate_bin() else { return };
+    let t1 = Instant::now();
+    let (code, doc) = check_json(&bin, work, "main..huge");
+    eprintln!("200,000 paths: tiergate check in {:.1?}", t1.elapsed());
+    assert_eq!(
+        code,
+        Some(1),
+        "{}",
+        &doc.to_string()[..500.min(doc.to_string().len())]
+    );
+    assert_eq!(rules(&doc), ["ai-forbidden-tier"]);
+    let violation = &doc["commits"][0]["violations"][0];
+    assert_eq!(violation["tier"], "critical");
+    let paths = violation["paths"].as_array().expect("paths");
+    assert_eq!(paths.len(), CRYPTO);
+    assert_eq!(paths[0], "crypto/f000000.c");
+    assert_eq!(
+        doc["commits"][0]["tiers"],
+        serde_json::json!(["critical", "core"])
+    );
+    // Human output lists the first few and the count of the rest.
+    let out = tiergate(&bin, work, &["check", "main..huge"]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(text.contains("    crypto/f000000.c\n"), "{text}");
+    assert!(text.contains("more"), "{text}");
+    assert!(text.lines().count() < 40, "{text}");
+}
+
+#[test]
+fn push_of_10000_refs() {
+    const REFS: usize = 10_000;
+    let t0 = Instant::now();
+    let s = Server::new();
+    // git fsyncs every loose ref it writes: 10,000 of them cost seconds of
+    // system time, none of it tiergate's. Not a test of the disk.
+    git(&s.bare, &["config", "core.fsync", "none"]);
+    git(&s.work, &["config", "core.fsync", "none"]);
+    let clean = s.commit(&[("docs/a.md", "a\n")], "docs: add a\n");
+    let bad = {
+        git(&s.work, &["checkout", "-q", "-b", "ai", "main~1"]);
+        let id = s.commit(
+            &[("crypto/aes.c", "x\n")],
+            &server_support::declared("crypto: AES"),
+        );
+        git(&s.work, &["checkout", "-q", "main"]);
+        id
+    };
+    let refs = |prefix: &str, odd_one: Option<&str>| {
+        let mut cmds = String::new();
+        for i in 0..REFS {
+            let target = match odd_one {
+                Some(id) if i == REFS / 2 => id,
+                _ => clean.as_str(),
+            };
+            cmds.push_str(&format!("create refs/heads/{prefix}/{i:05} {target}\n"));
+        }
+        let out = run_stdin(
+            git_cmd(&s.work).args(["update-ref", "--stdin"]),
+            cmds.as_bytes(),
+        );
+        assert!(out.status.success(), "update-ref: {}", stderr(&out));
+    };
+
+    // 10,000 refs at a clean commit: accepted, one audit record.
+    refs("ok", None);
+    let out = s.push(&["origin", "refs/heads/ok/*:refs/heads/ok/*"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let audit = s.last_audit();
+    assert_eq!(audit["verdict"], "pass", "{}", &audit.to_string()[..300]);
+    assert_eq!(
+        git(
+            &s.bare,
+            &["for-each-ref", "--count=20000", "refs/heads/ok/"]
+        )
+        .lines()
+        .count(),
+        REFS
+    );
+
+    // 10,000 refs, one of them at a declared commit touching crypto/: the
+    // whole push is refused.
+    refs("mix", Some(&bad));
+    let out = s.push(&["origin", "refs/heads/mix/*:refs/heads/mix/*"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ai-forbidden-tier"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        git(&s.bare, &["for-each-ref", "refs/heads/mix/"]),
+        "",
+        "no ref of a refused push"
+    );
+    let audit = s.last_audit();
+    assert_eq!(audit["verdict"], "fail");
+    let text = audit.to_string();
+    assert!(text.contains(&bad), "{}", &text[..300.min(text.len())]);
+    eprintln!("10,000 refs: two pushes in {:.1?}", t0.elapsed());
+}
+
+#[test]
+fn non_utf8_messages_and_paths() {
+    let s = Server::new();
+    let main = s.rev("main");
+    // Latin-1 bytes in the title and trailer block, a path that is not
+    // UTF-8 under crypto/, another under docs/.
+    let message = b"crypto: caf\xe9 \xff\n\nAI-Assisted-by: claude:claude-sonnet-4\n";
+    let stream = fi_commit(
+        "bytes",
+        Some(&main),
+        message,
+        &[b"crypto/caf\xe9.c", b"docs/\xff\xfe.md"],
+    );
+    fast_import(&s.work, &stream);
+    if let Some(bin) = tiergate_bin() {
+        let (code, doc) = check_json(&bin, &s.work, "main..bytes");
+        assert_eq!(code, Some(1), "{doc}");
+        assert_eq!(rules(&doc), ["ai-forbidden-tier"], "{doc}");
+        assert_eq!(doc["commits"][0]["title"], "crypto: caf\u{fffd} \u{fffd}");
+        assert_eq!(
+            doc["commits"][0]["violations"][0]["paths"],
+            serde_json::json!(["crypto/caf\u{fffd}.c"])
+        );
+    }
+    let out = s.push(&["origin", "bytes"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ai-forbidden-tier"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Undeclared, marked in an invalid-UTF-8 message: undeclared-ai.
+    let message = b"docs: \xff\n\n\xfe\xfe\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+    fast_import(
+        &s.work,
+        &fi_commit("marked", Some(&main), message, &[b"docs/\xe9"]),
+    );
+    let out = s.push(&["origin", "marked"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("undeclared-ai"), "{}", stderr(&out));
+    // A plain non-UTF-8 commit, neither declared nor marked, passes.
+    let message = b"docs: r\xe9sum\xe9\n\nNothing to declare.\n";
+    fast_import(
+        &s.work,
+        &fi_commit("plain", Some(&main), message, &[b"crypto/\xe9"]),
+    );
+    let out = s.push(&["origin", "plain"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
