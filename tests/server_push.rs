@@ -435,6 +435,11 @@ fn missing_or_corrupt_policy_rejects_with_the_reason() {
         "{}",
         stderr(&out)
     );
+    // The hint does not suggest pushing policy.yaml: that push is refused too.
+    assert_remote_line(
+        &out,
+        "Hint: Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy): the first push into an empty repository cannot bring its own policy.",
+    );
 }
 
 #[test]

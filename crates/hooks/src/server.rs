@@ -756,7 +756,9 @@ fn trusted_policy(options: &Options, repo: &Repository) -> Result<Found, Problem
             format!("tiergate: no policy: HEAD of {} does not point at a commit yet, so there is no {spec}", repo.path().display()),
         )
         .caused_by(&e)
-        .hint(hint)
+        // Committing policy.yaml cannot help here: the push that brings
+        // it is judged by the policy before the push, which is none.
+        .hint("Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy): the first push into an empty repository cannot bring its own policy.")
     })?;
     let tree = head
         .peel_to_tree()
