@@ -304,7 +304,20 @@ fn bad_arguments_exit_2_and_broken_repositories_exit_3() {
         .output()
         .expect("spawn");
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).starts_with("Error: cannot find a git repository"));
+    assert!(stderr(&out).starts_with("Error: cannot find a git repository\nCaused by:\n"));
+    assert!(
+        stderr(&out).ends_with(
+            "Hint: Run tiergate inside a git repository, or name one with `--repo DIR`.\n"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    // Pathspecs would judge part of a commit: refused.
+    let out = repo.tiergate(&["check", "HEAD", "--", "docs"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("Error: pathspecs (arguments after `--`) are not supported"));
+    let out = repo.tiergate(&["check", "HEAD", "--"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // A broken policy: exit 2.
     repo.write("policy.yaml", "version: 1\ntiers: []\n");
     let out = repo.tiergate(&["check", "HEAD"]);

@@ -69,6 +69,20 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
     }
 }
 
+/// What to do about the git errors people meet most.
+fn git_hint(error: &git::Error) -> Option<&'static str> {
+    let git::Error::Git { context, .. } = error else {
+        return None;
+    };
+    if context.starts_with("cannot find a git repository") {
+        Some("Run tiergate inside a git repository, or name one with `--repo DIR`.")
+    } else if context.starts_with("cannot open repository") {
+        Some("Check that `--repo` names a git repository (a work tree, or a bare repository's directory).")
+    } else {
+        None
+    }
+}
+
 /// `Error: ...` / `Caused by:` / `Hint: ...`, newline-terminated.
 pub fn render_error(error: &anyhow::Error) -> String {
     let mut out = String::new();
@@ -94,6 +108,9 @@ pub fn render_error(error: &anyhow::Error) -> String {
             hint: Some(hint), ..
         }) = cause.downcast_ref::<Usage>()
         {
+            out.push_str(&format!("Hint: {hint}\n"));
+        }
+        if let Some(hint) = cause.downcast_ref::<git::Error>().and_then(git_hint) {
             out.push_str(&format!("Hint: {hint}\n"));
         }
     }

@@ -25,7 +25,9 @@ use std::path::Path;
 #[non_exhaustive]
 pub enum Error {
     /// libgit2 reported an error.
-    #[error("{context}: {source}")]
+    // The libgit2 message is the `source`, shown once by whoever renders
+    // the chain (the CLI's `Caused by:`).
+    #[error("{context}")]
     Git {
         /// What we were doing.
         context: String,
@@ -610,7 +612,7 @@ impl<'r> RevWalk<'r> {
         let mut walk: Vec<(Oid, bool)> = Vec::new();
         let mut negate = false;
         let mut pushed_any = false;
-        for arg in args {
+        for (index, arg) in args.iter().enumerate() {
             let arg = arg.as_ref();
             let Some(arg) = arg.to_str() else {
                 return Err(revision(format!(
@@ -624,6 +626,15 @@ impl<'r> RevWalk<'r> {
             };
             if let Some(opt) = spec.strip_prefix("--") {
                 if opt.is_empty() {
+                    // git rev-list takes pathspecs after `--`; a verdict is
+                    // about whole commits, so limiting by path would let a
+                    // commit through on the paths it was not asked about.
+                    if index + 1 < args.len() {
+                        return Err(revision(
+                            "pathspecs (arguments after `--`) are not supported: tiergate judges whole commits"
+                                .to_owned(),
+                        ));
+                    }
                     continue;
                 }
                 let (name, value) = match opt.split_once('=') {
