@@ -365,3 +365,156 @@ fn non_utf8_messages_and_paths() {
     let out = s.push(&["origin", "plain"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// Write a raw commit object (`git hash-object -t commit`) on top of
+/// `parent` with `tree`; its id.
+fn raw_commit(dir: &Path, tree: &str, parent: &str, headers: &str, message: &[u8]) -> String {
+    let mut raw = format!(
+        "tree {tree}\nparent {parent}\nauthor A U Thor <author@example.com> 1700000000 +0000\ncommitter C O Mitter <committer@example.com> 1700000000 +0000\n{headers}\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(message);
+    let out = run_stdin(
+        git_cmd(dir).args([
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            "--literally",
+            "--stdin",
+        ]),
+        &raw,
+    );
+    assert!(out.status.success(), "hash-object: {}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+#[test]
+fn commit_encodings() {
+    let s = Server::new();
+    // A Latin-1 commit made by git itself: message and author name in
+    // ISO-8859-1, an `encoding ISO-8859-1` header; undeclared AI co-author.
+    git(&s.work, &["checkout", "-q", "-b", "latin1", "main"]);
+    s.write("docs/caf\u{e9}.md", "x\n");
+    git(&s.work, &["add", "-A"]);
+    let msg = s.tmp.path().join("latin1.msg");
+    std::fs::write(
+        &msg,
+        b"Caf\xe9: fix the menu\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    )
+    .expect("write");
+    let mut commit = git_cmd(&s.work);
+    commit
+        .env(
+            "GIT_AUTHOR_NAME",
+            <std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"Ren\xe9 Latin"),
+        )
+        .args(["-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "-F"])
+        .arg(&msg);
+    assert_code(&output(&mut commit), 0);
+    let raw = git(&s.work, &["cat-file", "commit", "HEAD"]);
+    assert!(raw.contains("\nencoding ISO-8859-1\n"), "{raw}");
+    assert_eq!(
+        git(&s.work, &["log", "-1", "--format=%an|%s"]).trim(),
+        "Ren\u{e9} Latin|Caf\u{e9}: fix the menu",
+        "git log shows it decoded"
+    );
+    if let Some(bin) = tiergate_bin() {
+        let (code, doc) = check_json(&bin, &s.work, "main..latin1");
+        assert_eq!(code, Some(1), "{doc}");
+        assert_eq!(rules(&doc), ["undeclared-ai"], "{doc}");
+        // Judged (and shown) as git shows it.
+        assert_eq!(doc["commits"][0]["title"], "Caf\u{e9}: fix the menu");
+    }
+    let out = s.push(&["origin", "latin1"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("undeclared-ai"), "{}", stderr(&out));
+
+    // The commit-msg hook decodes the message file by i18n.commitEncoding.
+    git(&s.work, &["config", "i18n.commitEncoding", "ISO-8859-1"]);
+    let hook = bin_dir().join("tiergate-commit-msg");
+    let mut cmd = Command::new(&hook);
+    hermetic(&mut cmd).current_dir(&s.work).arg(&msg);
+    let out = output(&mut cmd);
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("undeclared-ai"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Caf\u{e9}"), "{}", stderr(&out));
+    // ... and refuses an encoding it cannot read.
+    git(&s.work, &["config", "i18n.commitEncoding", "UTF-7"]);
+    let out = output(
+        hermetic(&mut Command::new(&hook))
+            .current_dir(&s.work)
+            .arg(&msg),
+    );
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains("i18n.commitEncoding: encoding `UTF-7` is not one tiergate can read"),
+        "{}",
+        stderr(&out)
+    );
+    git(&s.work, &["config", "--unset", "i18n.commitEncoding"]);
+
+    // UTF-7 hides a marker from byte matching (`+AEM-` is `C`); git log on
+    // a system whose iconv has UTF-7 shows `Co-authored-by: Claude`.
+    // tiergate cannot read it: `check` stops (exit 3), the server refuses.
+    let main = s.rev("main");
+    let tree = s.rev("main^{tree}");
+    let utf7 = raw_commit(
+        &s.work,
+        &tree,
+        &main,
+        "encoding UTF-7\n",
+        b"Fix\n\n+AEM-o-authored-by: Claude <noreply@anthropic.com>\n",
+    );
+    git(&s.work, &["update-ref", "refs/heads/utf7", &utf7]);
+    if let Some(bin) = tiergate_bin() {
+        let out = tiergate(&bin, &s.work, &["check", "main..utf7"]);
+        assert_code(&out, 3);
+        assert!(
+            stderr(&out).contains(&format!(
+                "commit {utf7}: encoding `UTF-7` is not one tiergate can read"
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = s.push(&["origin", "utf7"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error[unreadable-encoding]"),
+        "{}",
+        stderr(&out)
+    );
+    let audit = s.last_audit();
+    assert_eq!(audit["verdict"], "fail", "{audit}");
+    assert_eq!(
+        audit["violations"][0]["rule"], "unreadable-encoding",
+        "{audit}"
+    );
+    assert_eq!(audit["violations"][0]["commit"], utf7.as_str(), "{audit}");
+    // UTF-16 (whose NUL bytes git cuts the message at): refused too.
+    let mut utf16 = Vec::new();
+    for unit in "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n".encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let id = raw_commit(&s.work, &tree, &main, "encoding UTF-16LE\n", &utf16);
+    git(&s.work, &["update-ref", "refs/heads/utf16", &id]);
+    let out = s.push(&["origin", "utf16"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error[unreadable-encoding]"),
+        "{}",
+        stderr(&out)
+    );
+    // A declared Latin-1 commit in an allowed tier passes.
+    let ok = raw_commit(
+        &s.work,
+        &tree,
+        &main,
+        "encoding latin1\n",
+        b"Docs: r\xe9sum\xe9\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    git(&s.work, &["update-ref", "refs/heads/latin1-ok", &ok]);
+    let out = s.push(&["origin", "latin1-ok"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

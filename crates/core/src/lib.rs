@@ -15,6 +15,7 @@
 pub mod check;
 pub mod classify;
 pub mod discover;
+pub mod encoding;
 pub mod git;
 pub mod history;
 pub mod hook;

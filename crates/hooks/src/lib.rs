@@ -33,7 +33,7 @@ use tiergate_core::policy::Mode;
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, Identity};
 use tiergate_core::trailer::ParseOptions;
-use tiergate_core::{hook, message};
+use tiergate_core::{encoding, hook, message};
 
 /// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
 /// ...`); the hook binaries use the defaults.
@@ -459,6 +459,23 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// The charset of the commit being made: `i18n.commitEncoding`, UTF-8 by
+/// default. One tiergate cannot read is a configuration error (exit 2,
+/// the commit is not made): the server would refuse the commit.
+fn commit_charset(config: &git2::Config) -> Result<encoding::Charset, Failure> {
+    let label = match config.get_string("i18n.commitEncoding") {
+        Ok(label) => label.into_bytes(),
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(encoding::Charset::Utf8),
+        // Not UTF-8, so no encoding's name.
+        Err(_) => b"?".to_vec(),
+    };
+    encoding::charset(&label).map_err(|e| {
+        Failure::new(2, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
+            "Unset it (`git config --unset i18n.commitEncoding`) to write messages in UTF-8; a server running tiergate refuses commits in this encoding.",
+        )
+    })
+}
+
 /// `commit-msg FILE`: judge the message of the commit being made against
 /// the paths it stages.
 ///
@@ -496,6 +513,10 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
     let config = repo
         .config()
         .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))?;
+    // git stores the message in i18n.commitEncoding (with an `encoding`
+    // header) and shows it decoded: judge it decoded, like pre-receive.
+    let charset = commit_charset(&config)?;
+    let raw = encoding::decode(&raw, charset).into_owned();
     let overrides = hook::config_overrides(env_string);
     let comment = hook::comment_string(message::comment_string_from_config(&config), &overrides);
     let cleanup = hook::cleanup_setting(config.get_string("commit.cleanup").ok(), &overrides);
@@ -505,7 +526,11 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         // commit message").
         return Ok(Outcome::Pass);
     }
-    let (author, committer) = pending_identities(&repo);
+    let (mut author, mut committer) = pending_identities(&repo);
+    for identity in [&mut author, &mut committer] {
+        identity.name = encoding::decode(&identity.name, charset).into_owned();
+        identity.email = encoding::decode(&identity.email, charset).into_owned();
+    }
     let facts = CommitFacts {
         message: cleaned,
         author,
@@ -750,7 +775,11 @@ pub fn pre_push(
     let colour = colour();
     let mut text = String::new();
     let mut json_commits = Vec::new();
-    let summary = check::check_commits(&repo, policy, &classifier, walk, |verdict| {
+    // Judged as git shows them: a commit whose `encoding` header is not
+    // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
+    let unreadable = std::cell::RefCell::new(None);
+    let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+    let summary = check::check_walked(&repo, None, policy, &classifier, commits, |verdict| {
         if verdict.violations.is_empty() {
             return;
         }

@@ -96,6 +96,31 @@ struct Report {
     json: Option<serde_json::Value>,
 }
 
+/// The report line and audit violation for a commit in an encoding
+/// tiergate cannot read (see [`tiergate_core::encoding`]).
+fn unreadable_encoding(
+    id: git2::Oid,
+    e: &tiergate_core::encoding::UnreadableEncoding,
+) -> (String, serde_json::Value) {
+    let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
+    let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
+    let line = format!(
+        "error[unreadable-encoding]: commit {}\n  {message}\n  fix: {fix}\n\n",
+        &id.to_string()[..12.min(id.to_string().len())]
+    );
+    let record = serde_json::json!({
+        "commit": id.to_string(),
+        "rule": "unreadable-encoding",
+        "message": message,
+        "tier": null,
+        "paths": [],
+        "line": null,
+        "fix": fix,
+        "title": null,
+    });
+    (line, record)
+}
+
 /// Why the hook could not judge.
 struct Problem {
     code: u8,
@@ -549,14 +574,36 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
                 return error_out(session, problem);
             }
         };
-        let result = check::check_commits(&repo, policy, &classifier, walk, |v: &CommitVerdict| {
-            if !v.violations.is_empty() {
-                text.push_str(&report::human_commit(v, policy.mode, colour));
-                violations.extend(AuditRecord::violations_of(v));
-            }
-        });
+        // Commits whose `encoding` header is not UTF-8 are judged as git
+        // shows them (decoded); one in an encoding tiergate cannot read is
+        // a violation (below), not an error `on_error: allow` would pass.
+        let unreadable = std::cell::RefCell::new(None);
+        let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+        let result = check::check_walked(
+            &repo,
+            None,
+            policy,
+            &classifier,
+            commits,
+            |v: &CommitVerdict| {
+                if !v.violations.is_empty() {
+                    text.push_str(&report::human_commit(v, policy.mode, colour));
+                    violations.extend(AuditRecord::violations_of(v));
+                }
+            },
+        );
+        let unreadable = unreadable.into_inner();
         match result {
             Ok(s) => summary = s,
+            Err(_) if unreadable.is_some() => {
+                if let Some((id, e)) = unreadable {
+                    let (line, record) = unreadable_encoding(id, &e);
+                    text.push_str(&line);
+                    violations.push(record);
+                }
+                summary.commits_failed += 1;
+                summary.violations = violations.len();
+            }
             Err(e) => {
                 let problem =
                     Problem::new(3, "tiergate: cannot read the pushed commits").caused_by(&e);

@@ -45,43 +45,54 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut gitlab_issues = Vec::new();
     let mut write_error = None;
     let reopen = || context::open_repo_plain(global);
-    let result = check::check_range(
-        &repo,
-        Some(&reopen),
-        policy,
-        &classifier,
-        &args.revs,
-        |verdict| {
-            tracing::debug!(
-                commit = %verdict.id,
-                ai_assisted = verdict.assessment.ai_assisted(),
-                paths = verdict.paths_computed,
-                violations = verdict.violations.len(),
-                "judged"
-            );
-            if verdict.violations.is_empty() {
-                return;
-            }
-            match global.format {
-                Format::Json => json_commits.push(report::commit_json(verdict)),
-                Format::Gitlab => {
-                    gitlab_issues.extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
-                }
-                Format::Github => {
-                    let text = report::github_commit(verdict, policy.mode);
-                    if let Err(e) = out.write_all(text.as_bytes()) {
-                        write_error.get_or_insert(e);
+    // `check::check_range`, with every commit judged as git shows it: a
+    // commit whose `encoding` header is not UTF-8 is decoded first, one in
+    // an encoding tiergate cannot read stops the check (exit 3).
+    let unreadable = std::cell::RefCell::new(None);
+    let result = tiergate_core::git::RevWalk::new(&repo, &args.revs)
+        .map_err(CheckError::from)
+        .and_then(|walk| {
+            let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+            check::check_walked(
+                &repo,
+                Some(&reopen),
+                policy,
+                &classifier,
+                commits,
+                |verdict| {
+                    tracing::debug!(
+                        commit = %verdict.id,
+                        ai_assisted = verdict.assessment.ai_assisted(),
+                        paths = verdict.paths_computed,
+                        violations = verdict.violations.len(),
+                        "judged"
+                    );
+                    if verdict.violations.is_empty() {
+                        return;
                     }
-                }
-                _ => {
-                    let text = report::human_commit(verdict, policy.mode, colour);
-                    if let Err(e) = out.write_all(text.as_bytes()) {
-                        write_error.get_or_insert(e);
+                    match global.format {
+                        Format::Json => json_commits.push(report::commit_json(verdict)),
+                        Format::Gitlab => gitlab_issues.extend(report::gitlab_issues(
+                            verdict,
+                            policy.mode,
+                            &policy_path,
+                        )),
+                        Format::Github => {
+                            let text = report::github_commit(verdict, policy.mode);
+                            if let Err(e) = out.write_all(text.as_bytes()) {
+                                write_error.get_or_insert(e);
+                            }
+                        }
+                        _ => {
+                            let text = report::human_commit(verdict, policy.mode, colour);
+                            if let Err(e) = out.write_all(text.as_bytes()) {
+                                write_error.get_or_insert(e);
+                            }
+                        }
                     }
-                }
-            }
-        },
-    );
+                },
+            )
+        });
     let summary = match result {
         Ok(summary) => summary,
         Err(CheckError::Range(RangeError::Revision(e))) => {
