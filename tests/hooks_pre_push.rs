@@ -205,3 +205,60 @@ fn hook_support_stdin(cmd: &mut std::process::Command, input: &[u8]) -> std::pro
         .expect("write");
     child.wait_with_output().expect("wait")
 }
+
+#[test]
+fn pre_push_from_a_shallow_clone_judges_without_missing_parents() {
+    let c = pushed_clone();
+    // The tip of origin is a declared commit: a shallow clone's boundary
+    // commit that needs its paths.
+    c.commit_no_verify(&[("docs/ai.md", "ai\n")], &declared("docs: ai"));
+    assert_code(&c.try_git(&["push", "-q", "origin", "main"]), 0);
+    let shallow = c.tmp.path().join("shallow");
+    let url = format!("file://{}", c.remote().display());
+    hook_support::git(
+        c.tmp.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    assert!(shallow.join(".git/shallow").exists());
+    let out = hook_support::install_sh(
+        &shallow,
+        &[
+            "--no-build",
+            "--no-check",
+            "--bin-dir",
+            hook_support::bin_dir().to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_code(&out, 0);
+    let git = |args: &[&str]| hook_support::output(hook_support::git_cmd(&shallow).args(args));
+    let commit = |path: &str, message: &str| {
+        std::fs::create_dir_all(shallow.join(path).parent().expect("parent")).expect("mkdir");
+        std::fs::write(shallow.join(path), "x\n").expect("write");
+        assert_code(&git(&["add", "-A"]), 0);
+        assert_code(&git(&["commit", "-q", "--no-verify", "-m", message]), 0);
+    };
+    // To origin, which has the history: only the new commits are judged.
+    commit("docs/b.md", "docs: b");
+    let out = git(&["push", "origin", "HEAD:refs/heads/s1"]);
+    assert_code(&out, 0);
+    commit("crypto/ai.c", &declared("crypto: ai"));
+    let out = git(&["push", "origin", "HEAD:refs/heads/s2"]);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("error[ai-forbidden-tier]"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!remote_has(&c, "refs/heads/s2"));
+    // To an empty remote, the boundary commit itself is pushed: git shows
+    // it as a root (its parent is not here), and so is it judged — its
+    // whole tree, crypto/ and policy.yaml included — not an error.
+    hook_support::git(c.tmp.path(), &["init", "-q", "--bare", "empty.git"]);
+    let out = git(&["push", "../empty.git", "HEAD~2:refs/heads/main"]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(!err.contains("cannot read"), "{err}");
+    assert!(err.contains("error[ai-forbidden-tier]"), "{err}");
+    assert!(err.contains("\"docs: ai\""), "{err}");
+    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
+}

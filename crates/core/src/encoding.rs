@@ -148,7 +148,8 @@ pub fn reencode_commit(raw: &[u8]) -> Result<Cow<'_, [u8]>, UnreadableEncoding> 
 }
 
 /// A walked commit, read if the walk did not read it, as git would show
-/// it (see [`reencode_commit`]). Feed a walk through this before
+/// it (see [`reencode_commit`]). [`crate::shown::commits`] feeds a walk
+/// through this (and shallow grafts) before
 /// [`crate::check::check_walked`]: the commit is then not read again.
 pub fn to_utf8(repo: &Repository, commit: WalkedCommit) -> Result<WalkedCommit, Error> {
     let id = commit.id;
@@ -164,7 +165,7 @@ pub fn to_utf8(repo: &Repository, commit: WalkedCommit) -> Result<WalkedCommit, 
     Ok(WalkedCommit { id, raw: Some(raw) })
 }
 
-fn read_commit(repo: &Repository, id: Oid) -> Result<Vec<u8>, git::Error> {
+pub(crate) fn read_commit(repo: &Repository, id: Oid) -> Result<Vec<u8>, git::Error> {
     let odb = repo.odb().map_err(|source| git::Error::Git {
         context: "cannot open the object database".into(),
         source,
@@ -180,27 +181,6 @@ fn read_commit(repo: &Repository, id: Oid) -> Result<Vec<u8>, git::Error> {
         )));
     }
     Ok(object.data().to_vec())
-}
-
-/// A walk's commits through [`to_utf8`]. An unreadable encoding ends the
-/// walk with an error; `unreadable` receives the commit and encoding so
-/// that a caller can refuse instead of failing (the server hook does).
-pub fn utf8_walk<'r>(
-    repo: &'r Repository,
-    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>> + 'r,
-    unreadable: &'r std::cell::RefCell<Option<(Oid, UnreadableEncoding)>>,
-) -> impl Iterator<Item = Result<WalkedCommit, git::Error>> + 'r {
-    commits
-        .into_iter()
-        .map(move |commit| match to_utf8(repo, commit?) {
-            Ok(c) => Ok(c),
-            Err(Error::Git(e)) => Err(e),
-            Err(Error::Unreadable { id, source }) => {
-                let message = format!("commit {id}: {source}");
-                *unreadable.borrow_mut() = Some((id, source));
-                Err(git::Error::Object(message))
-            }
-        })
 }
 
 #[cfg(test)]

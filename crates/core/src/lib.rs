@@ -26,6 +26,7 @@ pub mod patch;
 pub mod policy;
 pub mod provenance;
 pub mod report;
+pub mod shown;
 pub mod rules;
 pub mod server;
 pub mod tiermap;

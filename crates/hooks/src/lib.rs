@@ -778,7 +778,7 @@ pub fn pre_push(
     // Judged as git shows them: a commit whose `encoding` header is not
     // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
     let unreadable = std::cell::RefCell::new(None);
-    let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+    let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
     let summary = check::check_walked(&repo, None, policy, &classifier, commits, |verdict| {
         if verdict.violations.is_empty() {
             return;

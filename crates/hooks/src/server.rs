@@ -578,7 +578,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
         // shows them (decoded); one in an encoding tiergate cannot read is
         // a violation (below), not an error `on_error: allow` would pass.
         let unreadable = std::cell::RefCell::new(None);
-        let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+        let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
         let result = check::check_walked(
             &repo,
             None,

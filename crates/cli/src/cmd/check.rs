@@ -52,7 +52,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let result = tiergate_core::git::RevWalk::new(&repo, &args.revs)
         .map_err(CheckError::from)
         .and_then(|walk| {
-            let commits = tiergate_core::encoding::utf8_walk(&repo, walk.commits(), &unreadable);
+            let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
             check::check_walked(
                 &repo,
                 Some(&reopen),
