@@ -23,6 +23,7 @@ pub mod maintainers;
 pub mod message;
 pub mod parallel;
 pub mod patch;
+pub mod plumbing;
 pub mod policy;
 pub mod provenance;
 pub mod report;

@@ -337,7 +337,17 @@ pub fn guard(name: &str, body: impl FnOnce() -> ExitCode) -> ExitCode {
 }
 
 fn open_repo(options: &Options) -> Result<git2::Repository, Failure> {
-    Ok(git::open(options.repo.as_deref())?)
+    git::open(options.repo.as_deref()).map_err(|e| {
+        match tiergate_core::plumbing::unsupported_format_of(&e) {
+            Some(format) => Failure::new(
+                3,
+                format!("tiergate cannot read this repository: it uses {format}, which tiergate's libgit2 cannot open"),
+            )
+            .caused_by(&e)
+            .with_hint("`tiergate check` judges it through git instead (e.g. `tiergate check @{upstream}..`), and so does the server's pre-receive hook; bypass this hook with `--no-verify` only after running it."),
+            None => Failure::git(&e),
+        }
+    })
 }
 
 fn load_policy(options: &Options, repo: &git2::Repository) -> Result<Found, Failure> {

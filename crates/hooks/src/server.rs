@@ -58,7 +58,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use tiergate_core::check::{self, CommitVerdict};
-use tiergate_core::discover::{Found, DEFAULT_POLICY};
+use tiergate_core::discover::{self, Found, DEFAULT_POLICY};
+use tiergate_core::encoding::UnreadableEncoding;
+use tiergate_core::plumbing;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::server::{self, AuditRecord, OverrideDecision, RefUpdate, Verdict};
@@ -96,20 +98,110 @@ struct Report {
     json: Option<serde_json::Value>,
 }
 
+/// The repository the hook judges: through libgit2, or through git
+/// plumbing when libgit2 cannot open it (SHA-256 object ids, reftable
+/// references; see [`tiergate_core::plumbing`]). Same flow, same verdicts.
+enum Store {
+    Libgit2(Repository),
+    Plumbing {
+        repo: plumbing::Repo,
+        git_dir: PathBuf,
+    },
+}
+
+/// Why the pushed commits could not be judged.
+type CheckFailure = Box<dyn std::error::Error + Send + Sync>;
+
+impl Store {
+    fn plumbing(options: &Options) -> Result<Store, plumbing::Error> {
+        let repo = plumbing::Repo::new(options.repo.as_deref());
+        let git_dir = repo.git_dir()?;
+        Ok(Store::Plumbing { repo, git_dir })
+    }
+
+    fn git_dir(&self) -> PathBuf {
+        match self {
+            Store::Libgit2(repo) => repo.path().to_path_buf(),
+            Store::Plumbing { git_dir, .. } => git_dir.clone(),
+        }
+    }
+
+    fn trusted_policy(&self, options: &Options) -> Result<Found, Problem> {
+        let repo = match self {
+            Store::Libgit2(repo) => return trusted_policy(options, repo),
+            Store::Plumbing { repo, .. } => repo,
+        };
+        let hint = "Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy), or commit policy.yaml on the default branch.";
+        let mut found = repo
+            .find_policy(options.policy.as_deref())
+            .map_err(|e| match e {
+                plumbing::Error::Policy(discover::Error::NotFound { message, hint }) => {
+                    Problem::new(2, format!("tiergate: {message}")).hint(&hint)
+                }
+                plumbing::Error::Policy(discover::Error::Load(e)) => {
+                    Problem::new(2, "tiergate: cannot load the policy; push rejected")
+                        .caused_by(&e)
+                        .hint(hint)
+                }
+                other => Problem::new(3, "tiergate: cannot read the policy").caused_by(&other),
+            })?;
+        found.repo_path = Some(DEFAULT_POLICY.as_bytes().to_vec());
+        Ok(found)
+    }
+
+    fn peel_tip(&self, hex: &str) -> Result<Option<String>, CheckFailure> {
+        match self {
+            Store::Libgit2(repo) => Ok(peel_tip(repo, hex)?.map(|id| id.to_string())),
+            Store::Plumbing { repo, .. } => Ok(repo.peel_to_commit(hex)?),
+        }
+    }
+
+    /// Judge the commits `git rev-list ARGS` lists; a commit in an
+    /// unreadable encoding ends it with an error and fills `unreadable`.
+    fn check(
+        &self,
+        policy: &policy::Policy,
+        classifier: &tiergate_core::classify::Classifier,
+        args: &[String],
+        unreadable: &std::cell::RefCell<Option<(String, UnreadableEncoding)>>,
+        sink: impl FnMut(&CommitVerdict),
+    ) -> Result<check::Summary, CheckFailure> {
+        match self {
+            Store::Libgit2(repo) => {
+                let walk = tiergate_core::git::RevWalk::new(repo, args)?;
+                // Commits whose `encoding` header is not UTF-8 are judged as
+                // git shows them (decoded), shallow boundaries as roots.
+                let cell = std::cell::RefCell::new(None);
+                let commits = tiergate_core::shown::commits(repo, walk.commits(), &cell);
+                let result = check::check_walked(repo, None, policy, classifier, commits, sink);
+                if let Some((id, e)) = cell.into_inner() {
+                    *unreadable.borrow_mut() = Some((id.to_string(), e));
+                }
+                Ok(result?)
+            }
+            Store::Plumbing { repo, .. } => match repo.check_revs(policy, classifier, args, sink) {
+                Err(plumbing::Error::Unreadable { id, source }) => {
+                    let message = format!("commit {id}: {source}");
+                    *unreadable.borrow_mut() = Some((id, source));
+                    Err(message.into())
+                }
+                other => Ok(other?),
+            },
+        }
+    }
+}
+
 /// The report line and audit violation for a commit in an encoding
 /// tiergate cannot read (see [`tiergate_core::encoding`]).
-fn unreadable_encoding(
-    id: git2::Oid,
-    e: &tiergate_core::encoding::UnreadableEncoding,
-) -> (String, serde_json::Value) {
+fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json::Value) {
     let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
     let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
     let line = format!(
         "error[unreadable-encoding]: commit {}\n  {message}\n  fix: {fix}\n\n",
-        &id.to_string()[..12.min(id.to_string().len())]
+        &id[..12.min(id.len())]
     );
     let record = serde_json::json!({
-        "commit": id.to_string(),
+        "commit": id,
         "rule": "unreadable-encoding",
         "message": message,
         "tier": null,
@@ -456,13 +548,30 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
     if env_var("TIERGATE_DEBUG_PANIC").is_some() {
         panic!("TIERGATE_DEBUG_PANIC is set");
     }
-    let repo = match open_server_repo(options) {
-        Ok(repo) => repo,
-        Err(problem) => return fail_report(&problem, OnError::Reject),
+    let store = match open_server_repo(options) {
+        Ok(repo) => Store::Libgit2(repo),
+        Err((problem, None)) => return fail_report(&problem, OnError::Reject),
+        // SHA-256 or reftable: the same flow through git plumbing.
+        Err((problem, Some(format))) => match Store::plumbing(options) {
+            Ok(store) => {
+                tracing::debug!(format, "libgit2 cannot open the repository: git plumbing");
+                store
+            }
+            Err(e) => {
+                let problem = problem.caused_by(&e);
+                return fail_report(&problem, OnError::Reject);
+            }
+        },
     };
-    let config = repo.config().ok();
-    let config_str = |key: &str| config.as_ref().and_then(|c| c.get_string(key).ok());
-    let git_dir = repo.path().to_path_buf();
+    let config = match &store {
+        Store::Libgit2(repo) => repo.config().ok(),
+        Store::Plumbing { .. } => None,
+    };
+    let config_str = |key: &str| match &store {
+        Store::Libgit2(_) => config.as_ref().and_then(|c| c.get_string(key).ok()),
+        Store::Plumbing { repo, .. } => repo.config(key),
+    };
+    let git_dir = store.git_dir();
     let resolve = |p: PathBuf| if p.is_relative() { git_dir.join(p) } else { p };
     let config_on_error = match config_str("tiergate.onError").as_deref() {
         Some("allow") => OnError::Allow,
@@ -512,7 +621,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             return error_out(session, problem);
         }
     }
-    let found = match trusted_policy(options, &repo) {
+    let found = match store.trusted_policy(options) {
         Ok(found) => found,
         Err(problem) => return error_out(session, problem),
     };
@@ -542,8 +651,8 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
     // The tips: every created or updated ref's new id, peeled to a commit.
     let mut tips = Vec::new();
     for update in session.updates.iter().filter(|u| !u.is_delete()) {
-        match peel_tip(&repo, &update.new) {
-            Ok(Some(id)) => tips.push(id.to_string()),
+        match store.peel_tip(&update.new) {
+            Ok(Some(id)) => tips.push(id),
             Ok(None) => {}
             Err(e) => {
                 let problem = Problem::new(
@@ -553,7 +662,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
                         update.new, update.refname
                     ),
                 )
-                .caused_by(&e);
+                .caused_by(e.as_ref());
                 return error_out(session, problem);
             }
         }
@@ -566,25 +675,12 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
         let mut args = tips.clone();
         args.push("--not".into());
         args.push("--all".into());
-        let walk = match tiergate_core::git::RevWalk::new(&repo, &args) {
-            Ok(walk) => walk,
-            Err(e) => {
-                let problem =
-                    Problem::new(3, "tiergate: cannot list the pushed commits").caused_by(&e);
-                return error_out(session, problem);
-            }
-        };
-        // Commits whose `encoding` header is not UTF-8 are judged as git
-        // shows them (decoded); one in an encoding tiergate cannot read is
-        // a violation (below), not an error `on_error: allow` would pass.
         let unreadable = std::cell::RefCell::new(None);
-        let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
-        let result = check::check_walked(
-            &repo,
-            None,
+        let result = store.check(
             policy,
             &classifier,
-            commits,
+            &args,
+            &unreadable,
             |v: &CommitVerdict| {
                 if !v.violations.is_empty() {
                     text.push_str(&report::human_commit(v, policy.mode, colour));
@@ -597,7 +693,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             Ok(s) => summary = s,
             Err(_) if unreadable.is_some() => {
                 if let Some((id, e)) = unreadable {
-                    let (line, record) = unreadable_encoding(id, &e);
+                    let (line, record) = unreadable_encoding(&id, &e);
                     text.push_str(&line);
                     violations.push(record);
                 }
@@ -605,8 +701,8 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
                 summary.violations = violations.len();
             }
             Err(e) => {
-                let problem =
-                    Problem::new(3, "tiergate: cannot read the pushed commits").caused_by(&e);
+                let problem = Problem::new(3, "tiergate: cannot read the pushed commits")
+                    .caused_by(e.as_ref());
                 return error_out(session, problem);
             }
         }
@@ -712,7 +808,20 @@ fn peel_tip(repo: &Repository, hex: &str) -> Result<Option<git2::Oid>, git2::Err
 /// entries git writes into `GIT_ALTERNATE_OBJECT_DIRECTORIES`. The
 /// quarantine (`GIT_OBJECT_DIRECTORY`) and the alternates are added to the
 /// object database by hand.
-fn open_server_repo(options: &Options) -> Result<Repository, Problem> {
+/// Open the repository (see [`open_libgit2_repo`]); when libgit2 refuses
+/// its format, the problem comes with the format's name so that the hook
+/// can use git plumbing instead.
+fn open_server_repo(options: &Options) -> Result<Repository, (Problem, Option<&'static str>)> {
+    open_libgit2_repo(options).map_err(|problem| {
+        let format = problem
+            .causes
+            .iter()
+            .find_map(|cause| plumbing::unsupported_format_message(cause));
+        (problem, format)
+    })
+}
+
+fn open_libgit2_repo(options: &Options) -> Result<Repository, Problem> {
     tiergate_core::git::configure_libgit2();
     // SAFETY: `set_verify_owner_validation` changes a process-global
     // libgit2 option and is unsafe because it races with other threads

@@ -1,0 +1,426 @@
+//! Judging through git's own plumbing, for repositories libgit2 cannot
+//! open.
+//!
+//! The vendored libgit2 (1.9) refuses two repository formats git already
+//! writes: SHA-256 object ids (`git init --object-format=sha256`: "unknown
+//! object format 'sha256'") and the reftable reference backend (`git init
+//! --ref-format=reftable`, git's future default: "unsupported extension
+//! name extensions.refstorage"). [`unsupported_format`] recognizes those
+//! errors; this module then gathers the same plain data with the installed
+//! git and hands it to the one judging function, [`crate::check::judge`]:
+//!
+//! - the commits: `git rev-list <args>` (any rev-list arguments);
+//! - each commit's raw object: one long-lived `git cat-file --batch`,
+//!   decoded as git shows it ([`crate::encoding::reencode_commit`]), then
+//!   read by [`crate::git::commit_facts_from_raw`];
+//! - changed paths, only when the verdict needs them: `git diff-tree -r -z
+//!   --no-renames --name-only -c --root` (first parent; for a merge, `-c`
+//!   lists the paths that differ from every parent; a root commit or a
+//!   shallow clone's boundary commit against the empty tree), the
+//!   semantics of [`crate::git::changed_paths`].
+//!
+//! It is slower than the libgit2 path (one process per commit that needs
+//! its paths) but gives the same verdicts; `tests/formats.rs` checks them
+//! against the libgit2 path on the same history in SHA-1.
+
+use crate::check::{self, CommitVerdict, Summary};
+use crate::classify::Classifier;
+use crate::discover::{Found, DEFAULT_POLICY};
+use crate::encoding;
+use crate::git::ChangedPaths;
+use crate::policy::{self, Policy};
+use crate::trailer::ParseOptions;
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// Why the plumbing path failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// git could not be run.
+    #[error("cannot run git {command}: {source}")]
+    Spawn {
+        /// The git subcommand.
+        command: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A git command failed.
+    #[error("git {command} failed: {stderr}")]
+    Failed {
+        /// The git command line (after `git`).
+        command: String,
+        /// What git said.
+        stderr: String,
+    },
+    /// A revision argument git does not accept (a usage error, exit 2).
+    #[error("{0}")]
+    Revision(String),
+    /// An object is missing or not what it should be.
+    #[error("{0}")]
+    Object(String),
+    /// A commit in an encoding tiergate cannot read.
+    #[error("commit {id}: {source}")]
+    Unreadable {
+        /// The commit.
+        id: String,
+        /// The encoding.
+        source: encoding::UnreadableEncoding,
+    },
+    /// No policy, or one that does not load.
+    #[error(transparent)]
+    Policy(#[from] crate::discover::Error),
+}
+
+/// The repository format libgit2 refused, if `error` is that refusal:
+/// `"SHA-256 object ids"` or `"reftable references"`.
+pub fn unsupported_format(error: &git2::Error) -> Option<&'static str> {
+    unsupported_format_message(error.message())
+}
+
+/// [`unsupported_format`] of an error message (libgit2's, or a chain
+/// that contains it).
+pub fn unsupported_format_message(message: &str) -> Option<&'static str> {
+    if message.contains("unknown object format") || message.contains("objectformat") {
+        Some("SHA-256 object ids")
+    } else if message.contains("refstorage") {
+        Some("reftable references")
+    } else {
+        None
+    }
+}
+
+/// [`unsupported_format`] of a [`crate::git::Error`].
+pub fn unsupported_format_of(error: &crate::git::Error) -> Option<&'static str> {
+    match error {
+        crate::git::Error::Git { source, .. } => unsupported_format(source),
+        _ => None,
+    }
+}
+
+/// A repository reached through the `git` command.
+#[derive(Debug, Clone)]
+pub struct Repo {
+    /// The directory git runs in (`--repo DIR`), or the current one.
+    dir: Option<PathBuf>,
+}
+
+impl Repo {
+    /// The repository at `dir` (or the one git finds from the current
+    /// directory and its environment).
+    pub fn new(dir: Option<&Path>) -> Repo {
+        Repo {
+            dir: dir.map(Path::to_path_buf),
+        }
+    }
+
+    fn command(&self) -> Command {
+        let mut cmd = Command::new("git");
+        if let Some(dir) = &self.dir {
+            cmd.current_dir(dir);
+        }
+        cmd
+    }
+
+    /// Run `git <args>`; its stdout.
+    fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<u8>, Error> {
+        let command = describe(args);
+        let out = self
+            .command()
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|source| Error::Spawn {
+                command: command.clone(),
+                source,
+            })?;
+        if !out.status.success() {
+            return Err(Error::Failed {
+                command,
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok(out.stdout)
+    }
+
+    /// Find and load the policy as [`crate::discover::find_policy`] does:
+    /// `explicit`, git config `tiergate.policy`, `policy.yaml` at the top
+    /// of the working tree, the `policy.yaml` blob at HEAD (bare).
+    pub fn find_policy(&self, explicit: Option<&Path>) -> Result<Found, Error> {
+        let top = self
+            .run(&["rev-parse", "--show-toplevel"])
+            .ok()
+            .map(|out| PathBuf::from(String::from_utf8_lossy(&out).trim()));
+        let load = |path: &Path| -> Result<Found, Error> {
+            let policy = policy::load_file(path).map_err(crate::discover::Error::Load)?;
+            let repo_path = top
+                .as_deref()
+                .and_then(|top| relative_to(path, top))
+                .or_else(|| Some(DEFAULT_POLICY.as_bytes().to_vec()));
+            Ok(Found { policy, repo_path })
+        };
+        if let Some(path) = explicit {
+            return load(path);
+        }
+        if let Ok(out) = self.run(&["config", "--path", "tiergate.policy"]) {
+            let configured = PathBuf::from(String::from_utf8_lossy(&out).trim());
+            let base = match &top {
+                Some(top) => top.clone(),
+                None => self.git_dir()?,
+            };
+            return load(&base.join(configured));
+        }
+        if let Some(top) = &top {
+            let path = top.join(DEFAULT_POLICY);
+            if path.exists() {
+                return load(&path);
+            }
+            return Err(crate::discover::Error::NotFound {
+                message: format!("no policy: {} does not exist", path.display()),
+                hint: "Run `tiergate policy init --output policy.yaml` to start one, or pass `--policy FILE`.".into(),
+            }
+            .into());
+        }
+        let spec = format!("HEAD:{DEFAULT_POLICY}");
+        let blob = self.run(&["cat-file", "blob", &spec]).map_err(|_| {
+            crate::discover::Error::NotFound {
+                message: format!("no policy: the bare repository has no {spec}"),
+                hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`."
+                    .into(),
+            }
+        })?;
+        let policy = policy::from_yaml(&blob, &spec).map_err(crate::discover::Error::Load)?;
+        Ok(Found {
+            policy,
+            repo_path: Some(DEFAULT_POLICY.as_bytes().to_vec()),
+        })
+    }
+
+    /// A git config value (`git config --get KEY`), if set.
+    pub fn config(&self, key: &str) -> Option<String> {
+        let out = self.run(&["config", "--get", key]).ok()?;
+        Some(
+            String::from_utf8_lossy(&out)
+                .trim_end_matches('\n')
+                .to_owned(),
+        )
+    }
+
+    /// The commit `hex` names, peeled through tags; `None` when it is not
+    /// a commit (a tag of a tree, a blob); an error when it is missing.
+    pub fn peel_to_commit(&self, hex: &str) -> Result<Option<String>, Error> {
+        self.run(&["cat-file", "-t", hex])
+            .map_err(|_| Error::Object(format!("object {hex} is missing")))?;
+        let spec = format!("{hex}^{{commit}}");
+        match self.run(&["rev-parse", "--verify", "--quiet", &spec]) {
+            Ok(out) => Ok(Some(String::from_utf8_lossy(&out).trim().to_owned())),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The absolute git directory.
+    pub fn git_dir(&self) -> Result<PathBuf, Error> {
+        let out = self.run(&["rev-parse", "--absolute-git-dir"])?;
+        Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
+    }
+
+    /// The commits `git rev-list <args>` lists, in its order.
+    pub fn rev_list<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<String>, Error> {
+        let mut all: Vec<&OsStr> = vec![OsStr::new("rev-list")];
+        all.extend(args.iter().map(AsRef::as_ref));
+        all.push(OsStr::new("--"));
+        match self.run(&all) {
+            Ok(out) => Ok(String::from_utf8_lossy(&out)
+                .lines()
+                .map(str::to_owned)
+                .collect()),
+            Err(Error::Failed { stderr, .. })
+                if stderr.contains("bad revision")
+                    || stderr.contains("unknown revision")
+                    || stderr.contains("ambiguous argument")
+                    || stderr.contains("unrecognized argument") =>
+            {
+                Err(Error::Revision(
+                    stderr
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .trim_start_matches("fatal: ")
+                        .to_owned(),
+                ))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The changed paths of commit `id` (see the module documentation).
+    pub fn changed_paths(&self, id: &str) -> Result<ChangedPaths, Error> {
+        let out = self.run(&[
+            "-c",
+            "core.quotePath=false",
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+            "--ignore-submodules=none",
+            "--name-only",
+            "-c",
+            "--root",
+            "--no-commit-id",
+            id,
+        ])?;
+        let mut paths: Vec<Vec<u8>> = out
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        paths.dedup();
+        Ok(ChangedPaths(paths))
+    }
+
+    /// Judge every commit `git rev-list <args>` lists, calling `sink` with
+    /// each verdict, like [`crate::check::check_range`].
+    pub fn check_revs<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        classifier: &Classifier,
+        args: &[S],
+        mut sink: impl FnMut(&CommitVerdict),
+    ) -> Result<Summary, Error> {
+        let ids = self.rev_list(args)?;
+        let mut objects = CatFile::start(self)?;
+        let options = ParseOptions {
+            no_divider: true,
+            ..ParseOptions::default()
+        };
+        let mut summary = Summary::default();
+        for id in ids {
+            let raw = objects.commit(&id)?;
+            let raw = encoding::reencode_commit(&raw).map_err(|source| Error::Unreadable {
+                id: id.clone(),
+                source,
+            })?;
+            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let judgement = check::judge(policy, classifier, &info.facts, &options, || {
+                self.changed_paths(&id)
+            })?;
+            summary.commits_checked += 1;
+            if !judgement.violations.is_empty() {
+                summary.commits_failed += 1;
+                summary.violations += judgement.violations.len();
+            }
+            sink(&CommitVerdict {
+                id,
+                title: info.title,
+                assessment: judgement.assessment,
+                tiers: judgement.tiers,
+                paths_computed: judgement.paths_computed,
+                violations: judgement.violations,
+            });
+        }
+        objects.finish();
+        Ok(summary)
+    }
+}
+
+/// A running `git cat-file --batch`.
+struct CatFile {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl CatFile {
+    fn start(repo: &Repo) -> Result<CatFile, Error> {
+        let spawn_error = |source| Error::Spawn {
+            command: "cat-file --batch".into(),
+            source,
+        };
+        let mut child = repo
+            .command()
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(spawn_error)?;
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take().map(BufReader::new);
+        match (stdin, stdout) {
+            (Some(stdin), Some(stdout)) => Ok(CatFile {
+                child,
+                stdin: Some(stdin),
+                stdout,
+            }),
+            _ => Err(spawn_error(std::io::Error::other("no pipes"))),
+        }
+    }
+
+    /// The raw contents of commit `id`.
+    fn commit(&mut self, id: &str) -> Result<Vec<u8>, Error> {
+        let io = |source| Error::Spawn {
+            command: "cat-file --batch".into(),
+            source,
+        };
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| io(std::io::Error::other("closed")))?;
+        writeln!(stdin, "{id}").map_err(io)?;
+        stdin.flush().map_err(io)?;
+        let mut header = String::new();
+        self.stdout.read_line(&mut header).map_err(io)?;
+        let fields: Vec<&str> = header.split_whitespace().collect();
+        let size = match fields.as_slice() {
+            [_, "commit", size] => size
+                .parse::<usize>()
+                .map_err(|_| Error::Object(format!("git cat-file: bad header {header:?}")))?,
+            [_, kind, _] => {
+                return Err(Error::Object(format!(
+                    "object {id} is a {kind}, not a commit"
+                )))
+            }
+            _ => return Err(Error::Object(format!("cannot read commit {id}: missing"))),
+        };
+        let mut data = vec![0; size + 1];
+        self.stdout.read_exact(&mut data).map_err(io)?;
+        data.pop();
+        Ok(data)
+    }
+
+    fn finish(mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        if self.stdin.take().is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn describe<S: AsRef<OsStr>>(args: &[S]) -> String {
+    args.iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `path` relative to `top` as a `/`-separated byte string, if inside.
+fn relative_to(path: &Path, top: &Path) -> Option<Vec<u8>> {
+    let path = std::fs::canonicalize(path).ok()?;
+    let top = std::fs::canonicalize(top).ok()?;
+    let rel = path.strip_prefix(&top).ok()?;
+    let parts: Vec<Vec<u8>> = rel
+        .components()
+        .map(|c| c.as_os_str().as_encoded_bytes().to_vec())
+        .collect();
+    Some(parts.join(&b'/'))
+}

@@ -1,0 +1,263 @@
+//! Repository formats libgit2 (1.9) cannot open: SHA-256 object ids
+//! (`git init --object-format=sha256`) and reftable references (`git init
+//! --ref-format=reftable`). `tiergate check` and the server hook judge them
+//! through git plumbing (`tiergate_core::plumbing`); the verdicts must be
+//! those of the libgit2 path on the same history in a classic repository.
+//! The client hooks (commit-msg, pre-push) say clearly that they cannot
+//! read such a repository (exit 3).
+
+mod server_support;
+
+use server_support::{
+    assert_code, bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, POLICY,
+};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const FORMATS: &[(&str, &[&str])] = &[
+    ("sha1", &[]),
+    ("sha256", &["--object-format=sha256"]),
+    ("reftable", &["--ref-format=reftable"]),
+    (
+        "sha256-reftable",
+        &["--object-format=sha256", "--ref-format=reftable"],
+    ),
+];
+
+fn tiergate(dir: &Path, args: &[&str]) -> Option<Output> {
+    let bin = bin_dir().join("tiergate");
+    if !bin.is_file() {
+        eprintln!("note: {} not built; skipping", bin.display());
+        return None;
+    }
+    let mut cmd = Command::new(bin);
+    hermetic(&mut cmd).current_dir(dir).args(args);
+    Some(output(&mut cmd))
+}
+
+fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
+    for (rel, content) in files {
+        let p = dir.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, content).expect("write");
+    }
+    git(dir, &["add", "-A"]);
+    git(
+        dir,
+        &[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "--cleanup=verbatim",
+            "-m",
+            message,
+        ],
+    );
+}
+
+/// The same history in every format: root, declared commits in allowed
+/// and forbidden tiers, an undeclared marker, a rename into crypto/, a
+/// merge that brings a change, a Latin-1 commit.
+fn build(dir: &Path, init: &[&str]) {
+    let mut args = vec!["init", "-q", "-b", "main"];
+    args.extend_from_slice(init);
+    args.push(".");
+    git(dir, &args);
+    commit(dir, &[("policy.yaml", POLICY), ("src/a.c", "a\n")], "root");
+    commit(
+        dir,
+        &[("docs/x.md", "x\n")],
+        "docs: declared\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    commit(
+        dir,
+        &[("crypto/aes.c", "x\n")],
+        "crypto: declared\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    commit(
+        dir,
+        &[("src/b.c", "b\n")],
+        "src: marked\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    );
+    git(dir, &["checkout", "-q", "-b", "side", "main~2"]);
+    commit(dir, &[("src/side.c", "s\n")], "side: plain");
+    std::fs::create_dir_all(dir.join("crypto")).expect("mkdir");
+    git(dir, &["mv", "src/a.c", "crypto/a.c"]);
+    commit(
+        dir,
+        &[],
+        "side: rename into crypto\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    git(dir, &["checkout", "-q", "main"]);
+    // An evil merge: it adds crypto/evil.c, which neither parent has.
+    git(dir, &["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    commit(
+        dir,
+        &[("crypto/evil.c", "e\n")],
+        "merge side\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    std::fs::write(
+        dir.join("latin1.msg"),
+        b"Caf\xe9 fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
+    )
+    .expect("write");
+    let mut latin = git_cmd(dir);
+    latin.args([
+        "-c",
+        "i18n.commitEncoding=ISO-8859-1",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-F",
+        "latin1.msg",
+    ]);
+    assert_code(&output(&mut latin), 0);
+}
+
+/// `(title, [(rule, tier, paths)])` of every commit with violations, sorted.
+fn verdicts(doc: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = doc["commits"]
+        .as_array()
+        .expect("commits")
+        .iter()
+        .map(|c| {
+            let v: Vec<String> = c["violations"]
+                .as_array()
+                .expect("violations")
+                .iter()
+                .map(|v| format!("{} {} {}", v["rule"], v["tier"], v["paths"]))
+                .collect();
+            format!("{}: {}", c["title"], v.join("; "))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn check_gives_the_same_verdicts_in_every_format() {
+    let mut baseline = None;
+    for (name, init) in FORMATS {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        build(tmp.path(), init);
+        let Some(out) = tiergate(tmp.path(), &["check", "--format", "json", "--all"]) else {
+            return;
+        };
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(doc["commits_checked"], 8, "{name}: {doc}");
+        let got = verdicts(&doc);
+        eprintln!("{name}: {got:#?}");
+        match &baseline {
+            None => baseline = Some(got),
+            Some(want) => assert_eq!(&got, want, "{name} differs from the libgit2 path"),
+        }
+        // Full ids of the format.
+        let id_len = if name.starts_with("sha256") { 64 } else { 40 };
+        assert_eq!(doc["commits"][0]["id"].as_str().map(str::len), Some(id_len));
+        // A range, and a bad revision (exit 2).
+        let out = tiergate(tmp.path(), &["check", "main~1..main"]).expect("built");
+        assert_code(&out, 1);
+        assert!(
+            stdout(&out).contains("error[undeclared-ai]"),
+            "{}",
+            stdout(&out)
+        );
+        assert!(
+            stdout(&out).contains("\"Caf\u{e9} fix\""),
+            "{}",
+            stdout(&out)
+        );
+        let out = tiergate(tmp.path(), &["check", "nope..main"]).expect("built");
+        assert_code(&out, 2);
+    }
+    let baseline = baseline.expect("ran");
+    assert_eq!(baseline.len(), 5, "{baseline:#?}");
+}
+
+#[test]
+fn client_hooks_say_they_cannot_read_the_format() {
+    for (name, init) in &FORMATS[1..] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        build(tmp.path(), init);
+        std::fs::write(tmp.path().join("msg"), "x\n\nAI-Assisted-by: claude:x\n").expect("write");
+        let mut cmd = Command::new(bin_dir().join("tiergate-commit-msg"));
+        hermetic(&mut cmd).current_dir(tmp.path()).arg("msg");
+        let out = output(&mut cmd);
+        assert_code(&out, 3);
+        let err = stderr(&out);
+        assert!(err.contains("cannot read"), "{name}: {err}");
+        // libgit2 names the first extension it refuses.
+        let format = if *name == "sha256" {
+            "SHA-256 object ids"
+        } else {
+            "reftable references"
+        };
+        assert!(err.contains(format), "{name}: {err}");
+    }
+}
+
+#[test]
+fn pre_receive_judges_sha256_and_reftable_servers() {
+    for (name, init) in &FORMATS[1..] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let work = tmp.path().join("work");
+        std::fs::create_dir(&work).expect("mkdir");
+        build(&work, init);
+        let bare = tmp.path().join("srv.git");
+        let mut args = vec!["init", "-q", "--bare", "-b", "main"];
+        args.extend_from_slice(init);
+        args.push("srv.git");
+        git(tmp.path(), &args);
+        // The server starts with the root commit (policy.yaml at HEAD).
+        git(
+            &work,
+            &["push", "-q", "../srv.git", "main~5:refs/heads/main"],
+        );
+        let audit = tmp.path().join("audit.jsonl");
+        let out = install(&[
+            "--server",
+            bare.to_str().expect("utf-8"),
+            "--no-build",
+            "--bin-dir",
+            bin_dir().to_str().expect("utf-8"),
+            "--audit-log",
+            audit.to_str().expect("utf-8"),
+        ]);
+        assert_code(&out, 0);
+        let push = |refspec: &str| output(git_cmd(&work).args(["push", "../srv.git", refspec]));
+        // A declared commit in docs/: accepted.
+        let out = push("main~4:refs/heads/docs");
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        // Declared and touching crypto/: refused, with the rule.
+        let out = push("main~3:refs/heads/crypto");
+        assert!(!out.status.success(), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("error[ai-forbidden-tier]"),
+            "{name}: {}",
+            stderr(&out)
+        );
+        let out = output(git_cmd(&bare).args(["for-each-ref", "refs/heads/crypto"]));
+        assert_eq!(stdout(&out), "", "{name}: refused ref");
+        // The whole history: refused; the audit log has every decision.
+        let out = push("main:refs/heads/all");
+        assert!(!out.status.success(), "{name}: {}", stderr(&out));
+        let text = std::fs::read_to_string(&audit).expect("audit log");
+        let records: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("JSON line"))
+            .collect();
+        assert_eq!(records.len(), 3, "{name}: {text}");
+        assert_eq!(records[0]["verdict"], "pass", "{name}: {text}");
+        assert_eq!(records[1]["verdict"], "fail", "{name}: {text}");
+        assert_eq!(records[2]["verdict"], "fail", "{name}: {text}");
+        let rules: Vec<&str> = records[2]["violations"]
+            .as_array()
+            .expect("violations")
+            .iter()
+            .filter_map(|v| v["rule"].as_str())
+            .collect();
+        assert!(rules.contains(&"undeclared-ai"), "{name}: {text}");
+        assert!(rules.contains(&"ai-forbidden-tier"), "{name}: {text}");
+    }
+}
