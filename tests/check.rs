@@ -487,3 +487,37 @@ fn classify_rev_lists_the_tiers_of_every_commit() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(doc["commits_checked"], 3);
 }
+
+#[test]
+fn shallow_clones_are_checked_with_the_boundary_as_a_root() {
+    let repo = repo_with_policy();
+    repo.commit(&[("docs/a.md", "a\n")], "docs: a\n");
+    repo.commit(
+        &[("crypto/aes.c", "x\n")],
+        "crypto: x\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let url = format!("file://{}", repo.path().display());
+    support::git(
+        tmp.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+    );
+    let clone = tmp.path().join("shallow");
+    for args in [&["check", "--all"][..], &["check", "HEAD"][..]] {
+        let out = support::tiergate_cmd(&clone)
+            .args(args)
+            .output()
+            .expect("spawn");
+        let text = stdout(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {text}{}",
+            stderr(&out)
+        );
+        // The boundary commit is judged as git shows it: a root adding its
+        // whole tree, crypto/aes.c included.
+        assert!(text.contains("    crypto/aes.c\n"), "{text}");
+        assert!(text.ends_with("(1 commit checked)\n"), "{text}");
+    }
+}

@@ -779,6 +779,8 @@ impl Iterator for RevWalk<'_> {
 /// `--topo-order`).
 struct DateWalk<'r> {
     odb: git2::Odb<'r>,
+    /// The boundary of a shallow clone: grafted roots (see `shown`).
+    shallow: std::collections::HashSet<Oid>,
     /// (committer time, -insertion number, id, raw commit).
     queue: std::collections::BinaryHeap<Queued>,
     seen: std::collections::HashSet<Oid>,
@@ -816,6 +818,7 @@ impl<'r> DateWalk<'r> {
     fn new(repo: &'r Repository, tips: &[Oid]) -> Result<Self, Error> {
         let mut walk = DateWalk {
             odb: odb_of(repo)?,
+            shallow: crate::shown::shallow_commits(repo),
             queue: std::collections::BinaryHeap::new(),
             seen: std::collections::HashSet::new(),
             inserted: 0,
@@ -848,6 +851,14 @@ impl<'r> DateWalk<'r> {
         let Some(next) = self.queue.pop() else {
             return Ok(None);
         };
+        if self.shallow.contains(&next.id) {
+            // A shallow clone's boundary: git shows it as a root (its
+            // parents are not in the repository), and so do we.
+            return Ok(Some(WalkedCommit {
+                id: next.id,
+                raw: Some(crate::shown::without_parents(&next.raw)),
+            }));
+        }
         for parent in RawCommit::parse(&next.raw).parents {
             self.enqueue(parent)?;
         }

@@ -176,7 +176,10 @@ fn changed_paths_agree_with_git_diff_tree() {
         .lines()
         .map(|l| l.split(' ').next().expect("id").to_owned())
         .collect();
-    assert!(walked.iter().all(|c| c.raw.is_some()), "the date walk hands raw commits on");
+    assert!(
+        walked.iter().all(|c| c.raw.is_some()),
+        "the date walk hands raw commits on"
+    );
     for commit in &walked {
         let raw = commit.raw.as_deref().expect("raw");
         assert_eq!(
