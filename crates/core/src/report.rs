@@ -268,6 +268,18 @@ its author (DCO), and this commit has none matching the author's e-mail.
 How to fix: `git commit --amend --signoff` (or `git rebase --signoff` for a
 series)."
         }
+        RuleCode::UnreadableEncoding => {
+            "\
+unreadable-encoding: the commit's `encoding` header names a character set
+tiergate cannot decode (UTF-7, UTF-16/32, EBCDIC, ISO-2022, an unknown name).
+git re-encodes such messages for display, so what reviewers see in `git log`
+is not what tiergate could read; the server refuses the commit rather than
+pass it unchecked (whatever `server.on_error` says).
+
+How to fix: write the message in UTF-8 (git's default: unset
+i18n.commitEncoding) and recreate the commit (`git commit --amend`, or
+`git rebase -i` with `reword`)."
+        }
     }
 }
 

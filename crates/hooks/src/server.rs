@@ -63,6 +63,7 @@ use tiergate_core::encoding::UnreadableEncoding;
 use tiergate_core::plumbing;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::report::{self, Colour};
+use tiergate_core::rules::RuleCode;
 use tiergate_core::server::{self, AuditRecord, OverrideDecision, RefUpdate, Verdict};
 
 /// Which server hook runs.
@@ -197,12 +198,13 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json:
     let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
     let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
     let line = format!(
-        "error[unreadable-encoding]: commit {}\n  {message}\n  fix: {fix}\n\n",
+        "error[{}]: commit {}\n  {message}\n  fix: {fix}\n\n",
+        RuleCode::UnreadableEncoding,
         &id[..12.min(id.len())]
     );
     let record = serde_json::json!({
         "commit": id,
-        "rule": "unreadable-encoding",
+        "rule": RuleCode::UnreadableEncoding.as_str(),
         "message": message,
         "tier": null,
         "paths": [],

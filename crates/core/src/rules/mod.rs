@@ -99,11 +99,15 @@ pub enum RuleCode {
     AiSignoff,
     /// `signoff.required` and no Signed-off-by matching the author.
     MissingSignoff,
+    /// The commit's `encoding` header names a charset tiergate cannot
+    /// decode, so what git shows cannot be checked (server side; see
+    /// `crate::encoding`).
+    UnreadableEncoding,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 8] = [
+    pub const ALL: [RuleCode; 9] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -112,6 +116,7 @@ impl RuleCode {
         RuleCode::NearMissKey,
         RuleCode::AiSignoff,
         RuleCode::MissingSignoff,
+        RuleCode::UnreadableEncoding,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -125,6 +130,7 @@ impl RuleCode {
             RuleCode::NearMissKey => "near-miss-key",
             RuleCode::AiSignoff => "ai-signoff",
             RuleCode::MissingSignoff => "missing-signoff",
+            RuleCode::UnreadableEncoding => "unreadable-encoding",
         }
     }
 
