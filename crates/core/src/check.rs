@@ -171,7 +171,7 @@ pub fn check_walked(
     parallel::map_commits(
         repo,
         reopen,
-        parallel::default_workers(),
+        parallel::workers_for(parallel::Workload::Judging),
         commits,
         |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
         |verdict: CommitVerdict| {
@@ -202,7 +202,7 @@ pub fn classify_walked(
     parallel::map_commits(
         repo,
         reopen,
-        parallel::default_workers(),
+        parallel::workers_for(parallel::Workload::Diffing),
         commits,
         |repo, commit| {
             let changed = match &commit.raw {

@@ -27,19 +27,37 @@ const CHUNKS_IN_FLIGHT_PER_WORKER: usize = 4;
 /// Opens a repository for one worker thread.
 pub type Reopen<'a> = &'a (dyn Fn() -> Result<Repository, git::Error> + Sync);
 
-/// The number of workers to use: `TIERGATE_JOBS` when set, else 1.
-///
-/// Measured (BENCHMARKS.md), two workers do not beat one: libgit2 shares
-/// each pack file between all repositories of a process, behind one lock
-/// and one delta-base cache, so two workers contend for it and evict each
-/// other's delta bases (classifying 100,000 commits took 39 s with two
-/// workers, 25 s with one). Parallelism will pay with a pack reader per
-/// worker; until then it is opt-in (`TIERGATE_JOBS=2`).
-pub fn default_workers() -> usize {
-    std::env::var("TIERGATE_JOBS")
+/// What the workers mostly do, which decides how many help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    /// Judging messages (rules), with a tree diff for the few commits whose
+    /// verdict depends on paths: the caller's walk reads the commits, the
+    /// workers seldom touch the pack. Two workers beat one (BENCHMARKS.md:
+    /// `check --all` on 100,000 commits, 2.3–2.5 s against 2.9 s).
+    Judging,
+    /// Diffing every commit's trees: nearly all the time is libgit2 reading
+    /// the pack, which it shares between all repositories of a process
+    /// behind one lock and one delta-base cache, so workers contend and
+    /// evict each other's delta bases (classifying 100,000 commits: 39 s
+    /// with two workers, 25 s with one). One worker until tiergate has a
+    /// pack reader per worker.
+    Diffing,
+}
+
+/// The number of workers for `workload`: `TIERGATE_JOBS` when set (1
+/// turns parallelism off), else the available parallelism for
+/// [`Workload::Judging`] and 1 for [`Workload::Diffing`].
+pub fn workers_for(workload: Workload) -> usize {
+    if let Some(jobs) = std::env::var("TIERGATE_JOBS")
         .ok()
         .and_then(|j| j.trim().parse::<usize>().ok())
-        .map_or(1, |jobs| jobs.max(1))
+    {
+        return jobs.max(1);
+    }
+    match workload {
+        Workload::Judging => std::thread::available_parallelism().map_or(1, usize::from),
+        Workload::Diffing => 1,
+    }
 }
 
 /// Apply `work` to every item of `ids` (commit ids, or commits a walk
