@@ -1,8 +1,9 @@
 //! Repository formats libgit2 (1.9) cannot open: SHA-256 object ids
 //! (`git init --object-format=sha256`) and reftable references (`git init
-//! --ref-format=reftable`). `tiergate check` and the server hook judge them
-//! through git plumbing (`tiergate_core::plumbing`); the verdicts must be
-//! those of the libgit2 path on the same history in a classic repository.
+//! --ref-format=reftable`). `tiergate check`, `classify --rev`, `show`,
+//! `report` and the server hook read them through git plumbing
+//! (`tiergate_core::plumbing`); the verdicts and outputs must be those of
+//! the libgit2 path on the same history in a classic repository.
 //! The client hooks (commit-msg, pre-push) say clearly that they cannot
 //! read such a repository (exit 3).
 
@@ -259,5 +260,122 @@ fn pre_receive_judges_sha256_and_reftable_servers() {
             .collect();
         assert!(rules.contains(&"undeclared-ai"), "{name}: {text}");
         assert!(rules.contains(&"ai-forbidden-tier"), "{name}: {text}");
+    }
+}
+
+/// `text` with `dir` replaced by `<dir>` and every commit id of the
+/// repository at `dir` (full, or abbreviated to 12 or 7 digits) replaced
+/// by `<subject>`, so outputs of the same history in different formats
+/// compare equal.
+fn without_ids(dir: &Path, text: &str) -> String {
+    let out = output(git_cmd(dir).args(["log", "--all", "--format=%H%x09%s"]));
+    assert_code(&out, 0);
+    let mut ids: Vec<(String, String)> = stdout(&out)
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(id, subject)| (id.to_owned(), format!("<{subject}>")))
+        .collect();
+    // Full ids before their prefixes.
+    ids.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+    let mut text = text.to_owned();
+    // The policy's source names the temporary directory.
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        text = text.replace(real.to_str().expect("utf-8"), "<dir>");
+    }
+    text = text.replace(dir.to_str().expect("utf-8"), "<dir>");
+    for (id, label) in &ids {
+        text = text.replace(id.as_str(), label);
+    }
+    for len in [12, 7] {
+        for (id, label) in &ids {
+            text = text.replace(&id[..len], label);
+        }
+    }
+    text
+}
+
+/// Run `args` in every format; the outputs (ids replaced) and exit codes
+/// must be those of the libgit2 path on the SHA-1 history.
+fn same_in_every_format(args: &[&str], code: i32) {
+    let mut baseline: Option<String> = None;
+    for (name, init) in FORMATS {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        build(tmp.path(), init);
+        let Some(out) = tiergate(tmp.path(), args) else {
+            return;
+        };
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name} {args:?}: {}",
+            stderr(&out)
+        );
+        let got = without_ids(tmp.path(), &stdout(&out));
+        match &baseline {
+            None => {
+                eprintln!("{args:?}:\n{got}");
+                assert!(!got.trim().is_empty(), "{args:?}: no output");
+                baseline = Some(got);
+            }
+            Some(want) => assert_eq!(&got, want, "{name} {args:?} differs from the libgit2 path"),
+        }
+    }
+}
+
+#[test]
+fn classify_rev_is_the_same_in_every_format() {
+    same_in_every_format(&["classify", "--rev", "--all"], 0);
+    same_in_every_format(
+        &["--format", "json", "classify", "--rev", "main~2..main"],
+        0,
+    );
+}
+
+#[test]
+fn show_is_the_same_in_every_format() {
+    same_in_every_format(
+        &["show", "HEAD", "main~1", "main~2", "main~1^2", "main~5"],
+        1,
+    );
+    same_in_every_format(&["--format", "json", "show", "main~1", "main~4"], 1);
+    same_in_every_format(&["show", "main~4"], 0);
+}
+
+#[test]
+fn report_is_the_same_in_every_format() {
+    same_in_every_format(&["report"], 0);
+    same_in_every_format(&["--format", "json", "report", "--all"], 0);
+    same_in_every_format(&["--format", "csv", "report", "--table", "paths"], 0);
+}
+
+#[test]
+fn bad_revisions_are_usage_errors_in_every_format() {
+    for (name, init) in FORMATS {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        build(tmp.path(), init);
+        for args in [
+            &["classify", "--rev", "nope..main"][..],
+            &["show", "nope"],
+            &["report", "nope..main"],
+        ] {
+            let Some(out) = tiergate(tmp.path(), args) else {
+                return;
+            };
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{name} {args:?}: {}",
+                stderr(&out)
+            );
+        }
+        // Without a policy: a usage error too, the same as with libgit2.
+        std::fs::remove_file(tmp.path().join("policy.yaml")).expect("rm");
+        let out = tiergate(tmp.path(), &["show"]).expect("built");
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("no policy"),
+            "{name}: {}",
+            stderr(&out)
+        );
     }
 }

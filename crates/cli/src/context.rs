@@ -66,3 +66,55 @@ pub fn load_policy(global: &Global, repo: Option<&Repository>) -> anyhow::Result
         Err(e) => Err(e.into()),
     }
 }
+
+/// A repository as a command reads it: through libgit2, or, for a format
+/// libgit2 cannot open (SHA-256, reftable), through git plumbing
+/// ([`tiergate_core::plumbing`]), as `tiergate check` does.
+pub enum Opened {
+    /// Opened by libgit2.
+    Libgit2(Repository),
+    /// Read through the `git` command.
+    Plumbing(tiergate_core::plumbing::Repo),
+}
+
+/// Open the repository and load its policy, falling back to git plumbing
+/// (policy discovery included) when libgit2 refuses the repository's
+/// format.
+pub fn open_with_fallback(global: &Global) -> anyhow::Result<(Opened, LoadedPolicy)> {
+    use tiergate_core::plumbing;
+    match open_repo_plain(global) {
+        Ok(repo) => {
+            let loaded = load_policy(global, Some(&repo))?;
+            Ok((Opened::Libgit2(repo), loaded))
+        }
+        Err(e) => {
+            let Some(format) = plumbing::unsupported_format_of(&e) else {
+                return Err(e.into());
+            };
+            tracing::debug!(format, "libgit2 cannot open the repository: git plumbing");
+            let repo = plumbing::Repo::new(global.repo.as_deref());
+            let found = repo
+                .find_policy(global.policy.as_deref())
+                .map_err(|e| plumbing_error(e, None))?;
+            let loaded = LoadedPolicy {
+                policy: found.policy,
+                repo_path: found.repo_path,
+            };
+            Ok((Opened::Plumbing(repo), loaded))
+        }
+    }
+}
+
+/// A plumbing error as the CLI reports it: a bad revision (with `hint`)
+/// or a missing or invalid policy is a usage error (exit 2), anything else
+/// exit 3.
+pub fn plumbing_error(e: tiergate_core::plumbing::Error, hint: Option<&str>) -> anyhow::Error {
+    use tiergate_core::plumbing::Error;
+    match e {
+        Error::Revision(message) => usage(message, hint),
+        Error::Policy(discover::Error::NotFound { message, hint }) => usage(message, Some(&hint)),
+        Error::Policy(discover::Error::Load(e)) => e.into(),
+        other => anyhow::Error::new(other)
+            .context("cannot read the repository through git (libgit2 cannot open it)"),
+    }
+}

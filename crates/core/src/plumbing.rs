@@ -27,7 +27,7 @@ use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::discover::{Found, DEFAULT_POLICY};
 use crate::encoding;
-use crate::git::ChangedPaths;
+use crate::git::{ChangedPaths, CommitInfo};
 use crate::policy::{self, Policy};
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
@@ -324,6 +324,133 @@ impl Repo {
         objects.finish();
         Ok(summary)
     }
+}
+
+impl Repo {
+    /// The commit `rev` names (anything `git rev-parse` takes), peeled
+    /// through tags; [`Error::Revision`] when it names no commit.
+    pub fn resolve_commit(&self, rev: &str) -> Result<String, Error> {
+        let spec = format!("{rev}^{{commit}}");
+        match self.run(&["rev-parse", "--verify", "--quiet", &spec]) {
+            Ok(out) => Ok(String::from_utf8_lossy(&out).trim().to_owned()),
+            Err(Error::Failed { .. }) => Err(Error::Revision(format!(
+                "cannot resolve '{rev}' to a commit"
+            ))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The message (as stored) and identities of commit `id`, like
+    /// [`crate::git::commit_facts`] (not re-encoded).
+    pub fn commit_facts(&self, id: &str) -> Result<CommitInfo, Error> {
+        let mut objects = CatFile::start(self)?;
+        let raw = objects.commit(id)?;
+        objects.finish();
+        Ok(crate::git::commit_facts_from_raw(
+            git2::Oid::ZERO_SHA1,
+            &raw,
+        ))
+    }
+
+    /// For every commit `git rev-list <args>` lists, in its order, its
+    /// tiers: the tiers its changed paths fall in, in policy order, like
+    /// [`crate::check::classify_walked`].
+    pub fn classify_revs<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        classifier: &Classifier,
+        args: &[S],
+        mut sink: impl FnMut(&str, &[usize]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        for id in self.rev_list(args)? {
+            let changed = self.changed_paths(&id)?;
+            let mut seen = vec![false; policy.tiers.len()];
+            for path in &changed.0 {
+                seen[classifier.tier_of(path)] = true;
+            }
+            let tiers: Vec<usize> = (0..seen.len()).filter(|&t| seen[t]).collect();
+            sink(&id, &tiers)?;
+        }
+        Ok(())
+    }
+
+    /// Like [`crate::check::check_commits_with_paths`] over `git rev-list
+    /// <args>`: every commit judged with its changed paths computed (the
+    /// message as stored, not re-encoded), handed to `sink` with the
+    /// paths and the author time (seconds, offset in minutes).
+    pub fn check_revs_with_paths<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        classifier: &Classifier,
+        args: &[S],
+        mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), Error>,
+    ) -> Result<Summary, Error> {
+        let ids = self.rev_list(args)?;
+        let mut objects = CatFile::start(self)?;
+        let options = ParseOptions {
+            no_divider: true,
+            ..ParseOptions::default()
+        };
+        let mut summary = Summary::default();
+        for id in ids {
+            let raw = objects.commit(&id)?;
+            let when = author_time(&raw);
+            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let changed = self.changed_paths(&id)?;
+            let judgement = check::judge(policy, classifier, &info.facts, &options, || {
+                Ok::<_, Error>(changed.clone())
+            })?;
+            summary.commits_checked += 1;
+            if !judgement.violations.is_empty() {
+                summary.commits_failed += 1;
+                summary.violations += judgement.violations.len();
+            }
+            let verdict = CommitVerdict {
+                id,
+                title: info.title,
+                assessment: judgement.assessment,
+                tiers: judgement.tiers,
+                paths_computed: judgement.paths_computed,
+                violations: judgement.violations,
+            };
+            sink(&verdict, &changed, when)?;
+        }
+        objects.finish();
+        Ok(summary)
+    }
+}
+
+/// The author time of a raw commit: `(seconds, offset in minutes)` from
+/// the `author Name <email> SECONDS +HHMM` header; `(0, 0)` when it cannot
+/// be read (as libgit2 reads a malformed one).
+fn author_time(raw: &[u8]) -> (i64, i32) {
+    let header_end = raw
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map_or(raw.len(), |i| i + 1);
+    let Some(line) = raw[..header_end]
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"author "))
+    else {
+        return (0, 0);
+    };
+    let after = match line.iter().rposition(|&b| b == b'>') {
+        Some(i) => &line[i + 1..],
+        None => line,
+    };
+    let text = String::from_utf8_lossy(after);
+    let mut fields = text.split_whitespace();
+    let seconds = fields.next().and_then(|s| s.parse::<i64>().ok());
+    let offset = fields.next().and_then(|z| {
+        let (sign, digits) = match z.as_bytes().first() {
+            Some(b'-') => (-1, &z[1..]),
+            Some(b'+') => (1, &z[1..]),
+            _ => (1, z),
+        };
+        let n: i32 = digits.parse().ok()?;
+        Some(sign * ((n / 100) * 60 + n % 100))
+    });
+    (seconds.unwrap_or(0), offset.unwrap_or(0))
 }
 
 /// A running `git cat-file --batch`.

@@ -127,11 +127,41 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
 
 /// `tiergate classify --rev <range>`: the tiers of every commit. This needs
 /// every commit's changed paths: the worst case of the engine.
+/// A repository libgit2 cannot open (SHA-256, reftable) is read through git
+/// plumbing, with the same output.
 fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
-    let repo = context::open_repo(global)?;
-    let loaded = context::load_policy(global, Some(&repo))?;
+    let (opened, loaded) = context::open_with_fallback(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
+    let repo = match opened {
+        context::Opened::Libgit2(repo) => repo,
+        context::Opened::Plumbing(repo) => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut json_commits = Vec::new();
+            let mut write_error = None;
+            repo.classify_revs(policy, &classifier, revs, |id, tiers| {
+                let names: Vec<&str> = tiers
+                    .iter()
+                    .map(|&t| policy.tiers[t].name.as_str())
+                    .collect();
+                let written = match global.format {
+                    Format::Json => {
+                        json_commits.push(json!({ "id": id, "tiers": names }));
+                        Ok(())
+                    }
+                    _ if names.is_empty() => writeln!(out, "{id} -"),
+                    _ => writeln!(out, "{id} {}", names.join(",")),
+                };
+                if let Err(e) = written {
+                    write_error.get_or_insert(e);
+                }
+                Ok(())
+            })
+            .map_err(|e| context::plumbing_error(e, None))?;
+            return finish_revs(global, out, write_error, json_commits);
+        }
+    };
     let walk = git::RevWalk::new(&repo, revs).map_err(|e| match e {
         RangeError::Revision(e) => usage(e.message, None),
         RangeError::Git(e) => e.into(),
@@ -166,6 +196,16 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
             Ok(())
         },
     )?;
+    finish_revs(global, out, write_error, json_commits)
+}
+
+/// The end of [`run_revs`]: the JSON document, or the first write error.
+fn finish_revs(
+    global: &Global,
+    mut out: impl Write,
+    write_error: Option<std::io::Error>,
+    json_commits: Vec<serde_json::Value>,
+) -> anyhow::Result<Outcome> {
     if let Some(e) = write_error {
         return Err(anyhow::Error::new(e).context("cannot write to stdout"));
     }

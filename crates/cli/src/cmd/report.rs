@@ -69,8 +69,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             &[Format::Human, Format::Json, Format::Csv],
         ));
     }
-    let repo = context::open_repo(global)?;
-    let loaded = context::load_policy(global, Some(&repo))?;
+    // A repository libgit2 cannot open (SHA-256, reftable) is read through
+    // git plumbing, with the same report.
+    let (opened, loaded) = context::open_with_fallback(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let revs: Vec<OsString> = if args.revs.is_empty() {
@@ -78,10 +79,37 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     } else {
         args.revs.clone()
     };
-    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
     let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let mut history = History::new(tiers);
     let progress = Progress::new(!global.quiet && std::io::stderr().is_terminal());
+    let repo = match opened {
+        context::Opened::Libgit2(repo) => repo,
+        context::Opened::Plumbing(repo) => {
+            let result = repo.check_revs_with_paths(
+                policy,
+                &classifier,
+                &revs,
+                |verdict, changed, (seconds, offset)| {
+                    let classified: Vec<(&[u8], usize)> = changed
+                        .0
+                        .iter()
+                        .map(|p| (p.as_slice(), classifier.tier_of(p)))
+                        .collect();
+                    history.add(
+                        YearMonth::from_git_time(seconds, offset),
+                        verdict,
+                        &classified,
+                    );
+                    progress.tick();
+                    Ok(())
+                },
+            );
+            progress.finish();
+            result.map_err(|e| context::plumbing_error(e, Some(RANGE_HINT)))?;
+            return render(global, &args, policy, history, &revs);
+        }
+    };
+    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
     let result =
         check::check_commits_with_paths(&repo, policy, &classifier, walk, |verdict, changed| {
             let id = git2::Oid::from_str(&verdict.id)
@@ -106,6 +134,17 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         Err(CheckError::Range(e)) => return Err(range_error(e)),
         Err(e) => return Err(e.into()),
     }
+    render(global, &args, policy, history, &revs)
+}
+
+/// Print (or write as HTML) the report of a finished walk.
+fn render(
+    global: &Global,
+    args: &Args,
+    policy: &tiergate_core::policy::Policy,
+    history: History,
+    revs: &[OsString],
+) -> anyhow::Result<Outcome> {
     let report = history.finish(args.top);
     let range: Vec<String> = revs
         .iter()
@@ -143,12 +182,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
+const RANGE_HINT: &str = "Name commits as `git rev-list` does: `HEAD`, `v1.0..main`, `--all`.";
+
 fn range_error(e: RangeError) -> anyhow::Error {
     match e {
-        RangeError::Revision(e) => usage(
-            e.message,
-            Some("Name commits as `git rev-list` does: `HEAD`, `v1.0..main`, `--all`."),
-        ),
+        RangeError::Revision(e) => usage(e.message, Some(RANGE_HINT)),
         RangeError::Git(e) => e.into(),
     }
 }

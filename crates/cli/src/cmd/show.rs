@@ -23,6 +23,8 @@ use tiergate_core::provenance::Provenance;
 use tiergate_core::report::{self, Colour};
 use tiergate_core::trailer::ParseOptions;
 
+const RESOLVE_HINT: &str = "Name a commit as `git rev-parse` takes it: `HEAD`, `main~2`, an id.";
+
 /// Arguments of `tiergate show`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,8 +40,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .format
             .unsupported("tiergate show", &[Format::Human, Format::Json]));
     }
-    let repo = context::open_repo(global)?;
-    let loaded = context::load_policy(global, Some(&repo))?;
+    // A repository libgit2 cannot open (SHA-256, reftable) is read through
+    // git plumbing, with the same output.
+    let (opened, loaded) = context::open_with_fallback(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let options = ParseOptions {
@@ -51,23 +54,37 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut failed = false;
     let mut json_commits = Vec::new();
     for (n, rev) in args.commits.iter().enumerate() {
-        let id = repo
-            .revparse_single(rev)
-            .and_then(|o| o.peel_to_commit())
-            .map_err(|e| {
-                usage(
-                    format!("cannot resolve '{rev}' to a commit: {}", e.message()),
-                    Some("Name a commit as `git rev-parse` takes it: `HEAD`, `main~2`, an id."),
+        let (id, info, paths) = match &opened {
+            context::Opened::Libgit2(repo) => {
+                let id = repo
+                    .revparse_single(rev)
+                    .and_then(|o| o.peel_to_commit())
+                    .map_err(|e| {
+                        usage(
+                            format!("cannot resolve '{rev}' to a commit: {}", e.message()),
+                            Some(RESOLVE_HINT),
+                        )
+                    })?
+                    .id();
+                (
+                    id.to_string(),
+                    git::commit_facts(repo, id)?,
+                    git::changed_paths(repo, id)?,
                 )
-            })?
-            .id();
-        let info = git::commit_facts(&repo, id)?;
-        let paths = git::changed_paths(&repo, id)?;
+            }
+            context::Opened::Plumbing(repo) => {
+                let error = |e| context::plumbing_error(e, Some(RESOLVE_HINT));
+                let id = repo.resolve_commit(rev).map_err(error)?;
+                let info = repo.commit_facts(&id).map_err(error)?;
+                let paths = repo.changed_paths(&id).map_err(error)?;
+                (id, info, paths)
+            }
+        };
         let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
             Ok::<_, git::Error>(paths.clone())
         })?;
         let verdict = CommitVerdict {
-            id: id.to_string(),
+            id,
             title: info.title,
             assessment: judgement.assessment,
             tiers: judgement.tiers,
