@@ -55,16 +55,10 @@ pub fn judge<E>(
             .iter()
             .map(|p| (p.as_slice(), classifier.tier_of(p)))
             .collect();
-        let mut seen = vec![false; policy.tiers.len()];
-        for (_, tier) in &classified {
-            seen[*tier] = true;
-        }
-        tiers = policy
-            .tiers
-            .iter()
-            .zip(&seen)
-            .filter(|(_, s)| **s)
-            .map(|(t, _)| t.name.clone())
+        tiers = classifier
+            .tiers_touched(&changed.0)
+            .into_iter()
+            .map(|t| policy.tiers[t].name.clone())
             .collect();
         violations.extend(rules::judge_paths(policy, &assessment, &classified));
         // Rule table order, whatever step found them.
@@ -91,6 +85,21 @@ pub struct Judgement {
     pub violations: Vec<Violation>,
 }
 
+impl CommitVerdict {
+    /// The verdict on commit `id` (or a label such as `patch 1/3 (file)`)
+    /// titled `title`, from [`judge`]'s judgement.
+    pub fn new(id: String, title: String, judgement: Judgement) -> CommitVerdict {
+        CommitVerdict {
+            id,
+            title,
+            assessment: judgement.assessment,
+            tiers: judgement.tiers,
+            paths_computed: judgement.paths_computed,
+            violations: judgement.violations,
+        }
+    }
+}
+
 /// Totals over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -103,6 +112,15 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Count one judged commit.
+    pub fn add(&mut self, verdict: &CommitVerdict) {
+        self.commits_checked += 1;
+        if !verdict.violations.is_empty() {
+            self.commits_failed += 1;
+            self.violations += verdict.violations.len();
+        }
+    }
+
     /// Whether the run fails under `policy` (violations and `mode:
     /// enforce`).
     pub fn fails(&self, policy: &Policy) -> bool {
@@ -163,10 +181,7 @@ pub fn check_walked(
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
-    let options = ParseOptions {
-        no_divider: true,
-        ..ParseOptions::default()
-    };
+    let options = ParseOptions::stored();
     let mut summary = Summary::default();
     parallel::map_commits(
         repo,
@@ -175,11 +190,7 @@ pub fn check_walked(
         commits,
         |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
         |verdict: CommitVerdict| {
-            summary.commits_checked += 1;
-            if !verdict.violations.is_empty() {
-                summary.commits_failed += 1;
-                summary.violations += verdict.violations.len();
-            }
+            summary.add(&verdict);
             sink(&verdict);
             Ok(())
         },
@@ -194,7 +205,6 @@ pub fn check_walked(
 pub fn classify_walked(
     repo: &Repository,
     reopen: Option<Reopen<'_>>,
-    policy: &Policy,
     classifier: &Classifier,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(Oid, &[usize]) -> Result<(), git::Error>,
@@ -209,12 +219,7 @@ pub fn classify_walked(
                 Some(raw) => git::changed_paths_from_raw(repo, commit.id, raw)?,
                 None => git::changed_paths(repo, commit.id)?,
             };
-            let mut seen = vec![false; policy.tiers.len()];
-            for path in &changed.0 {
-                seen[classifier.tier_of(path)] = true;
-            }
-            let tiers: Vec<usize> = (0..seen.len()).filter(|&t| seen[t]).collect();
-            Ok((commit.id, tiers))
+            Ok((commit.id, classifier.tiers_touched(&changed.0)))
         },
         |(id, tiers): (Oid, Vec<usize>)| sink(id, &tiers),
     )
@@ -239,54 +244,41 @@ fn judge_stored(
             None => git::changed_paths(repo, id),
         }
     })?;
-    Ok(CommitVerdict {
-        id: id.to_string(),
-        title: info.title,
-        assessment: judgement.assessment,
-        tiers: judgement.tiers,
-        paths_computed: judgement.paths_computed,
-        violations: judgement.violations,
-    })
+    Ok(CommitVerdict::new(id.to_string(), info.title, judgement))
 }
 
-/// Like [`check_commits`], for reports that need every commit's changed
-/// paths whatever its verdict (`tiergate report`): the paths are computed
-/// once per commit, handed to [`judge`] (whose verdict is the same as in
-/// [`check_commits`]) and then to `sink` with the verdict. `sink` may read
-/// more from the repository; its first error stops the walk.
+/// Like [`check_walked`], for reports that need every commit's changed
+/// paths whatever its verdict (`tiergate report`): each commit is read
+/// once (or not at all when the walk already read it), its paths computed
+/// once and handed to [`judge`] (whose verdict is the same as in
+/// [`check_commits`]) and then to `sink` with the verdict and the author
+/// time (seconds, offset in minutes). The first error of `sink` stops the
+/// walk.
 pub fn check_commits_with_paths(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
-    mut sink: impl FnMut(&CommitVerdict, &ChangedPaths) -> Result<(), git::Error>,
+    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
+    mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), git::Error>,
 ) -> Result<Summary, CheckError> {
-    let options = ParseOptions {
-        no_divider: true,
-        ..ParseOptions::default()
-    };
+    let options = ParseOptions::stored();
     let mut summary = Summary::default();
-    for id in ids {
-        let id = id?;
-        let info = git::commit_facts(repo, id)?;
-        let changed = git::changed_paths(repo, id)?;
+    for commit in commits {
+        let commit = commit?;
+        let id = commit.id;
+        let (info, changed) = match &commit.raw {
+            Some(raw) => (
+                git::commit_facts_from_raw(id, raw),
+                git::changed_paths_from_raw(repo, id, raw)?,
+            ),
+            None => git::commit_facts_and_paths(repo, id)?,
+        };
         let judgement = judge(policy, classifier, &info.facts, &options, || {
             Ok::<_, git::Error>(changed.clone())
         })?;
-        summary.commits_checked += 1;
-        if !judgement.violations.is_empty() {
-            summary.commits_failed += 1;
-            summary.violations += judgement.violations.len();
-        }
-        let verdict = CommitVerdict {
-            id: id.to_string(),
-            title: info.title,
-            assessment: judgement.assessment,
-            tiers: judgement.tiers,
-            paths_computed: judgement.paths_computed,
-            violations: judgement.violations,
-        };
-        sink(&verdict, &changed)?;
+        let verdict = CommitVerdict::new(id.to_string(), info.title, judgement);
+        summary.add(&verdict);
+        sink(&verdict, &changed, info.author_time)?;
     }
     Ok(summary)
 }

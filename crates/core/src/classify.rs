@@ -116,6 +116,16 @@ impl Classifier {
             .unwrap_or(self.default_tier)
     }
 
+    /// The tiers (indexes into the policy's tiers, in policy order, each
+    /// once) that `paths` fall in.
+    pub fn tiers_touched(&self, paths: &[Vec<u8>]) -> Vec<usize> {
+        let mut seen = vec![false; self.tiers.len()];
+        for path in paths {
+            seen[self.tier_of(path)] = true;
+        }
+        (0..seen.len()).filter(|&t| seen[t]).collect()
+    }
+
     /// The tier of `path` and the pattern that decided it.
     pub fn explain(&self, policy: &Policy, path: &[u8]) -> Match {
         if self.protected.iter().any(|p| p == path) {

@@ -82,6 +82,9 @@ pub struct CommitInfo {
     pub title: String,
     /// Message and identities.
     pub facts: CommitFacts,
+    /// The author date: seconds since the epoch and the author's time zone
+    /// offset in minutes (`(0, 0)` when unreadable, as git reads it).
+    pub author_time: (i64, i32),
 }
 
 /// Read the message (as stored) and identities of `id`.
@@ -100,6 +103,7 @@ pub fn commit_facts_from_raw(id: Oid, raw: &[u8]) -> CommitInfo {
     CommitInfo {
         id,
         title,
+        author_time: commit.author_time,
         facts: CommitFacts {
             message,
             author: commit.author,
@@ -169,6 +173,7 @@ struct RawCommit<'a> {
     tree: Option<Oid>,
     parents: Vec<Oid>,
     author: Identity,
+    author_time: (i64, i32),
     committer: Identity,
     message: &'a [u8],
 }
@@ -179,6 +184,7 @@ impl<'a> RawCommit<'a> {
             tree: None,
             parents: Vec::new(),
             author: Identity::default(),
+            author_time: (0, 0),
             committer: Identity::default(),
             message: &[],
         };
@@ -203,7 +209,10 @@ impl<'a> RawCommit<'a> {
             match key {
                 b"tree" => commit.tree = oid_from_hex(value),
                 b"parent" => commit.parents.extend(oid_from_hex(value)),
-                b"author" => commit.author = parse_ident(value),
+                b"author" => {
+                    commit.author = parse_ident(value);
+                    commit.author_time = ident_time(value);
+                }
                 b"committer" => commit.committer = parse_ident(value),
                 _ => {}
             }
@@ -241,6 +250,20 @@ pub fn changed_paths(repo: &Repository, id: Oid) -> Result<ChangedPaths, Error> 
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
     changed_paths_in(&odb, id, raw.data())
+}
+
+/// [`commit_facts`] and [`changed_paths`] of `id`, reading the commit
+/// once.
+pub fn commit_facts_and_paths(
+    repo: &Repository,
+    id: Oid,
+) -> Result<(CommitInfo, ChangedPaths), Error> {
+    let odb = odb_of(repo)?;
+    let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
+    Ok((
+        commit_facts_from_raw(id, raw.data()),
+        changed_paths_in(&odb, id, raw.data())?,
+    ))
 }
 
 /// [`changed_paths`] of a commit a walk already read (see
@@ -875,12 +898,32 @@ fn committer_time(raw: &[u8]) -> i64 {
     raw.split(|&b| b == b'\n')
         .take_while(|line| !line.is_empty())
         .find_map(|line| line.strip_prefix(b"committer "))
-        .and_then(|ident| {
-            let after = &ident[ident.iter().rposition(|&b| b == b'>')? + 1..];
-            let time = after.trim_ascii().split(|&b| b == b' ').next()?;
-            std::str::from_utf8(time).ok()?.parse().ok()
-        })
-        .unwrap_or(0)
+        .map_or(0, |ident| ident_time(ident).0)
+}
+
+/// The date of an identity header value (`Name <email> SECONDS +HHMM`):
+/// seconds since the epoch and the zone offset in minutes; `(0, 0)` for
+/// what cannot be read, `0` for a missing zone.
+fn ident_time(ident: &[u8]) -> (i64, i32) {
+    let after = match ident.iter().rposition(|&b| b == b'>') {
+        Some(i) => &ident[i + 1..],
+        None => ident,
+    };
+    let mut fields = after
+        .split(|b| b.is_ascii_whitespace())
+        .filter(|f| !f.is_empty())
+        .map(|f| std::str::from_utf8(f).unwrap_or(""));
+    let seconds = fields.next().and_then(|s| s.parse::<i64>().ok());
+    let offset = fields.next().and_then(|z| {
+        let (sign, digits) = match z.as_bytes().first() {
+            Some(b'-') => (-1, &z[1..]),
+            Some(b'+') => (1, &z[1..]),
+            _ => (1, z),
+        };
+        let n: i32 = digits.parse().ok()?;
+        Some(sign * ((n / 100) * 60 + n % 100))
+    });
+    (seconds.unwrap_or(0), offset.unwrap_or(0))
 }
 
 /// Why a rev-list argument could not be used.
@@ -1137,16 +1180,6 @@ pub fn push_walk<'r>(
 }
 
 // --- tree listing ---
-
-/// When a commit was written: its author date, as seconds since the epoch
-/// and the author's UTC offset in minutes (`git log --format=%at %az`).
-pub fn author_time(repo: &Repository, id: Oid) -> Result<(i64, i32), Error> {
-    let commit = repo
-        .find_commit(id)
-        .map_err(git_err(format!("cannot read commit {id}")))?;
-    let time = commit.author().when();
-    Ok((time.seconds(), time.offset_minutes()))
-}
 
 /// The tree of the commit `rev` names (anything `git rev-parse`
 /// understands), for listing it with [`for_each_tree_file`].

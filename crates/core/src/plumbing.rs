@@ -292,10 +292,7 @@ impl Repo {
     ) -> Result<Summary, Error> {
         let ids = self.rev_list(args)?;
         let mut objects = CatFile::start(self)?;
-        let options = ParseOptions {
-            no_divider: true,
-            ..ParseOptions::default()
-        };
+        let options = ParseOptions::stored();
         let mut summary = Summary::default();
         for id in ids {
             let raw = objects.commit(&id)?;
@@ -307,19 +304,9 @@ impl Repo {
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 self.changed_paths(&id)
             })?;
-            summary.commits_checked += 1;
-            if !judgement.violations.is_empty() {
-                summary.commits_failed += 1;
-                summary.violations += judgement.violations.len();
-            }
-            sink(&CommitVerdict {
-                id,
-                title: info.title,
-                assessment: judgement.assessment,
-                tiers: judgement.tiers,
-                paths_computed: judgement.paths_computed,
-                violations: judgement.violations,
-            });
+            let verdict = CommitVerdict::new(id, info.title, judgement);
+            summary.add(&verdict);
+            sink(&verdict);
         }
         objects.finish();
         Ok(summary)
@@ -357,19 +344,13 @@ impl Repo {
     /// [`crate::check::classify_walked`].
     pub fn classify_revs<S: AsRef<OsStr>>(
         &self,
-        policy: &Policy,
         classifier: &Classifier,
         args: &[S],
         mut sink: impl FnMut(&str, &[usize]) -> Result<(), Error>,
     ) -> Result<(), Error> {
         for id in self.rev_list(args)? {
             let changed = self.changed_paths(&id)?;
-            let mut seen = vec![false; policy.tiers.len()];
-            for path in &changed.0 {
-                seen[classifier.tier_of(path)] = true;
-            }
-            let tiers: Vec<usize> = (0..seen.len()).filter(|&t| seen[t]).collect();
-            sink(&id, &tiers)?;
+            sink(&id, &classifier.tiers_touched(&changed.0))?;
         }
         Ok(())
     }
@@ -387,70 +368,22 @@ impl Repo {
     ) -> Result<Summary, Error> {
         let ids = self.rev_list(args)?;
         let mut objects = CatFile::start(self)?;
-        let options = ParseOptions {
-            no_divider: true,
-            ..ParseOptions::default()
-        };
+        let options = ParseOptions::stored();
         let mut summary = Summary::default();
         for id in ids {
             let raw = objects.commit(&id)?;
-            let when = author_time(&raw);
             let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
             let changed = self.changed_paths(&id)?;
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 Ok::<_, Error>(changed.clone())
             })?;
-            summary.commits_checked += 1;
-            if !judgement.violations.is_empty() {
-                summary.commits_failed += 1;
-                summary.violations += judgement.violations.len();
-            }
-            let verdict = CommitVerdict {
-                id,
-                title: info.title,
-                assessment: judgement.assessment,
-                tiers: judgement.tiers,
-                paths_computed: judgement.paths_computed,
-                violations: judgement.violations,
-            };
-            sink(&verdict, &changed, when)?;
+            let verdict = CommitVerdict::new(id, info.title, judgement);
+            summary.add(&verdict);
+            sink(&verdict, &changed, info.author_time)?;
         }
         objects.finish();
         Ok(summary)
     }
-}
-
-/// The author time of a raw commit: `(seconds, offset in minutes)` from
-/// the `author Name <email> SECONDS +HHMM` header; `(0, 0)` when it cannot
-/// be read (as libgit2 reads a malformed one).
-fn author_time(raw: &[u8]) -> (i64, i32) {
-    let header_end = raw
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .map_or(raw.len(), |i| i + 1);
-    let Some(line) = raw[..header_end]
-        .split(|&b| b == b'\n')
-        .find_map(|l| l.strip_prefix(b"author "))
-    else {
-        return (0, 0);
-    };
-    let after = match line.iter().rposition(|&b| b == b'>') {
-        Some(i) => &line[i + 1..],
-        None => line,
-    };
-    let text = String::from_utf8_lossy(after);
-    let mut fields = text.split_whitespace();
-    let seconds = fields.next().and_then(|s| s.parse::<i64>().ok());
-    let offset = fields.next().and_then(|z| {
-        let (sign, digits) = match z.as_bytes().first() {
-            Some(b'-') => (-1, &z[1..]),
-            Some(b'+') => (1, &z[1..]),
-            _ => (1, z),
-        };
-        let n: i32 = digits.parse().ok()?;
-        Some(sign * ((n / 100) * 60 + n % 100))
-    });
-    (seconds.unwrap_or(0), offset.unwrap_or(0))
 }
 
 /// A running `git cat-file --batch`.

@@ -77,6 +77,20 @@ pub struct ParseOptions {
     pub comment: Vec<u8>,
 }
 
+impl ParseOptions {
+    /// The options for messages as stored in commits: `--no-divider`
+    /// semantics, like `git log --format=%(trailers)` (the rules then read
+    /// the message with [`parse_committed`]). Every judge of stored commits
+    /// (`tiergate check`, the hooks, the server) uses these, so that they
+    /// agree.
+    pub fn stored() -> Self {
+        ParseOptions {
+            no_divider: true,
+            ..ParseOptions::default()
+        }
+    }
+}
+
 impl Default for ParseOptions {
     fn default() -> Self {
         ParseOptions {

@@ -367,16 +367,6 @@ fn env_string(key: &str) -> Option<String> {
     std::env::var_os(key).map(|v| v.to_string_lossy().into_owned())
 }
 
-/// The options committed messages are parsed with, the same as
-/// `tiergate check` and the server use for stored messages, so that a hook
-/// predicts their verdict.
-fn stored_message_options() -> ParseOptions {
-    ParseOptions {
-        no_divider: true,
-        ..ParseOptions::default()
-    }
-}
-
 /// Who git records as author and committer of the commit being made: the
 /// `GIT_AUTHOR_*` / `GIT_COMMITTER_*` environment (`git commit` exports the
 /// author, `--amend` and `--author` included), else `author.*` /
@@ -556,7 +546,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         &found.policy,
         &classifier,
         &facts,
-        &stored_message_options(),
+        &ParseOptions::stored(),
         || -> Result<ChangedPaths, git::Error> {
             let amend = amending();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
@@ -565,14 +555,8 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         },
     )?;
     let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
-    let verdict = CommitVerdict {
-        id: "(new)".into(),
-        title: git::title_of(&facts.message),
-        assessment: judgement.assessment,
-        tiers: judgement.tiers,
-        paths_computed: judgement.paths_computed,
-        violations: pending_fixes(judgement.violations, Some(&shown)),
-    };
+    let mut verdict = CommitVerdict::new("(new)".into(), git::title_of(&facts.message), judgement);
+    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), Some(&shown));
     let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let hint = if is_merge_msg {
         format!(
@@ -869,7 +853,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         &found.policy,
         &classifier,
         &facts,
-        &stored_message_options(),
+        &ParseOptions::stored(),
         || -> Result<ChangedPaths, Failure> {
             match std::fs::read(&patch_file) {
                 Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch))),
@@ -887,14 +871,9 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
             }
         },
     )?;
-    let verdict = CommitVerdict {
-        id: "(patch)".into(),
-        title: git::title_of(&facts.message),
-        assessment: judgement.assessment,
-        tiers: judgement.tiers,
-        paths_computed: judgement.paths_computed,
-        violations: pending_fixes(judgement.violations, None),
-    };
+    let mut verdict =
+        CommitVerdict::new("(patch)".into(), git::title_of(&facts.message), judgement);
+    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), None);
     let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
     Ok(single_verdict(options, &found, &verdict, "patch", hint))
 }

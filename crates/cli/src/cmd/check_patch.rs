@@ -110,19 +110,12 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, || {
             Ok::<_, Infallible>(ChangedPaths(patch.paths.clone()))
         });
-        let verdict = CommitVerdict {
-            id: format!("{}/{total} ({name})", i + 1),
-            title: patch.title.clone(),
-            assessment: judgement.assessment,
-            tiers: judgement.tiers,
-            paths_computed: judgement.paths_computed,
-            violations: judgement.violations,
-        };
-        summary.commits_checked += 1;
-        if !verdict.violations.is_empty() {
-            summary.commits_failed += 1;
-            summary.violations += verdict.violations.len();
-        }
+        let verdict = CommitVerdict::new(
+            format!("{}/{total} ({name})", i + 1),
+            patch.title.clone(),
+            judgement,
+        );
+        summary.add(&verdict);
         let view = args.show.then(|| {
             Provenance::new(
                 policy,

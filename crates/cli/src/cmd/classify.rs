@@ -140,7 +140,7 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
             let mut out = std::io::BufWriter::new(stdout.lock());
             let mut json_commits = Vec::new();
             let mut write_error = None;
-            repo.classify_revs(policy, &classifier, revs, |id, tiers| {
+            repo.classify_revs(&classifier, revs, |id, tiers| {
                 let names: Vec<&str> = tiers
                     .iter()
                     .map(|&t| policy.tiers[t].name.as_str())
@@ -174,7 +174,6 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
     check::classify_walked(
         &repo,
         Some(&reopen),
-        policy,
         &classifier,
         walk.commits(),
         |id, tiers| {

@@ -25,8 +25,8 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tiergate_core::check::{self, CheckError};
-use tiergate_core::git::{self, RangeError};
+use tiergate_core::check::{self, CheckError, CommitVerdict};
+use tiergate_core::git::{self, ChangedPaths, RangeError};
 use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
 use tiergate_core::rules::RuleCode;
 
@@ -82,39 +82,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let mut history = History::new(tiers);
     let progress = Progress::new(!global.quiet && std::io::stderr().is_terminal());
-    let repo = match opened {
-        context::Opened::Libgit2(repo) => repo,
-        context::Opened::Plumbing(repo) => {
-            let result = repo.check_revs_with_paths(
-                policy,
-                &classifier,
-                &revs,
-                |verdict, changed, (seconds, offset)| {
-                    let classified: Vec<(&[u8], usize)> = changed
-                        .0
-                        .iter()
-                        .map(|p| (p.as_slice(), classifier.tier_of(p)))
-                        .collect();
-                    history.add(
-                        YearMonth::from_git_time(seconds, offset),
-                        verdict,
-                        &classified,
-                    );
-                    progress.tick();
-                    Ok(())
-                },
-            );
-            progress.finish();
-            result.map_err(|e| context::plumbing_error(e, Some(RANGE_HINT)))?;
-            return render(global, &args, policy, history, &revs);
-        }
-    };
-    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
-    let result =
-        check::check_commits_with_paths(&repo, policy, &classifier, walk, |verdict, changed| {
-            let id = git2::Oid::from_str(&verdict.id)
-                .map_err(|e| git::Error::Object(format!("bad commit id {}: {e}", verdict.id)))?;
-            let (seconds, offset) = git::author_time(&repo, id)?;
+    // Both ways of reading the repository hand each commit here.
+    let mut count =
+        |verdict: &CommitVerdict, changed: &ChangedPaths, (seconds, offset): (i64, i32)| {
             let classified: Vec<(&[u8], usize)> = changed
                 .0
                 .iter()
@@ -126,8 +96,31 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                 &classified,
             );
             progress.tick();
+        };
+    let repo = match opened {
+        context::Opened::Libgit2(repo) => repo,
+        context::Opened::Plumbing(repo) => {
+            let result =
+                repo.check_revs_with_paths(policy, &classifier, &revs, |verdict, changed, when| {
+                    count(verdict, changed, when);
+                    Ok(())
+                });
+            progress.finish();
+            result.map_err(|e| context::plumbing_error(e, Some(RANGE_HINT)))?;
+            return render(global, &args, policy, history, &revs);
+        }
+    };
+    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
+    let result = check::check_commits_with_paths(
+        &repo,
+        policy,
+        &classifier,
+        walk.commits(),
+        |verdict, changed, when| {
+            count(verdict, changed, when);
             Ok(())
-        });
+        },
+    );
     progress.finish();
     match result {
         Ok(_) => {}

@@ -45,10 +45,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let (opened, loaded) = context::open_with_fallback(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
-    let options = ParseOptions {
-        no_divider: true,
-        ..ParseOptions::default()
-    };
+    let options = ParseOptions::stored();
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());
     let mut out = std::io::stdout().lock();
     let mut failed = false;
@@ -66,11 +63,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                         )
                     })?
                     .id();
-                (
-                    id.to_string(),
-                    git::commit_facts(repo, id)?,
-                    git::changed_paths(repo, id)?,
-                )
+                let (info, paths) = git::commit_facts_and_paths(repo, id)?;
+                (id.to_string(), info, paths)
             }
             context::Opened::Plumbing(repo) => {
                 let error = |e| context::plumbing_error(e, Some(RESOLVE_HINT));
@@ -83,14 +77,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
             Ok::<_, git::Error>(paths.clone())
         })?;
-        let verdict = CommitVerdict {
-            id,
-            title: info.title,
-            assessment: judgement.assessment,
-            tiers: judgement.tiers,
-            paths_computed: judgement.paths_computed,
-            violations: judgement.violations,
-        };
+        let verdict = CommitVerdict::new(id, info.title, judgement);
         failed |= !verdict.violations.is_empty();
         let view = Provenance::new(
             policy,
