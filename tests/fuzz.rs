@@ -11,10 +11,13 @@
 //! `TIERGATE_FUZZ_SEED` and `TIERGATE_FUZZ_ROUNDS` change the seed and the
 //! number of inputs per target (default 120).
 
+mod support;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+use support::hermetic;
 
 /// Kill a run after this long: a hang is a failure.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -168,29 +171,6 @@ fn bin(name: &str) -> PathBuf {
         .parent()
         .expect("binary has a directory")
         .join(name)
-}
-
-fn hermetic(cmd: &mut Command) -> &mut Command {
-    for (key, _) in std::env::vars_os() {
-        if let Some(k) = key.to_str() {
-            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") {
-                cmd.env_remove(k);
-            }
-        }
-    }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A U Thor")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "C O Mitter")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
-        .env("HOME", "/nonexistent")
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env_remove("RUST_BACKTRACE")
-        .env("LC_ALL", "C")
 }
 
 /// Run `cmd` with `input` on stdin; fail on a hang (killed after

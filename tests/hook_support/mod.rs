@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// The policy of the test repositories: `crypto/` forbidden to AI,
 /// `docs/` open, the rest `core`.
@@ -47,59 +47,8 @@ pub fn source_dir() -> PathBuf {
 #[path = "../support/mod.rs"]
 mod support;
 
-/// The hermetic environment of all end-to-end tests (`tests/support`),
-/// plus `GIT_EDITOR=false` so that no test can wait on an editor.
-pub fn hermetic(cmd: &mut Command) -> &mut Command {
-    support::hermetic(cmd).env("GIT_EDITOR", "false")
-}
-
-/// A hermetic `git` in `dir`.
-pub fn git_cmd(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    hermetic(&mut cmd);
-    cmd.current_dir(dir);
-    cmd
-}
-
-/// Run git; panic with its output on failure; stdout.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_cmd(dir).args(args).output().expect("spawn git");
-    assert!(
-        out.status.success(),
-        "git {:?} failed:\n{}{}",
-        args,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 git output")
-}
-
-/// Run a command, stdin closed; its output.
-pub fn output(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("spawn")
-}
-
-/// Lossy stdout.
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Lossy stderr.
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Assert the exit code, showing the output on failure.
-#[track_caller]
-pub fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
+#[allow(unused_imports)] // each test binary uses its own share
+pub use support::{assert_code, git, git_cmd, hermetic, output, stderr, stdout};
 
 /// Run `install.sh` with `args` in `dir` (hermetic).
 pub fn install_sh(dir: &Path, args: &[&str]) -> Output {

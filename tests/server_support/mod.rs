@@ -9,7 +9,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 /// The policy the server judges by: `crypto/` forbidden to AI, `src/`
 /// needs nothing, `docs/` open; `alice` may override.
@@ -59,109 +59,11 @@ pub fn source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-const FORGE_VARS: &[&str] = &[
-    "GL_ID",
-    "GL_USERNAME",
-    "GL_USER",
-    "GL_PROTOCOL",
-    "GITHUB_USER_LOGIN",
-    "GITEA_PUSHER_NAME",
-    "FORGEJO_PUSHER_NAME",
-    "REMOTE_USER",
-];
+#[path = "../support/mod.rs"]
+mod support;
 
-/// Remove inherited git, tiergate and forge variables; set a hermetic
-/// environment.
-pub fn hermetic(cmd: &mut Command) -> &mut Command {
-    for (key, _) in std::env::vars_os() {
-        if let Some(k) = key.to_str() {
-            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") || FORGE_VARS.contains(&k) {
-                cmd.env_remove(k);
-            }
-        }
-    }
-    cmd.env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A U Thor")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "C O Mitter")
-        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
-        .env("GIT_EDITOR", "false")
-        .env("HOME", "/nonexistent")
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG")
-        .env("LC_ALL", "C")
-}
-
-/// A hermetic `git` in `dir`.
-pub fn git_cmd(dir: &Path) -> Command {
-    let mut cmd = Command::new("git");
-    hermetic(&mut cmd);
-    cmd.current_dir(dir);
-    cmd
-}
-
-/// Run a command with stdin closed; its output.
-pub fn output(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("spawn")
-}
-
-/// Run git; panic with its output on failure; stdout.
-#[track_caller]
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = output(git_cmd(dir).args(args));
-    assert!(
-        out.status.success(),
-        "git {:?} failed:\n{}{}",
-        args,
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
-}
-
-/// Run `cmd` with `input` on stdin.
-pub fn run_stdin(cmd: &mut Command, input: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("wait");
-    writer.join().expect("writer");
-    out
-}
-
-/// Lossy stdout.
-pub fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// Lossy stderr.
-pub fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Assert the exit code, showing the output on failure.
-#[track_caller]
-pub fn assert_code(out: &Output, code: i32) {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout:\n{}\nstderr:\n{}",
-        stdout(out),
-        stderr(out)
-    );
-}
+#[allow(unused_imports)] // each test binary uses its own share
+pub use support::{assert_code, git, git_cmd, hermetic, output, run_stdin, stderr, stdout};
 
 /// The remote's output lines (`remote: ...`) of a push, without git's
 /// `remote: ` prefix and the padding git appends.

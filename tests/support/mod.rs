@@ -20,11 +20,26 @@ pub fn tiergate_bin() -> PathBuf {
     }
 }
 
-/// Remove inherited git variables and set a hermetic environment.
+/// The variables forges set to name the pusher: never inherited, a test
+/// sets the one it means.
+pub const FORGE_VARS: &[&str] = &[
+    "GL_ID",
+    "GL_USERNAME",
+    "GL_USER",
+    "GL_PROTOCOL",
+    "GITHUB_USER_LOGIN",
+    "GITEA_PUSHER_NAME",
+    "FORGEJO_PUSHER_NAME",
+    "REMOTE_USER",
+];
+
+/// Remove inherited git, tiergate and forge variables and set a hermetic
+/// environment. `GIT_EDITOR=false`: no test can wait on an editor (a test
+/// that wants one sets its own).
 pub fn hermetic(cmd: &mut Command) -> &mut Command {
     for (key, _) in std::env::vars_os() {
         if let Some(k) = key.to_str() {
-            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") {
+            if k.starts_with("GIT_") || k.starts_with("TIERGATE_") || FORGE_VARS.contains(&k) {
                 cmd.env_remove(k);
             }
         }
@@ -37,9 +52,11 @@ pub fn hermetic(cmd: &mut Command) -> &mut Command {
         .env("GIT_COMMITTER_EMAIL", "committer@example.com")
         .env("GIT_AUTHOR_DATE", "1700000000 +0000")
         .env("GIT_COMMITTER_DATE", "1700000000 +0000")
+        .env("GIT_EDITOR", "false")
         .env("HOME", "/nonexistent")
         .env("NO_COLOR", "1")
         .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
         .env("LC_ALL", "C")
 }
 
@@ -51,16 +68,35 @@ pub fn git_cmd(dir: &Path) -> Command {
     cmd
 }
 
-/// Run git in `dir` with `args`; panic with its stderr on failure; stdout.
+/// Run a command with stdin closed; its output.
+pub fn output(cmd: &mut Command) -> Output {
+    cmd.stdin(Stdio::null()).output().expect("spawn")
+}
+
+/// Run git in `dir` with `args`; panic with its output on failure; stdout.
+#[track_caller]
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_cmd(dir).args(args).output().expect("spawn git");
+    let out = output(git_cmd(dir).args(args));
     assert!(
         out.status.success(),
-        "git {:?} failed: {}",
+        "git {:?} failed:\n{}{}",
         args,
-        String::from_utf8_lossy(&out.stderr)
+        stdout(&out),
+        stderr(&out)
     );
-    String::from_utf8(out.stdout).expect("utf-8 git output")
+    stdout(&out)
+}
+
+/// Assert the exit code, showing the output on failure.
+#[track_caller]
+pub fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(out),
+        stderr(out)
+    );
 }
 
 /// Run git with `input` on stdin; the full output.
