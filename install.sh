@@ -48,25 +48,11 @@ I/O failure.
 EOF
 }
 
-die() { # code message [hint]
-    code=$1
-    shift
-    echo "Error: $1" >&2
-    if [ $# -gt 1 ]; then echo "Hint: $2" >&2; fi
-    exit "$code"
-}
-
-say() { echo "$*"; }
-
-# Whether $1 is a shim install.sh wrote (a regular file with the marker; a
-# symlink is someone else's hook, even if it points at a shim).
-is_shim() {
-    [ -f "$1" ] && [ ! -L "$1" ] && grep -q "^$marker" "$1" 2>/dev/null
-}
+# die, say, run, is_shim and the install steps both installers share.
+. "$(dirname -- "$0")/hooks/install-lib.sh"
 
 hooks="commit-msg pre-push applypatch-msg"
 binaries="tiergate tiergate-commit-msg tiergate-pre-push tiergate-applypatch-msg"
-marker="# tiergate-shim:"
 
 bin_dir=${TIERGATE_BIN_DIR:-${HOME:-}/.local/bin}
 build=1
@@ -132,14 +118,6 @@ case $bin_dir in
 *) bin_dir=$(pwd)/$bin_dir ;;
 esac
 
-run() {
-    if [ "$dry_run" = 1 ]; then
-        say "  would run: $*"
-    else
-        "$@"
-    fi
-}
-
 if [ "$dry_run" = 1 ]; then
     say "tiergate install.sh --dry-run: nothing will be changed"
 fi
@@ -151,17 +129,8 @@ if [ "$uninstall" = 1 ]; then
     installed_bin=
     for hook in $hooks; do
         f=$hooks_dir/$hook
-        chained=$f.tiergate-chained
-        if is_shim "$f"; then
-            # The directory this shim was installed with (--bin-dir then).
-            installed_bin=$(sed -n "s/^tiergate_bin_dir='\\(.*\\)'\$/\\1/p" "$f" | head -n 1)
-            run rm -f "$f"
-            if [ -e "$chained" ] || [ -L "$chained" ]; then
-                run mv "$chained" "$f"
-                say "$hook: removed tiergate's hook; restored the hook that was there before"
-            else
-                say "$hook: removed tiergate's hook"
-            fi
+        if remove_shim "$f" "$hook"; then
+            :
         elif [ -e "$f" ] || [ -L "$f" ]; then
             say "$hook: not tiergate's hook; left alone"
         else
@@ -178,13 +147,7 @@ if [ "$build" = 1 ]; then
         die 3 "cargo is not installed" "Install Rust (https://rustup.rs), or pass --no-build --bin-dir DIR with prebuilt binaries."
     [ -f "$src/Cargo.toml" ] || die 3 "$src is not a tiergate checkout (no Cargo.toml)" "Run install.sh from a clone of tiergate."
     say "building:  cargo build --release --locked (in $src)"
-    if [ "$dry_run" = 0 ]; then
-        (cd "$src" && cargo build --release --locked --bins -p tiergate -p tiergate-hooks) ||
-            die 3 "cargo build failed" "Read cargo's messages above; \`cargo build --release --locked\` in $src reproduces it."
-        target_dir=$(cd "$src" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
-            sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-        [ -n "$target_dir" ] || target_dir=$src/target
-    fi
+    [ "$dry_run" = 1 ] || build_release "$src"
     say "binaries:  $bin_dir"
     run mkdir -p "$bin_dir"
     for b in $binaries; do
@@ -192,11 +155,7 @@ if [ "$build" = 1 ]; then
             say "  would install $b into $bin_dir"
             continue
         fi
-        # Copy then rename: a binary that is running is never half-written.
-        cp "$target_dir/release/$b" "$bin_dir/.$b.tmp.$$" ||
-            die 3 "cannot copy $b into $bin_dir" "Choose a writable directory with --bin-dir DIR."
-        chmod 755 "$bin_dir/.$b.tmp.$$"
-        mv -f "$bin_dir/.$b.tmp.$$" "$bin_dir/$b"
+        copy_binary "$b" "$bin_dir"
     done
 else
     say "binaries:  $bin_dir (--no-build: using what is there)"
@@ -210,34 +169,16 @@ else
 fi
 
 # -------------------------------------------------------------------- hooks
-# The bin dir, quoted for the shim's single-quoted assignment and escaped
-# for sed.
-quoted=$(printf '%s' "$bin_dir" | sed "s/'/'\\\\''/g; s/[|&\\\\]/\\\\&/g")
 run mkdir -p "$hooks_dir"
 for hook in $hooks; do
     f=$hooks_dir/$hook
-    chained=$f.tiergate-chained
     [ -f "$src/hooks/$hook" ] || die 3 "$src/hooks/$hook is missing" "Run install.sh from a complete tiergate checkout."
-    if is_shim "$f"; then
-        state="updated (already installed)"
-    elif [ -e "$f" ] || [ -L "$f" ]; then
-        if [ -e "$chained" ] || [ -L "$chained" ]; then
-            die 2 "$f is not tiergate's hook, and $chained already exists" \
-                "Merge the two hooks by hand into $chained, remove $f, and run install.sh again."
-        fi
-        run mv "$f" "$chained"
-        state="installed; the hook that was there runs first (kept as $hook.tiergate-chained)"
-    else
-        state="installed"
-    fi
+    chain_existing "$f" install.sh
     if [ "$dry_run" = 1 ]; then
         say "$hook: would be $state"
         continue
     fi
-    tmp=$f.tiergate-new.$$
-    sed "s|^tiergate_bin_dir=.*|tiergate_bin_dir='$quoted'|" "$src/hooks/$hook" >"$tmp"
-    chmod 755 "$tmp"
-    mv -f "$tmp" "$f"
+    write_shim "$src/hooks/$hook" "$f" "$bin_dir"
     say "$hook: $state"
 done
 

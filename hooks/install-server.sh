@@ -42,20 +42,8 @@ Exit: 0 done, 2 usage error, 3 build or I/O failure.
 USAGE
 }
 
-die() { # code message [hint]
-    code=$1
-    shift
-    echo "Error: $1" >&2
-    if [ $# -gt 1 ]; then echo "Hint: $2" >&2; fi
-    exit "$code"
-}
-
-say() { echo "$*"; }
-
-marker="# tiergate-shim:"
-is_shim() {
-    [ -f "$1" ] && [ ! -L "$1" ] && grep -q "^$marker" "$1" 2>/dev/null
-}
+# die, say, run, is_shim and the install steps both installers share.
+. "$(dirname -- "$0")/install-lib.sh"
 
 bin_dir=${TIERGATE_BIN_DIR:-${HOME:-}/.local/bin}
 build=1
@@ -135,14 +123,6 @@ case $bin_dir in
 *) bin_dir=$(pwd)/$bin_dir ;;
 esac
 
-run() {
-    if [ "$dry_run" = 1 ]; then
-        say "  would run: $*"
-    else
-        "$@"
-    fi
-}
-
 [ "$dry_run" = 0 ] || say "tiergate install.sh --server --dry-run: nothing will be changed"
 say "repository: $git_dir"
 say "hook:       $hooks_dir/$hook_name"
@@ -151,17 +131,7 @@ say "hook:       $hooks_dir/$hook_name"
 if [ "$uninstall" = 1 ]; then
     installed_bin=
     for f in "$hooks_dir/$hook_name" "$git_dir/hooks/pre-receive" "$git_dir/hooks/reference-transaction" "$git_dir/custom_hooks/pre-receive.d/tiergate"; do
-        if is_shim "$f"; then
-            # The directory this shim was installed with (--bin-dir then).
-            installed_bin=$(sed -n "s/^tiergate_bin_dir='\\(.*\\)'\$/\\1/p" "$f" | head -n 1)
-            run rm -f "$f"
-            if [ -e "$f.tiergate-chained" ] || [ -L "$f.tiergate-chained" ]; then
-                run mv "$f.tiergate-chained" "$f"
-                say "$f: removed tiergate's hook; restored the hook that was there before"
-            else
-                say "$f: removed tiergate's hook"
-            fi
-        fi
+        remove_shim "$f" "$f" || true
     done
     for key in tiergate.policy tiergate.auditLog tiergate.mirror; do
         if gitc config --get "$key" >/dev/null 2>&1; then
@@ -181,17 +151,10 @@ if [ "$build" = 1 ]; then
         die 3 "cargo is not installed" "Install Rust (https://rustup.rs), or pass --no-build --bin-dir DIR with prebuilt binaries."
     say "building:   cargo build --release --locked (in $src)"
     if [ "$dry_run" = 0 ]; then
-        (cd "$src" && cargo build --release --locked --bins -p tiergate -p tiergate-hooks) ||
-            die 3 "cargo build failed" "Read cargo's messages above; \`cargo build --release --locked\` in $src reproduces it."
-        target_dir=$(cd "$src" && cargo metadata --format-version 1 --no-deps 2>/dev/null |
-            sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-        [ -n "$target_dir" ] || target_dir=$src/target
+        build_release "$src"
         run mkdir -p "$bin_dir"
         for b in $binaries; do
-            cp "$target_dir/release/$b" "$bin_dir/.$b.tmp.$$" ||
-                die 3 "cannot copy $b into $bin_dir" "Choose a writable directory with --bin-dir DIR."
-            chmod 755 "$bin_dir/.$b.tmp.$$"
-            mv -f "$bin_dir/.$b.tmp.$$" "$bin_dir/$b"
+            copy_binary "$b" "$bin_dir"
         done
     fi
     say "binaries:   $bin_dir"
@@ -236,28 +199,12 @@ fi
 
 # --------------------------------------------------------------------- hook
 f=$hooks_dir/$hook_name
-chained=$f.tiergate-chained
-if is_shim "$f"; then
-    state="updated (already installed)"
-elif [ -e "$f" ] || [ -L "$f" ]; then
-    if [ -e "$chained" ] || [ -L "$chained" ]; then
-        die 2 "$f is not tiergate's hook, and $chained already exists" \
-            "Merge the two hooks by hand into $chained, remove $f, and run install.sh --server again."
-    fi
-    run mv "$f" "$chained"
-    state="installed; the hook that was there runs first (kept as $hook_name.tiergate-chained)"
-else
-    state="installed"
-fi
+chain_existing "$f" "install.sh --server"
 if [ "$dry_run" = 1 ]; then
     say "$hook_name: would be $state"
     exit 0
 fi
 mkdir -p "$hooks_dir"
-quoted=$(printf '%s' "$bin_dir" | sed "s/'/'\\\\''/g; s/[|&\\\\]/\\\\&/g")
-tmp=$f.tiergate-new.$$
-sed "s|^tiergate_bin_dir=.*|tiergate_bin_dir='$quoted'|" "$src/hooks/pre-receive" >"$tmp"
-chmod 755 "$tmp"
-mv -f "$tmp" "$f"
+write_shim "$src/hooks/pre-receive" "$f" "$bin_dir"
 say "$hook_name: $state"
 say "done."
