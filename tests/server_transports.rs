@@ -37,10 +37,11 @@ fn pushes_over_git_daemon() {
     let s = Server::new();
     let port = free_port();
     let base = s.tmp.path().to_str().expect("utf-8").to_owned();
-    let mut cmd = Command::new("git");
+    // The `git-daemon` program itself, not `git daemon`: stopping `git`
+    // would leave its `git-daemon` child serving after the test.
+    let mut cmd = Command::new(&daemon_bin);
     hermetic(&mut cmd);
     cmd.args([
-        "daemon",
         "--reuseaddr",
         "--listen=127.0.0.1",
         &format!("--port={port}"),

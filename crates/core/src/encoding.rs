@@ -80,10 +80,9 @@ pub fn charset(label: &[u8]) -> Result<Charset, UnreadableEncoding> {
 
 /// The value of the `encoding` header of a raw commit, if any.
 pub fn header(raw: &[u8]) -> Option<&[u8]> {
-    headers(raw)
-        .0
-        .iter()
-        .find_map(|line| line.strip_prefix(b"encoding "))
+    // The first one, as git's `find_commit_header` reads it (a second one
+    // is a `malformed-commit`).
+    crate::object::parse_commit(raw).encoding
 }
 
 /// The header lines (each without its `\n`; continuation lines separate)

@@ -108,6 +108,8 @@ pub fn commit_facts_from_raw(id: Oid, raw: &[u8]) -> CommitInfo {
             message,
             author: commit.author,
             committer: commit.committer,
+            other_identities: commit.other_identities,
+            header_problems: commit.problems,
         },
     }
 }
@@ -166,58 +168,54 @@ fn read_object<'o>(
     Ok(object)
 }
 
-/// The parts of a commit object tiergate reads, parsed from its raw bytes
-/// (git's commit format: header lines, a blank line, the message; header
-/// values may continue on lines starting with a space, as `gpgsig` does).
+/// The parts of a commit object tiergate reads, from
+/// [`crate::object::parse_commit`] (git's reading of the header: the first
+/// tree, the leading parents, every identity line).
 struct RawCommit<'a> {
     tree: Option<Oid>,
     parents: Vec<Oid>,
     author: Identity,
     author_time: (i64, i32),
     committer: Identity,
+    other_identities: Vec<(&'static str, Identity)>,
+    problems: Vec<crate::object::HeaderProblem>,
     message: &'a [u8],
 }
 
 impl<'a> RawCommit<'a> {
     fn parse(data: &'a [u8]) -> RawCommit<'a> {
-        let mut commit = RawCommit {
-            tree: None,
-            parents: Vec::new(),
-            author: Identity::default(),
-            author_time: (0, 0),
-            committer: Identity::default(),
-            message: &[],
-        };
-        let mut pos = 0;
-        while pos < data.len() {
-            let end = data[pos..]
+        let object = crate::object::parse_commit(data);
+        let author = object.authors.first().copied().unwrap_or_default();
+        let committer = object.committers.first().copied().unwrap_or_default();
+        // `git log` shows every identity line of the header; only a
+        // malformed commit has more than one of each.
+        let other_identities = object
+            .authors
+            .iter()
+            .skip(1)
+            .map(|v| ("author", parse_ident(v)))
+            .chain(
+                object
+                    .committers
+                    .iter()
+                    .skip(1)
+                    .map(|v| ("committer", parse_ident(v))),
+            )
+            .collect();
+        RawCommit {
+            tree: object.tree.and_then(oid_from_hex),
+            parents: object
+                .parents
                 .iter()
-                .position(|&b| b == b'\n')
-                .map_or(data.len(), |i| pos + i);
-            let line = &data[pos..end];
-            pos = (end + 1).min(data.len());
-            if line.is_empty() {
-                // The message is everything after the first blank line,
-                // as libgit2's `git_commit_message_raw` returns it.
-                commit.message = &data[pos..];
-                break;
-            }
-            let (key, value) = match line.iter().position(|&b| b == b' ') {
-                Some(i) => (&line[..i], &line[i + 1..]),
-                None => (line, &b""[..]),
-            };
-            match key {
-                b"tree" => commit.tree = oid_from_hex(value),
-                b"parent" => commit.parents.extend(oid_from_hex(value)),
-                b"author" => {
-                    commit.author = parse_ident(value);
-                    commit.author_time = ident_time(value);
-                }
-                b"committer" => commit.committer = parse_ident(value),
-                _ => {}
-            }
+                .filter_map(|p| oid_from_hex(p))
+                .collect(),
+            author: parse_ident(author),
+            author_time: ident_time(author),
+            committer: parse_ident(committer),
+            other_identities,
+            problems: object.problems,
+            message: object.message,
         }
-        commit
     }
 }
 

@@ -21,6 +21,7 @@ pub mod history;
 pub mod hook;
 pub mod maintainers;
 pub mod message;
+pub mod object;
 pub mod parallel;
 pub mod patch;
 pub mod plumbing;

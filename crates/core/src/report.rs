@@ -280,6 +280,21 @@ How to fix: write the message in UTF-8 (git's default: unset
 i18n.commitEncoding) and recreate the commit (`git commit --amend`, or
 `git rebase -i` with `reword`)."
         }
+        RuleCode::MalformedCommit => {
+            "\
+malformed-commit: the commit's header is not laid out as git writes it: a
+second `tree` line, a `parent` line that does not follow the tree line, two
+`author` or `committer` lines, identities out of order, two `encoding` lines.
+git itself never writes such a commit (it can only be made by hand, e.g. with
+`git hash-object --literally`), and git's own readers disagree about it: git
+uses the first `tree` and only the leading `parent` lines, `git log` prints
+every `author` line while `%an` shows the last. tiergate judges the tree and
+parents git uses, and refuses the commit, since no verdict on it can be
+trusted to match what reviewers and checkouts see.
+
+How to fix: recreate the commit with git itself (`git commit`, `git rebase`,
+`git cherry-pick`)."
+        }
     }
 }
 

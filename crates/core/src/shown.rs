@@ -33,26 +33,36 @@ pub fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
         .collect()
 }
 
-/// A raw commit without its `parent` lines (a grafted root).
+/// A raw commit without the `parent` lines git reads (a grafted root):
+/// the well-formed ones right after the tree line. Any other `parent` line
+/// stays, so that the commit is still seen as malformed (see
+/// [`crate::object`]).
 pub fn without_parents(raw: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut pos = 0;
-    while pos < raw.len() {
-        let end = raw[pos..]
+    let object = crate::object::parse_commit(raw);
+    let Some(tree) = object.tree else {
+        return raw.to_vec();
+    };
+    let line_end = |from: usize| {
+        raw[from..]
             .iter()
             .position(|&b| b == b'\n')
-            .map_or(raw.len(), |i| pos + i + 1);
-        let line = &raw[pos..end];
-        pos = end;
-        if line == b"\n" {
-            out.extend_from_slice(&raw[pos - 1..]);
-            return out;
-        }
-        if !line.starts_with(b"parent ") {
-            out.extend_from_slice(line);
+            .map_or(raw.len(), |i| from + i + 1)
+    };
+    let first = line_end(0);
+    let mut end = first;
+    while end < raw.len() {
+        let next = line_end(end);
+        let line = raw[end..next]
+            .strip_suffix(b"\n")
+            .unwrap_or(&raw[end..next]);
+        match line.strip_prefix(b"parent ") {
+            Some(id) if id.len() == tree.len() && id.iter().all(u8::is_ascii_hexdigit) => {
+                end = next
+            }
+            _ => break,
         }
     }
-    out
+    [&raw[..first], &raw[end..]].concat()
 }
 
 /// A walk's commits as git shows them (see the module documentation). An
@@ -92,12 +102,24 @@ mod tests {
 
     #[test]
     fn parents_are_dropped_from_the_headers_only() {
-        let raw = b"tree t\nparent a\nparent b\nauthor x\n\nmsg\nparent c\n";
+        let t = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+        let a = "0123456789012345678901234567890123456789";
+        let raw = format!("tree {t}\nparent {a}\nparent {a}\nauthor x\n\nmsg\nparent {a}\n");
         assert_eq!(
-            without_parents(raw),
-            b"tree t\nauthor x\n\nmsg\nparent c\n".to_vec()
+            without_parents(raw.as_bytes()),
+            format!("tree {t}\nauthor x\n\nmsg\nparent {a}\n").into_bytes()
         );
-        assert_eq!(without_parents(b"tree t\nparent a"), b"tree t\n".to_vec());
+        let raw = format!("tree {t}\nparent {a}");
+        assert_eq!(
+            without_parents(raw.as_bytes()),
+            format!("tree {t}\n").into_bytes()
+        );
         assert_eq!(without_parents(b""), b"".to_vec());
+        // A stray or malformed parent line stays (the commit stays malformed).
+        let raw = format!("tree {t}\nparent {a}\nparent 12\nauthor x\nparent {a}\n\nm\n");
+        assert_eq!(
+            without_parents(raw.as_bytes()),
+            format!("tree {t}\nparent 12\nauthor x\nparent {a}\n\nm\n").into_bytes()
+        );
     }
 }

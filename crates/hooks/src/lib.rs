@@ -535,6 +535,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         message: cleaned,
         author,
         committer,
+        ..Default::default()
     };
     let index_path = match std::env::var_os("GIT_INDEX_FILE") {
         // Relative to the current directory: git runs hooks at the top of
@@ -847,6 +848,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         message: raw,
         author,
         committer,
+        ..Default::default()
     };
     let patch_file = dir.join("patch");
     let judgement = check::judge(

@@ -105,7 +105,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let facts = CommitFacts {
             message: patch.message.clone(),
             author: patch.author.clone().unwrap_or_default(),
-            committer: Default::default(),
+            ..Default::default()
         };
         let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, || {
             Ok::<_, Infallible>(ChangedPaths(patch.paths.clone()))

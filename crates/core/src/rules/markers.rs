@@ -368,7 +368,15 @@ pub(super) fn find(
                 }
             }
         }
-        for (role, who) in [("author", &facts.author), ("committer", &facts.committer)] {
+        let identities = [("author", &facts.author), ("committer", &facts.committer)]
+            .into_iter()
+            .chain(
+                facts
+                    .other_identities
+                    .iter()
+                    .map(|(role, who)| (*role, who)),
+            );
+        for (role, who) in identities {
             if let Some(tool) = ai_tool(&who.name, &who.email) {
                 hits.push(MarkerHit {
                     evidence: format!("{role} {} ({tool})", identity_text(&who.name, &who.email)),

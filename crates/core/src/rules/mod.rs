@@ -78,6 +78,14 @@ pub struct CommitFacts {
     pub author: Identity,
     /// Committer.
     pub committer: Identity,
+    /// Every further `author` or `committer` line of the header, with its
+    /// role: `git log` shows them all, so markers look at them too. Only a
+    /// commit written by hand has any (see `header_problems`).
+    pub other_identities: Vec<(&'static str, Identity)>,
+    /// Where the commit's header departs from what git writes
+    /// ([`crate::object`]): a second `tree`, a stray `parent`, ... Empty
+    /// for every commit git creates, and for messages not yet committed.
+    pub header_problems: Vec<crate::object::HeaderProblem>,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -103,11 +111,15 @@ pub enum RuleCode {
     /// decode, so what git shows cannot be checked (server side; see
     /// `crate::encoding`).
     UnreadableEncoding,
+    /// The commit's header is not laid out as git writes it (a second
+    /// `tree`, a stray `parent`, two `author` lines, ...): only a commit
+    /// written by hand has one, and git's own readers disagree on it.
+    MalformedCommit,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 9] = [
+    pub const ALL: [RuleCode; 10] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -117,6 +129,7 @@ impl RuleCode {
         RuleCode::AiSignoff,
         RuleCode::MissingSignoff,
         RuleCode::UnreadableEncoding,
+        RuleCode::MalformedCommit,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -131,6 +144,7 @@ impl RuleCode {
             RuleCode::AiSignoff => "ai-signoff",
             RuleCode::MissingSignoff => "missing-signoff",
             RuleCode::UnreadableEncoding => "unreadable-encoding",
+            RuleCode::MalformedCommit => "malformed-commit",
         }
     }
 
@@ -244,6 +258,7 @@ pub fn assess_message(
     }
     line_rules(policy, message, &block, divider, options, &mut violations);
     signoff_rules(policy, facts, &block.trailers, &mut violations);
+    violations.extend(malformed_commit(&facts.header_problems));
     sort_violations(&mut violations);
 
     MessageAssessment {
@@ -430,6 +445,29 @@ fn quoted_list(keys: &[&str]) -> String {
         .map(|k| format!("`{k}:`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `malformed-commit`: a header git never writes. Refused whatever the
+/// rest of the commit says: git's readers disagree about such a header
+/// (`git log` shows every `author` line, `%an` the last; a second `tree`
+/// line is ignored by git but not by every tool), so no verdict on it can
+/// be trusted to match what reviewers and checkouts see.
+fn malformed_commit(problems: &[crate::object::HeaderProblem]) -> Option<Violation> {
+    if problems.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    Some(Violation {
+        rule: RuleCode::MalformedCommit,
+        message: format!(
+            "the commit header is not as git writes it: {}",
+            list.join("; ")
+        ),
+        tier: None,
+        paths: Vec::new(),
+        line: None,
+        fix: "Recreate the commit with git itself (`git commit`, `git rebase`, `git cherry-pick`): git never writes such a header, and tools disagree on what it means.".to_owned(),
+    })
 }
 
 /// `undeclared-ai`, listing the evidence.
@@ -810,6 +848,7 @@ mod tests {
             message: message.as_bytes().to_vec(),
             author: jane(),
             committer: jane(),
+            ..Default::default()
         }
     }
 
@@ -1170,6 +1209,7 @@ mod tests {
                 message: msg.as_bytes().to_vec(),
                 author,
                 committer,
+                ..Default::default()
             };
             let a = assess(&policy, &f, false);
             match want {
@@ -1493,7 +1533,7 @@ mod tests {
                     name: msg.clone(),
                     email: msg.iter().rev().copied().collect(),
                 },
-                committer: Identity::default(),
+                ..Default::default()
             };
             for no_divider in [false, true] {
                 let a = assess(&policy, &f, no_divider);
