@@ -37,6 +37,9 @@ pub enum Error {
     /// An object is missing or has the wrong type.
     #[error("{0}")]
     Object(String),
+    /// The walk (`git rev-list`) failed.
+    #[error(transparent)]
+    Walk(crate::revlist::Error),
 }
 
 /// A revision argument tiergate cannot use (exit code 2, like a usage error).
@@ -593,28 +596,15 @@ fn entry_changed(
     result
 }
 
-/// A stream of commit ids selected by `git rev-list` style arguments.
-///
-/// Supported (the forms people use to name a range): `REV`, `^REV`,
-/// `A..B`, `A...B`, `REV^@`, `REV^!`, `--all`, `--branches[=GLOB]`,
-/// `--tags[=GLOB]`, `--remotes[=GLOB]`, `--glob=GLOB`, `--not`, and the
-/// `--` end marker. Revisions are anything `git rev-parse` understands
-/// (libgit2's revparse). Other rev-list options are refused with a clear
-/// error rather than silently ignored. Commits come in git's default order
-/// (reverse chronological), each once.
-///
-/// When no commit is excluded (`--all`, `HEAD`, `main topic`: the whole
-/// history case) the walk is tiergate's own ([`DateWalk`]): it reads each
-/// commit once, raw, and hands that data on ([`RevWalk::commits`]), so the
-/// judge does not read it again. Ranges with exclusions (`A..B`, `--not`)
-/// use libgit2's revwalk, which knows when to stop.
+/// A stream of commit ids selected by `git rev-list` arguments, computed
+/// by git itself ([`crate::revlist`]): exactly the commits `git rev-list
+/// ARGS` lists, in its order, streamed. Revisions are anything git
+/// understands; options are those that select or order commits
+/// ([`crate::revlist::check_args`]); anything else is refused with a clear
+/// error rather than silently ignored.
 pub struct RevWalk<'r> {
-    walk: Walk<'r>,
-}
-
-enum Walk<'r> {
-    Libgit2(git2::Revwalk<'r>),
-    Date(DateWalk<'r>),
+    list: crate::revlist::RevList,
+    _repo: std::marker::PhantomData<&'r Repository>,
 }
 
 /// A commit a walk produced: its id, and its raw contents when the walk
@@ -627,159 +617,37 @@ pub struct WalkedCommit {
     pub raw: Option<Vec<u8>>,
 }
 
+/// `git` run on `repo`'s git directory (the environment, a pre-receive
+/// hook's quarantine included, is inherited).
+pub fn git_command(repo: &Repository) -> std::process::Command {
+    let mut cmd = std::process::Command::new("git");
+    cmd.arg("--git-dir").arg(repo.path());
+    cmd
+}
+
+impl From<crate::revlist::Error> for RangeError {
+    fn from(e: crate::revlist::Error) -> RangeError {
+        match e {
+            crate::revlist::Error::Revision(message) => revision(message),
+            other => RangeError::Git(Error::Walk(other)),
+        }
+    }
+}
+
 impl<'r> RevWalk<'r> {
     /// Set up a walk over `args`.
     pub fn new<S: AsRef<OsStr>>(repo: &'r Repository, args: &[S]) -> Result<Self, RangeError> {
-        let mut walk: Vec<(Oid, bool)> = Vec::new();
-        let mut negate = false;
-        let mut pushed_any = false;
-        for (index, arg) in args.iter().enumerate() {
-            let arg = arg.as_ref();
-            let Some(arg) = arg.to_str() else {
-                return Err(revision(format!(
-                    "revision argument {:?} is not valid UTF-8",
-                    arg
-                )));
-            };
-            let (hide_this, spec) = match arg.strip_prefix('^') {
-                Some(rest) if !arg.starts_with("^-") => (!negate, rest),
-                _ => (negate, arg),
-            };
-            if let Some(opt) = spec.strip_prefix("--") {
-                if opt.is_empty() {
-                    // git rev-list takes pathspecs after `--`; a verdict is
-                    // about whole commits, so limiting by path would let a
-                    // commit through on the paths it was not asked about.
-                    if index + 1 < args.len() {
-                        return Err(revision(
-                            "pathspecs (arguments after `--`) are not supported: tiergate judges whole commits"
-                                .to_owned(),
-                        ));
-                    }
-                    continue;
-                }
-                let (name, value) = match opt.split_once('=') {
-                    Some((n, v)) => (n, Some(v)),
-                    None => (opt, None),
-                };
-                let glob = match (name, value) {
-                    ("not", None) => {
-                        negate = !negate;
-                        continue;
-                    }
-                    ("all", None) => "refs/*".to_owned(),
-                    ("branches", v) => ref_glob("refs/heads/", v),
-                    ("tags", v) => ref_glob("refs/tags/", v),
-                    ("remotes", v) => ref_glob("refs/remotes/", v),
-                    ("glob", Some(v)) => ref_glob(
-                        if v.starts_with("refs/") { "" } else { "refs/" },
-                        Some(v),
-                    ),
-                    _ => {
-                        return Err(revision(format!(
-                            "unsupported rev-list option '{arg}' (supported: --all, --branches, --tags, --remotes, --glob, --not)"
-                        )))
-                    }
-                };
-                add_glob(repo, &mut walk, &glob, negate)?;
-                if name == "all" {
-                    // `--all` includes HEAD, which may be detached.
-                    if let Ok(head) = repo.head() {
-                        if let Some(id) = head.target() {
-                            push(&mut walk, repo, id, negate)?;
-                        }
-                    }
-                }
-                pushed_any |= !negate;
-                continue;
-            }
-            if spec.starts_with('-') {
-                return Err(revision(format!("unsupported rev-list option '{arg}'")));
-            }
-            if let Some(rev) = spec.strip_suffix("^@") {
-                for parent in resolve_commit(repo, rev)?.parent_ids() {
-                    push(&mut walk, repo, parent, hide_this)?;
-                }
-                pushed_any |= !hide_this;
-            } else if let Some(rev) = spec.strip_suffix("^!") {
-                let commit = resolve_commit(repo, rev)?;
-                push(&mut walk, repo, commit.id(), hide_this)?;
-                for parent in commit.parent_ids() {
-                    push(&mut walk, repo, parent, !hide_this)?;
-                }
-                pushed_any |= !hide_this;
-            } else if let Some((a, b)) = spec.split_once("...") {
-                let a = resolve_commit(repo, or_head(a))?.id();
-                let b = resolve_commit(repo, or_head(b))?.id();
-                push(&mut walk, repo, a, hide_this)?;
-                push(&mut walk, repo, b, hide_this)?;
-                if !hide_this {
-                    let bases = repo
-                        .merge_bases(a, b)
-                        .map(|bases| bases.iter().copied().collect::<Vec<_>>())
-                        .or_else(|e| {
-                            if e.code() == git2::ErrorCode::NotFound {
-                                Ok(Vec::new())
-                            } else {
-                                Err(e)
-                            }
-                        })
-                        .map_err(|e| RangeError::Git(git_err("cannot compute merge base")(e)))?;
-                    for base in bases {
-                        push(&mut walk, repo, base, true)?;
-                    }
-                    pushed_any = true;
-                }
-            } else if let Some((a, b)) = spec.split_once("..") {
-                let a = resolve_commit(repo, or_head(a))?.id();
-                let b = resolve_commit(repo, or_head(b))?.id();
-                push(&mut walk, repo, a, !hide_this)?;
-                push(&mut walk, repo, b, hide_this)?;
-                pushed_any |= !hide_this;
-            } else {
-                let id = resolve_commit(repo, spec)?.id();
-                push(&mut walk, repo, id, hide_this)?;
-                pushed_any |= !hide_this;
-            }
-        }
-        if !pushed_any {
-            return Err(revision(
-                "no revisions to check: name a range such as `main..topic`, `HEAD~5..` or `--all`"
-                    .to_owned(),
-            ));
-        }
-        if walk.iter().all(|(_, hide)| !hide) {
-            let tips: Vec<Oid> = walk.iter().map(|(id, _)| *id).collect();
-            return Ok(RevWalk {
-                walk: Walk::Date(DateWalk::new(repo, &tips)?),
-            });
-        }
-        let mut revwalk = repo
-            .revwalk()
-            .map_err(|e| RangeError::Git(git_err("cannot walk history")(e)))?;
-        for (id, hide) in walk {
-            let result = if hide {
-                revwalk.hide(id)
-            } else {
-                revwalk.push(id)
-            };
-            result.map_err(|e| RangeError::Git(git_err(format!("cannot walk from {id}"))(e)))?;
-        }
+        crate::revlist::check_args(args)?;
+        let list = crate::revlist::RevList::start(git_command(repo), args)?;
         Ok(RevWalk {
-            walk: Walk::Libgit2(revwalk),
+            list,
+            _repo: std::marker::PhantomData,
         })
     }
 
-    /// The walk's commits with the raw data already read, if any.
+    /// The walk's commits (not read yet: the judge reads each once).
     pub fn commits(self) -> impl Iterator<Item = Result<WalkedCommit, Error>> + 'r {
-        let mut walk = self.walk;
-        std::iter::from_fn(move || match &mut walk {
-            Walk::Libgit2(w) => w.next().map(|r| {
-                r.map(|id| WalkedCommit { id, raw: None })
-                    .map_err(git_err("cannot walk history"))
-            }),
-            Walk::Date(w) => w.next_commit().transpose(),
-        })
+        self.map(|id| id.map(|id| WalkedCommit { id, raw: None }))
     }
 }
 
@@ -787,116 +655,13 @@ impl Iterator for RevWalk<'_> {
     type Item = Result<Oid, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.walk {
-            Walk::Libgit2(w) => w.next().map(|r| r.map_err(git_err("cannot walk history"))),
-            Walk::Date(w) => w.next_commit().transpose().map(|r| r.map(|c| c.id)),
-        }
+        self.list.next().map(|r| {
+            let hex = r.map_err(Error::Walk)?;
+            Oid::from_str(&hex).map_err(|_| {
+                Error::Object(format!("git rev-list printed {hex:?}, not a commit id"))
+            })
+        })
     }
-}
-
-/// Every commit reachable from some tips, newest first by committer date
-/// (ties in the order found), each read once. This is git's default order
-/// for an unlimited walk (`rev-list`'s date-ordered queue without
-/// `--topo-order`).
-struct DateWalk<'r> {
-    odb: git2::Odb<'r>,
-    /// The boundary of a shallow clone: grafted roots (see `shown`).
-    shallow: std::collections::HashSet<Oid>,
-    /// (committer time, -insertion number, id, raw commit).
-    queue: std::collections::BinaryHeap<Queued>,
-    seen: std::collections::HashSet<Oid>,
-    inserted: u64,
-}
-
-struct Queued {
-    time: i64,
-    order: std::cmp::Reverse<u64>,
-    id: Oid,
-    raw: Vec<u8>,
-}
-
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.order) == (other.time, other.order)
-    }
-}
-
-impl Eq for Queued {}
-
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.time, self.order).cmp(&(other.time, other.order))
-    }
-}
-
-impl<'r> DateWalk<'r> {
-    fn new(repo: &'r Repository, tips: &[Oid]) -> Result<Self, Error> {
-        let mut walk = DateWalk {
-            odb: odb_of(repo)?,
-            shallow: crate::shown::shallow_commits(repo),
-            queue: std::collections::BinaryHeap::new(),
-            seen: std::collections::HashSet::new(),
-            inserted: 0,
-        };
-        for &tip in tips {
-            walk.enqueue(tip)?;
-        }
-        Ok(walk)
-    }
-
-    fn enqueue(&mut self, id: Oid) -> Result<(), Error> {
-        if !self.seen.insert(id) {
-            return Ok(());
-        }
-        let raw = read_object(&self.odb, id, git2::ObjectType::Commit)?
-            .data()
-            .to_vec();
-        let time = committer_time(&raw);
-        self.queue.push(Queued {
-            time,
-            order: std::cmp::Reverse(self.inserted),
-            id,
-            raw,
-        });
-        self.inserted += 1;
-        Ok(())
-    }
-
-    fn next_commit(&mut self) -> Result<Option<WalkedCommit>, Error> {
-        let Some(next) = self.queue.pop() else {
-            return Ok(None);
-        };
-        if self.shallow.contains(&next.id) {
-            // A shallow clone's boundary: git shows it as a root (its
-            // parents are not in the repository), and so do we.
-            return Ok(Some(WalkedCommit {
-                id: next.id,
-                raw: Some(crate::shown::without_parents(&next.raw)),
-            }));
-        }
-        for parent in RawCommit::parse(&next.raw).parents {
-            self.enqueue(parent)?;
-        }
-        Ok(Some(WalkedCommit {
-            id: next.id,
-            raw: Some(next.raw),
-        }))
-    }
-}
-
-/// The committer time of a raw commit (0 when unreadable, as git's
-/// `parse_commit_date` does).
-fn committer_time(raw: &[u8]) -> i64 {
-    raw.split(|&b| b == b'\n')
-        .take_while(|line| !line.is_empty())
-        .find_map(|line| line.strip_prefix(b"committer "))
-        .map_or(0, |ident| ident_time(ident).0)
 }
 
 /// The date of an identity header value (`Name <email> SECONDS +HHMM`):
@@ -939,25 +704,6 @@ fn revision(message: String) -> RangeError {
     RangeError::Revision(RevisionError { message })
 }
 
-/// The ref glob of `--branches[=PATTERN]` and friends. As in git
-/// (`for_each_glob_ref_in`), a pattern without `?`, `*` or `[` gets `/*`
-/// appended: `--remotes=origin` means `refs/remotes/origin/*`.
-fn ref_glob(prefix: &str, pattern: Option<&str>) -> String {
-    match pattern {
-        None => format!("{prefix}*"),
-        Some(p) if p.contains(['?', '*', '[']) => format!("{prefix}{p}"),
-        Some(p) => format!("{prefix}{}/*", p.trim_end_matches('/')),
-    }
-}
-
-fn or_head(rev: &str) -> &str {
-    if rev.is_empty() {
-        "HEAD"
-    } else {
-        rev
-    }
-}
-
 fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, RangeError> {
     let object = repo
         .revparse_single(rev)
@@ -965,39 +711,6 @@ fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r
     object
         .peel_to_commit()
         .map_err(|_| revision(format!("revision '{rev}' does not name a commit")))
-}
-
-fn push(
-    walk: &mut Vec<(Oid, bool)>,
-    repo: &Repository,
-    id: Oid,
-    hide: bool,
-) -> Result<(), RangeError> {
-    let _ = repo;
-    walk.push((id, hide));
-    Ok(())
-}
-
-/// Push (or hide) every ref matching `glob`, peeling tags; refs that do not
-/// lead to a commit (a tag of a blob) are skipped, as rev-list does.
-fn add_glob(
-    repo: &Repository,
-    walk: &mut Vec<(Oid, bool)>,
-    glob: &str,
-    hide: bool,
-) -> Result<(), RangeError> {
-    let refs = repo
-        .references_glob(glob)
-        .map_err(|e| RangeError::Git(git_err(format!("cannot list refs {glob}"))(e)))?;
-    for reference in refs {
-        let reference = reference
-            .map_err(|e| RangeError::Git(git_err(format!("cannot read refs {glob}"))(e)))?;
-        let Ok(commit) = reference.peel_to_commit() else {
-            continue;
-        };
-        push(walk, repo, commit.id(), hide)?;
-    }
-    Ok(())
 }
 
 // --- hook support ---
@@ -1137,7 +850,6 @@ pub fn push_walk<'r>(
     known: &[Oid],
     remote: &str,
 ) -> Result<RevWalk<'r>, Error> {
-    let mut walk = repo.revwalk().map_err(git_err("cannot walk history"))?;
     let peel = |id: Oid| -> Option<Oid> {
         repo.find_object(id, None)
             .ok()?
@@ -1145,35 +857,33 @@ pub fn push_walk<'r>(
             .ok()
             .map(|c| c.id())
     };
-    for tip in tips {
-        if let Some(id) = peel(*tip) {
-            walk.push(id)
-                .map_err(git_err(format!("cannot walk from {id}")))?;
-        }
+    let mut args: Vec<String> = tips
+        .iter()
+        .filter_map(|id| peel(*id))
+        .map(|id| id.to_string())
+        .collect();
+    if args.is_empty() {
+        // Nothing to walk (only tags of blobs, say): an empty walk.
+        args.push("--not".into());
+        args.push("--all".into());
+        return Ok(RevWalk {
+            list: crate::revlist::RevList::start(git_command(repo), &args).map_err(Error::Walk)?,
+            _repo: std::marker::PhantomData,
+        });
     }
-    for id in known.iter().filter_map(|id| peel(*id)) {
-        walk.hide(id)
-            .map_err(git_err(format!("cannot walk from {id}")))?;
-    }
+    args.push("--not".into());
+    args.extend(
+        known
+            .iter()
+            .filter_map(|id| peel(*id))
+            .map(|id| id.to_string()),
+    );
     if !remote.is_empty() {
-        let prefix = format!("refs/remotes/{remote}/");
-        let refs = repo
-            .references()
-            .map_err(git_err("cannot list references"))?;
-        for reference in refs {
-            let reference = reference.map_err(git_err("cannot read references"))?;
-            if !reference.name_bytes().starts_with(prefix.as_bytes()) {
-                continue;
-            }
-            let Ok(commit) = reference.peel_to_commit() else {
-                continue;
-            };
-            walk.hide(commit.id())
-                .map_err(git_err(format!("cannot walk from {}", commit.id())))?;
-        }
+        args.push(format!("--glob=refs/remotes/{remote}/*"));
     }
-    Ok(RevWalk {
-        walk: Walk::Libgit2(walk),
+    RevWalk::new(repo, &args).map_err(|e| match e {
+        RangeError::Git(e) => e,
+        RangeError::Revision(r) => Error::Object(r.message),
     })
 }
 

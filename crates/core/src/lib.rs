@@ -28,6 +28,7 @@ pub mod plumbing;
 pub mod policy;
 pub mod provenance;
 pub mod report;
+pub mod revlist;
 pub mod rules;
 pub mod server;
 pub mod shown;

@@ -29,6 +29,7 @@ use crate::discover::{Found, DEFAULT_POLICY};
 use crate::encoding;
 use crate::git::{ChangedPaths, CommitInfo};
 use crate::policy::{self, Policy};
+use crate::revlist;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -226,33 +227,31 @@ impl Repo {
         Ok(PathBuf::from(String::from_utf8_lossy(&out).trim()))
     }
 
-    /// The commits `git rev-list <args>` lists, in its order.
-    pub fn rev_list<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<String>, Error> {
-        let mut all: Vec<&OsStr> = vec![OsStr::new("rev-list")];
-        all.extend(args.iter().map(AsRef::as_ref));
-        all.push(OsStr::new("--"));
-        match self.run(&all) {
-            Ok(out) => Ok(String::from_utf8_lossy(&out)
-                .lines()
-                .map(str::to_owned)
-                .collect()),
-            Err(Error::Failed { stderr, .. })
-                if stderr.contains("bad revision")
-                    || stderr.contains("unknown revision")
-                    || stderr.contains("ambiguous argument")
-                    || stderr.contains("unrecognized argument") =>
-            {
-                Err(Error::Revision(
-                    stderr
-                        .lines()
-                        .next()
-                        .unwrap_or_default()
-                        .trim_start_matches("fatal: ")
-                        .to_owned(),
-                ))
-            }
-            Err(e) => Err(e),
-        }
+    /// The commits `git rev-list <args>` lists, in its order, streamed
+    /// ([`crate::revlist`]).
+    pub fn rev_list<S: AsRef<OsStr>>(
+        &self,
+        args: &[S],
+    ) -> Result<impl Iterator<Item = Result<String, Error>>, Error> {
+        let walk_error = |e| match e {
+            revlist::Error::Revision(message) => Error::Revision(message),
+            other => Error::Failed {
+                command: format!("rev-list {}", describe(args)),
+                stderr: other.to_string(),
+            },
+        };
+        revlist::check_args(args).map_err(walk_error)?;
+        let list = revlist::RevList::start(self.command(), args).map_err(walk_error)?;
+        let command = describe(args);
+        Ok(list.map(move |id| {
+            id.map_err(|e| match e {
+                revlist::Error::Revision(message) => Error::Revision(message),
+                other => Error::Failed {
+                    command: format!("rev-list {command}"),
+                    stderr: other.to_string(),
+                },
+            })
+        }))
     }
 
     /// The changed paths of commit `id` (see the module documentation).
@@ -295,6 +294,7 @@ impl Repo {
         let options = ParseOptions::stored();
         let mut summary = Summary::default();
         for id in ids {
+            let id = id?;
             let raw = objects.commit(&id)?;
             let raw = encoding::reencode_commit(&raw).map_err(|source| Error::Unreadable {
                 id: id.clone(),
@@ -349,6 +349,7 @@ impl Repo {
         mut sink: impl FnMut(&str, &[usize]) -> Result<(), Error>,
     ) -> Result<(), Error> {
         for id in self.rev_list(args)? {
+            let id = id?;
             let changed = self.changed_paths(&id)?;
             sink(&id, &classifier.tiers_touched(&changed.0))?;
         }
@@ -371,6 +372,7 @@ impl Repo {
         let options = ParseOptions::stored();
         let mut summary = Summary::default();
         for id in ids {
+            let id = id?;
             let raw = objects.commit(&id)?;
             let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
             let changed = self.changed_paths(&id)?;
