@@ -103,11 +103,15 @@ pub enum RuleCode {
     /// decode, so what git shows cannot be checked (server side; see
     /// `crate::encoding`).
     UnreadableEncoding,
+    /// A push creates or updates a replace ref (`refs/replace/<id>`) that
+    /// `server.replace_refs` does not let through (server side; see
+    /// `crate::server::replace_ref_violations`).
+    ReplaceRef,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 9] = [
+    pub const ALL: [RuleCode; 10] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -117,6 +121,7 @@ impl RuleCode {
         RuleCode::AiSignoff,
         RuleCode::MissingSignoff,
         RuleCode::UnreadableEncoding,
+        RuleCode::ReplaceRef,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -131,6 +136,7 @@ impl RuleCode {
             RuleCode::AiSignoff => "ai-signoff",
             RuleCode::MissingSignoff => "missing-signoff",
             RuleCode::UnreadableEncoding => "unreadable-encoding",
+            RuleCode::ReplaceRef => "replace-ref",
         }
     }
 
@@ -794,6 +800,7 @@ mod tests {
                 },
                 audit_log: None,
                 timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
+                replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
         }
     }
