@@ -268,3 +268,62 @@ fn deleting_a_replace_ref_is_allowed_and_overrides_apply() {
     assert_eq!(rec["verdict"], "override", "{rec}");
     assert_eq!(rec["violations"][0]["rule"], "replace-ref", "{rec}");
 }
+
+/// A mirror updated by `git fetch` (`--mirror enforce`): a replace ref
+/// from upstream is refused like a pushed one.
+#[test]
+fn mirror_refuses_a_fetched_replace_ref() {
+    // The upstream has no tiergate: it takes anything.
+    let s = Server::uninstalled("upstream.git");
+    let mirror = s.tmp.path().join("mirror.git");
+    git(
+        s.tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--mirror",
+            s.bare.to_str().expect("utf-8"),
+            "mirror.git",
+        ],
+    );
+    let out = server_support::install(&[
+        "--server",
+        mirror.to_str().expect("utf-8"),
+        "--no-build",
+        "--bin-dir",
+        server_support::bin_dir().to_str().expect("utf-8"),
+        "--mirror",
+        "enforce",
+    ]);
+    assert_code(&out, 0);
+    // A mirror's objects arrive by fetch: fetch.fsckObjects is the one set.
+    assert!(
+        stdout(&out).contains("fsck:       fetch.fsckObjects=true"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        git(&mirror, &["config", "fetch.fsckObjects"]).trim(),
+        "true"
+    );
+    let (h, x) = human_and_ai(&s);
+    let replace = format!("refs/replace/{x}");
+    git(
+        &s.work,
+        &["push", "-q", "origin", &format!("{h}:{replace}")],
+    );
+    let out = output(git_cmd(&mirror).args(["fetch"]));
+    assert_ne!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        server_support::stderr(&out)
+    );
+    assert!(
+        server_support::stderr(&out).contains(&format!("error[replace-ref]: ref {replace}")),
+        "{}",
+        server_support::stderr(&out)
+    );
+    let out = output(git_cmd(&mirror).args(["rev-parse", "-q", "--verify", &replace]));
+    assert_code(&out, 1);
+}
