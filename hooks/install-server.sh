@@ -3,7 +3,8 @@
 # that receives pushes (usually bare). Run through `install.sh --server`.
 #
 #   install.sh --server REPO.git [--policy FILE] [--gitlab] [--mirror MODE]
-#              [--audit-log FILE] [--bin-dir DIR] [--no-build] [--uninstall] [--dry-run]
+#              [--audit-log FILE] [--bin-dir DIR] [--no-build] [--no-fsck]
+#              [--uninstall] [--dry-run]
 #
 # See docs/server.md.
 set -eu
@@ -31,13 +32,18 @@ Options:
   --bin-dir DIR     where the binaries go and where the hook looks for them
                     [default: $TIERGATE_BIN_DIR, else ~/.local/bin]
   --no-build        do not build: use the binaries already in --bin-dir
+  --no-fsck         leave receive.fsckObjects (fetch.fsckObjects with
+                    --mirror) as it is instead of setting it to true
   --uninstall       remove the hook (restoring a chained one) and tiergate's
-                    git config; the binaries are left in place
+                    git config; the binaries and receive.fsckObjects are
+                    left in place
   --dry-run         say what would be done, change nothing
   -h, --help        this help
 
-The hook sets receive.advertisePushOptions=true so that
-`git push -o tiergate.override="reason"` reaches it.
+It sets receive.advertisePushOptions=true so that
+`git push -o tiergate.override="reason"` reaches the hook, and
+receive.fsckObjects=true (with --mirror: fetch.fsckObjects=true) so that git
+refuses malformed objects before the hook judges them.
 Exit: 0 done, 2 usage error, 3 build or I/O failure.
 USAGE
 }
@@ -50,6 +56,7 @@ build=1
 uninstall=0
 dry_run=0
 gitlab=0
+fsck=1
 mirror=
 policy=
 audit_log=
@@ -75,6 +82,7 @@ while [ $# -gt 0 ]; do
     --mirror=*) mirror=${1#--mirror=} ;;
     --gitlab) gitlab=1 ;;
     --no-build) build=0 ;;
+    --no-fsck) fsck=0 ;;
     --uninstall) uninstall=1 ;;
     --dry-run | -n) dry_run=1 ;;
     -h | --help)
@@ -140,6 +148,7 @@ if [ "$uninstall" = 1 ]; then
         fi
     done
     say "receive.advertisePushOptions left as it is (other hooks may use push options)."
+    say "receive.fsckObjects and fetch.fsckObjects left as they are (they protect the repository with or without tiergate)."
     say "tiergate's server hook is uninstalled (binaries in ${installed_bin:-$bin_dir} are left in place)."
     exit 0
 fi
@@ -195,6 +204,22 @@ if [ -n "$mirror" ]; then
 else
     run gitc config receive.advertisePushOptions true
     say "push options: advertised (receive.advertisePushOptions=true)"
+fi
+# git checks every object a push (a fetch, for a mirror) brings with fsck
+# and refuses malformed ones before any hook runs: a commit with two
+# author headers, a tree with duplicate entries or a `.git` entry, which
+# git and libgit2 could read differently from what tiergate judged.
+if [ -n "$mirror" ]; then fsck_key=fetch.fsckObjects; else fsck_key=receive.fsckObjects; fi
+if [ "$fsck" = 1 ]; then
+    was=$(gitc config --get "$fsck_key" 2>/dev/null) || was=
+    run gitc config "$fsck_key" true
+    case $was in
+    '' | true) say "fsck:       $fsck_key=true (malformed objects are refused before the hook runs; --no-fsck to leave it alone)" ;;
+    *) say "fsck:       $fsck_key=true, was $was (malformed objects are refused before the hook runs; --no-fsck to leave it alone)" ;;
+    esac
+else
+    now=$(gitc config --get "$fsck_key" 2>/dev/null) || now=unset
+    say "fsck:       $fsck_key left as it is (--no-fsck): $now"
 fi
 
 # --------------------------------------------------------------------- hook

@@ -350,3 +350,125 @@ fn pre_commit_framework_runs_the_hooks() {
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains("tiergate: push to origin rejected"), "{text}");
 }
+
+/// `install.sh --server` sets `receive.fsckObjects=true`, so git refuses a
+/// malformed object before the hook judges it; `--no-fsck` leaves the
+/// setting alone; `--uninstall` keeps it.
+#[test]
+fn server_install_turns_on_fsck_unless_told_not_to() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    hook_support::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
+    hook_support::git(dir, &["init", "-q", "-b", "main", "work"]);
+    let policy = dir.join("policy.yaml");
+    std::fs::write(
+        &policy,
+        "version: 1\ntiers:\n  - name: critical\n    paths: [ \"crypto/\" ]\n    ai: forbidden\n  - name: rest\n    paths: [ \"**\" ]\n",
+    )
+    .expect("write");
+    let bare = dir.join("srv.git");
+    let bare_arg = bare.to_str().expect("utf-8").to_owned();
+    let policy_arg = policy.to_str().expect("utf-8").to_owned();
+    let install = |extra: &[&str]| {
+        let mut args = vec!["--server", bare_arg.as_str(), "--no-build", "--bin-dir"];
+        let bins = bins();
+        args.push(&bins);
+        args.extend_from_slice(&["--policy", policy_arg.as_str()]);
+        args.extend_from_slice(extra);
+        let out = install_sh(dir, &args);
+        assert_code(&out, 0);
+        stdout(&out)
+    };
+    let fsck = || {
+        hook_support::git(&bare, &["config", "--get", "receive.fsckObjects"])
+            .trim()
+            .to_owned()
+    };
+    let text = install(&[]);
+    assert!(
+        text.lines().any(|l| l
+            == "fsck:       receive.fsckObjects=true (malformed objects are refused before the hook runs; --no-fsck to leave it alone)"),
+        "{text}"
+    );
+    assert_eq!(fsck(), "true");
+
+    // A commit with two author headers: git and tools may read either one.
+    let work = dir.join("work");
+    std::fs::write(work.join("a.txt"), "a\n").expect("write");
+    hook_support::git(&work, &["add", "-A"]);
+    hook_support::git(&work, &["commit", "-q", "-m", "first"]);
+    let tree = hook_support::git(&work, &["rev-parse", "HEAD^{tree}"]);
+    let parent = hook_support::git(&work, &["rev-parse", "HEAD"]);
+    let raw = format!(
+        "tree {}\nparent {}\nauthor A U Thor <author@example.com> 1700000000 +0000\nauthor Claude <noreply@anthropic.com> 1700000000 +0000\ncommitter C O Mitter <committer@example.com> 1700000000 +0000\n\ntwo authors\n",
+        tree.trim(),
+        parent.trim()
+    );
+    let out = hook_support::run_stdin(
+        hook_support::git_cmd(&work).args([
+            "hash-object",
+            "-t",
+            "commit",
+            "-w",
+            "--literally",
+            "--stdin",
+        ]),
+        raw.as_bytes(),
+    );
+    assert_code(&out, 0);
+    let bad = stdout(&out).trim().to_owned();
+    let url = format!("file://{bare_arg}");
+    let push = |refspec: &str| {
+        hook_support::output(hook_support::git_cmd(&work).args(["push", &url, refspec]))
+    };
+    assert_code(&push("main"), 0);
+    let out = push(&format!("{bad}:refs/heads/bad"));
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("multipleAuthors"), "{}", stderr(&out));
+
+    // --no-fsck: the setting is left as the admin set it (here: off), and
+    // the same object reaches the hook (which sees the second author).
+    hook_support::git(&bare, &["config", "receive.fsckObjects", "false"]);
+    let text = install(&["--no-fsck"]);
+    assert!(
+        text.lines()
+            .any(|l| l == "fsck:       receive.fsckObjects left as it is (--no-fsck): false"),
+        "{text}"
+    );
+    assert_eq!(fsck(), "false");
+    let out = push(&format!("{bad}:refs/heads/bad"));
+    assert_code(&out, 1);
+    assert!(
+        !stderr(&out).contains("multipleAuthors"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains(&format!(
+            "remote: error[undeclared-ai]: commit {} \"two authors\"",
+            &bad[..12]
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // Installing again without --no-fsck turns it back on, and says so.
+    let text = install(&[]);
+    assert!(
+        text.contains("fsck:       receive.fsckObjects=true, was false"),
+        "{text}"
+    );
+    assert_eq!(fsck(), "true");
+
+    // --uninstall keeps it (documented in docs/server.md).
+    let out = install_sh(dir, &["--server", bare_arg.as_str(), "--uninstall"]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(
+            "receive.fsckObjects and fetch.fsckObjects left as they are (they protect the repository with or without tiergate)."
+        ),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(fsck(), "true");
+}

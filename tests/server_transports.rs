@@ -83,6 +83,15 @@ fn pushes_over_git_daemon() {
     );
     assert_eq!(s.remote_rev("main").as_deref(), Some(good.as_str()));
     assert_eq!(s.last_audit()["verdict"], "fail");
+
+    // A replace ref that would make git show the good commit in place of
+    // the bad one: refused over git:// too.
+    let replace = format!("refs/replace/{bad}");
+    let out = s.push(&[&url, &format!("{good}:{replace}")]);
+    assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_remote_line(&out, &format!("error[replace-ref]: ref {replace}"));
+    assert_eq!(s.remote_rev(&replace), None);
+    assert_eq!(s.last_audit()["violations"][0]["rule"], "replace-ref");
 }
 
 /// lighttpd serving `git http-backend` under /git/, basic auth from a

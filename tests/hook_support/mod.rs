@@ -48,7 +48,7 @@ pub fn source_dir() -> PathBuf {
 mod support;
 
 #[allow(unused_imports)] // each test binary uses its own share
-pub use support::{assert_code, git, git_cmd, hermetic, output, stderr, stdout};
+pub use support::{assert_code, git, git_cmd, hermetic, output, run_stdin, stderr, stdout};
 
 /// Run `install.sh` with `args` in `dir` (hermetic).
 pub fn install_sh(dir: &Path, args: &[&str]) -> Output {

@@ -125,12 +125,32 @@ impl Server {
 
     /// The repositories, without the hook.
     pub fn uninstalled(name: &str) -> Server {
+        Server::uninstalled_format(name, &[])
+    }
+
+    /// Like [`Server::new`], both repositories created with the extra
+    /// `git init` arguments `init` (`--object-format=sha256`,
+    /// `--ref-format=reftable`).
+    pub fn with_format(init: &[&str]) -> Server {
+        let s = Server::uninstalled_format("srv.git", init);
+        s.install(&[]);
+        s
+    }
+
+    /// [`Server::uninstalled`] with extra `git init` arguments.
+    pub fn uninstalled_format(name: &str, init: &[&str]) -> Server {
         let tmp = tempfile::tempdir().expect("tempdir");
         let bare = tmp.path().join(name);
         let work = tmp.path().join("work");
         let audit = tmp.path().join("audit.jsonl");
-        git(tmp.path(), &["init", "-q", "--bare", "-b", "main", name]);
-        git(tmp.path(), &["init", "-q", "-b", "main", "work"]);
+        let mut args = vec!["init", "-q", "--bare", "-b", "main"];
+        args.extend_from_slice(init);
+        args.push(name);
+        git(tmp.path(), &args);
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(init);
+        args.push("work");
+        git(tmp.path(), &args);
         let s = Server {
             tmp,
             bare,

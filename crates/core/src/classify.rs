@@ -253,6 +253,7 @@ mod tests {
                 },
                 audit_log: None,
                 timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
+                replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
         }
     }

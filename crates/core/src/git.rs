@@ -58,6 +58,13 @@ fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
 /// Open the repository at `dir` (searching upwards like git), or, with no
 /// `dir`, the one git's environment names (`GIT_DIR`, ...) or the one
 /// around the current directory.
+///
+/// Replace refs (`refs/replace/<id>`, `git replace`) are not followed:
+/// libgit2 does not implement them (the vendored 1.9 has no code that
+/// reads `refs/replace/`; libgit2 issue #1730 "Support git-replace" is
+/// open, and git2-rs #1081 shows `git replace --edit` ignored), so every
+/// object is read as stored, as git does with `GIT_NO_REPLACE_OBJECTS=1`,
+/// which [`crate::plumbing`] sets for every git command it runs.
 pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
     configure_libgit2();
     match dir {

@@ -117,8 +117,22 @@ impl Repo {
         }
     }
 
+    /// Every git command tiergate runs is built here.
+    ///
+    /// `GIT_NO_REPLACE_OBJECTS=1`: git reads `refs/replace/<X>` as "show
+    /// the object this ref points at wherever X is read" (git's
+    /// `replace-object.c`, enabled unless that variable is set: git's
+    /// `setup_git_env`). A pusher who puts a human commit H at
+    /// `refs/replace/<X>` would otherwise have the AI commit X listed by
+    /// `rev-list` but read by `cat-file --batch` and `diff-tree` as H, and
+    /// a replaced policy blob would loosen the policy read from `HEAD`.
+    /// tiergate judges the objects themselves, as libgit2 reads them (it
+    /// does not implement replace refs: see [`crate::git::open`]). The
+    /// variable also overrides `core.useReplaceRefs` and
+    /// `GIT_REPLACE_REF_BASE`, whatever the server's environment says.
     fn command(&self) -> Command {
         let mut cmd = Command::new("git");
+        cmd.env("GIT_NO_REPLACE_OBJECTS", "1");
         if let Some(dir) = &self.dir {
             cmd.current_dir(dir);
         }

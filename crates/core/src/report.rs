@@ -295,6 +295,25 @@ trusted to match what reviewers and checkouts see.
 How to fix: recreate the commit with git itself (`git commit`, `git rebase`,
 `git cherry-pick`)."
         }
+        RuleCode::ReplaceRef => {
+            "\
+replace-ref: a push creates or moves a replace ref, `refs/replace/<id>`
+(what `git replace` writes). git reads such a ref as \"wherever the
+object named in the ref is read, show this one\": `git log`, `git show`,
+`git archive` and the tools built on git on the server would show the
+replacement instead of the commit, tree or blob that is really in the
+history, and so would every clone that fetches `refs/replace/*`. tiergate
+judges the objects themselves, so the server refuses replace refs
+(`server.replace_refs: refuse`, the default). With
+`server.replace_refs: judge` a replacement commit is judged like any
+pushed commit; a replacement tree or blob is still refused, since no
+commit says who wrote it or how. Deleting a replace ref is always allowed.
+
+How to fix: push without the replace ref (`git push` sends
+`refs/replace/*` only when asked to), or rewrite the history for real
+(`git rebase`, `git filter-repo`) and push that. A maintainer who wants
+judged replace refs sets `server.replace_refs: judge` in the policy."
+        }
     }
 }
 

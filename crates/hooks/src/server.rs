@@ -22,6 +22,11 @@
 //!   `tiergate.policy` (relative to the git directory), else the
 //!   `policy.yaml` blob at `HEAD` *before* the push. Never from the pushed
 //!   commits; `policy.yaml` itself is in the strictest tier.
+//! - Replace refs: a push that creates or updates `refs/replace/*` is
+//!   refused (`replace-ref`) unless the policy says `server.replace_refs:
+//!   judge`; then a replacement commit is judged with the pushed commits
+//!   and a replacement tree or blob is refused. Deletions pass. tiergate
+//!   itself never follows replace refs (`tiergate_core::plumbing`).
 //! - Overrides: `git push -o tiergate.override="reason"` (the key is
 //!   `server.override.push_option`) accepts a push with violations when the
 //!   pusher (see [`tiergate_core::server::IDENTITY_VARS`]) is one of
@@ -213,6 +218,21 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json:
         "title": null,
     });
     (line, record)
+}
+
+/// The summary line of the violations of refs (not of commits), like
+/// [`report::human_summary`]'s: `tiergate: 1 violation in 1 ref`.
+fn ref_summary(count: usize, mode: Mode) -> String {
+    let (violations, refs) = if count == 1 {
+        ("violation", "ref")
+    } else {
+        ("violations", "refs")
+    };
+    let mut line = format!("tiergate: {count} {violations} in {count} {refs}");
+    if mode == Mode::Warn {
+        line.push_str("; mode: warn, not failing");
+    }
+    line
 }
 
 /// Why the hook could not judge.
@@ -650,11 +670,17 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             return error_out(session, problem);
         }
     };
-    // The tips: every created or updated ref's new id, peeled to a commit.
+    // The tips: every created or updated ref's new id, peeled to a commit
+    // (a replace ref's too: its replacement commit is judged like any
+    // pushed commit).
     let mut tips = Vec::new();
+    let mut peeled = std::collections::HashSet::new();
     for update in session.updates.iter().filter(|u| !u.is_delete()) {
         match store.peel_tip(&update.new) {
-            Ok(Some(id)) => tips.push(id),
+            Ok(Some(id)) => {
+                peeled.insert(update.new.clone());
+                tips.push(id);
+            }
             Ok(None) => {}
             Err(e) => {
                 let problem = Problem::new(
@@ -669,6 +695,16 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             }
         }
     }
+    // Replace refs (`refs/replace/*`): git would show their objects in
+    // place of the replaced ones (tiergate itself never follows them; see
+    // `tiergate_core::plumbing`), so they are refused or judged as the
+    // policy's `server.replace_refs` says.
+    let ref_violations = server::replace_ref_violations(
+        &session.updates,
+        env_var("GIT_REPLACE_REF_BASE").as_deref(),
+        policy.server.replace_refs,
+        |update| peeled.contains(&update.new),
+    );
     let colour = Colour::Never;
     let mut text = String::new();
     let mut violations = Vec::new();
@@ -709,19 +745,30 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             }
         }
     }
+    for violation in &ref_violations {
+        text.push_str(&violation.human());
+        violations.push(violation.to_json());
+    }
     session.commits_checked = summary.commits_checked;
     session.violations = violations;
     tracing::debug!(
         commits = summary.commits_checked,
         violations = summary.violations,
+        ref_violations = ref_violations.len(),
         "judged"
     );
 
-    if summary.violations == 0 {
+    if summary.violations == 0 && ref_violations.is_empty() {
         return session.finish(Verdict::Pass, true, None, text);
     }
-    text.push_str(&report::human_summary(&summary, policy));
-    text.push('\n');
+    if summary.violations > 0 {
+        text.push_str(&report::human_summary(&summary, policy));
+        text.push('\n');
+    }
+    if !ref_violations.is_empty() {
+        text.push_str(&ref_summary(ref_violations.len(), policy.mode));
+        text.push('\n');
+    }
     let refs: Vec<&str> = session.updates.iter().map(|u| u.refname.as_str()).collect();
     let refs = refs.join(", ");
     if is_mirror {

@@ -51,6 +51,7 @@
 //! server:
 //!   on_error: reject
 //!   timeout: 5s
+//!   replace_refs: refuse
 //!   override:
 //!     push_option: tiergate.override
 //!     users: [ alice ]
@@ -83,6 +84,7 @@
 //! | `server.override.users` | list of strings | `[]` | Pushers whose override counts (forge user names); nobody by default. Every override is audited. |
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
 //! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
+//! | `server.replace_refs` | `refuse` \| `judge` | `refuse` | What a push that creates or updates a replace ref (`refs/replace/<id>`, written by `git replace`) gets. `refuse`: refused (`replace-ref`), because git would then show the replacement wherever the replaced object is read (`git log`, `git show`, `git archive`). `judge`: accepted when the replacement is a commit (or a tag of one) that passes like any pushed commit; a replacement tree or blob is still refused. Deleting a replace ref is always allowed. |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
 //! absent for the sections (`declaration`, `markers`, `signoff`, `server`,
@@ -284,6 +286,31 @@ pub struct Server {
     /// How long the server hook may take before it stops and applies
     /// `on_error` (default [`DEFAULT_SERVER_TIMEOUT`]).
     pub timeout: std::time::Duration,
+    /// What a pushed replace ref (`refs/replace/*`) gets.
+    pub replace_refs: ReplaceRefs,
+}
+
+/// `server.replace_refs`: what the server hook does with a push that
+/// creates or updates a replace ref.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReplaceRefs {
+    /// Refuse it (`replace-ref`), the default: git (and every tool built
+    /// on it) would show the replacement in place of the replaced object.
+    #[default]
+    Refuse,
+    /// Judge the replacement like any pushed commit; a replacement that is
+    /// not a commit (a tree, a blob) cannot be judged and is refused.
+    Judge,
+}
+
+impl ReplaceRefs {
+    /// The name used in the policy file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplaceRefs::Refuse => "refuse",
+            ReplaceRefs::Judge => "judge",
+        }
+    }
 }
 
 /// Default `server.timeout`: forges give all pre-receive hooks a few
@@ -705,5 +732,48 @@ server:
                 Err(e) => assert!(e.to_string().contains("server.timeout"), "{bad}: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn server_replace_refs() {
+        let with = |v: &str| {
+            from_yaml(
+                format!("version: 1\ntiers:\n  - name: a\n    paths: [x/]\nserver:\n  replace_refs: {v}\n")
+                    .as_bytes(),
+                "t.yaml",
+            )
+        };
+        let default = from_yaml(
+            b"version: 1\ntiers:\n  - name: a\n    paths: [x/]\n",
+            "t.yaml",
+        )
+        .expect("loads");
+        assert_eq!(default.server.replace_refs, ReplaceRefs::Refuse);
+        assert_eq!(
+            with("judge").expect("judge").server.replace_refs,
+            ReplaceRefs::Judge
+        );
+        assert_eq!(
+            with("refuse").expect("refuse").server.replace_refs,
+            ReplaceRefs::Refuse
+        );
+        let err = with("juge").expect_err("a typo").to_string();
+        assert_eq!(
+            err,
+            "\
+error: invalid value `juge` for `server.replace_refs`
+ --> t.yaml:6:17
+  |
+6 |   replace_refs: juge
+  |                 ^^^^ expected one of: refuse, judge
+  |
+  = help: did you mean `judge`?
+"
+        );
+        let err = with("true").expect_err("a boolean").to_string();
+        assert!(
+            err.contains("error: invalid value for `server.replace_refs`: found a boolean"),
+            "{err}"
+        );
     }
 }

@@ -6,7 +6,7 @@ use super::diagnostic::{show, Diagnostic, Source};
 use super::node::{Node, SNode};
 use super::{
     build_glob, AiRule, Declaration, ExtraMarker, MarkerField, Markers, Mode, OnError, Override,
-    Pattern, Policy, Server, Signoff, Tier, DEFAULT_ALIASES, DEFAULT_DECLARATION_KEY,
+    Pattern, Policy, ReplaceRefs, Server, Signoff, Tier, DEFAULT_ALIASES, DEFAULT_DECLARATION_KEY,
     DEFAULT_PUSH_OPTION,
 };
 use regex::Regex;
@@ -28,7 +28,13 @@ const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
 const EXTRA_KEYS: &[&str] = &["field", "regex"];
 const TIER_KEYS: &[&str] = &["name", "paths", "except", "ai", "require"];
 const SIGNOFF_KEYS: &[&str] = &["required"];
-const SERVER_KEYS: &[&str] = &["on_error", "override", "audit_log", "timeout"];
+const SERVER_KEYS: &[&str] = &[
+    "on_error",
+    "override",
+    "audit_log",
+    "timeout",
+    "replace_refs",
+];
 const OVERRIDE_KEYS: &[&str] = &["push_option", "users"];
 
 /// Common misspellings that edit distance does not catch: (written, meant).
@@ -847,6 +853,7 @@ impl Validator<'_> {
             },
             audit_log: None,
             timeout: super::DEFAULT_SERVER_TIMEOUT,
+            replace_refs: ReplaceRefs::Refuse,
         };
         let Some(node) = node else { return Some(out) };
         let fields = self.mapping(node, "`server`", SERVER_KEYS)?;
@@ -872,6 +879,12 @@ impl Validator<'_> {
         if let Some(n) = fields.get("timeout") {
             match self.duration(n, "`server.timeout`") {
                 Some(d) => out.timeout = d,
+                None => ok = false,
+            }
+        }
+        if let Some(n) = fields.get("replace_refs") {
+            match self.choice(n, "`server.replace_refs`", &["refuse", "judge"]) {
+                Some(i) => out.replace_refs = [ReplaceRefs::Refuse, ReplaceRefs::Judge][i],
                 None => ok = false,
             }
         }

@@ -115,11 +115,15 @@ pub enum RuleCode {
     /// `tree`, a stray `parent`, two `author` lines, ...): only a commit
     /// written by hand has one, and git's own readers disagree on it.
     MalformedCommit,
+    /// A push creates or updates a replace ref (`refs/replace/<id>`) that
+    /// `server.replace_refs` does not let through (server side; see
+    /// `crate::server::replace_ref_violations`).
+    ReplaceRef,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 10] = [
+    pub const ALL: [RuleCode; 11] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -130,6 +134,7 @@ impl RuleCode {
         RuleCode::MissingSignoff,
         RuleCode::UnreadableEncoding,
         RuleCode::MalformedCommit,
+        RuleCode::ReplaceRef,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -145,6 +150,7 @@ impl RuleCode {
             RuleCode::MissingSignoff => "missing-signoff",
             RuleCode::UnreadableEncoding => "unreadable-encoding",
             RuleCode::MalformedCommit => "malformed-commit",
+            RuleCode::ReplaceRef => "replace-ref",
         }
     }
 
@@ -832,6 +838,7 @@ mod tests {
                 },
                 audit_log: None,
                 timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
+                replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
         }
     }
