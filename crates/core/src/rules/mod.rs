@@ -103,11 +103,15 @@ pub enum RuleCode {
     /// decode, so what git shows cannot be checked (server side; see
     /// `crate::encoding`).
     UnreadableEncoding,
+    /// The commit's tree diff meets a subtree nested deeper than git's
+    /// `core.maxTreeDepth` default (see `crate::git::MAX_TREE_DEPTH`):
+    /// its changed paths cannot all be listed.
+    TreeTooDeep,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 9] = [
+    pub const ALL: [RuleCode; 10] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -117,6 +121,7 @@ impl RuleCode {
         RuleCode::AiSignoff,
         RuleCode::MissingSignoff,
         RuleCode::UnreadableEncoding,
+        RuleCode::TreeTooDeep,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -131,6 +136,7 @@ impl RuleCode {
             RuleCode::AiSignoff => "ai-signoff",
             RuleCode::MissingSignoff => "missing-signoff",
             RuleCode::UnreadableEncoding => "unreadable-encoding",
+            RuleCode::TreeTooDeep => "tree-too-deep",
         }
     }
 
@@ -262,6 +268,38 @@ pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
         && policy.tiers.iter().any(|tier| {
             tier.ai == AiRule::Forbidden || tier.require.iter().any(|k| !assessment.has_trailer(k))
         })
+}
+
+/// The `tree-too-deep` violation of a commit whose tree diff met a
+/// subtree at `depth` (the top tree is 0) deeper than `limit`, at path
+/// `prefix` (`/`-terminated; empty when git, not tiergate, stopped and
+/// did not say where).
+pub fn tree_too_deep(depth: usize, limit: usize, prefix: &[u8]) -> Violation {
+    let message = if prefix.is_empty() {
+        format!("the commit changes a directory nested deeper than {limit} levels (git's core.maxTreeDepth); its paths cannot be listed")
+    } else {
+        let shown = String::from_utf8_lossy(prefix);
+        // A path 2049 directories deep: show its two ends.
+        let shown: String = if shown.chars().count() > 80 {
+            let head: String = shown.chars().take(40).collect();
+            let tail: Vec<char> = shown.chars().rev().take(30).collect();
+            let tail: String = tail.into_iter().rev().collect();
+            format!("{head}...{tail}")
+        } else {
+            shown.into_owned()
+        };
+        format!("directory `{shown}` is nested {depth} levels deep, deeper than git's core.maxTreeDepth ({limit}); the paths below it cannot be listed")
+    };
+    Violation {
+        rule: RuleCode::TreeTooDeep,
+        message,
+        tier: None,
+        // Not the prefix itself: 2049 names of up to a few KB each would
+        // flood the output and the audit log; the message shows its ends.
+        paths: Vec::new(),
+        line: None,
+        fix: format!("Flatten the directory layout (no path more than {limit} directories deep) and recreate the commit."),
+    }
 }
 
 /// Step 2: the tier rules. `classified` holds each changed path with the
