@@ -453,7 +453,7 @@ fn watchdog(kind: &Kind, gitlab: bool) {
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_millis(10));
         let limit = std::time::Duration::from_millis(TIMEOUT_MS.load(Ordering::SeqCst));
-        if START.get().is_some_and(|s| s.elapsed() < limit) {
+        if START.get_or_init(Instant::now).elapsed() < limit {
             continue;
         }
         let problem = Problem::new(
