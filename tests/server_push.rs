@@ -569,7 +569,7 @@ fn on_error_allow_covers_only_the_servers_own_failures() {
     s.install(&["--policy", open.to_str().expect("utf-8")]);
     s.commit(&[("docs/p.md", "p\n")], "docs: fine");
     if cfg!(debug_assertions) {
-        let out = s.push_env(&["origin", "main"], &[("TIERGATE_DEBUG_PANIC", "1")]);
+        let out = s.push_env(&["origin", "main"], &[("TIERGATE_DEBUG_PANIC", "judging")]);
         assert_code(&out, 1);
         assert_remote_line(&out, "Error: tiergate pre-receive: internal error");
         assert_remote_line(

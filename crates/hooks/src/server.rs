@@ -697,6 +697,12 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
             };
         }
     }
+    // Debug builds only: `TIERGATE_DEBUG_PANIC=1` panics here, before
+    // anything is known; `=judging` once the policy is read (below).
+    #[cfg(debug_assertions)]
+    if env_var("TIERGATE_DEBUG_PANIC").is_some_and(|v| v != "judging") {
+        panic!("TIERGATE_DEBUG_PANIC is set");
+    }
     let store = match open_server_repo(options) {
         Ok(repo) => Store::Libgit2(repo),
         Err((problem, None)) => {
@@ -795,13 +801,13 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     set_timeout(policy.server.timeout);
     // Debug builds only, for the tests of timeouts and panics: once the
     // policy is read, sleep (`TIERGATE_DEBUG_SLEEP_MS`), or panic
-    // (`TIERGATE_DEBUG_PANIC`).
+    // (`TIERGATE_DEBUG_PANIC=judging`).
     #[cfg(debug_assertions)]
     {
         if let Some(ms) = debug_ms("TIERGATE_DEBUG_SLEEP_MS") {
             std::thread::sleep(ms);
         }
-        if env_var("TIERGATE_DEBUG_PANIC").is_some() {
+        if env_var("TIERGATE_DEBUG_PANIC").as_deref() == Some("judging") {
             panic!("TIERGATE_DEBUG_PANIC is set");
         }
     }
