@@ -524,7 +524,7 @@ fn commit_encodings() {
 /// that brings one (its connectivity check fails too, later). The hook
 /// used to recurse once per level and die of a stack overflow (SIGABRT,
 /// exit 134) with no audit record; now the commit is refused as
-/// `tree-too-deep`, by the server and by `tiergate check` alike.
+/// `tree-too-deep`, by the server, pre-push and `tiergate check` alike.
 #[test]
 fn tree_10000_levels_deep() {
     let s = Server::new();
@@ -571,6 +571,21 @@ fn tree_10000_levels_deep() {
     assert_eq!(record["accepted"], false, "{record}");
     assert_eq!(record["violations"][0]["rule"], "tree-too-deep", "{record}");
     assert_eq!(record["violations"][0]["commit"], id.as_str(), "{record}");
+
+    // The client's pre-push hook, on the same push.
+    let line = format!("refs/heads/deep {id} refs/heads/deep {}\n", "0".repeat(40));
+    let out = run_stdin(
+        hermetic(&mut Command::new(bin_dir().join("tiergate-pre-push")))
+            .current_dir(&s.work)
+            .args(["origin", &s.url()]),
+        line.as_bytes(),
+    );
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains(&format!("error[tree-too-deep]: commit {}", &id[..12])),
+        "{}",
+        stderr(&out)
+    );
 
     if let Some(bin) = tiergate_bin() {
         let (code, doc) = check_json(&bin, &s.work, "main..deep");

@@ -41,7 +41,7 @@ pub enum Error {
     /// [`MAX_TREE_DEPTH`]), met while listing a whole tree.
     #[error(
         "tree {} is nested {} levels deep, deeper than git's core.maxTreeDepth ({MAX_TREE_DEPTH})",
-        String::from_utf8_lossy(&.0.prefix),
+        crate::rules::abbreviated(&.0.prefix),
         .0.depth
     )]
     TreeTooDeep(TooDeep),

@@ -278,16 +278,7 @@ pub fn tree_too_deep(depth: usize, limit: usize, prefix: &[u8]) -> Violation {
     let message = if prefix.is_empty() {
         format!("the commit changes a directory nested deeper than {limit} levels (git's core.maxTreeDepth); its paths cannot be listed")
     } else {
-        let shown = String::from_utf8_lossy(prefix);
-        // A path 2049 directories deep: show its two ends.
-        let shown: String = if shown.chars().count() > 80 {
-            let head: String = shown.chars().take(40).collect();
-            let tail: Vec<char> = shown.chars().rev().take(30).collect();
-            let tail: String = tail.into_iter().rev().collect();
-            format!("{head}...{tail}")
-        } else {
-            shown.into_owned()
-        };
+        let shown = abbreviated(prefix);
         format!("directory `{shown}` is nested {depth} levels deep, deeper than git's core.maxTreeDepth ({limit}); the paths below it cannot be listed")
     };
     Violation {
@@ -300,6 +291,19 @@ pub fn tree_too_deep(depth: usize, limit: usize, prefix: &[u8]) -> Violation {
         line: None,
         fix: format!("Flatten the directory layout (no path more than {limit} directories deep) and recreate the commit."),
     }
+}
+
+/// `path` for a one-line message: a path of more than 80 characters (one
+/// 2049 directories deep) shows its first 40 and last 30.
+pub fn abbreviated(path: &[u8]) -> String {
+    let text = String::from_utf8_lossy(path);
+    if text.chars().count() <= 80 {
+        return text.into_owned();
+    }
+    let head: String = text.chars().take(40).collect();
+    let tail: Vec<char> = text.chars().rev().take(30).collect();
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}...{tail}")
 }
 
 /// Step 2: the tier rules. `classified` holds each changed path with the
@@ -1539,5 +1543,29 @@ mod tests {
                 let _ = judge_paths(&policy, &a, &[(b"\xff", 0), (b"", 7)]);
             }
         }
+    }
+
+    #[test]
+    fn tree_too_deep_names_depth_and_both_ends_of_the_path() {
+        let prefix = "d/".repeat(2049).into_bytes();
+        let v = tree_too_deep(2049, 2048, &prefix);
+        assert_eq!(v.rule, RuleCode::TreeTooDeep);
+        let ends = format!("{}...{}", "d/".repeat(20), "d/".repeat(15));
+        assert_eq!(
+            v.message,
+            format!("directory `{ends}` is nested 2049 levels deep, deeper than git's core.maxTreeDepth (2048); the paths below it cannot be listed")
+        );
+        assert!(v.paths.is_empty() && v.tier.is_none() && v.line.is_none());
+        assert!(v.fix.starts_with("Flatten the directory layout"));
+        // git's own refusal (SHA-256 repositories) names no path.
+        let v = tree_too_deep(2049, 2048, b"");
+        assert!(v
+            .message
+            .starts_with("the commit changes a directory nested deeper than 2048 levels"));
+        assert_eq!(abbreviated(b"crypto/aes/"), "crypto/aes/");
+        assert_eq!(
+            RuleCode::from_code("tree-too-deep"),
+            Some(RuleCode::TreeTooDeep)
+        );
     }
 }
