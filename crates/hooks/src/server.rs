@@ -385,6 +385,14 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             .hint("This is a bug in tiergate; please report it with the push that caused it.");
         decide_unfinished(&problem, Failure::Internal)
     });
+    // A run that ended without taking the decision (it could not open the
+    // repository, or had nothing to judge) takes it now, so that a
+    // watchdog firing this late does not print a second verdict.
+    if !DECIDED.load(Ordering::SeqCst) && !claim() {
+        loop {
+            std::thread::park();
+        }
+    }
     let text = if gitlab {
         server::gitlab_prefix(&report.text)
     } else {
