@@ -521,3 +521,85 @@ fn commit_encodings() {
     let out = s.push(&["origin", "latin1-ok"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// A tree 10,000 directories deep (issue 11): git's own default limit,
+/// `core.maxTreeDepth`, is 2048, but git still runs pre-receive on a push
+/// that brings one (its connectivity check fails too, later). The hook
+/// used to recurse once per level and die of a stack overflow (SIGABRT,
+/// exit 134) with no audit record; now the commit is refused as
+/// `tree-too-deep`, by the server, pre-push and `tiergate check` alike.
+#[test]
+fn tree_10000_levels_deep() {
+    let s = Server::new();
+    let deep = [&b"d/".repeat(10_000)[..], b"f"].concat();
+    let message = format!("Deep\n\n{DECLARED}\n");
+    fast_import(
+        &s.work,
+        &fi_commit("deep", Some("main"), message.as_bytes(), &[&deep]),
+    );
+    let id = s.rev("deep");
+    let before = s.audit_lines().len();
+    // The client's git refuses to pack so deep a tree unless told not to.
+    let out = output(git_cmd(&s.work).args([
+        "-c",
+        "core.maxTreeDepth=100000",
+        "push",
+        "--no-verify",
+        "origin",
+        "deep",
+    ]));
+    assert!(!out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let remote: Vec<&str> = err.lines().filter(|l| l.starts_with("remote: ")).collect();
+    let remote = remote.join("\n");
+    assert!(
+        remote.contains(&format!(
+            "remote: error[tree-too-deep]: commit {}",
+            &id[..12]
+        )),
+        "{remote}"
+    );
+    assert!(
+        remote.contains("is nested 2049 levels deep, deeper than git's core.maxTreeDepth (2048)"),
+        "{remote}"
+    );
+    for crash in ["overflow", "signal", "Aborted", "internal error"] {
+        assert!(!remote.contains(crash), "{crash}: {remote}");
+    }
+    assert_eq!(s.remote_rev("deep"), None);
+    let audit = s.audit_lines();
+    assert_eq!(audit.len(), before + 1, "exactly one record: {audit:?}");
+    let record = &audit[before];
+    assert_eq!(record["verdict"], "fail", "{record}");
+    assert_eq!(record["accepted"], false, "{record}");
+    assert_eq!(record["violations"][0]["rule"], "tree-too-deep", "{record}");
+    assert_eq!(record["violations"][0]["commit"], id.as_str(), "{record}");
+
+    // The client's pre-push hook, on the same push.
+    let line = format!("refs/heads/deep {id} refs/heads/deep {}\n", "0".repeat(40));
+    let out = run_stdin(
+        hermetic(&mut Command::new(bin_dir().join("tiergate-pre-push")))
+            .current_dir(&s.work)
+            .args(["origin", &s.url()]),
+        line.as_bytes(),
+    );
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains(&format!("error[tree-too-deep]: commit {}", &id[..12])),
+        "{}",
+        stderr(&out)
+    );
+
+    if let Some(bin) = tiergate_bin() {
+        let (code, doc) = check_json(&bin, &s.work, "main..deep");
+        assert_eq!(code, Some(1), "{doc}");
+        assert_eq!(rules(&doc), ["tree-too-deep"], "{doc}");
+        let out = tiergate(&bin, &s.work, &["check", "main..deep"]);
+        assert_code(&out, 1);
+        assert!(
+            stdout(&out).contains(&format!("error[tree-too-deep]: commit {}", &id[..12])),
+            "{}",
+            stdout(&out)
+        );
+    }
+}

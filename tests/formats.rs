@@ -379,3 +379,51 @@ fn bad_revisions_are_usage_errors_in_every_format() {
         );
     }
 }
+
+/// A declared commit whose tree is 3,000 directories deep: in SHA-1 the
+/// libgit2 path stops its diff at git's `core.maxTreeDepth` (2048), in
+/// SHA-256 `git diff-tree` itself stops there; both refuse the commit as
+/// `tree-too-deep` (the plumbing path cannot say where: git does not).
+#[test]
+fn a_tree_deeper_than_git_allows_is_refused_in_every_format() {
+    for (name, init) in [FORMATS[0], FORMATS[1]] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path();
+        let mut args = vec!["init", "-q", "-b", "main"];
+        args.extend_from_slice(init);
+        args.push(".");
+        git(dir, &args);
+        commit(dir, &[("policy.yaml", POLICY)], "root");
+        let path = format!("{}f", "d/".repeat(3000));
+        let message = "deep\n\nAI-Assisted-by: claude:claude-sonnet-4\n";
+        let stream = format!(
+            "commit refs/heads/main\ncommitter C <c@example.com> 1700000000 +0000\n\
+             data {}\n{message}\nfrom refs/heads/main^0\nM 100644 inline {path}\ndata 2\nx\n\n",
+            message.len()
+        );
+        let out = server_support::run_stdin(
+            git_cmd(dir).args(["fast-import", "--quiet"]),
+            stream.as_bytes(),
+        );
+        assert_code(&out, 0);
+        let Some(out) = tiergate(dir, &["check", "--format", "json", "main^..main"]) else {
+            return;
+        };
+        assert_code(&out, 1);
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        let violations = &doc["commits"][0]["violations"];
+        assert_eq!(
+            violations.as_array().map(Vec::len),
+            Some(1),
+            "{name}: {doc}"
+        );
+        assert_eq!(violations[0]["rule"], "tree-too-deep", "{name}: {doc}");
+        let message = violations[0]["message"].as_str().expect("message");
+        let want = if name == "sha1" {
+            "is nested 2049 levels deep, deeper than git's core.maxTreeDepth (2048)"
+        } else {
+            "nested deeper than 2048 levels (git's core.maxTreeDepth)"
+        };
+        assert!(message.contains(want), "{name}: {message}");
+    }
+}

@@ -557,26 +557,59 @@ fn a_panic_fails_closed() {
     }
 }
 
+/// `server.on_error: allow` accepts a push only when the failure is the
+/// server's own (here: an audit log that cannot be written); a failure
+/// the pusher can cause (a panic, a missing object) still refuses, and is
+/// audited.
 #[test]
-fn on_error_allow_fails_open() {
+fn on_error_allow_covers_only_the_servers_own_failures() {
     let s = Server::uninstalled("srv.git");
     let open = s.tmp.path().join("open.yaml");
     std::fs::write(&open, format!("{POLICY}  on_error: allow\n")).expect("write");
     s.install(&["--policy", open.to_str().expect("utf-8")]);
     s.commit(&[("docs/p.md", "p\n")], "docs: fine");
-    let out = s.push_env(&["origin", "main"], &[("TIERGATE_DEBUG_PANIC", "1")]);
     if cfg!(debug_assertions) {
-        // The panic happens before the policy is read: reject.
+        let out = s.push_env(&["origin", "main"], &[("TIERGATE_DEBUG_PANIC", "judging")]);
         assert_code(&out, 1);
+        assert_remote_line(&out, "Error: tiergate pre-receive: internal error");
+        assert_remote_line(
+            &out,
+            "tiergate: server.on_error: allow does not apply: a push can cause this failure",
+        );
+        let audit = s.audit_lines();
+        assert_eq!(audit.len(), 1, "{audit:?}");
+        assert_eq!(audit[0]["verdict"], "error");
+        assert_eq!(audit[0]["accepted"], false);
+        assert_eq!(audit[0]["reason"], "internal");
+        assert_ne!(s.remote_rev("main"), Some(s.rev("main")));
     }
+    // A tip that is not in the repository: the pusher's objects.
     let missing = format!("{ZERO} {} refs/heads/x\n", "1".repeat(40));
     let out = s.run_hook(missing.as_bytes(), &[]);
-    assert_code(&out, 0);
+    assert_code(&out, 3);
     assert!(
-        stderr(&out).contains("tiergate: accepted without a check (server.on_error: allow)"),
+        stderr(&out).contains(
+            "tiergate: push rejected: tiergate could not check it (fail closed)\n\
+             tiergate: server.on_error: allow does not apply: a push can cause this failure\n"
+        ),
         "{}",
         stderr(&out)
     );
+    assert_eq!(s.last_audit()["reason"], "objects");
+    // The server's own failure: the audit log is a directory.
+    let dir = s.tmp.path().join("audit-dir");
+    std::fs::create_dir(&dir).expect("mkdir");
+    git(
+        &s.bare,
+        &["config", "tiergate.auditLog", dir.to_str().expect("utf-8")],
+    );
+    let out = s.push(&["origin", "main"]);
+    assert_code(&out, 0);
+    assert_remote_line(
+        &out,
+        "tiergate: accepted without a check (server.on_error: allow)",
+    );
+    assert_eq!(s.remote_rev("main"), Some(s.rev("main")));
 }
 
 #[test]
@@ -702,43 +735,115 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
     assert!(gl.exists());
 }
 
-/// `server.timeout`: a hook that runs longer stops and applies `on_error`.
+/// `server.timeout`: a push that takes longer is refused, whatever
+/// `server.on_error` says (a pusher can make a push slow on purpose), and
+/// the watchdog writes its one audit record: reason `timeout`, how many
+/// commits were judged, the refs, the time taken.
 #[test]
-fn timeout_applies_on_error() {
+fn a_timeout_refuses_and_is_audited_whatever_on_error_says() {
     if !cfg!(debug_assertions) {
-        // TIERGATE_DEBUG_SLEEP_MS exists only in debug builds of the hook
-        // (`cargo test --release` builds both without debug assertions).
+        // The TIERGATE_DEBUG_* variables exist only in debug builds of the
+        // hook (`cargo test --release` builds both without debug
+        // assertions).
         eprintln!("skipped: needs a debug build of tiergate-pre-receive");
         return;
     }
     let s = Server::new();
     let slow = [("TIERGATE_DEBUG_SLEEP_MS", "20000")];
-    let policy = format!("{POLICY}  timeout: 300ms\n");
+    let policy = format!("{POLICY}  timeout: 1s\n");
     s.commit(&[("policy.yaml", policy.as_str())], "policy: timeout");
     assert_code(&s.push(&["origin", "main"]), 0);
+    let timed_out = |out: &std::process::Output, before: usize| {
+        assert_code(out, 1);
+        assert_remote_line(
+            out,
+            "Error: tiergate pre-receive: timed out after 1s (server.timeout)",
+        );
+        assert_remote_line(
+            out,
+            "tiergate: push rejected: tiergate could not check it (fail closed)",
+        );
+        let audit = s.audit_lines();
+        assert_eq!(audit.len(), before + 1, "one record: {audit:?}");
+        let record = audit[before].clone();
+        assert_eq!(record["verdict"], "error", "{record}");
+        assert_eq!(record["accepted"], false, "{record}");
+        assert_eq!(record["reason"], "timeout", "{record}");
+        assert_eq!(
+            record["error"],
+            "tiergate pre-receive: timed out after 1s (server.timeout)"
+        );
+        assert_eq!(record["refs"][0]["ref"], "refs/heads/main", "{record}");
+        assert_eq!(record["policy"], "HEAD:policy.yaml", "{record}");
+        assert!(
+            record["elapsed_ms"].as_u64().expect("elapsed") >= 1000,
+            "{record}"
+        );
+        assert_ne!(s.remote_rev("main"), Some(s.rev("HEAD")));
+        record
+    };
     s.commit(&[("docs/a.md", "a\n")], "docs: a");
     let start = std::time::Instant::now();
+    let before = s.audit_lines().len();
     let out = s.push_env(&["origin", "main"], &slow);
-    assert_code(&out, 1);
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
-    assert_remote_line(
-        &out,
-        "Error: tiergate pre-receive: timed out after 300ms (server.timeout)",
-    );
-    assert_remote_line(
-        &out,
-        "tiergate: push rejected: tiergate could not check it (fail closed)",
-    );
-    // on_error: allow lets it through (policy changed by a normal push).
+    let record = timed_out(&out, before);
+    assert_eq!(record["commits_checked"], 0, "{record}");
+
+    // on_error: allow does not let a timeout through (policy changed by a
+    // normal push).
     let allow = policy.replace("server:\n", "server:\n  on_error: allow\n");
     s.commit(&[("policy.yaml", allow.as_str())], "policy: allow on error");
     assert_code(&s.push(&["origin", "main"]), 0);
     s.commit(&[("docs/b.md", "b\n")], "docs: b");
+    let before = s.audit_lines().len();
     let out = s.push_env(&["origin", "main"], &slow);
-    assert_code(&out, 0);
+    timed_out(&out, before);
     assert_remote_line(
         &out,
-        "tiergate: accepted without a check (server.on_error: allow)",
+        "tiergate: server.on_error: allow does not apply: a push can cause this failure",
     );
+
+    // Cut short while judging: the record says how far it got. Six
+    // commits at 300 ms each do not fit in 1 s.
+    for i in 0..6 {
+        let path = format!("docs/c{i}.md");
+        s.commit(&[(path.as_str(), "c\n")], &format!("docs: c{i}"));
+    }
+    let before = s.audit_lines().len();
+    let out = s.push_env(
+        &["origin", "main"],
+        &[("TIERGATE_DEBUG_COMMIT_SLEEP_MS", "300")],
+    );
+    let record = timed_out(&out, before);
+    let judged = record["commits_checked"].as_u64().expect("count");
+    assert!((1..6).contains(&judged), "{record}");
+}
+
+/// The main thread and the watchdog race for the decision: when the main
+/// thread has decided and is still writing its record as the timeout
+/// fires, the watchdog stands aside; one record, the main thread's.
+#[test]
+fn a_decision_being_recorded_is_not_cut_short_by_the_timeout() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: needs a debug build of tiergate-pre-receive");
+        return;
+    }
+    let s = Server::new();
+    let policy = format!("{POLICY}  timeout: 300ms\n");
+    s.commit(&[("policy.yaml", policy.as_str())], "policy: timeout");
+    assert_code(&s.push(&["origin", "main"]), 0);
+    s.commit(&[("docs/a.md", "a\n")], "docs: a");
+    let before = s.audit_lines().len();
+    let out = s.push_env(
+        &["origin", "main"],
+        &[("TIERGATE_DEBUG_FINISH_SLEEP_MS", "1000")],
+    );
+    assert_code(&out, 0);
+    assert!(!stderr(&out).contains("timed out"), "{}", stderr(&out));
+    let audit = s.audit_lines();
+    assert_eq!(audit.len(), before + 1, "{audit:?}");
+    assert_eq!(audit[before]["verdict"], "pass");
+    assert_eq!(audit[before]["reason"], serde_json::Value::Null);
     assert_eq!(s.remote_rev("main"), Some(s.rev("HEAD")));
 }

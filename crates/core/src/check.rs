@@ -61,6 +61,15 @@ pub fn judge<E>(
             .map(|t| policy.tiers[t].name.clone())
             .collect();
         violations.extend(rules::judge_paths(policy, &assessment, &classified));
+        // A subtree too deep to diff hides paths: refuse rather than judge
+        // the commit on part of them.
+        if let Some(deep) = &changed.1 {
+            violations.push(rules::tree_too_deep(
+                deep.depth,
+                git::MAX_TREE_DEPTH,
+                &deep.prefix,
+            ));
+        }
         // Rule table order, whatever step found them.
         rules::sort_violations(&mut violations);
     }

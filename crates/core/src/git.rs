@@ -40,6 +40,14 @@ pub enum Error {
     /// The walk (`git rev-list`) failed.
     #[error(transparent)]
     Walk(crate::revlist::Error),
+    /// A tree nested deeper than git's `core.maxTreeDepth` default (see
+    /// [`MAX_TREE_DEPTH`]), met while listing a whole tree.
+    #[error(
+        "tree {} is nested {} levels deep, deeper than git's core.maxTreeDepth ({MAX_TREE_DEPTH})",
+        crate::rules::abbreviated(&.0.prefix),
+        .0.depth
+    )]
+    TreeTooDeep(TooDeep),
 }
 
 /// A revision argument tiergate cannot use (exit code 2, like a usage error).
@@ -79,9 +87,12 @@ pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
 }
 
 /// The changed paths of one commit (repository-relative, `/`-separated,
-/// raw bytes), sorted in git's tree order and without duplicates.
+/// raw bytes), sorted in git's tree order and without duplicates; and,
+/// when the diff met a subtree deeper than [`MAX_TREE_DEPTH`], that
+/// subtree (the paths below it are missing from the list, and the rules
+/// refuse the commit as `tree-too-deep`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangedPaths(pub Vec<Vec<u8>>);
+pub struct ChangedPaths(pub Vec<Vec<u8>>, pub Option<TooDeep>);
 
 /// What [`commit_facts`] reads from one commit.
 #[derive(Debug, Clone)]
@@ -290,37 +301,32 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
         .tree
         .ok_or_else(|| Error::Object(format!("commit {id} has no tree")))?;
     let mut paths = Vec::new();
-    match commit.parents.split_first() {
-        None => diff_trees(odb, None, Some(tree), &mut Vec::new(), &mut paths)?,
-        Some((first, rest)) => {
-            let first_tree = tree_of(odb, *first)?;
-            diff_trees(
-                odb,
-                Some(first_tree),
-                Some(tree),
-                &mut Vec::new(),
-                &mut paths,
-            )?;
-            // A merge introduces what differs from every parent.
-            for parent in rest {
-                if paths.is_empty() {
-                    break;
-                }
-                let mut other = Vec::new();
-                let parent_tree = tree_of(odb, *parent)?;
-                diff_trees(
-                    odb,
-                    Some(parent_tree),
-                    Some(tree),
-                    &mut Vec::new(),
-                    &mut other,
-                )?;
-                let other: std::collections::HashSet<Vec<u8>> = other.into_iter().collect();
-                paths.retain(|p| other.contains(p));
-            }
+    let first_tree = match commit.parents.first() {
+        Some(first) => Some(tree_of(odb, *first)?),
+        None => None,
+    };
+    let mut too_deep = diff_trees(odb, first_tree, Some(tree), &mut Vec::new(), &mut paths)?;
+    // A merge introduces what differs from every parent.
+    for parent in commit.parents.iter().skip(1) {
+        if paths.is_empty() {
+            break;
         }
+        let mut other = Vec::new();
+        let parent_tree = tree_of(odb, *parent)?;
+        let deep = diff_trees(
+            odb,
+            Some(parent_tree),
+            Some(tree),
+            &mut Vec::new(),
+            &mut other,
+        )?;
+        // Paths below a subtree too deep to diff are missing from `other`;
+        // the commit is refused for that subtree, whatever paths are kept.
+        too_deep = too_deep.or(deep);
+        let other: std::collections::HashSet<Vec<u8>> = other.into_iter().collect();
+        paths.retain(|p| other.contains(p));
     }
-    Ok(ChangedPaths(paths))
+    Ok(ChangedPaths(paths, too_deep))
 }
 
 /// The paths that differ between two trees (`None`: the empty tree), for
@@ -332,8 +338,8 @@ pub fn diff_tree_ids(
 ) -> Result<ChangedPaths, Error> {
     let odb = odb_of(repo)?;
     let mut paths = Vec::new();
-    diff_trees(&odb, old, new, &mut Vec::new(), &mut paths)?;
-    Ok(ChangedPaths(paths))
+    let too_deep = diff_trees(&odb, old, new, &mut Vec::new(), &mut paths)?;
+    Ok(ChangedPaths(paths, too_deep))
 }
 
 fn tree_of(odb: &git2::Odb<'_>, commit: Oid) -> Result<Oid, Error> {
@@ -472,6 +478,11 @@ impl<'a> TreeEntries<'a> {
     }
 
     fn next_entry(&mut self) -> Result<Option<Entry<'a>>, Error> {
+        Ok(self.next_span()?.map(|span| span.entry(self.data)))
+    }
+
+    /// The next entry as offsets into the raw tree.
+    fn next_span(&mut self) -> Result<Option<Span>, Error> {
         let data = self.data;
         let pos = self.pos;
         if pos >= data.len() {
@@ -495,17 +506,38 @@ impl<'a> TreeEntries<'a> {
             .ok_or_else(|| self.corrupt())?;
         let id_start = name_start + nul + 1;
         let id_end = id_start + self.hash_len;
-        let id = data.get(id_start..id_end).ok_or_else(|| self.corrupt())?;
+        if id_end > data.len() {
+            return Err(self.corrupt());
+        }
         self.pos = id_end;
-        Ok(Some(Entry {
-            name: &data[name_start..name_start + nul],
-            id,
+        Ok(Some(Span {
+            name: name_start..name_start + nul,
+            id: id_start..id_end,
             mode,
         }))
     }
 }
 
-/// All entries of a raw tree (for tests and tree listings).
+/// Where one entry lies in a raw tree (see [`TreeEntries::next_span`]).
+#[derive(Debug, Clone)]
+struct Span {
+    name: std::ops::Range<usize>,
+    id: std::ops::Range<usize>,
+    mode: u32,
+}
+
+impl Span {
+    fn entry<'a>(&self, data: &'a [u8]) -> Entry<'a> {
+        Entry {
+            name: &data[self.name.clone()],
+            id: &data[self.id.clone()],
+            mode: self.mode,
+        }
+    }
+}
+
+/// All entries of a raw tree (for tests).
+#[cfg(test)]
 fn parse_tree(data: &[u8], id: Oid) -> Result<Vec<Entry<'_>>, Error> {
     let mut entries = TreeEntries::new(data, id);
     let mut out = Vec::new();
@@ -515,92 +547,193 @@ fn parse_tree(data: &[u8], id: Oid) -> Result<Vec<Entry<'_>>, Error> {
     Ok(out)
 }
 
+/// How deep a tree diff or a tree listing descends: git's own default
+/// limit, `core.maxTreeDepth` = 2048 (`max_allowed_tree_depth` in git's
+/// environment.c, since git 2.42.1; Windows builds with small stacks use
+/// 512 or 1280). git's tree-diff.c (`ll_diff_tree_paths`) and tree.c
+/// (`read_tree_at`) count the top tree as depth 0, each subtree one more,
+/// and stop at a tree deeper than the limit: `exceeded maximum allowed
+/// tree depth`. So every tree git itself can diff, tiergate diffs too;
+/// deeper ones are made by hand (`git mktree`, `git hash-object -t tree
+/// --literally`) and, because a pusher writes them, are refused as
+/// [`crate::rules::RuleCode::TreeTooDeep`] instead of being walked.
+pub const MAX_TREE_DEPTH: usize = 2048;
+
+/// A subtree deeper than [`MAX_TREE_DEPTH`], met by a tree diff: it was
+/// not descended into, so the changed paths below it are unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooDeep {
+    /// The depth of that subtree (the top tree is 0): `MAX_TREE_DEPTH + 1`
+    /// for the first one met.
+    pub depth: usize,
+    /// Its path, `/`-terminated (`a/a/.../a/`).
+    pub prefix: Vec<u8>,
+}
+
+/// One side of a tree diff: a raw tree and the entry it is at, as byte
+/// offsets into the tree (an owned cursor, so that a stack of them needs
+/// no borrows).
+struct Side {
+    data: std::rc::Rc<[u8]>,
+    /// The tree's id (for error messages; an absent side borrows the other
+    /// side's id, or the zero id).
+    tree: Oid,
+    /// Where the entry after `head` starts.
+    next: usize,
+    /// The current entry.
+    head: Option<Span>,
+}
+
+impl Side {
+    fn new(odb: &git2::Odb<'_>, id: Option<Oid>, label: Oid) -> Result<Side, Error> {
+        let data = match id {
+            Some(id) => tree_data(odb, id)?,
+            None => std::rc::Rc::from(&[][..]),
+        };
+        let mut side = Side {
+            data,
+            tree: label,
+            next: 0,
+            head: None,
+        };
+        side.advance()?;
+        Ok(side)
+    }
+
+    /// Move to the next entry (`head` becomes `None` at the end).
+    fn advance(&mut self) -> Result<(), Error> {
+        let mut entries = TreeEntries::new(&self.data, self.tree);
+        entries.pos = self.next;
+        self.head = entries.next_span()?;
+        self.next = entries.pos;
+        Ok(())
+    }
+
+    fn entry(&self) -> Option<Entry<'_>> {
+        self.head.as_ref().map(|span| span.entry(&self.data))
+    }
+
+    /// The current entry's id if it is a subtree.
+    fn subtree(&self) -> Result<Option<Oid>, Error> {
+        match self.entry() {
+            Some(e) if e.is_tree() => e.oid(self.tree).map(Some),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// The two trees being compared at one level of a diff, and the length of
+/// the path prefix above them.
+struct Level {
+    old: Side,
+    new: Side,
+    prefix_len: usize,
+}
+
+impl Level {
+    fn new(
+        odb: &git2::Odb<'_>,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        prefix_len: usize,
+    ) -> Result<Level, Error> {
+        // An absent side is the empty tree (its id is only used in messages).
+        let old_label = old.or(new).unwrap_or(Oid::ZERO_SHA1);
+        let new_label = new.or(old).unwrap_or(Oid::ZERO_SHA1);
+        Ok(Level {
+            old: Side::new(odb, old, old_label)?,
+            new: Side::new(odb, new, new_label)?,
+            prefix_len,
+        })
+    }
+}
+
+/// Append to `out` the paths that differ between trees `old` and `new`
+/// (`None`: the empty tree), in git's order, each under `prefix`. Both
+/// trees are walked in step and only subtrees whose ids differ are
+/// descended into; anything else (blob, symlink, submodule commit) that
+/// was added, removed or changed is one path.
+///
+/// Iterative, with an explicit stack of [`Level`]s: the trees come from
+/// the pusher, and a recursion as deep as the tree would overflow the
+/// thread's stack on a tree 10,000 levels deep (an abort, no verdict, no
+/// audit record). A subtree deeper than [`MAX_TREE_DEPTH`] is not
+/// descended into: the first one is returned, the diff goes on with its
+/// siblings.
 fn diff_trees(
     odb: &git2::Odb<'_>,
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
+) -> Result<Option<TooDeep>, Error> {
+    let mut too_deep = None;
     if old == new {
-        return Ok(());
+        return Ok(too_deep);
     }
-    let empty: std::rc::Rc<[u8]> = std::rc::Rc::from(&[][..]);
-    let old_raw = old.map(|id| tree_data(odb, id)).transpose()?;
-    let new_raw = new.map(|id| tree_data(odb, id)).transpose()?;
-    // An absent side is the empty tree (its id is only used in messages).
-    let old_id = old.or(new).unwrap_or(Oid::ZERO_SHA1);
-    let new_id = new.or(old).unwrap_or(Oid::ZERO_SHA1);
-    let mut old_entries = TreeEntries::new(old_raw.as_ref().unwrap_or(&empty), old_id);
-    let mut new_entries = TreeEntries::new(new_raw.as_ref().unwrap_or(&empty), new_id);
-    let mut a = old_entries.next_entry()?;
-    let mut b = new_entries.next_entry()?;
-    loop {
-        let order = match (&a, &b) {
-            (Some(x), Some(y)) => x.cmp_git_order(y),
+    let base = prefix.len();
+    let mut stack = vec![Level::new(odb, old, new, base)?];
+    while let Some(level) = stack.last_mut() {
+        let order = match (level.old.entry(), level.new.entry()) {
+            (Some(x), Some(y)) => x.cmp_git_order(&y),
             (Some(_), None) => std::cmp::Ordering::Less,
             (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => return Ok(()),
+            (None, None) => {
+                stack.pop();
+                continue;
+            }
         };
-        match order {
-            std::cmp::Ordering::Less => {
-                entry_changed(odb, a.as_ref().map(|e| (e, old_id)), None, prefix, out)?;
-                a = old_entries.next_entry()?;
+        // Which sides hold the entry at hand, and whether it changed.
+        let (in_old, in_new) = match order {
+            std::cmp::Ordering::Less => (true, false),
+            std::cmp::Ordering::Greater => (false, true),
+            std::cmp::Ordering::Equal => (true, true),
+        };
+        let changed = match (level.old.entry(), level.new.entry()) {
+            (Some(x), Some(y)) if in_old && in_new => x.id != y.id || x.mode != y.mode,
+            _ => true,
+        };
+        let mut descend = None;
+        if changed {
+            let old_tree = if in_old { level.old.subtree()? } else { None };
+            let new_tree = if in_new { level.new.subtree()? } else { None };
+            let side = if in_old { &level.old } else { &level.new };
+            let entry = side
+                .entry()
+                .ok_or_else(|| Error::Object(format!("tree {} is corrupt", side.tree)))?;
+            prefix.truncate(level.prefix_len);
+            prefix.extend_from_slice(entry.name);
+            // Same key on both sides means both are trees or both are not
+            // (git's order puts a subtree `a` after a file `a`).
+            if old_tree.is_some() || new_tree.is_some() {
+                prefix.push(b'/');
+                // A mode change alone (same id) changes no path below.
+                descend = (old_tree != new_tree).then_some((old_tree, new_tree));
+            } else {
+                out.push(prefix.clone());
             }
-            std::cmp::Ordering::Greater => {
-                entry_changed(odb, None, b.as_ref().map(|e| (e, new_id)), prefix, out)?;
-                b = new_entries.next_entry()?;
-            }
-            std::cmp::Ordering::Equal => {
-                if let (Some(x), Some(y)) = (&a, &b) {
-                    if x.id != y.id || x.mode != y.mode {
-                        entry_changed(odb, Some((x, old_id)), Some((y, new_id)), prefix, out)?;
-                    }
-                }
-                a = old_entries.next_entry()?;
-                b = new_entries.next_entry()?;
+        }
+        if in_old {
+            level.old.advance()?;
+        }
+        if in_new {
+            level.new.advance()?;
+        }
+        if let Some((old_tree, new_tree)) = descend {
+            // The top tree is depth 0, as in git's tree-diff.c.
+            let depth = stack.len();
+            if depth > MAX_TREE_DEPTH {
+                too_deep.get_or_insert_with(|| TooDeep {
+                    depth,
+                    prefix: prefix.clone(),
+                });
+            } else {
+                stack.push(Level::new(odb, old_tree, new_tree, prefix.len())?);
             }
         }
     }
-}
-
-/// Record the paths of an entry that was added, removed or changed.
-/// Subtrees are descended into; anything else (blob, symlink, submodule
-/// commit) is one path.
-fn entry_changed(
-    odb: &git2::Odb<'_>,
-    old: Option<(&Entry<'_>, Oid)>,
-    new: Option<(&Entry<'_>, Oid)>,
-    prefix: &mut Vec<u8>,
-    out: &mut Vec<Vec<u8>>,
-) -> Result<(), Error> {
-    let Some(name) = old.or(new).map(|(e, _)| e.name) else {
-        return Ok(());
-    };
-    let subtree = |side: Option<(&Entry<'_>, Oid)>| -> Result<Option<Oid>, Error> {
-        match side {
-            Some((e, tree)) if e.is_tree() => e.oid(tree).map(Some),
-            _ => Ok(None),
-        }
-    };
-    let old_tree = subtree(old)?;
-    let new_tree = subtree(new)?;
-    let len = prefix.len();
-    prefix.extend_from_slice(name);
-    let result = if old_tree.is_some() || new_tree.is_some() {
-        prefix.push(b'/');
-        diff_trees(odb, old_tree, new_tree, prefix, out)
-    } else {
-        Ok(())
-    };
-    // Same key on both sides means both are trees or both are not, so a
-    // non-tree entry on either side is the path itself.
-    if old.is_some_and(|(e, _)| !e.is_tree()) || new.is_some_and(|(e, _)| !e.is_tree()) {
-        prefix.truncate(len + name.len());
-        out.push(prefix.clone());
-    }
-    prefix.truncate(len);
-    result
+    prefix.truncate(base);
+    Ok(too_deep)
 }
 
 /// A stream of commit ids selected by `git rev-list` arguments, computed
@@ -841,7 +974,7 @@ pub fn staged_paths(
         let other = diff_against(Some(*parent))?;
         paths.retain(|p| other.binary_search(p).is_ok());
     }
-    Ok(ChangedPaths(paths))
+    Ok(ChangedPaths(paths, None))
 }
 
 /// The commits a push would send that the remote does not have, as
@@ -911,28 +1044,36 @@ pub fn for_each_tree_file(
     tree: Oid,
     mut visit: impl FnMut(&[u8]),
 ) -> Result<(), Error> {
-    let mut prefix = Vec::new();
-    walk_tree(repo, tree, &mut prefix, &mut visit)
-}
-
-fn walk_tree(
-    repo: &Repository,
-    tree: Oid,
-    prefix: &mut Vec<u8>,
-    visit: &mut impl FnMut(&[u8]),
-) -> Result<(), Error> {
     let odb = odb_of(repo)?;
-    let raw = read_object(&odb, tree, git2::ObjectType::Tree)?;
-    for entry in parse_tree(raw.data(), tree)? {
-        let len = prefix.len();
+    // An explicit stack, not recursion: the tree may come from a pusher
+    // (see `MAX_TREE_DEPTH`). Each level: the raw tree, its id, where its
+    // next entry starts, and the length of the path prefix above it.
+    let top = read_object(&odb, tree, git2::ObjectType::Tree)?;
+    let mut stack = vec![(top, tree, 0usize, 0usize)];
+    let mut prefix = Vec::new();
+    while let Some((raw, id, pos, prefix_len)) = stack.last_mut() {
+        let mut entries = TreeEntries::new(raw.data(), *id);
+        entries.pos = *pos;
+        let Some(entry) = entries.next_entry()? else {
+            stack.pop();
+            continue;
+        };
+        *pos = entries.pos;
+        prefix.truncate(*prefix_len);
         prefix.extend_from_slice(entry.name);
-        if entry.is_tree() {
-            prefix.push(b'/');
-            walk_tree(repo, entry.oid(tree)?, prefix, visit)?;
-        } else {
-            visit(prefix);
+        if !entry.is_tree() {
+            visit(&prefix);
+            continue;
         }
-        prefix.truncate(len);
+        prefix.push(b'/');
+        let sub = entry.oid(*id)?;
+        // The top tree is depth 0, as in git's tree.c (`read_tree_at`).
+        let depth = stack.len();
+        if depth > MAX_TREE_DEPTH {
+            return Err(Error::TreeTooDeep(TooDeep { depth, prefix }));
+        }
+        let data = read_object(&odb, sub, git2::ObjectType::Tree)?;
+        stack.push((data, sub, 0, prefix.len()));
     }
     Ok(())
 }

@@ -27,7 +27,7 @@ use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::discover::{Found, DEFAULT_POLICY};
 use crate::encoding;
-use crate::git::{ChangedPaths, CommitInfo};
+use crate::git::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
 use crate::policy::{self, Policy};
 use crate::revlist;
 use crate::trailer::ParseOptions;
@@ -270,9 +270,13 @@ impl Repo {
 
     /// The changed paths of commit `id` (see the module documentation).
     pub fn changed_paths(&self, id: &str) -> Result<ChangedPaths, Error> {
+        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
         let out = self.run(&[
             "-c",
             "core.quotePath=false",
+            // The libgit2 path's limit, whatever the server's config says.
+            "-c",
+            &depth,
             "diff-tree",
             "-r",
             "-z",
@@ -284,14 +288,32 @@ impl Repo {
             "--root",
             "--no-commit-id",
             id,
-        ])?;
+        ]);
+        let out = match out {
+            Ok(out) => out,
+            // tree-diff.c dies with this message past `core.maxTreeDepth`
+            // (`ll_diff_tree_paths`), without naming the subtree: the
+            // violation names the depth git stopped at and no path.
+            Err(Error::Failed { stderr, .. })
+                if stderr.contains("exceeded maximum allowed tree depth") =>
+            {
+                return Ok(ChangedPaths(
+                    Vec::new(),
+                    Some(TooDeep {
+                        depth: MAX_TREE_DEPTH + 1,
+                        prefix: Vec::new(),
+                    }),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
         let mut paths: Vec<Vec<u8>> = out
             .split(|&b| b == 0)
             .filter(|p| !p.is_empty())
             .map(<[u8]>::to_vec)
             .collect();
         paths.dedup();
-        Ok(ChangedPaths(paths))
+        Ok(ChangedPaths(paths, None))
     }
 
     /// Judge every commit `git rev-list <args>` lists, calling `sink` with

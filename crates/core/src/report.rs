@@ -314,6 +314,19 @@ How to fix: push without the replace ref (`git push` sends
 (`git rebase`, `git filter-repo`) and push that. A maintainer who wants
 judged replace refs sets `server.replace_refs: judge` in the policy."
         }
+        RuleCode::TreeTooDeep => {
+            "\
+tree-too-deep: the commit's tree holds directories nested deeper than 2048
+levels, git's own limit (`core.maxTreeDepth`): `git diff-tree`, `git
+ls-tree -r` and `git checkout` refuse such a tree with \"exceeded maximum
+allowed tree depth\", and tiergate does not descend into it either, so the
+paths the commit changes there cannot be classified. Only hand-made trees
+(`git mktree`, `git hash-object -t tree`) get this deep; the commit is
+refused rather than judged on part of its paths.
+
+How to fix: flatten the directory layout (no path with more than 2048
+directories) and recreate the commit."
+        }
     }
 }
 

@@ -23,8 +23,13 @@
 //!   push creates or updates that `server.replace_refs` does not let
 //!   through, as [`RefViolation`]s.
 //! - [`AuditRecord`]: the one JSON line written per push decision.
+//! - [`Failure`] and [`on_error_for`]: when tiergate cannot judge a push,
+//!   who could have caused it decides whether `server.on_error: allow`
+//!   applies; [`unfinished_record`] is the record of a push whose judging
+//!   was cut short (a timeout, a panic).
 
 use crate::check::CommitVerdict;
+use crate::policy::OnError;
 use crate::policy::ReplaceRefs;
 use crate::report;
 use crate::rules::RuleCode;
@@ -534,6 +539,10 @@ pub struct AuditRecord {
     pub override_: OverrideDecision,
     /// The error, when tiergate could not judge.
     pub error: Option<String>,
+    /// What kind of failure, when tiergate could not judge.
+    pub reason: Option<Failure>,
+    /// Milliseconds from the hook's start to the decision.
+    pub elapsed_ms: u64,
 }
 
 impl AuditRecord {
@@ -577,6 +586,8 @@ impl AuditRecord {
             "violations": self.violations,
             "override": override_,
             "error": self.error,
+            "reason": self.reason.map(Failure::as_str),
+            "elapsed_ms": self.elapsed_ms,
         })
     }
 
@@ -585,6 +596,123 @@ impl AuditRecord {
         let mut line = self.to_json().to_string();
         line.push('\n');
         line
+    }
+}
+
+/// Why the hook could not judge a push. What matters is who can cause
+/// it: `server.on_error: allow` exists so that a server's own
+/// misconfiguration does not stop every push, and must not become a way
+/// for a pusher to get a push accepted unchecked. See [`on_error_for`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// The trusted policy is missing, unreadable or invalid. It comes
+    /// from the server's config or from the default branch *before* the
+    /// push: the push cannot change it.
+    Policy,
+    /// The audit log cannot be written (the server's configuration or
+    /// file system).
+    AuditLog,
+    /// The hook's stdin is not what git writes. Git validates ref names
+    /// before it runs the hook, so only someone running the hook by hand
+    /// gets here; nothing was judged, so it refuses.
+    Input,
+    /// The pushed objects (or the repository) cannot be read. A pusher can
+    /// send a tip whose commits or trees are missing or corrupt: git runs
+    /// pre-receive even when its own connectivity check has failed.
+    Objects,
+    /// tiergate failed (a panic): input crafted by a pusher may trigger it.
+    Internal,
+    /// `server.timeout` ran out: a pusher decides how big and slow to
+    /// judge a push is.
+    Timeout,
+}
+
+impl Failure {
+    /// The name written as the audit record's `reason`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::Policy => "policy",
+            Failure::AuditLog => "audit-log",
+            Failure::Input => "input",
+            Failure::Objects => "objects",
+            Failure::Internal => "internal",
+            Failure::Timeout => "timeout",
+        }
+    }
+
+    /// Whether the pusher (not the server's own configuration) can cause
+    /// this failure.
+    pub fn pusher_can_cause(self) -> bool {
+        !matches!(self, Failure::Policy | Failure::AuditLog)
+    }
+}
+
+/// What a failure does to a push: `configured` (`server.on_error`, or git
+/// config `tiergate.onError` while the policy cannot be read) applies only
+/// to failures the pusher cannot cause; any other failure refuses. An
+/// audit-only mirror (`tiergate.mirror: audit`) refuses nothing: it records.
+pub fn on_error_for(failure: Failure, configured: OnError, audit_only_mirror: bool) -> OnError {
+    if audit_only_mirror {
+        OnError::Allow
+    } else if failure.pusher_can_cause() {
+        OnError::Reject
+    } else {
+        configured
+    }
+}
+
+/// What the hook knew of a push when its judging was cut short: enough
+/// for [`unfinished_record`].
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    /// `pre-receive` or `reference-transaction`.
+    pub hook: &'static str,
+    /// The repository (its git directory).
+    pub repo: String,
+    /// The pusher and the variable that named them.
+    pub user: Option<(String, &'static str)>,
+    /// The ref updates (empty when stdin was not parsed yet).
+    pub refs: Vec<RefUpdate>,
+    /// Where the policy came from (once read).
+    pub policy: Option<String>,
+    /// `server.on_error` (or `tiergate.onError`) as far as known.
+    pub on_error: OnError,
+    /// Whether this is an audit-only mirror.
+    pub audit_only_mirror: bool,
+    /// Commits judged so far.
+    pub commits_checked: usize,
+}
+
+/// The record of a push whose judging was cut short by `failure` (a
+/// timeout, a panic) at `time` (seconds since the epoch), `elapsed_ms`
+/// after the hook started, with the error message `error`: refused
+/// unless [`on_error_for`] allows it, no violations (judging did not
+/// finish), `commits_checked` saying how far it got.
+pub fn unfinished_record(
+    progress: &Progress,
+    failure: Failure,
+    error: String,
+    time: u64,
+    elapsed_ms: u64,
+) -> AuditRecord {
+    let accepted =
+        on_error_for(failure, progress.on_error, progress.audit_only_mirror) == OnError::Allow;
+    AuditRecord {
+        time,
+        hook: progress.hook,
+        repo: progress.repo.clone(),
+        user: progress.user.clone(),
+        refs: progress.refs.clone(),
+        policy: progress.policy.clone(),
+        commits_checked: progress.commits_checked,
+        verdict: Verdict::Error,
+        accepted,
+        violations: Vec::new(),
+        override_: OverrideDecision::NotRequested,
+        error: Some(error),
+        reason: Some(failure),
+        elapsed_ms,
     }
 }
 
@@ -892,6 +1020,8 @@ mod tests {
                 reason: "why".into(),
             },
             error: None,
+            reason: None,
+            elapsed_ms: 12,
         };
         let line = record.to_line();
         assert_eq!(line.matches('\n').count(), 1);
@@ -900,5 +1030,72 @@ mod tests {
         assert_eq!(v["override"]["reason"], "why");
         assert_eq!(v["refs"][0]["new"], B);
         assert_eq!(v["user_from"], "REMOTE_USER");
+        assert_eq!(v["reason"], Value::Null);
+        assert_eq!(v["elapsed_ms"], 12);
+    }
+
+    #[test]
+    fn on_error_allow_covers_only_the_servers_own_failures() {
+        use Failure::*;
+        for failure in [Policy, AuditLog] {
+            assert!(!failure.pusher_can_cause());
+            assert_eq!(on_error_for(failure, OnError::Allow, false), OnError::Allow);
+            assert_eq!(
+                on_error_for(failure, OnError::Reject, false),
+                OnError::Reject
+            );
+        }
+        for failure in [Input, Objects, Internal, Timeout] {
+            assert!(failure.pusher_can_cause(), "{failure:?}");
+            assert_eq!(
+                on_error_for(failure, OnError::Allow, false),
+                OnError::Reject,
+                "{failure:?}"
+            );
+        }
+        // An audit-only mirror records and never refuses.
+        assert_eq!(on_error_for(Timeout, OnError::Reject, true), OnError::Allow);
+    }
+
+    #[test]
+    fn a_timeout_is_recorded_as_refused_whatever_on_error_says() {
+        let progress = Progress {
+            hook: "pre-receive",
+            repo: "/srv/r.git".into(),
+            user: Some(("bob".into(), "REMOTE_USER")),
+            refs: vec![RefUpdate {
+                old: A.into(),
+                new: B.into(),
+                refname: "refs/heads/main".into(),
+            }],
+            policy: Some("HEAD:policy.yaml".into()),
+            on_error: OnError::Allow,
+            audit_only_mirror: false,
+            commits_checked: 17,
+        };
+        let record = unfinished_record(
+            &progress,
+            Failure::Timeout,
+            "timed out after 300ms (server.timeout)".into(),
+            1_700_000_000,
+            301,
+        );
+        let v = record.to_json();
+        assert_eq!(v["verdict"], "error");
+        assert_eq!(v["accepted"], false);
+        assert_eq!(v["reason"], "timeout");
+        assert_eq!(v["commits_checked"], 17);
+        assert_eq!(v["elapsed_ms"], 301);
+        assert_eq!(v["refs"][0]["ref"], "refs/heads/main");
+        assert_eq!(v["error"], "timed out after 300ms (server.timeout)");
+        assert_eq!(v["violations"], json!([]));
+        // A panic on an audit-only mirror is recorded and accepted.
+        let mirror = Progress {
+            audit_only_mirror: true,
+            ..progress
+        };
+        let record = unfinished_record(&mirror, Failure::Internal, "boom".into(), 0, 0);
+        assert!(record.accepted);
+        assert_eq!(record.to_json()["reason"], "internal");
     }
 }

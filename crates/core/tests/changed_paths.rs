@@ -181,3 +181,97 @@ fn changed_paths_agree_with_git_diff_tree() {
     assert_eq!(ours, theirs);
     assert!(compared >= 12 && merges >= 2);
 }
+
+/// A chain of `depth` directories named `d`, the innermost holding file
+/// `f`, written with libgit2 (git's own `mktree` would take a process per
+/// level); and a root commit of it. Returns the commit id.
+fn deep_commit(repo: &git2::Repository, depth: usize, message: &str) -> git2::Oid {
+    let blob = repo.blob(b"deep\n").expect("blob");
+    let mut builder = repo.treebuilder(None).expect("treebuilder");
+    builder.insert("f", blob, 0o100644).expect("insert");
+    let mut tree = builder.write().expect("write");
+    for _ in 0..depth {
+        let mut builder = repo.treebuilder(None).expect("treebuilder");
+        builder.insert("d", tree, 0o040000).expect("insert");
+        tree = builder.write().expect("write");
+    }
+    let tree = repo.find_tree(tree).expect("tree");
+    let sig = git2::Signature::new("A", "a@example.com", &git2::Time::new(1_700_000_000, 0))
+        .expect("signature");
+    repo.commit(None, &sig, &sig, message, &tree, &[])
+        .expect("commit")
+}
+
+/// git's `core.maxTreeDepth` default is 2048 directories: a tree that
+/// deep is diffed exactly as `git diff-tree` diffs it, one level more is
+/// refused by both (git: "exceeded maximum allowed tree depth"; tiergate:
+/// the subtree is reported, not descended into). The diffs run on a
+/// thread with a 256 KiB stack, which a recursion 10,000 levels deep would
+/// overflow (an abort, not a failed assertion).
+#[test]
+fn deep_trees_are_diffed_to_gits_limit_without_recursion() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().to_path_buf();
+    git_cmd(&dir, &["init", "-q", "-b", "main"]);
+    let repo = git2::Repository::open(&dir).expect("open");
+    let at_limit = deep_commit(&repo, git::MAX_TREE_DEPTH, "at the limit");
+    let beyond = deep_commit(&repo, git::MAX_TREE_DEPTH + 1, "one level more");
+    let far = deep_commit(&repo, 10_000, "far beyond");
+    let want = git_paths(&dir, &at_limit.to_string(), false);
+    let d = |n: usize| "d/".repeat(n).into_bytes();
+    assert_eq!(want, vec![[d(git::MAX_TREE_DEPTH), b"f".to_vec()].concat()]);
+
+    let worker_dir = dir.clone();
+    let results = std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            let repo = git::open(Some(&worker_dir)).expect("open");
+            let paths = |id| git::changed_paths(&repo, id).expect("paths");
+            let mut listed = 0;
+            let listing = git::for_each_tree_file(
+                &repo,
+                repo.find_commit(far).expect("commit").tree_id(),
+                |_| listed += 1,
+            );
+            (
+                paths(at_limit),
+                paths(beyond),
+                paths(far),
+                listing.map(|()| listed),
+            )
+        })
+        .expect("spawn")
+        .join()
+        .expect("no stack overflow");
+    let (at, one_more, ten_thousand, listing) = results;
+    assert_eq!(at, git::ChangedPaths(want, None));
+    let refused = |depth: usize| {
+        git::ChangedPaths(
+            Vec::new(),
+            Some(git::TooDeep {
+                depth,
+                prefix: d(depth),
+            }),
+        )
+    };
+    assert_eq!(one_more, refused(git::MAX_TREE_DEPTH + 1));
+    assert_eq!(ten_thousand, refused(git::MAX_TREE_DEPTH + 1));
+    match listing {
+        Err(git::Error::TreeTooDeep(deep)) => {
+            assert_eq!(deep.depth, git::MAX_TREE_DEPTH + 1);
+            assert_eq!(deep.prefix, d(git::MAX_TREE_DEPTH + 1));
+        }
+        other => panic!("a listing past the limit must fail: {other:?}"),
+    }
+
+    // git itself refuses one level more, with its own message.
+    let out = Command::new("git")
+        .current_dir(&dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(["diff-tree", "-r", "--root", &beyond.to_string()])
+        .output()
+        .expect("git");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("exceeded maximum allowed tree depth"));
+}

@@ -858,7 +858,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         &ParseOptions::stored(),
         || -> Result<ChangedPaths, Failure> {
             match std::fs::read(&patch_file) {
-                Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch))),
+                Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch), None)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     tracing::debug!(patch = %patch_file.display(), "no patch: message-only");
                     Ok(ChangedPaths::default())

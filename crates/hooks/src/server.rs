@@ -36,9 +36,16 @@
 //!   `server.audit_log`.
 //! - Output on stderr, each line prefixed `GL-HOOK-ERR: ` under GitLab.
 //! - Fail closed: bad stdin, a missing object, a missing or invalid policy,
-//!   an unwritable audit log, a panic: the push is refused with the reason,
-//!   unless `server.on_error: allow` (or git config `tiergate.onError
-//!   allow` when the policy itself cannot be read).
+//!   an unwritable audit log, a panic, `server.timeout` running out: the
+//!   push is refused with the reason. `server.on_error: allow` (or git
+//!   config `tiergate.onError allow` when the policy itself cannot be
+//!   read) accepts only failures of the server's own configuration (the
+//!   policy, the audit log), never one a pusher can cause
+//!   ([`tiergate_core::server::Failure`]).
+//! - Every decision is audited, a timeout or a panic included: the main
+//!   thread, the watchdog and the panic handler each claim the decision
+//!   before writing, so exactly one record is written per run (when the
+//!   audit log is known by then).
 //!
 //! # reference-transaction (mirrors)
 //!
@@ -55,13 +62,14 @@
 
 use crate::Options;
 use git2::Repository;
-use std::cell::Cell;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 use tiergate_core::check::{self, CommitVerdict};
 use tiergate_core::discover::{self, Found, DEFAULT_POLICY};
 use tiergate_core::encoding::UnreadableEncoding;
@@ -69,7 +77,9 @@ use tiergate_core::plumbing;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::RuleCode;
-use tiergate_core::server::{self, AuditRecord, OverrideDecision, RefUpdate, Verdict};
+use tiergate_core::server::{
+    self, AuditRecord, Failure, OverrideDecision, Progress, RefUpdate, Verdict,
+};
 
 /// Which server hook runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,6 +315,14 @@ fn env_var(key: &str) -> Option<String> {
     std::env::var(key).ok()
 }
 
+/// A duration in milliseconds from a debug-only environment variable.
+#[cfg(debug_assertions)]
+fn debug_ms(key: &str) -> Option<std::time::Duration> {
+    env_var(key)
+        .and_then(|v| v.parse().ok())
+        .map(std::time::Duration::from_millis)
+}
+
 /// The `main` of `tiergate-pre-receive`: no arguments for pre-receive,
 /// `--reference-transaction <state>` for a mirror's reference-transaction
 /// hook.
@@ -357,22 +375,23 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             .try_init();
     }
     let gitlab = server::is_gitlab(env_var);
+    let _ = START.set(Instant::now());
     let mut stdin = Vec::new();
     let read = std::io::stdin().read_to_end(&mut stdin);
-    // What a panic gets: reject unless the policy (once loaded) says allow.
-    let on_error = Cell::new(OnError::Reject);
     watchdog(kind, gitlab);
     // The default panic message would bypass the GitLab prefix.
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
-        Ok(_) => serve(options, kind, &stdin, &on_error),
+        Ok(_) => serve(options, kind, &stdin),
         Err(e) => fail_report(
             &Problem::new(
                 3,
                 format!("tiergate {}: cannot read stdin", kind.hook_name()),
             )
             .caused_by(&e),
+            Failure::Input,
             OnError::Reject,
+            false,
         ),
     }));
     let report = result.unwrap_or_else(|payload| {
@@ -381,13 +400,19 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             .map(|s| (*s).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
-        fail_report(
-            &Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
-                .caused_by(&std::io::Error::other(what))
-                .hint("This is a bug in tiergate; please report it with the push that caused it."),
-            on_error.get(),
-        )
+        let problem = Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
+            .caused_by(&std::io::Error::other(what))
+            .hint("This is a bug in tiergate; please report it with the push that caused it.");
+        decide_unfinished(&problem, Failure::Internal)
     });
+    // A run that ended without taking the decision (it could not open the
+    // repository, or had nothing to judge) takes it now, so that a
+    // watchdog firing this late does not print a second verdict.
+    if !DECIDED.load(Ordering::SeqCst) && !claim() {
+        loop {
+            std::thread::park();
+        }
+    }
     let text = if gitlab {
         server::gitlab_prefix(&report.text)
     } else {
@@ -401,46 +426,74 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
 }
 
 /// `server.timeout` of the policy in force (milliseconds; the default
-/// until the policy is read), and whether `on_error` is `allow`.
+/// until the policy is read).
 static TIMEOUT_MS: AtomicU64 = AtomicU64::new(DEFAULT_SERVER_TIMEOUT.as_millis() as u64);
-static TIMEOUT_ALLOWS: AtomicBool = AtomicBool::new(false);
+
+/// When the hook started (for the timeout and the records' `elapsed_ms`).
+static START: OnceLock<Instant> = OnceLock::new();
+
+/// Whether this run's decision is taken. The main thread
+/// ([`Session::finish`]), the watchdog and the panic handler each
+/// [`claim`] it before writing the audit record: exactly one of them
+/// records and reports, the others stand aside.
+static DECIDED: AtomicBool = AtomicBool::new(false);
+
+/// What the watchdog and the panic handler need to record a decision the
+/// main thread did not finish: the push as far as known, and the audit
+/// log (`None` until the session exists).
+static PROGRESS: Mutex<Option<(Progress, Option<PathBuf>)>> = Mutex::new(None);
+
+/// Commits judged so far (the record's `commits_checked` when judging is
+/// cut short).
+static COMMITS_JUDGED: AtomicUsize = AtomicUsize::new(0);
+
+/// Take this run's decision; `false` when another thread already has.
+fn claim() -> bool {
+    DECIDED
+        .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+        .is_ok()
+}
+
+/// Milliseconds since the hook started.
+fn elapsed_ms() -> u64 {
+    START
+        .get()
+        .map(|s| u64::try_from(s.elapsed().as_millis()).unwrap_or(u64::MAX))
+        .unwrap_or(0)
+}
 
 /// Set what the watchdog enforces (from the policy, once read).
-fn set_timeout(timeout: std::time::Duration, on_error: OnError) {
+fn set_timeout(timeout: std::time::Duration) {
     TIMEOUT_MS.store(
         u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
         Ordering::SeqCst,
     );
-    TIMEOUT_ALLOWS.store(on_error == OnError::Allow, Ordering::SeqCst);
 }
 
 /// Start the watchdog: once the hook has run longer than `server.timeout`
-/// it prints why and ends the process, applying `on_error` (exit 3, or 0
-/// with `on_error: allow`), so a pathological push never holds a forge's
-/// worker. Deviation: a push stopped this way has no audit record (the
-/// decision is on stderr only).
+/// it takes the decision (unless the main thread has taken it already and
+/// is recording it), writes the audit record, prints why and ends the
+/// process, so a pathological push never holds a forge's worker. A
+/// timeout refuses whatever `server.on_error` says: a pusher can make a
+/// push as slow as they like (an audit-only mirror still accepts).
 fn watchdog(kind: &Kind, gitlab: bool) {
-    let start = std::time::Instant::now();
     let name = kind.hook_name();
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_millis(10));
         let limit = std::time::Duration::from_millis(TIMEOUT_MS.load(Ordering::SeqCst));
-        if start.elapsed() < limit {
+        if START.get_or_init(Instant::now).elapsed() < limit {
             continue;
         }
-        let on_error = if TIMEOUT_ALLOWS.load(Ordering::SeqCst) {
-            OnError::Allow
-        } else {
-            OnError::Reject
-        };
-        let report = fail_report(
-            &Problem::new(
-                3,
-                format!("tiergate {name}: timed out after {limit:?} (server.timeout)"),
-            )
-            .hint("Push fewer commits at a time, or ask the server's admin to raise `server.timeout` in the policy."),
-            on_error,
-        );
+        let problem = Problem::new(
+            3,
+            format!("tiergate {name}: timed out after {limit:?} (server.timeout)"),
+        )
+        .hint("Push fewer commits at a time, or ask the server's admin to raise `server.timeout` in the policy.");
+        if !claim() {
+            // The main thread decided first and is recording it.
+            return;
+        }
+        let report = record_unfinished(&problem, Failure::Timeout);
         let text = if gitlab {
             server::gitlab_prefix(&report.text)
         } else {
@@ -451,13 +504,91 @@ fn watchdog(kind: &Kind, gitlab: bool) {
     });
 }
 
-/// The report of a failure: rejected (exit `problem.code`) or, with
-/// `on_error: allow`, accepted with a note.
-fn fail_report(problem: &Problem, on_error: OnError) -> Report {
+/// The decision on a push whose judging stopped with `failure` (a panic):
+/// recorded, unless the watchdog took the decision first, in which case
+/// this thread waits for it to end the process.
+fn decide_unfinished(problem: &Problem, failure: Failure) -> Report {
+    if claim() {
+        return record_unfinished(problem, failure);
+    }
+    if !DECIDED_BY_MAIN.load(Ordering::SeqCst) {
+        // The watchdog is writing its record and will exit.
+        loop {
+            std::thread::park();
+        }
+    }
+    // The main thread had decided (and recorded) before it failed.
+    let (on_error, mirror) = progress_on_error();
+    fail_report(problem, failure, on_error, mirror)
+}
+
+/// Set once the main thread has claimed the decision.
+static DECIDED_BY_MAIN: AtomicBool = AtomicBool::new(false);
+
+/// `server.on_error` as far as known, and whether this is an audit-only
+/// mirror.
+fn progress_on_error() -> (OnError, bool) {
+    let guard = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
+    guard
+        .as_ref()
+        .map(|(p, _)| (p.on_error, p.audit_only_mirror))
+        .unwrap_or((OnError::Reject, false))
+}
+
+/// Record (when the audit log is known) and report a decision the main
+/// thread did not finish; the caller has [`claim`]ed it.
+fn record_unfinished(problem: &Problem, failure: Failure) -> Report {
+    let known = PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let Some((mut progress, audit_log)) = known else {
+        return fail_report(problem, failure, OnError::Reject, false);
+    };
+    progress.commits_checked = COMMITS_JUDGED.load(Ordering::SeqCst);
+    let mut report = fail_report(
+        problem,
+        failure,
+        progress.on_error,
+        progress.audit_only_mirror,
+    );
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let record =
+        server::unfinished_record(&progress, failure, problem.summary(), time, elapsed_ms());
+    if let Some(path) = &audit_log {
+        if let Err(e) = append_line(path, record.to_line().as_bytes()) {
+            let failed = audit_failure(path, &e, progress.on_error, progress.audit_only_mirror);
+            report.text.push_str(&failed.text);
+            if report.code == 0 {
+                report.code = failed.code;
+            }
+        }
+    }
+    report
+}
+
+/// The report of an audit log that cannot be written.
+fn audit_failure(path: &Path, e: &std::io::Error, on_error: OnError, mirror: bool) -> Report {
+    let problem = Problem::new(
+        3,
+        format!("tiergate: cannot write the audit log {}", path.display()),
+    )
+    .caused_by(e)
+    .hint("Make the audit log writable by the user the git server runs hooks as.");
+    fail_report(&problem, Failure::AuditLog, on_error, mirror)
+}
+
+/// The report of a failure: rejected (exit `problem.code`) or, when
+/// `configured` is `allow` and the failure is the server's own (see
+/// [`server::on_error_for`]), accepted with a note.
+fn fail_report(problem: &Problem, failure: Failure, configured: OnError, mirror: bool) -> Report {
     let mut text = problem.render();
-    let code = match on_error {
+    let code = match server::on_error_for(failure, configured, mirror) {
         OnError::Reject => {
             text.push_str("tiergate: push rejected: tiergate could not check it (fail closed)\n");
+            if configured == OnError::Allow {
+                text.push_str("tiergate: server.on_error: allow does not apply: a push can cause this failure\n");
+            }
             problem.code
         }
         OnError::Allow => {
@@ -481,24 +612,56 @@ struct Session {
     policy_source: Option<String>,
     audit_log: Option<PathBuf>,
     on_error: OnError,
+    audit_only_mirror: bool,
     commits_checked: usize,
     violations: Vec<serde_json::Value>,
     override_: OverrideDecision,
 }
 
 impl Session {
+    /// Share what is known so far with the watchdog and the panic handler
+    /// (see [`PROGRESS`]).
+    fn publish(&self) {
+        let progress = Progress {
+            hook: self.kind.hook_name(),
+            repo: self.repo_dir.clone(),
+            user: self.user.clone(),
+            refs: self.updates.clone(),
+            policy: self.policy_source.clone(),
+            on_error: self.on_error,
+            audit_only_mirror: self.audit_only_mirror,
+            commits_checked: 0,
+        };
+        *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((progress, self.audit_log.clone()));
+    }
+
     /// Finish: write the audit record (if there is a log), and produce the
     /// report. An audit log that cannot be written fails the hook (unless
     /// `on_error: allow`): a decision that cannot be recorded is not taken.
+    /// When the watchdog took the decision first (a timeout), this thread
+    /// writes nothing and waits for the watchdog to end the process.
     fn finish(
         self,
         verdict: Verdict,
         accepted: bool,
-        error: Option<&Problem>,
+        error: Option<(&Problem, Failure)>,
         text: String,
     ) -> Report {
+        if !claim() {
+            loop {
+                std::thread::park();
+            }
+        }
+        DECIDED_BY_MAIN.store(true, Ordering::SeqCst);
+        // Debug builds: the decision takes this long to record, so a
+        // test can time the watchdog to fire meanwhile.
+        #[cfg(debug_assertions)]
+        if let Some(ms) = debug_ms("TIERGATE_DEBUG_FINISH_SLEEP_MS") {
+            std::thread::sleep(ms);
+        }
         let code_if_refused = match (verdict, error) {
-            (_, Some(problem)) => problem.code,
+            (_, Some((problem, _))) => problem.code,
             _ => 1,
         };
         let record = AuditRecord {
@@ -516,7 +679,9 @@ impl Session {
             accepted,
             violations: self.violations,
             override_: self.override_,
-            error: error.map(Problem::summary),
+            error: error.map(|(problem, _)| problem.summary()),
+            reason: error.map(|(_, failure)| failure),
+            elapsed_ms: elapsed_ms(),
         };
         let json = record.to_json();
         let mut report = Report {
@@ -526,13 +691,7 @@ impl Session {
         };
         if let Some(path) = &self.audit_log {
             if let Err(e) = append_line(path, record.to_line().as_bytes()) {
-                let problem = Problem::new(
-                    3,
-                    format!("tiergate: cannot write the audit log {}", path.display()),
-                )
-                .caused_by(&e)
-                .hint("Make the audit log writable by the user the git server runs hooks as.");
-                let failed = fail_report(&problem, self.on_error);
+                let failed = audit_failure(path, &e, self.on_error, self.audit_only_mirror);
                 report.text.push_str(&failed.text);
                 if accepted {
                     report.code = failed.code;
@@ -556,7 +715,7 @@ fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
     result.and(unlocked)
 }
 
-fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnError>) -> Report {
+fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     if let Kind::ReferenceTransaction(state) = kind {
         if state != "prepared" {
             return Report {
@@ -566,13 +725,17 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             };
         }
     }
+    // Debug builds only: `TIERGATE_DEBUG_PANIC=1` panics here, before
+    // anything is known; `=judging` once the policy is read (below).
     #[cfg(debug_assertions)]
-    if env_var("TIERGATE_DEBUG_PANIC").is_some() {
+    if env_var("TIERGATE_DEBUG_PANIC").is_some_and(|v| v != "judging") {
         panic!("TIERGATE_DEBUG_PANIC is set");
     }
     let store = match open_server_repo(options) {
         Ok(repo) => Store::Libgit2(repo),
-        Err((problem, None)) => return fail_report(&problem, OnError::Reject),
+        Err((problem, None)) => {
+            return fail_report(&problem, Failure::Objects, OnError::Reject, false)
+        }
         // SHA-256 or reftable: the same flow through git plumbing.
         Err((problem, Some(format))) => match Store::plumbing(options) {
             Ok(store) => {
@@ -581,7 +744,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             }
             Err(e) => {
                 let problem = problem.caused_by(&e);
-                return fail_report(&problem, OnError::Reject);
+                return fail_report(&problem, Failure::Objects, OnError::Reject, false);
             }
         },
     };
@@ -611,41 +774,48 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
         policy_source: None,
         audit_log: config_str("tiergate.auditLog").map(|p| resolve(PathBuf::from(p))),
         on_error: config_on_error,
+        // An audit-only mirror never refuses, not even on errors.
+        audit_only_mirror: matches!(kind, Kind::ReferenceTransaction(_))
+            && mirror_mode == MirrorMode::Audit,
         commits_checked: 0,
         violations: Vec::new(),
         override_: OverrideDecision::NotRequested,
     };
     let is_mirror = matches!(kind, Kind::ReferenceTransaction(_));
-    // An audit-only mirror never refuses, not even on errors.
-    let effective_on_error = |on_error: OnError| {
-        if is_mirror && mirror_mode == MirrorMode::Audit {
-            OnError::Allow
-        } else {
-            on_error
-        }
-    };
-    let error_out = |session: Session, problem: Problem| {
-        let on_error = effective_on_error(session.on_error);
-        let failed = fail_report(&problem, on_error);
+    let error_out = |session: Session, failure: Failure, problem: Problem| {
+        let failed = fail_report(
+            &problem,
+            failure,
+            session.on_error,
+            session.audit_only_mirror,
+        );
         let accepted = failed.code == 0;
-        session.finish(Verdict::Error, accepted, Some(&problem), failed.text)
+        session.finish(
+            Verdict::Error,
+            accepted,
+            Some((&problem, failure)),
+            failed.text,
+        )
     };
-    on_error_cell.set(effective_on_error(config_on_error));
+    session.publish();
 
     // Parse stdin before the policy: the audit record names the refs even
     // when the policy cannot be read.
     match server::parse_updates(stdin, is_mirror) {
-        Ok(updates) => session.updates = updates,
+        Ok(updates) => {
+            session.updates = updates;
+            session.publish();
+        }
         Err(e) => {
             let problem = Problem::new(2, format!("tiergate {}: bad input", kind.hook_name()))
                 .caused_by(&e)
                 .hint("git writes these lines itself: run the hook through `git push`, or give it `<old-id> <new-id> <ref>` lines.");
-            return error_out(session, problem);
+            return error_out(session, Failure::Input, problem);
         }
     }
     let found = match store.trusted_policy(options) {
         Ok(found) => found,
-        Err(problem) => return error_out(session, problem),
+        Err(problem) => return error_out(session, Failure::Policy, problem),
     };
     let policy = &found.policy;
     session.policy_source = Some(policy.source.clone());
@@ -655,19 +825,29 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
     if config_on_error == OnError::Reject {
         session.on_error = policy.server.on_error;
     }
-    on_error_cell.set(effective_on_error(session.on_error));
-    set_timeout(policy.server.timeout, effective_on_error(session.on_error));
+    session.publish();
+    set_timeout(policy.server.timeout);
+    // Debug builds only, for the tests of timeouts and panics: once the
+    // policy is read, sleep (`TIERGATE_DEBUG_SLEEP_MS`), or panic
+    // (`TIERGATE_DEBUG_PANIC=judging`).
     #[cfg(debug_assertions)]
-    if let Some(ms) = env_var("TIERGATE_DEBUG_SLEEP_MS").and_then(|v| v.parse().ok()) {
-        std::thread::sleep(std::time::Duration::from_millis(ms));
+    {
+        if let Some(ms) = debug_ms("TIERGATE_DEBUG_SLEEP_MS") {
+            std::thread::sleep(ms);
+        }
+        if env_var("TIERGATE_DEBUG_PANIC").as_deref() == Some("judging") {
+            panic!("TIERGATE_DEBUG_PANIC is set");
+        }
     }
+    #[cfg(debug_assertions)]
+    let commit_sleep = debug_ms("TIERGATE_DEBUG_COMMIT_SLEEP_MS");
 
     let classifier = match found.classifier() {
         Ok(c) => c,
         Err(e) => {
             let problem =
                 Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
-            return error_out(session, problem);
+            return error_out(session, Failure::Policy, problem);
         }
     };
     // The tips: every created or updated ref's new id, peeled to a commit
@@ -691,7 +871,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
                     ),
                 )
                 .caused_by(e.as_ref());
-                return error_out(session, problem);
+                return error_out(session, Failure::Objects, problem);
             }
         }
     }
@@ -720,6 +900,12 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             &args,
             &unreadable,
             |v: &CommitVerdict| {
+                COMMITS_JUDGED.fetch_add(1, Ordering::SeqCst);
+                // Debug builds: each commit takes this long.
+                #[cfg(debug_assertions)]
+                if let Some(ms) = commit_sleep {
+                    std::thread::sleep(ms);
+                }
                 if !v.violations.is_empty() {
                     text.push_str(&report::human_commit(v, policy.mode, colour));
                     violations.extend(AuditRecord::violations_of(v));
@@ -741,7 +927,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8], on_error_cell: &Cell<OnEr
             Err(e) => {
                 let problem = Problem::new(3, "tiergate: cannot read the pushed commits")
                     .caused_by(e.as_ref());
-                return error_out(session, problem);
+                return error_out(session, Failure::Objects, problem);
             }
         }
     }

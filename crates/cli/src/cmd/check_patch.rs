@@ -108,7 +108,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             ..Default::default()
         };
         let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, || {
-            Ok::<_, Infallible>(ChangedPaths(patch.paths.clone()))
+            Ok::<_, Infallible>(ChangedPaths(patch.paths.clone(), None))
         });
         let verdict = CommitVerdict::new(
             format!("{}/{total} ({name})", i + 1),

@@ -83,7 +83,7 @@
 //! | `server.override.push_option` | string | `tiergate.override` | Push option that overrides a rejection: `git push -o tiergate.override="reason"`. No `=` or spaces. |
 //! | `server.override.users` | list of strings | `[]` | Pushers whose override counts (forge user names); nobody by default. Every override is audited. |
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
-//! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
+//! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook records the decision (`reason: timeout`) and refuses the push, whatever `on_error` says (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
 //! | `server.replace_refs` | `refuse` \| `judge` | `refuse` | What a push that creates or updates a replace ref (`refs/replace/<id>`, written by `git replace`) gets. `refuse`: refused (`replace-ref`), because git would then show the replacement wherever the replaced object is read (`git log`, `git show`, `git archive`). `judge`: accepted when the replacement is a commit (or a tag of one) that passes like any pushed commit; a replacement tree or blob is still refused. Deleting a replace ref is always allowed. |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
@@ -318,9 +318,10 @@ impl ReplaceRefs {
 pub const DEFAULT_SERVER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// `server.on_error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OnError {
     /// Fail closed (default).
+    #[default]
     Reject,
     /// Fail open.
     Allow,

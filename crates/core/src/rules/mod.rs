@@ -119,11 +119,15 @@ pub enum RuleCode {
     /// `server.replace_refs` does not let through (server side; see
     /// `crate::server::replace_ref_violations`).
     ReplaceRef,
+    /// The commit's tree diff meets a subtree nested deeper than git's
+    /// `core.maxTreeDepth` default (see `crate::git::MAX_TREE_DEPTH`):
+    /// its changed paths cannot all be listed.
+    TreeTooDeep,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 11] = [
+    pub const ALL: [RuleCode; 12] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -135,6 +139,7 @@ impl RuleCode {
         RuleCode::UnreadableEncoding,
         RuleCode::MalformedCommit,
         RuleCode::ReplaceRef,
+        RuleCode::TreeTooDeep,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -151,6 +156,7 @@ impl RuleCode {
             RuleCode::UnreadableEncoding => "unreadable-encoding",
             RuleCode::MalformedCommit => "malformed-commit",
             RuleCode::ReplaceRef => "replace-ref",
+            RuleCode::TreeTooDeep => "tree-too-deep",
         }
     }
 
@@ -283,6 +289,42 @@ pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
         && policy.tiers.iter().any(|tier| {
             tier.ai == AiRule::Forbidden || tier.require.iter().any(|k| !assessment.has_trailer(k))
         })
+}
+
+/// The `tree-too-deep` violation of a commit whose tree diff met a
+/// subtree at `depth` (the top tree is 0) deeper than `limit`, at path
+/// `prefix` (`/`-terminated; empty when git, not tiergate, stopped and
+/// did not say where).
+pub fn tree_too_deep(depth: usize, limit: usize, prefix: &[u8]) -> Violation {
+    let message = if prefix.is_empty() {
+        format!("the commit changes a directory nested deeper than {limit} levels (git's core.maxTreeDepth); its paths cannot be listed")
+    } else {
+        let shown = abbreviated(prefix);
+        format!("directory `{shown}` is nested {depth} levels deep, deeper than git's core.maxTreeDepth ({limit}); the paths below it cannot be listed")
+    };
+    Violation {
+        rule: RuleCode::TreeTooDeep,
+        message,
+        tier: None,
+        // Not the prefix itself: 2049 names of up to a few KB each would
+        // flood the output and the audit log; the message shows its ends.
+        paths: Vec::new(),
+        line: None,
+        fix: format!("Flatten the directory layout (no path more than {limit} directories deep) and recreate the commit."),
+    }
+}
+
+/// `path` for a one-line message: a path of more than 80 characters (one
+/// 2049 directories deep) shows its first 40 and last 30.
+pub fn abbreviated(path: &[u8]) -> String {
+    let text = String::from_utf8_lossy(path);
+    if text.chars().count() <= 80 {
+        return text.into_owned();
+    }
+    let head: String = text.chars().take(40).collect();
+    let tail: Vec<char> = text.chars().rev().take(30).collect();
+    let tail: String = tail.into_iter().rev().collect();
+    format!("{head}...{tail}")
 }
 
 /// Step 2: the tier rules. `classified` holds each changed path with the
@@ -1548,5 +1590,29 @@ mod tests {
                 let _ = judge_paths(&policy, &a, &[(b"\xff", 0), (b"", 7)]);
             }
         }
+    }
+
+    #[test]
+    fn tree_too_deep_names_depth_and_both_ends_of_the_path() {
+        let prefix = "d/".repeat(2049).into_bytes();
+        let v = tree_too_deep(2049, 2048, &prefix);
+        assert_eq!(v.rule, RuleCode::TreeTooDeep);
+        let ends = format!("{}...{}", "d/".repeat(20), "d/".repeat(15));
+        assert_eq!(
+            v.message,
+            format!("directory `{ends}` is nested 2049 levels deep, deeper than git's core.maxTreeDepth (2048); the paths below it cannot be listed")
+        );
+        assert!(v.paths.is_empty() && v.tier.is_none() && v.line.is_none());
+        assert!(v.fix.starts_with("Flatten the directory layout"));
+        // git's own refusal (SHA-256 repositories) names no path.
+        let v = tree_too_deep(2049, 2048, b"");
+        assert!(v
+            .message
+            .starts_with("the commit changes a directory nested deeper than 2048 levels"));
+        assert_eq!(abbreviated(b"crypto/aes/"), "crypto/aes/");
+        assert_eq!(
+            RuleCode::from_code("tree-too-deep"),
+            Some(RuleCode::TreeTooDeep)
+        );
     }
 }
