@@ -279,7 +279,7 @@ fn csv_tables() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,ai-forbidden-tier,missing-required-trailer,undeclared-ai,malformed-declaration,misplaced-declaration,near-miss-key,ai-signoff,missing-signoff,unreadable-encoding"
+        "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,ai-forbidden-tier,missing-required-trailer,undeclared-ai,malformed-declaration,misplaced-declaration,near-miss-key,ai-signoff,missing-signoff,unreadable-encoding,lookalike-path"
     );
     // 3 months x (3 tiers + `*`).
     assert_eq!(lines.len(), 1 + 3 * 4);

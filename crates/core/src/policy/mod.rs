@@ -160,6 +160,17 @@ pub struct Policy {
     pub signoff: Signoff,
     /// `server`: settings used by the pre-receive hook.
     pub server: Server,
+    /// `paths`: how changed paths are compared with the tiers.
+    pub paths: PathSettings,
+}
+
+/// `paths:` section: how changed paths are compared with the tiers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PathSettings {
+    /// `paths.lookalikes` (default false): a path that case-insensitive or
+    /// normalising file systems (macOS, Windows) check out into a stricter
+    /// tier counts in that tier (see [`crate::classify`]).
+    pub lookalikes: bool,
 }
 
 /// `mode:` of a policy.
@@ -437,9 +448,20 @@ pub fn glob_for(pattern: &str) -> String {
 /// `*`, on every platform). Validation and classification both use this, so
 /// they agree; for a pattern of a loaded [`Policy`] it cannot fail.
 pub fn build_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    globset::GlobBuilder::new(&glob_for(pattern))
+    compile_glob(&glob_for(pattern), false)
+}
+
+/// Compile a glob that is already translated (the output of [`glob_for`],
+/// or a part of it) with the options every policy glob uses, optionally
+/// ASCII-case-insensitive (the classifier's look-alike copy).
+pub(crate) fn compile_glob(
+    glob: &str,
+    case_insensitive: bool,
+) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(glob)
         .literal_separator(true)
         .backslash_escape(true)
+        .case_insensitive(case_insensitive)
         .build()
 }
 
