@@ -49,7 +49,10 @@
 //! into one directory: on macOS (APFS, HFS+) and Windows (NTFS)
 //! `CRYPTO/aes.c` lands in `crypto/`; on macOS an NFD-decomposed name is
 //! the NFC one, and HFS+ ignores some invisible code points; Windows strips
-//! trailing dots and spaces from names (`crypto./aes.c`). With
+//! trailing dots and spaces from names (`crypto./aes.c`; Git for Windows
+//! refuses to check such names out under `core.protectNTFS`, see
+//! `is_valid_win32_path` in git's `compat/mingw.c`, but other tools and
+//! archives do not). With
 //! `paths.lookalikes: true`, a path whose checkout form ([`checkout_form`])
 //! matches a stricter tier, with a case-insensitive copy of the tiers'
 //! globs, counts in that tier and is marked as a look-alike

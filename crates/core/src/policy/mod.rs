@@ -55,6 +55,8 @@
 //!     push_option: tiergate.override
 //!     users: [ alice ]
 //!   audit_log: /var/log/tiergate/audit.jsonl
+//! paths:
+//!   lookalikes: false
 //! ```
 //!
 //! | key | type | default | meaning |
@@ -83,6 +85,7 @@
 //! | `server.override.users` | list of strings | `[]` | Pushers whose override counts (forge user names); nobody by default. Every override is audited. |
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
 //! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
+//! | `paths.lookalikes` | boolean | `false` | Look-alike paths: a path that case-insensitive or normalising file systems (macOS, Windows) check out into a stricter tier counts in that tier, and an AI-assisted commit touching one of a forbidden tier is refused (`lookalike-path`). See "Path patterns". |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
 //! absent for the sections (`declaration`, `markers`, `signoff`, `server`,
@@ -111,9 +114,55 @@
 //! | `*.S`, `Kconfig` | no `/`: that file name at any depth | `**/*.S`, `**/Kconfig` |
 //! | `**/tests/` | a directory name at any depth, and everything below | `**/tests/**` |
 //!
-//! The policy file itself is always classified into the strictest tier (the
-//! first tier with `ai: forbidden`, or the first tier when none forbids AI),
-//! whatever the patterns say.
+//! When tiers compete for a path, the **stricter** one wins: a tier with
+//! `ai: forbidden` is stricter than one with `ai: allowed`, and between two
+//! tiers with the same `ai` the one listed first is stricter. The policy file
+//! itself (and a directory above it) is always classified into the strictest
+//! tier (the first tier with `ai: forbidden`, or the first tier when none
+//! forbids AI), whatever the patterns say.
+//!
+//! **A symlink, file or submodule at a tier's directory is in that tier.**
+//! `crypto/` means the paths below `crypto`, not a path named `crypto`; but an
+//! entry at that path replaces the directory on checkout: a human commit
+//! removes `migration/`, an AI-assisted one adds `docs/mig/m.c` and a symlink
+//! `migration -> docs/mig`, and every checkout has AI-written `migration/m.c`.
+//! So a path that is the directory a pattern names, or a directory above it,
+//! belongs to the pattern's tier when that tier is stricter than the tier the
+//! patterns give the path. Every path tiergate judges is such an entry (git's
+//! tree diffs go into directories), so this holds for every changed path. A
+//! path is matched segment by segment against each leading part of a pattern
+//! that ends in a name rather than in `**` (a leading `**` alone would match
+//! every path):
+//!
+//! | pattern | protects the paths |
+//! |---|---|
+//! | `migration/` | `migration` |
+//! | `hw/virtio/**` | `hw/virtio`, `hw` |
+//! | `crypto/aes.c`, `block/qcow2*` | `crypto`, `block` |
+//! | `a/**/b/` | `a`, and `b` at any depth below `a` (`a/x/b`) |
+//! | `**/tests/` | `tests` at any depth |
+//! | `*.S`, `Kconfig`, `**` | nothing (no directory) |
+//!
+//! `except` does not take such a path out (`crypto/` with `except:
+//! [ crypto/README ]` still protects `crypto`). Alternatives that contain a
+//! `/` (`{a,b/c}/`) count as one segment. `tiergate classify --explain
+//! migration` says "non-directory entry at the path of tier critical's
+//! directory `migration/`".
+//!
+//! **Look-alike paths (opt-in: `paths: { lookalikes: true }`).** Paths are
+//! compared as bytes, but macOS and Windows check different paths out into one
+//! directory: `CRYPTO/aes.c` and `cRyPtO/aes.c` land in `crypto/` (case-
+//! insensitive file systems), `crypto./aes.c` and `crypto /aes.c` too on
+//! Windows (it strips trailing dots and spaces from names), an NFD-decomposed
+//! name is the NFC one on macOS, and HFS+ ignores zero-width joiners,
+//! direction marks and the other code points git's `utf8.c` lists. With
+//! `lookalikes: true`, tiergate also classifies each path's checkout form
+//! (those code points removed, lowercased, NFC, trailing dots and spaces
+//! stripped from each segment) with a case-insensitive copy of the tiers'
+//! patterns; when that form is in a stricter tier, the path counts in it, and
+//! an AI-assisted commit touching it in a forbidden tier is refused as
+//! `lookalike-path`. It is off by default: a project whose tree legitimately
+//! holds `Docs/` next to a critical `docs/` would see those paths move.
 //!
 //! ## Errors
 //!
@@ -673,6 +722,9 @@ server:
     #[test]
     fn starter_policy_validates() {
         let p = load(STARTER);
+        // Documented, and off by default.
+        assert!(STARTER.contains("\npaths:\n  lookalikes: false "));
+        assert!(!p.paths.lookalikes);
         assert_eq!(p.tiers.len(), 3);
         assert_eq!(p.tiers[0].ai, AiRule::Forbidden);
     }
@@ -690,6 +742,7 @@ server:
         assert!(p.declaration.value.is_some());
         assert!(!p.signoff.required);
         assert_eq!(p.tiers[1].require, ["Reviewed-by"]);
+        assert_eq!(p.paths, PathSettings { lookalikes: false });
     }
 
     #[test]

@@ -44,6 +44,11 @@
 //! - `missing-required-trailer` is not reported for a tier that is also
 //!   `ai: forbidden`: no trailer would make that commit acceptable, and
 //!   `ai-forbidden-tier` already says so.
+//! - A look-alike path (`paths.lookalikes`: its checkout form on macOS and
+//!   Windows is in a stricter tier, see [`crate::classify`]) of a forbidden
+//!   tier is reported as `lookalike-path`, apart from that tier's
+//!   `ai-forbidden-tier` paths; a look-alike of an allowed tier counts in
+//!   it like any path (its `require` applies).
 //! - A path whose tier index is out of range (a caller bug) is judged as
 //!   being in the policy's `default_tier`, so nothing is silently skipped.
 //! - Violations are ordered by rule (the order of [`RuleCode::ALL`]), then
