@@ -82,25 +82,30 @@ pub struct Classifier {
     protected: Option<(Vec<u8>, Vec<u8>)>,
 }
 
-/// All tiers' compiled globs, in policy order.
+/// All tiers' compiled globs.
 #[derive(Debug, Clone)]
 struct Globs {
+    /// Per tier, in policy order.
     tiers: Vec<TierMatcher>,
+    /// The directories named by, or above, every tier's `paths` patterns
+    /// (see the module docs), in one matcher: most paths match none, and
+    /// that costs one look-up whatever the number of tiers.
+    /// `directory_of[i]` says where glob `i` comes from.
+    directories: GlobSet,
+    directory_of: Vec<TierDirectory>,
 }
 
 #[derive(Debug, Clone)]
 struct TierMatcher {
     paths: GlobSet,
     except: GlobSet,
-    /// The directories named by, or above, the `paths` patterns (see the
-    /// module docs); `directory_of[i]` says where glob `i` comes from.
-    directories: GlobSet,
-    directory_of: Vec<TierDirectory>,
 }
 
 /// A directory that a `paths` pattern of a tier names or lies under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct TierDirectory {
+    /// Index of the tier.
+    tier: usize,
     /// Index of the pattern in the tier's `paths`.
     pattern: usize,
     /// The directory, as a glob (`migration`, `hw`, `**/tests`).
@@ -174,7 +179,8 @@ pub struct Match {
     if *case_insensitive { "case-insensitive " } else { "" }
 )]
 pub struct Error {
-    /// The tier.
+    /// The tier (empty for the directories of all tiers' patterns, which
+    /// are one matcher).
     pub tier: String,
     /// The pattern as written (empty when the whole set failed).
     pub pattern: String,
@@ -411,16 +417,32 @@ impl Classifier {
                 t.paths.is_match_candidate(&candidate) && !t.except.is_match_candidate(&candidate)
             })
             .map_or((self.default_tier, How::Default), |t| (t, How::Pattern));
-        let stricter = self
-            .rank
-            .get(tier)
-            .map_or(&[][..], |&r| &self.by_strictness[..r]);
-        for &t in stricter {
-            if globs.tiers[t].directories.is_match_candidate(&candidate) {
-                return (t, How::TierDirectory);
-            }
+        match self.tier_directory(globs, &candidate, tier) {
+            Some(dir) => (dir.tier, How::TierDirectory),
+            None => (tier, how),
         }
-        (tier, how)
+    }
+
+    /// The directory of the strictest tier stricter than `tier` that the
+    /// candidate stands for (first pattern first), if any.
+    fn tier_directory<'g>(
+        &self,
+        globs: &'g Globs,
+        candidate: &Candidate<'_>,
+        tier: usize,
+    ) -> Option<&'g TierDirectory> {
+        if self.rank.get(tier).is_none_or(|&r| r == 0)
+            || !globs.directories.is_match_candidate(candidate)
+        {
+            return None;
+        }
+        globs
+            .directories
+            .matches_candidate(candidate)
+            .into_iter()
+            .filter_map(|i| globs.directory_of.get(i))
+            .filter(|d| self.is_stricter(d.tier, tier))
+            .min_by_key(|d| (self.rank.get(d.tier).copied(), d.pattern))
     }
 
     /// [`Classifier::decide`] with the details `explain` shows.
@@ -452,15 +474,18 @@ impl Classifier {
             How::PolicyFile => Reason::PolicyFile,
             How::Pattern | How::Default => reason,
             How::TierDirectory => {
-                let matcher = &globs.tiers[tier];
-                let dir = matcher
-                    .directories
-                    .matches_candidate(&candidate)
-                    .first()
-                    .and_then(|&i| matcher.directory_of.get(i));
-                match dir {
+                // The tier the patterns give, as `decide` found it.
+                let plain = globs
+                    .tiers
+                    .iter()
+                    .position(|t| {
+                        t.paths.is_match_candidate(&candidate)
+                            && !t.except.is_match_candidate(&candidate)
+                    })
+                    .unwrap_or(self.default_tier);
+                match self.tier_directory(globs, &candidate, plain) {
                     Some(dir) => Reason::TierDirectory {
-                        pattern: policy.tiers[tier].paths[dir.pattern].clone(),
+                        pattern: policy.tiers[dir.tier].paths[dir.pattern].clone(),
                         directory: dir.glob.clone(),
                         named: dir.named,
                     },
@@ -482,7 +507,9 @@ impl Globs {
     /// ASCII (globset folds ASCII case only).
     fn new(policy: &Policy, case_insensitive: bool) -> Result<Globs, Error> {
         let mut tiers = Vec::with_capacity(policy.tiers.len());
-        for tier in &policy.tiers {
+        let mut directory_of = Vec::new();
+        let mut directory_globs = Vec::new();
+        for (tier_index, tier) in policy.tiers.iter().enumerate() {
             let fail = |part: &'static str, pattern: &str, source| Error {
                 tier: tier.name.clone(),
                 pattern: pattern.to_owned(),
@@ -505,30 +532,44 @@ impl Globs {
                     .collect()
             };
             let paths = globs(&tier.paths);
-            let mut directory_of = Vec::new();
-            for (index, (_, glob)) in paths.iter().enumerate() {
+            for (index, (text, glob)) in paths.iter().enumerate() {
                 for (dir, named) in directories(glob) {
+                    directory_globs.push((text.clone(), dir.clone()));
                     directory_of.push(TierDirectory {
+                        tier: tier_index,
                         pattern: index,
                         glob: dir,
                         named,
                     });
                 }
             }
-            let directory_globs: Vec<(String, String)> = directory_of
-                .iter()
-                .map(|d| (tier.paths[d.pattern].text.clone(), d.glob.clone()))
-                .collect();
             tiers.push(TierMatcher {
                 paths: compile(&paths, case_insensitive).map_err(|(p, e)| fail("paths", &p, e))?,
                 except: compile(&globs(&tier.except), case_insensitive)
                     .map_err(|(p, e)| fail("except", &p, e))?,
-                directories: compile(&directory_globs, case_insensitive)
-                    .map_err(|(p, e)| fail("directories of paths", &p, e))?,
-                directory_of,
             });
         }
-        Ok(Globs { tiers })
+        let directories = compile(&directory_globs, case_insensitive).map_err(|(pattern, e)| {
+            // The tier of a pattern that fails on its own; none for the set.
+            let tier = directory_globs
+                .iter()
+                .position(|(text, _)| !pattern.is_empty() && *text == pattern)
+                .and_then(|i| directory_of.get(i))
+                .map(|d| policy.tiers[d.tier].name.clone())
+                .unwrap_or_default();
+            Error {
+                tier,
+                pattern,
+                part: "directories of paths",
+                case_insensitive,
+                source: Box::new(e),
+            }
+        })?;
+        Ok(Globs {
+            tiers,
+            directories,
+            directory_of,
+        })
     }
 }
 
@@ -940,6 +981,26 @@ mod tests {
         assert_eq!(name(&p, &c, b"docs"), "critical");
         assert_eq!(name(&p, &c, b"doc"), "open");
         assert_eq!(c.explain(&p, b"docs").reason, Reason::PolicyFile);
+        // Two tiers claim a directory: the stricter one, not the first.
+        let p = policy(
+            vec![
+                tier("core", &["x/y/"], &[], AiRule::Allowed),
+                tier("critical", &["x/z/"], &[], AiRule::Forbidden),
+                tier("open", &["docs/"], &[], AiRule::Allowed),
+            ],
+            2,
+        );
+        let c = Classifier::new(&p, None).expect("compiles");
+        assert_eq!(name(&p, &c, b"x"), "critical");
+        assert_eq!(
+            c.explain(&p, b"x").reason,
+            Reason::TierDirectory {
+                pattern: pat("x/z/"),
+                directory: "x".into(),
+                named: false,
+            }
+        );
+        assert_eq!(name(&p, &c, b"x/y"), "core");
     }
 
     #[test]

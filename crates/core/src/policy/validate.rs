@@ -494,7 +494,9 @@ impl Validator<'_> {
         } else {
             err.part.to_owned()
         };
-        let what = if err.pattern.is_empty() {
+        let what = if err.tier.is_empty() {
+            format!("the {part} patterns of all tiers do not compile into one matcher")
+        } else if err.pattern.is_empty() {
             format!(
                 "the {part} patterns of tier `{}` do not compile into one matcher",
                 err.tier
