@@ -422,6 +422,25 @@ fn classify_prints_path_tab_tier_and_explains() {
         "line and column of the pattern: {text}"
     );
     assert!(text.contains("crypto/README: tier core, by no tier matches: default_tier\n  not in tier critical: excepted by 'crypto/README'"), "{text}");
+    // An entry at a tier's directory, or above one, is in that tier.
+    let out = repo.tiergate(&["classify", "--explain", "crypto", "hw", "cryptox"]);
+    let policy = repo.path().join("policy.yaml");
+    let policy = policy.display();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "\
+crypto: tier critical, by non-directory entry at the path of tier critical's directory `crypto/` (pattern 'crypto/' at {policy}:6:14): a symlink, file or submodule here replaces the directory
+hw: tier critical, by non-directory entry at the path of `hw`, a directory above tier critical's pattern 'hw/virtio/**' at {policy}:6:25: a symlink, file or submodule here replaces the directory
+cryptox: tier core, by no tier matches: default_tier
+"
+        )
+    );
+    let out = repo.tiergate(&["classify", "--format", "json", "hw"]);
+    assert_eq!(
+        stdout(&out),
+        "{\"paths\":[{\"excepted_by\":[],\"path\":\"hw\",\"pattern\":\"hw/virtio/**\",\"reason\":\"tier-directory\",\"tier\":\"critical\"}]}\n"
+    );
     // Non-UTF-8 arguments classify.
     let out = support::tiergate_cmd(repo.path())
         .arg("classify")
