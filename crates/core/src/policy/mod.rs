@@ -615,8 +615,11 @@ server:
     push_option: tiergate.override
     users: [ alice ]
   audit_log: /var/log/tiergate/audit.jsonl
+paths:
+  lookalikes: true
 "#,
         );
+        assert!(p.paths.lookalikes);
         assert_eq!(p.mode, Mode::Warn);
         let value = p.declaration.value.as_ref().map(Regex::as_str);
         assert_eq!(value, Some(r"^\S+:\S+"));
