@@ -41,7 +41,8 @@
 //! any entry named `tests`; a pattern without `/` protects nothing, and a
 //! prefix that is only `**` is never used, since it would match every
 //! path). `except` does not take such a path out: it names paths below
-//! the directory, not the directory.
+//! the directory, not the directory. An alternative that contains a `/`
+//! (`{a,b/c}/**`) stays one segment: it protects `a` and `b/c`, not `b`.
 //!
 //! # Look-alike paths (opt-in: `paths.lookalikes`)
 //!
@@ -52,11 +53,14 @@
 //! trailing dots and spaces from names (`crypto./aes.c`; Git for Windows
 //! refuses to check such names out under `core.protectNTFS`, see
 //! `is_valid_win32_path` in git's `compat/mingw.c`, but other tools and
-//! archives do not). With
-//! `paths.lookalikes: true`, a path whose checkout form ([`checkout_form`])
-//! matches a stricter tier, with a case-insensitive copy of the tiers'
-//! globs, counts in that tier and is marked as a look-alike
-//! ([`Class::lookalike`]); the rules report it as `lookalike-path`.
+//! archives do not). With `paths.lookalikes: true`, a path whose checkout
+//! form ([`checkout_form`]) matches a stricter tier, with a
+//! case-insensitive copy of the tiers' globs (compiled once, with the
+//! classifier), counts in that tier and is marked as a look-alike
+//! ([`Class::lookalike`]); the rules report it as `lookalike-path`. The
+//! checkout form is classified like a path, so the policy file and the
+//! tier directories above have look-alikes too (`POLICY.yaml`,
+//! `MIGRATION`).
 //!
 //! Paths are repository-relative, `/`-separated byte strings, compared as
 //! bytes: git does not require path names to be UTF-8, and neither do we.
