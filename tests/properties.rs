@@ -647,14 +647,30 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{yaml}: {e}")))?;
         let classifier = tiergate_core::classify::Classifier::new(&policy, None)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let with_lookalikes = format!("{yaml}paths: {{ lookalikes: true }}\n");
+        let lookalikes = tiergate_core::policy::from_yaml(with_lookalikes.as_bytes(), "p.yaml")
+            .map_err(|e| TestCaseError::fail(format!("{with_lookalikes}: {e}")))?;
+        let folding = tiergate_core::classify::Classifier::new(&lookalikes, None)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         for path in &paths {
+            let tier = classifier.tier_of(path);
             prop_assert_eq!(
-                classifier.tier_of(path),
+                tier,
                 reference::tier(&tiers, default, path),
                 "path {} under\n{}",
                 show(path),
                 yaml
             );
+            prop_assert_eq!(classifier.explain(&policy, path).tier, tier);
+            // Look-alikes only ever move a path to a stricter tier (here:
+            // listed earlier), and say so.
+            let class = folding.class_of(path);
+            prop_assert_eq!(folding.explain(&lookalikes, path).tier, class.tier);
+            if class.lookalike {
+                prop_assert!(class.tier < tier, "path {} under\n{}", show(path), yaml);
+            } else {
+                prop_assert_eq!(class.tier, tier, "path {} under\n{}", show(path), yaml);
+            }
         }
     }
 }
