@@ -435,6 +435,25 @@ fn classify_prints_path_tab_tier_and_explains() {
         "line and column of the pattern: {text}"
     );
     assert!(text.contains("crypto/README: tier core, by no tier matches: default_tier\n  not in tier critical: excepted by 'crypto/README'"), "{text}");
+    // An entry at a tier's directory, or above one, is in that tier.
+    let out = repo.tiergate(&["classify", "--explain", "crypto", "hw", "cryptox"]);
+    let policy = repo.path().join("policy.yaml");
+    let policy = policy.display();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "\
+crypto: tier critical, by non-directory entry at the path of tier critical's directory `crypto/` (pattern 'crypto/' at {policy}:6:14): a symlink, file or submodule here replaces the directory
+hw: tier critical, by non-directory entry at the path of `hw`, a directory above tier critical's pattern 'hw/virtio/**' at {policy}:6:25: a symlink, file or submodule here replaces the directory
+cryptox: tier core, by no tier matches: default_tier
+"
+        )
+    );
+    let out = repo.tiergate(&["classify", "--format", "json", "hw"]);
+    assert_eq!(
+        stdout(&out),
+        "{\"paths\":[{\"excepted_by\":[],\"path\":\"hw\",\"pattern\":\"hw/virtio/**\",\"reason\":\"tier-directory\",\"tier\":\"critical\"}]}\n"
+    );
     // Non-UTF-8 arguments classify.
     let out = support::tiergate_cmd(repo.path())
         .arg("classify")
@@ -658,4 +677,69 @@ fn rev_list_ranges_agree_with_git_rev_list() {
             .unwrap_or_else(|e| panic!("{range:?}: {e}: {}", stderr(&out)));
         assert_eq!(doc["commits_checked"], theirs.len(), "{range:?}");
     }
+}
+
+/// `paths.lookalikes`: paths that macOS and Windows check out into a
+/// forbidden directory (`CRYPTO/`, `crypto./`, `Hw/Virtio/`) are refused as
+/// `lookalike-path`; without the key (the default) they are judged by their
+/// bytes, as before.
+#[test]
+fn lookalike_paths_are_refused_when_the_policy_asks() {
+    let repo = repo_with_policy();
+    let id = repo.commit(
+        &[
+            ("CRYPTO/aes.c", "x\n"),
+            ("crypto./gcm.c", "y\n"),
+            ("Hw/Virtio/net.c", "z\n"),
+            ("docs/crypto.md", "doc\n"),
+        ],
+        "crypto: case games\n\nAI-Assisted-by: claude:claude-sonnet-4\nReviewed-by: R <r@example.com>\n",
+    );
+    // Off by default: the paths are in core (Reviewed-by present) and open.
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    let out = repo.tiergate(&["classify", "CRYPTO/aes.c"]);
+    assert_eq!(stdout(&out), "CRYPTO/aes.c\tcore\n");
+
+    std::fs::write(
+        repo.path().join("lookalikes.yaml"),
+        format!("{POLICY}paths:\n  lookalikes: true\n"),
+    )
+    .expect("write");
+    let out = repo.tiergate(&["check", "--policy", "lookalikes.yaml", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "\
+error[lookalike-path]: commit {} \"crypto: case games\"
+  AI-assisted commit touches 3 paths that case-insensitive or normalising file systems (macOS, Windows) check out into tier 'critical' (ai: forbidden)
+    CRYPTO/aes.c
+    Hw/Virtio/net.c
+    crypto./gcm.c
+  fix: Spell the paths as the repository spells them, outside 'critical', or split them into a commit written without AI assistance; `tiergate classify --explain PATH` shows where they land.
+
+tiergate: 1 violation in 1 commit (1 commit checked)
+",
+            &id[..12]
+        )
+    );
+    let out = repo.tiergate(&[
+        "classify",
+        "--policy",
+        "lookalikes.yaml",
+        "--explain",
+        "crypto./gcm.c",
+    ]);
+    assert_eq!(
+        stdout(&out),
+        "crypto./gcm.c: tier critical, by look-alike path: case-insensitive or normalising file systems (macOS, Windows) check it out as `crypto/gcm.c`; there it is in tier critical: pattern 'crypto/' at lookalikes.yaml:6:14\n"
+    );
 }

@@ -271,6 +271,56 @@ fn cases() -> Vec<Case> {
             expect: &[],
         },
         Case {
+            // Security issue 11: a human removes the critical directory,
+            // an AI-assisted commit puts a symlink out of it in its place;
+            // checkouts would have AI-written crypto/k.c.
+            name: "symlink-replaces-critical",
+            setup: |c| {
+                c.commit(&[("crypto/k.c", "k\n")], "crypto: by hand");
+                c.git(&["rm", "-q", "-r", "crypto"]);
+                c.commit(&[], "crypto: remove, by hand");
+                c.s.write("docs/k/k.c", "ai\n");
+                std::os::unix::fs::symlink("docs/k", c.work().join("crypto")).expect("symlink");
+                c.git(&["add", "-A"]);
+                c.commit(&[], &declared("docs: k"));
+                None
+            },
+            expect: &["ai-forbidden-tier"],
+        },
+        Case {
+            name: "file-at-critical-directory",
+            setup: |c| {
+                c.commit(&[("crypto", "not a directory\n")], &declared("a file named crypto"));
+                None
+            },
+            expect: &["ai-forbidden-tier"],
+        },
+        Case {
+            name: "submodule-at-critical-directory",
+            setup: |c| {
+                let base = c.git(&["rev-parse", "HEAD"]);
+                let info = format!("160000 commit {}\tcrypto", base.trim());
+                let mut cmd = git_cmd(c.work());
+                cmd.args(["update-index", "--add", "--index-info"]);
+                let out = server_support::run_stdin(&mut cmd, info.as_bytes());
+                assert!(out.status.success(), "{}", stderr(&out));
+                c.commit(&[], &declared("submodule at crypto"));
+                None
+            },
+            expect: &["ai-forbidden-tier"],
+        },
+        Case {
+            // Look-alike paths are judged by their bytes unless the policy
+            // sets `paths.lookalikes` (this one does not): `CRYPTO/` is in
+            // the default tier.
+            name: "case-lookalike-of-critical-without-lookalikes",
+            setup: |c| {
+                c.commit(&[("CRYPTO/aes.c", "x\n")], &declared("CRYPTO"));
+                None
+            },
+            expect: &[],
+        },
+        Case {
             name: "submodule-under-critical",
             setup: |c| {
                 let base = c.git(&["rev-parse", "HEAD"]);

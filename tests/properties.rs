@@ -526,14 +526,32 @@ mod reference {
             .any(|alt| path(&components(alt), &parts))
     }
 
-    /// The tier of `path`: the first whose paths match and excepts do not.
+    /// Whether `p` is a directory that `pattern` names or lies under (an
+    /// entry there replaces it): `p` matches a proper prefix of the
+    /// pattern's components that ends in a component other than `**`.
+    pub fn directory(pattern: &str, p: &[u8]) -> bool {
+        let parts: Vec<&[u8]> = p.split(|&b| b == b'/').collect();
+        expand(pattern).iter().any(|alt| {
+            let comps = components(alt);
+            (1..comps.len()).any(|end| comps[end - 1] != "**" && path(&comps[..end], &parts))
+        })
+    }
+
+    /// The tier of `path`: the first whose paths match and excepts do not
+    /// (else the default), unless `path` is a directory of a stricter
+    /// tier's patterns (all tiers allow AI here: stricter is listed
+    /// earlier), whatever its excepts say.
     pub fn tier(tiers: &[(Vec<String>, Vec<String>)], default: usize, p: &[u8]) -> usize {
-        tiers
+        let normal = tiers
             .iter()
             .position(|(paths, except)| {
                 paths.iter().any(|x| matches(x, p)) && !except.iter().any(|x| matches(x, p))
             })
-            .unwrap_or(default)
+            .unwrap_or(default);
+        tiers[..normal]
+            .iter()
+            .position(|(paths, _)| paths.iter().any(|x| directory(x, p)))
+            .unwrap_or(normal)
     }
 }
 
@@ -629,14 +647,30 @@ proptest! {
             .map_err(|e| TestCaseError::fail(format!("{yaml}: {e}")))?;
         let classifier = tiergate_core::classify::Classifier::new(&policy, None)
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let with_lookalikes = format!("{yaml}paths: {{ lookalikes: true }}\n");
+        let lookalikes = tiergate_core::policy::from_yaml(with_lookalikes.as_bytes(), "p.yaml")
+            .map_err(|e| TestCaseError::fail(format!("{with_lookalikes}: {e}")))?;
+        let folding = tiergate_core::classify::Classifier::new(&lookalikes, None)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
         for path in &paths {
+            let tier = classifier.tier_of(path);
             prop_assert_eq!(
-                classifier.tier_of(path),
+                tier,
                 reference::tier(&tiers, default, path),
                 "path {} under\n{}",
                 show(path),
                 yaml
             );
+            prop_assert_eq!(classifier.explain(&policy, path).tier, tier);
+            // Look-alikes only ever move a path to a stricter tier (here:
+            // listed earlier), and say so.
+            let class = folding.class_of(path);
+            prop_assert_eq!(folding.explain(&lookalikes, path).tier, class.tier);
+            if class.lookalike {
+                prop_assert!(class.tier < tier, "path {} under\n{}", show(path), yaml);
+            } else {
+                prop_assert_eq!(class.tier, tier, "path {} under\n{}", show(path), yaml);
+            }
         }
     }
 }

@@ -847,3 +847,84 @@ fn a_decision_being_recorded_is_not_cut_short_by_the_timeout() {
     assert_eq!(audit[before]["reason"], serde_json::Value::Null);
     assert_eq!(s.remote_rev("main"), Some(s.rev("HEAD")));
 }
+
+/// Security issue 11: a symlink at the path of a forbidden directory. In one
+/// push, a human commit removes `migration/` and an AI-assisted commit adds
+/// `docs/mig/m.c` and a symlink `migration -> docs/mig`: every checkout
+/// would have AI-written `migration/m.c`. The symlink is in the tier of the
+/// directory it replaces.
+#[cfg(unix)]
+#[test]
+fn a_symlink_cannot_replace_a_forbidden_directory() {
+    let s = Server::new();
+    let policy = POLICY.replace("[ \"crypto/\" ]", "[ \"crypto/\", \"migration/\" ]");
+    assert_ne!(policy, POLICY);
+    s.commit(
+        &[("policy.yaml", &policy), ("migration/m.c", "human\n")],
+        "migration: add, by hand",
+    );
+    assert_code(&s.push(&["origin", "main"]), 0);
+    let before = s.remote_rev("main");
+
+    git(&s.work, &["rm", "-q", "-r", "migration"]);
+    s.commit(&[], "migration: remove, by hand");
+    s.write("docs/mig/m.c", "ai\n");
+    std::os::unix::fs::symlink("docs/mig", s.work.join("migration")).expect("symlink");
+    let bad = s.commit(&[], &declared("docs: move the migration notes"));
+    assert_eq!(
+        git(&s.work, &["ls-tree", "HEAD", "migration"]),
+        format!(
+            "120000 blob {}\tmigration\n",
+            git(&s.work, &["rev-parse", "HEAD:migration"]).trim()
+        ),
+        "a symlink in the tree"
+    );
+    let out = s.push(&["origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"docs: move the migration notes\"",
+            short(&bad)
+        ),
+    );
+    assert_remote_line(
+        &out,
+        "  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path",
+    );
+    assert_remote_line(&out, "    migration");
+    assert_remote_line(
+        &out,
+        "tiergate: 1 violation in 1 commit (2 commits checked)",
+    );
+    assert_eq!(s.remote_rev("main"), before);
+    let rec = s.last_audit();
+    assert_eq!(rec["violations"][0]["rule"], "ai-forbidden-tier");
+    assert_eq!(rec["violations"][0]["commit"], bad.as_str());
+    assert_eq!(
+        rec["violations"][0]["paths"],
+        serde_json::json!(["migration"])
+    );
+
+    // Honest AI-assisted changes near the tier's name still pass: a symlink
+    // inside one tier, a rename, files whose names only start like it.
+    git(&s.work, &["reset", "-q", "--hard", "origin/main"]);
+    s.write("docs/b.md", "b\n");
+    std::os::unix::fs::symlink("b.md", s.work.join("docs/a.md")).expect("symlink");
+    s.commit(&[], &declared("docs: a is b"));
+    s.commit(&[("docs/old.md", "old\n")], "docs: old, by hand");
+    git(&s.work, &["mv", "docs/old.md", "docs/new.md"]);
+    s.commit(&[], &declared("docs: rename old to new"));
+    s.commit(
+        &[
+            ("docs/migration-notes.txt", "notes\n"),
+            ("migrationX", "x\n"),
+        ],
+        &declared("docs: migration notes"),
+    );
+    let out = s.push(&["origin", "main"]);
+    assert_code(&out, 0);
+    assert!(remote_lines(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(s.last_audit()["commits_checked"], 4);
+    assert_eq!(s.remote_rev("main"), Some(s.rev("HEAD")));
+}

@@ -50,15 +50,25 @@ pub fn judge<E>(
     if rules::needs_paths(policy, &assessment) {
         let changed = paths()?;
         paths_computed = true;
-        let classified: Vec<(&[u8], usize)> = changed
+        let classified: Vec<(&[u8], crate::classify::Class)> = changed
             .0
             .iter()
-            .map(|p| (p.as_slice(), classifier.tier_of(p)))
+            .map(|p| (p.as_slice(), classifier.class_of(p)))
             .collect();
-        tiers = classifier
-            .tiers_touched(&changed.0)
-            .into_iter()
-            .map(|t| policy.tiers[t].name.clone())
+        // The tiers touched, in policy order, from the classes just computed
+        // (each path is classified once).
+        let mut touched = vec![false; policy.tiers.len()];
+        for (_, class) in &classified {
+            if let Some(t) = touched.get_mut(class.tier) {
+                *t = true;
+            }
+        }
+        tiers = policy
+            .tiers
+            .iter()
+            .zip(touched)
+            .filter(|(_, t)| *t)
+            .map(|(tier, _)| tier.name.clone())
             .collect();
         violations.extend(rules::judge_paths(policy, &assessment, &classified));
         // A subtree too deep to diff hides paths: refuse rather than judge

@@ -9,24 +9,94 @@
 //!
 //! Tiers are tried in the order the policy lists them and the first tier
 //! whose `paths` match and whose `except` do not wins; a path no tier
-//! claims falls in `default_tier`. Two paths are always in the strictest
-//! tier whatever the patterns say: the policy file itself, so that loosening
-//! the rules is itself held to the strictest rules (see
-//! [`Classifier::new`]).
+//! claims falls in `default_tier`. The policy file itself is always in the
+//! strictest tier whatever the patterns say, so that loosening the rules is
+//! itself held to the strictest rules (see [`Classifier::new`]).
+//!
+//! # Stricter
+//!
+//! One order decides between tiers wherever two of them claim a path
+//! ([`stricter`]): a tier with `ai: forbidden` is stricter than one with
+//! `ai: allowed`; between two tiers with the same `ai`, the one listed
+//! first is stricter (the policy lists its most important tiers first: the
+//! first match wins). The strictest tier ([`strictest_tier`]) is the first
+//! in that order.
+//!
+//! # Entries that replace a tier's directory
+//!
+//! Every path tiergate classifies is a non-directory entry of a tree
+//! (blob, symlink or submodule: git's tree diffs recurse into trees). An
+//! entry at the path of a directory that a tier protects replaces that
+//! directory: in one push a human commit removes `migration/`, an
+//! AI-assisted commit adds `docs/mig/m.c` and a symlink `migration ->
+//! docs/mig`, and every checkout now has AI-written `migration/m.c`, while
+//! the patterns alone put the path `migration` in the default tier. So a
+//! path P that is the directory named by a pattern of a tier, or a
+//! directory above one, belongs to that tier when it is stricter than the
+//! tier the patterns give P. "Named by or above" is matched segment by
+//! segment: P's segments against every proper prefix of the pattern's
+//! glob segments that does not end in `**` (`migration/**` protects
+//! `migration`; `hw/virtio/**` protects `hw/virtio` and `hw`;
+//! `crypto/aes.c` protects `crypto`; `**/tests/**` protects `**/tests`,
+//! any entry named `tests`; a pattern without `/` protects nothing, and a
+//! prefix that is only `**` is never used, since it would match every
+//! path). `except` does not take such a path out: it names paths below
+//! the directory, not the directory. An alternative that contains a `/`
+//! (`{a,b/c}/**`) stays one segment: it protects `a` and `b/c`, not `b`.
+//!
+//! # Look-alike paths (opt-in: `paths.lookalikes`)
+//!
+//! Case-insensitive and normalising file systems check different paths out
+//! into one directory: on macOS (APFS, HFS+) and Windows (NTFS)
+//! `CRYPTO/aes.c` lands in `crypto/`; on macOS an NFD-decomposed name is
+//! the NFC one, and HFS+ ignores some invisible code points; Windows strips
+//! trailing dots and spaces from names (`crypto./aes.c`; Git for Windows
+//! refuses to check such names out under `core.protectNTFS`, see
+//! `is_valid_win32_path` in git's `compat/mingw.c`, but other tools and
+//! archives do not). With `paths.lookalikes: true`, a path whose checkout
+//! form ([`checkout_form`]) matches a stricter tier, with a
+//! case-insensitive copy of the tiers' globs (compiled once, with the
+//! classifier), counts in that tier and is marked as a look-alike
+//! ([`Class::lookalike`]); the rules report it as `lookalike-path`. The
+//! checkout form is classified like a path, so the policy file and the
+//! tier directories above have look-alikes too (`POLICY.yaml`,
+//! `MIGRATION`).
 //!
 //! Paths are repository-relative, `/`-separated byte strings, compared as
 //! bytes: git does not require path names to be UTF-8, and neither do we.
 
 use crate::policy::{AiRule, Pattern, Policy};
 use globset::{Candidate, GlobSet, GlobSetBuilder};
+use unicode_normalization::UnicodeNormalization;
 
 /// A compiled classifier for one policy.
 #[derive(Debug, Clone)]
 pub struct Classifier {
-    tiers: Vec<TierMatcher>,
+    /// The tiers' globs, compared as bytes.
+    exact: Globs,
+    /// With `paths.lookalikes`: the case-insensitive copy, matched against
+    /// [`checkout_form`] of a path.
+    lookalike: Option<Globs>,
     default_tier: usize,
-    strictest_tier: usize,
-    protected: Vec<Vec<u8>>,
+    /// Tier indexes, strictest first (see [`stricter`]).
+    by_strictness: Vec<usize>,
+    /// `rank[t]`: position of tier `t` in `by_strictness`.
+    rank: Vec<usize>,
+    /// The policy file's path, as given and in its checkout form.
+    protected: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+/// All tiers' compiled globs.
+#[derive(Debug, Clone)]
+struct Globs {
+    /// Per tier, in policy order.
+    tiers: Vec<TierMatcher>,
+    /// The directories named by, or above, every tier's `paths` patterns
+    /// (see the module docs), in one matcher: most paths match none, and
+    /// that costs one look-up whatever the number of tiers.
+    /// `directory_of[i]` says where glob `i` comes from.
+    directories: GlobSet,
+    directory_of: Vec<TierDirectory>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,15 +105,62 @@ struct TierMatcher {
     except: GlobSet,
 }
 
+/// A directory that a `paths` pattern of a tier names or lies under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct TierDirectory {
+    /// Index of the tier.
+    tier: usize,
+    /// Index of the pattern in the tier's `paths`.
+    pattern: usize,
+    /// The directory, as a glob (`migration`, `hw`, `**/tests`).
+    glob: String,
+    /// Whether the pattern names this directory and everything below it
+    /// (`migration/`, `hw/virtio/**`), rather than lying further below.
+    named: bool,
+}
+
+/// The tier of a path, and whether it got it as a look-alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Class {
+    /// Index into the policy's tiers.
+    pub tier: usize,
+    /// The path itself is in a less strict tier: case-insensitive or
+    /// normalising file systems check it out into `tier` (only with
+    /// `paths.lookalikes`).
+    pub lookalike: bool,
+}
+
 /// Why a path got its tier (for `tiergate classify --explain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reason {
     /// A `paths` pattern of the tier matched.
     Pattern(Pattern),
-    /// The path is the policy file, always in the strictest tier.
+    /// The path is the policy file (or a directory above it), always in
+    /// the strictest tier.
     PolicyFile,
     /// No tier matched: the policy's `default_tier`.
     Default,
+    /// The path is the directory named by `pattern` of the tier, or a
+    /// directory above it: an entry there (symlink, file, submodule)
+    /// replaces that directory, so it belongs to the tier.
+    TierDirectory {
+        /// The tier's pattern.
+        pattern: Pattern,
+        /// The directory the path stands for, as a glob (`migration`).
+        directory: String,
+        /// Whether `pattern` names the directory itself (`migration/`)
+        /// rather than something below it (`hw` for `hw/virtio/**`).
+        named: bool,
+    },
+    /// The path is a look-alike: its checkout form on case-insensitive or
+    /// normalising file systems (`checkout_form`) is in the tier, for
+    /// `reason`.
+    Lookalike {
+        /// The checkout form (lossy UTF-8).
+        form: String,
+        /// Why the checkout form is in the tier.
+        reason: Box<Reason>,
+    },
 }
 
 /// The tier of a path and why.
@@ -61,119 +178,496 @@ pub struct Match {
 /// A pattern that does not compile (cannot happen for a validated policy;
 /// kept so that classification never panics).
 #[derive(Debug, thiserror::Error)]
-#[error("invalid pattern '{pattern}' in tier '{tier}': {source}")]
+#[error(
+    "invalid pattern '{pattern}' in tier '{tier}' ({}{part}): {source}",
+    if *case_insensitive { "case-insensitive " } else { "" }
+)]
 pub struct Error {
-    /// The tier.
+    /// The tier (empty for the directories of all tiers' patterns, which
+    /// are one matcher).
     pub tier: String,
-    /// The pattern as written.
+    /// The pattern as written (empty when the whole set failed).
     pub pattern: String,
+    /// Which matcher: `paths`, `except` or `directories of paths`.
+    pub part: &'static str,
+    /// Whether the failing matcher is the case-insensitive look-alike
+    /// copy (`paths.lookalikes`).
+    pub case_insensitive: bool,
     /// The glob error.
-    pub source: globset::Error,
+    pub source: Box<globset::Error>,
 }
 
-/// The tier considered strictest: the first tier with `ai: forbidden`, or
-/// the first tier when none forbids AI.
-pub fn strictest_tier(policy: &Policy) -> usize {
-    policy
+/// Whether tier `a` is stricter than tier `b`: `ai: forbidden` before
+/// `ai: allowed`, then the order the policy lists them in. The one
+/// definition used wherever two tiers compete for a path (the policy file,
+/// entries that replace a tier's directory, look-alikes).
+pub fn stricter(policy: &Policy, a: usize, b: usize) -> bool {
+    strictness(policy, a) < strictness(policy, b)
+}
+
+/// Sort key of [`stricter`]: smaller is stricter.
+fn strictness(policy: &Policy, tier: usize) -> (bool, usize) {
+    let allowed = policy
         .tiers
-        .iter()
-        .position(|t| t.ai == AiRule::Forbidden)
+        .get(tier)
+        .is_none_or(|t| t.ai != AiRule::Forbidden);
+    (allowed, tier)
+}
+
+/// The strictest tier (see [`stricter`]): the first tier with
+/// `ai: forbidden`, or the first tier when none forbids AI.
+pub fn strictest_tier(policy: &Policy) -> usize {
+    (0..policy.tiers.len())
+        .min_by_key(|&t| strictness(policy, t))
         .unwrap_or(0)
+}
+
+/// Code points HFS+ ignores in names, as git's `utf8.c` (`next_hfs_char`,
+/// used by `is_hfs_dotgit`) lists them: `cr\u{200c}ypto` and `crypto` are
+/// one directory there.
+const HFS_IGNORED: [char; 16] = [
+    '\u{200c}', // ZERO WIDTH NON-JOINER
+    '\u{200d}', // ZERO WIDTH JOINER
+    '\u{200e}', // LEFT-TO-RIGHT MARK
+    '\u{200f}', // RIGHT-TO-LEFT MARK
+    '\u{202a}', // LEFT-TO-RIGHT EMBEDDING
+    '\u{202b}', // RIGHT-TO-LEFT EMBEDDING
+    '\u{202c}', // POP DIRECTIONAL FORMATTING
+    '\u{202d}', // LEFT-TO-RIGHT OVERRIDE
+    '\u{202e}', // RIGHT-TO-LEFT OVERRIDE
+    '\u{206a}', // INHIBIT SYMMETRIC SWAPPING
+    '\u{206b}', // ACTIVATE SYMMETRIC SWAPPING
+    '\u{206c}', // INHIBIT ARABIC FORM SHAPING
+    '\u{206d}', // ACTIVATE ARABIC FORM SHAPING
+    '\u{206e}', // NATIONAL DIGIT SHAPES
+    '\u{206f}', // NOMINAL DIGIT SHAPES
+    '\u{feff}', // ZERO WIDTH NO-BREAK SPACE
+];
+
+/// The form under which case-insensitive, normalising file systems store
+/// `path`: per segment, the code points HFS+ ignores removed, lowercased
+/// (Unicode lowercase mapping, on the canonical decomposition) and
+/// NFC-composed (macOS treats NFD and NFC names as one), then trailing
+/// dots and spaces stripped as Windows strips them (`crypto.` is
+/// `crypto`; a segment of only dots and spaces is kept). A path that is
+/// not UTF-8 gets only the ASCII part: lowercase and the stripping.
+///
+/// ```
+/// use tiergate_core::classify::checkout_form;
+/// assert_eq!(checkout_form(b"CRYPTO./Aes.c "), b"crypto/aes.c");
+/// assert_eq!(checkout_form("cafe\u{301}/x".as_bytes()), "caf\u{e9}/x".as_bytes());
+/// ```
+pub fn checkout_form(path: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(path.len());
+    for (i, segment) in path.split(|&b| b == b'/').enumerate() {
+        if i > 0 {
+            out.push(b'/');
+        }
+        let folded: Vec<u8> = match std::str::from_utf8(segment) {
+            Ok(s) if s.is_ascii() => s.to_ascii_lowercase().into_bytes(),
+            Ok(s) => s
+                .chars()
+                .filter(|c| !HFS_IGNORED.contains(c))
+                .nfd()
+                .flat_map(char::to_lowercase)
+                .nfc()
+                .collect::<String>()
+                .into_bytes(),
+            Err(_) => segment.to_ascii_lowercase(),
+        };
+        let kept = folded
+            .iter()
+            .rposition(|&b| b != b'.' && b != b' ')
+            .map_or(folded.len(), |last| last + 1);
+        out.extend_from_slice(&folded[..kept]);
+    }
+    out
+}
+
+/// How [`Classifier::decide`] found a tier (cheap; [`Classifier::explain`]
+/// fills in the details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum How {
+    PolicyFile,
+    Pattern,
+    Default,
+    TierDirectory,
 }
 
 impl Classifier {
     /// Compile `policy`. `policy_path` is the repository-relative path of
-    /// the policy file when it lives in the repository; that path is always
-    /// classified in the strictest tier (see [`strictest_tier`]), so that a
-    /// commit loosening the policy is judged by the strictest rules.
+    /// the policy file when it lives in the repository; that path (and a
+    /// directory above it) is always classified in the strictest tier (see
+    /// [`strictest_tier`]), so that a commit loosening the policy is judged
+    /// by the strictest rules. Everything is compiled here, once: the
+    /// tiers' globs, the directories they protect, and with
+    /// `paths.lookalikes` their case-insensitive copy.
     pub fn new(policy: &Policy, policy_path: Option<&[u8]>) -> Result<Classifier, Error> {
-        let mut tiers = Vec::with_capacity(policy.tiers.len());
-        for tier in &policy.tiers {
-            tiers.push(TierMatcher {
-                paths: compile(&tier.name, &tier.paths)?,
-                except: compile(&tier.name, &tier.except)?,
-            });
+        let mut by_strictness: Vec<usize> = (0..policy.tiers.len()).collect();
+        by_strictness.sort_by_key(|&t| strictness(policy, t));
+        let mut rank = vec![0; policy.tiers.len()];
+        for (position, &t) in by_strictness.iter().enumerate() {
+            rank[t] = position;
         }
         Ok(Classifier {
-            tiers,
+            exact: Globs::new(policy, false)?,
+            lookalike: if policy.paths.lookalikes {
+                Some(Globs::new(policy, true)?)
+            } else {
+                None
+            },
             default_tier: policy.default_tier,
-            strictest_tier: strictest_tier(policy),
-            protected: policy_path.map(|p| vec![p.to_vec()]).unwrap_or_default(),
+            by_strictness,
+            rank,
+            protected: policy_path.map(|p| (p.to_vec(), checkout_form(p))),
         })
     }
 
     /// The tier (index into the policy's tiers) of `path`.
     pub fn tier_of(&self, path: &[u8]) -> usize {
-        if self.protected.iter().any(|p| p == path) {
-            return self.strictest_tier;
+        self.class_of(path).tier
+    }
+
+    /// The tier of `path` and whether it is a look-alike.
+    pub fn class_of(&self, path: &[u8]) -> Class {
+        let protected = self.protected.as_ref().map(|(p, _)| p.as_slice());
+        let (tier, _) = self.decide(&self.exact, path, protected);
+        if let Some(lookalike) = &self.lookalike {
+            if self.rank.get(tier).is_some_and(|&r| r > 0) {
+                let form = checkout_form(path);
+                let protected = self.protected.as_ref().map(|(_, f)| f.as_slice());
+                let (folded, _) = self.decide(lookalike, &form, protected);
+                if self.is_stricter(folded, tier) {
+                    return Class {
+                        tier: folded,
+                        lookalike: true,
+                    };
+                }
+            }
         }
-        let candidate = candidate(path);
-        self.tiers
-            .iter()
-            .position(|t| {
-                t.paths.is_match_candidate(&candidate) && !t.except.is_match_candidate(&candidate)
-            })
-            .unwrap_or(self.default_tier)
+        Class {
+            tier,
+            lookalike: false,
+        }
     }
 
     /// The tiers (indexes into the policy's tiers, in policy order, each
     /// once) that `paths` fall in.
     pub fn tiers_touched(&self, paths: &[Vec<u8>]) -> Vec<usize> {
-        let mut seen = vec![false; self.tiers.len()];
+        let mut seen = vec![false; self.rank.len()];
         for path in paths {
-            seen[self.tier_of(path)] = true;
+            if let Some(s) = seen.get_mut(self.tier_of(path)) {
+                *s = true;
+            }
         }
         (0..seen.len()).filter(|&t| seen[t]).collect()
     }
 
-    /// The tier of `path` and the pattern that decided it.
+    /// The tier of `path` and the pattern that decided it. Agrees with
+    /// [`Classifier::class_of`].
     pub fn explain(&self, policy: &Policy, path: &[u8]) -> Match {
-        if self.protected.iter().any(|p| p == path) {
-            return Match {
-                tier: self.strictest_tier,
-                reason: Reason::PolicyFile,
-                excepted_by: Vec::new(),
-            };
+        let protected = self.protected.as_ref().map(|(p, _)| p.as_slice());
+        let found = self.explain_in(policy, &self.exact, path, protected);
+        if let Some(lookalike) = &self.lookalike {
+            if self.rank.get(found.tier).is_some_and(|&r| r > 0) {
+                let form = checkout_form(path);
+                let protected = self.protected.as_ref().map(|(_, f)| f.as_slice());
+                let folded = self.explain_in(policy, lookalike, &form, protected);
+                if self.is_stricter(folded.tier, found.tier) {
+                    return Match {
+                        tier: folded.tier,
+                        reason: Reason::Lookalike {
+                            form: String::from_utf8_lossy(&form).into_owned(),
+                            reason: Box::new(folded.reason),
+                        },
+                        excepted_by: found.excepted_by,
+                    };
+                }
+            }
+        }
+        found
+    }
+
+    fn is_stricter(&self, a: usize, b: usize) -> bool {
+        match (self.rank.get(a), self.rank.get(b)) {
+            (Some(a), Some(b)) => a < b,
+            _ => false,
+        }
+    }
+
+    /// Whether `path` is the policy file `protected`, or a directory above
+    /// it (an entry there would replace the directory holding it).
+    fn is_protected(path: &[u8], protected: Option<&[u8]>) -> bool {
+        protected
+            .is_some_and(|p| p == path || (p.starts_with(path) && p.get(path.len()) == Some(&b'/')))
+    }
+
+    /// The tier of `path` in `globs`, without details: the policy file,
+    /// else the first tier whose `paths` match and `except` do not (else
+    /// the default tier), else a stricter tier whose directory the path
+    /// stands for.
+    fn decide(&self, globs: &Globs, path: &[u8], protected: Option<&[u8]>) -> (usize, How) {
+        if Classifier::is_protected(path, protected) {
+            return (
+                self.by_strictness.first().copied().unwrap_or(0),
+                How::PolicyFile,
+            );
         }
         let candidate = candidate(path);
-        let mut excepted_by = Vec::new();
-        for (index, (matcher, tier)) in self.tiers.iter().zip(&policy.tiers).enumerate() {
-            let Some(&first) = matcher.paths.matches_candidate(&candidate).first() else {
-                continue;
-            };
-            if let Some(&ex) = matcher.except.matches_candidate(&candidate).first() {
-                excepted_by.push((index, tier.except[ex].clone()));
-                continue;
-            }
-            return Match {
-                tier: index,
-                reason: Reason::Pattern(tier.paths[first].clone()),
-                excepted_by,
-            };
+        let (tier, how) = globs
+            .tiers
+            .iter()
+            .position(|t| {
+                t.paths.is_match_candidate(&candidate) && !t.except.is_match_candidate(&candidate)
+            })
+            .map_or((self.default_tier, How::Default), |t| (t, How::Pattern));
+        match self.tier_directory(globs, &candidate, tier) {
+            Some(dir) => (dir.tier, How::TierDirectory),
+            None => (tier, how),
         }
+    }
+
+    /// The directory of the strictest tier stricter than `tier` that the
+    /// candidate stands for (first pattern first), if any.
+    fn tier_directory<'g>(
+        &self,
+        globs: &'g Globs,
+        candidate: &Candidate<'_>,
+        tier: usize,
+    ) -> Option<&'g TierDirectory> {
+        if self.rank.get(tier).is_none_or(|&r| r == 0)
+            || !globs.directories.is_match_candidate(candidate)
+        {
+            return None;
+        }
+        globs
+            .directories
+            .matches_candidate(candidate)
+            .into_iter()
+            .filter_map(|i| globs.directory_of.get(i))
+            .filter(|d| self.is_stricter(d.tier, tier))
+            .min_by_key(|d| (self.rank.get(d.tier).copied(), d.pattern))
+    }
+
+    /// [`Classifier::decide`] with the details `explain` shows.
+    fn explain_in(
+        &self,
+        policy: &Policy,
+        globs: &Globs,
+        path: &[u8],
+        protected: Option<&[u8]>,
+    ) -> Match {
+        let (tier, how) = self.decide(globs, path, protected);
+        let candidate = candidate(path);
+        let mut excepted_by = Vec::new();
+        let mut reason = Reason::Default;
+        if how != How::PolicyFile {
+            for (index, (matcher, t)) in globs.tiers.iter().zip(&policy.tiers).enumerate() {
+                let Some(&first) = matcher.paths.matches_candidate(&candidate).first() else {
+                    continue;
+                };
+                if let Some(&ex) = matcher.except.matches_candidate(&candidate).first() {
+                    excepted_by.push((index, t.except[ex].clone()));
+                    continue;
+                }
+                reason = Reason::Pattern(t.paths[first].clone());
+                break;
+            }
+        }
+        let reason = match how {
+            How::PolicyFile => Reason::PolicyFile,
+            How::Pattern | How::Default => reason,
+            How::TierDirectory => {
+                // The tier the patterns give, as `decide` found it.
+                let plain = globs
+                    .tiers
+                    .iter()
+                    .position(|t| {
+                        t.paths.is_match_candidate(&candidate)
+                            && !t.except.is_match_candidate(&candidate)
+                    })
+                    .unwrap_or(self.default_tier);
+                match self.tier_directory(globs, &candidate, plain) {
+                    Some(dir) => Reason::TierDirectory {
+                        pattern: policy.tiers[dir.tier].paths[dir.pattern].clone(),
+                        directory: dir.glob.clone(),
+                        named: dir.named,
+                    },
+                    None => reason,
+                }
+            }
+        };
         Match {
-            tier: self.default_tier,
-            reason: Reason::Default,
+            tier,
+            reason,
             excepted_by,
         }
     }
 }
 
-fn compile(tier: &str, patterns: &[Pattern]) -> Result<GlobSet, Error> {
-    let mut set = GlobSetBuilder::new();
-    for pattern in patterns {
-        let glob = crate::policy::build_glob(&pattern.text).map_err(|source| Error {
-            tier: tier.to_owned(),
-            pattern: pattern.text.clone(),
-            source,
+impl Globs {
+    /// Compile every tier's globs; `case_insensitive` for the look-alike
+    /// copy, whose patterns are also lowercased and NFC-composed outside
+    /// ASCII (globset folds ASCII case only).
+    fn new(policy: &Policy, case_insensitive: bool) -> Result<Globs, Error> {
+        let mut tiers = Vec::with_capacity(policy.tiers.len());
+        let mut directory_of = Vec::new();
+        let mut directory_globs = Vec::new();
+        for (tier_index, tier) in policy.tiers.iter().enumerate() {
+            let fail = |part: &'static str, pattern: &str, source| Error {
+                tier: tier.name.clone(),
+                pattern: pattern.to_owned(),
+                part,
+                case_insensitive,
+                source: Box::new(source),
+            };
+            let globs = |patterns: &[Pattern]| -> Vec<(String, String)> {
+                patterns
+                    .iter()
+                    .map(|p| {
+                        let glob = crate::policy::glob_for(&p.text);
+                        let glob = if case_insensitive {
+                            lowercase_outside_ascii(&glob)
+                        } else {
+                            glob
+                        };
+                        (p.text.clone(), glob)
+                    })
+                    .collect()
+            };
+            let paths = globs(&tier.paths);
+            for (index, (text, glob)) in paths.iter().enumerate() {
+                for (dir, named) in directories(glob) {
+                    directory_globs.push((text.clone(), dir.clone()));
+                    directory_of.push(TierDirectory {
+                        tier: tier_index,
+                        pattern: index,
+                        glob: dir,
+                        named,
+                    });
+                }
+            }
+            tiers.push(TierMatcher {
+                paths: compile(&paths, case_insensitive).map_err(|(p, e)| fail("paths", &p, e))?,
+                except: compile(&globs(&tier.except), case_insensitive)
+                    .map_err(|(p, e)| fail("except", &p, e))?,
+            });
+        }
+        let directories = compile(&directory_globs, case_insensitive).map_err(|(pattern, e)| {
+            // The tier of a pattern that fails on its own; none for the set.
+            let tier = directory_globs
+                .iter()
+                .position(|(text, _)| !pattern.is_empty() && *text == pattern)
+                .and_then(|i| directory_of.get(i))
+                .map(|d| policy.tiers[d.tier].name.clone())
+                .unwrap_or_default();
+            Error {
+                tier,
+                pattern,
+                part: "directories of paths",
+                case_insensitive,
+                source: Box::new(e),
+            }
         })?;
+        Ok(Globs {
+            tiers,
+            directories,
+            directory_of,
+        })
+    }
+}
+
+/// `glob` with its non-ASCII letters lowercased and NFC-composed, as
+/// [`checkout_form`] folds paths. ASCII is left alone (globset's
+/// `case_insensitive` folds it, and lowercasing would change ranges such
+/// as `[Z-a]`).
+fn lowercase_outside_ascii(glob: &str) -> String {
+    if glob.is_ascii() {
+        return glob.to_owned();
+    }
+    glob.nfd()
+        .flat_map(|c| {
+            let lower: Vec<char> = if c.is_ascii() {
+                vec![c]
+            } else {
+                c.to_lowercase().collect()
+            };
+            lower
+        })
+        .nfc()
+        .collect()
+}
+
+/// The directories a translated glob names or lies under (see the module
+/// docs), each with whether the glob names it (the rest is `**`): every
+/// proper prefix of its `/`-separated segments that is not empty and does
+/// not end in a `**` segment. `migration/**` -> `migration` (named);
+/// `hw/virtio/**` -> `hw`, `hw/virtio` (named); `crypto/aes.c` ->
+/// `crypto`; `**/tests/**` -> `**/tests` (named); `**/*.S` -> nothing.
+fn directories(glob: &str) -> Vec<(String, bool)> {
+    let segments = glob_segments(glob);
+    let mut out = Vec::new();
+    for end in 1..segments.len() {
+        let last = segments[end - 1];
+        if last == "**" || last.is_empty() {
+            continue;
+        }
+        let named = end + 1 == segments.len() && segments[end] == "**";
+        out.push((segments[..end].join("/"), named));
+    }
+    out
+}
+
+/// Split a glob at the `/` that separate path segments: not inside a
+/// `[...]` class or a `{...}` alternative, not escaped by `\`.
+fn glob_segments(glob: &str) -> Vec<&str> {
+    let bytes = glob.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut depth, mut i) = (0, 0usize, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'[' => {
+                // A class: `]` right after `[` or `[!` is a member.
+                let mut j = i + 1;
+                if matches!(bytes.get(j), Some(b'!' | b'^')) {
+                    j += 1;
+                }
+                if bytes.get(j) == Some(&b']') {
+                    j += 1;
+                }
+                while j < bytes.len() && bytes[j] != b']' {
+                    j += 1;
+                }
+                i = j;
+            }
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'/' if depth == 0 => {
+                out.push(&glob[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(glob.get(start..).unwrap_or_default());
+    out
+}
+
+/// One matcher for `globs` (`(pattern as written, translated glob)`), or
+/// the pattern that failed.
+fn compile(
+    globs: &[(String, String)],
+    case_insensitive: bool,
+) -> Result<GlobSet, (String, globset::Error)> {
+    let mut set = GlobSetBuilder::new();
+    for (pattern, glob) in globs {
+        let glob = crate::policy::compile_glob(glob, case_insensitive)
+            .map_err(|e| (pattern.clone(), e))?;
         set.add(glob);
     }
-    set.build().map_err(|source| Error {
-        tier: tier.to_owned(),
-        pattern: String::new(),
-        source,
-    })
+    set.build().map_err(|e| (String::new(), e))
 }
 
 /// Build the set of `patterns` exactly as [`Classifier::new`] does for one
@@ -255,6 +749,7 @@ mod tests {
                 timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
+            paths: crate::policy::PathSettings::default(),
         }
     }
 
@@ -361,5 +856,351 @@ mod tests {
         assert_eq!(m.reason, Reason::Default);
         assert_eq!(m.excepted_by, vec![(0, pat("crypto/README"))]);
         assert_eq!(c.explain(&p, b"policy.yaml").reason, Reason::PolicyFile);
+    }
+
+    /// A policy with tier directories: `migration/` and friends.
+    fn directories_policy(lookalikes: bool) -> Policy {
+        let mut p = policy(
+            vec![
+                tier(
+                    "critical",
+                    &[
+                        "migration/",
+                        "hw/virtio/**",
+                        "block/crypto.c",
+                        "**/keys/",
+                        "*.S",
+                        "a/**/b/",
+                        "docs/internal/keys.c",
+                        "{x,y/z}/**",
+                        "café/",
+                        "Kconfig",
+                    ],
+                    &["migration/README", "migration"],
+                    AiRule::Forbidden,
+                ),
+                tier("core", &["src/"], &[], AiRule::Allowed),
+                tier("open", &["docs/", "tests/"], &[], AiRule::Allowed),
+            ],
+            1,
+        );
+        p.paths.lookalikes = lookalikes;
+        p
+    }
+
+    #[test]
+    fn an_entry_at_a_tier_directory_is_in_that_tier() {
+        let p = directories_policy(false);
+        let c = Classifier::new(&p, Some(b"policy.yaml")).expect("compiles");
+        let cases: &[(&[u8], &str)] = &[
+            // The directory named by `migration/`: a symlink, file or
+            // submodule there replaces it; `except` does not take it out.
+            (b"migration", "critical"),
+            (b"migration/m.c", "critical"),
+            (b"migration/README", "core"),
+            // Other names are not the directory.
+            (b"migrationX", "core"),
+            (b"migration.txt", "core"),
+            (b"docs/migration", "open"),
+            (b"docs/migration-notes.txt", "open"),
+            (b"src/migration", "core"),
+            // Directories above a pattern.
+            (b"hw", "critical"),
+            (b"hw/virtio", "critical"),
+            (b"hw/virtio2", "core"),
+            (b"hw/net.c", "core"),
+            (b"block", "critical"),
+            (b"block/crypto.c", "critical"),
+            (b"block/qcow2.c", "core"),
+            // Above a pattern, inside a less strict tier.
+            (b"docs/internal", "critical"),
+            (b"docs/internal/other.c", "open"),
+            (b"docs", "critical"),
+            // A leading `**`: a directory of that name at any depth, never
+            // every path.
+            (b"keys", "critical"),
+            (b"x1/y/keys", "critical"),
+            (b"x1/keys.txt", "core"),
+            (b"Makefile", "core"),
+            (b"docs/a.md", "open"),
+            // `a/**/b/`: `a`, and `b` at any depth below it; not what
+            // lies between (the prefix `a/**` is not used).
+            (b"a", "critical"),
+            (b"a/b", "critical"),
+            (b"a/m/n/b", "critical"),
+            (b"a/m", "core"),
+            // Alternatives with a `/` inside stay one segment.
+            (b"x", "critical"),
+            (b"y/z", "critical"),
+            (b"y", "core"),
+            // A pattern without `/` names no directory.
+            (b"boot.S", "critical"),
+            (b"arch", "core"),
+            (b"Kconfig", "critical"),
+            (b"kconfig", "core"),
+            // Bytes, not names: other case, other normal forms are other
+            // paths (see `paths.lookalikes`).
+            (b"MIGRATION", "core"),
+            (b"caf\xc3\xa9", "critical"),
+            (b"cafe\xcc\x81", "core"),
+        ];
+        for (path, want) in cases {
+            let shown = String::from_utf8_lossy(path);
+            assert_eq!(name(&p, &c, path), *want, "path {shown:?}");
+            assert!(!c.class_of(path).lookalike, "path {shown:?}");
+            assert_eq!(c.explain(&p, path).tier, c.tier_of(path), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn a_tier_directory_belongs_to_the_stricter_tier_only() {
+        // Two allowed tiers: the one listed first is stricter. With the
+        // last tier as the default, `src` (the directory of core's `src/`)
+        // is core; `docs` (open's) stays in the default, open.
+        let p = policy(
+            vec![
+                tier("critical", &["crypto/"], &[], AiRule::Forbidden),
+                tier("core", &["src/"], &[], AiRule::Allowed),
+                tier("open", &["docs/"], &[], AiRule::Allowed),
+            ],
+            2,
+        );
+        let c = Classifier::new(&p, None).expect("compiles");
+        assert_eq!(name(&p, &c, b"src"), "core");
+        assert_eq!(name(&p, &c, b"docs"), "open");
+        assert_eq!(name(&p, &c, b"crypto"), "critical");
+        // A forbidding tier listed late is still stricter than an allowed
+        // one listed early.
+        let p = policy(
+            vec![
+                tier("open", &["docs/"], &[], AiRule::Allowed),
+                tier("critical", &["docs/keys/"], &[], AiRule::Forbidden),
+            ],
+            0,
+        );
+        let c = Classifier::new(&p, Some(b"docs/policy.yaml")).expect("compiles");
+        assert_eq!(name(&p, &c, b"docs/keys"), "critical");
+        assert_eq!(name(&p, &c, b"docs/keys/a"), "open", "first match wins");
+        // The policy file and the directories above it.
+        assert_eq!(name(&p, &c, b"docs/policy.yaml"), "critical");
+        assert_eq!(name(&p, &c, b"docs"), "critical");
+        assert_eq!(name(&p, &c, b"doc"), "open");
+        assert_eq!(c.explain(&p, b"docs").reason, Reason::PolicyFile);
+        // Two tiers claim a directory: the stricter one, not the first.
+        let p = policy(
+            vec![
+                tier("core", &["x/y/"], &[], AiRule::Allowed),
+                tier("critical", &["x/z/"], &[], AiRule::Forbidden),
+                tier("open", &["docs/"], &[], AiRule::Allowed),
+            ],
+            2,
+        );
+        let c = Classifier::new(&p, None).expect("compiles");
+        assert_eq!(name(&p, &c, b"x"), "critical");
+        assert_eq!(
+            c.explain(&p, b"x").reason,
+            Reason::TierDirectory {
+                pattern: pat("x/z/"),
+                directory: "x".into(),
+                named: false,
+            }
+        );
+        assert_eq!(name(&p, &c, b"x/y"), "core");
+    }
+
+    #[test]
+    fn strictness_is_forbidden_first_then_policy_order() {
+        let p = policy(
+            vec![
+                tier("a", &["a/"], &[], AiRule::Allowed),
+                tier("b", &["b/"], &[], AiRule::Forbidden),
+                tier("c", &["c/"], &[], AiRule::Allowed),
+                tier("d", &["d/"], &[], AiRule::Forbidden),
+            ],
+            0,
+        );
+        assert_eq!(strictest_tier(&p), 1);
+        for (a, b, want) in [
+            (1, 3, true),
+            (3, 0, true),
+            (0, 2, true),
+            (2, 0, false),
+            (0, 1, false),
+            (1, 1, false),
+        ] {
+            assert_eq!(stricter(&p, a, b), want, "{a} stricter than {b}");
+        }
+    }
+
+    #[test]
+    fn explain_says_which_directory() {
+        let p = directories_policy(false);
+        let c = Classifier::new(&p, None).expect("compiles");
+        let m = c.explain(&p, b"migration");
+        assert_eq!(m.tier, 0);
+        assert_eq!(
+            m.reason,
+            Reason::TierDirectory {
+                pattern: pat("migration/"),
+                directory: "migration".into(),
+                named: true,
+            }
+        );
+        let m = c.explain(&p, b"hw");
+        assert_eq!(
+            m.reason,
+            Reason::TierDirectory {
+                pattern: pat("hw/virtio/**"),
+                directory: "hw".into(),
+                named: false,
+            }
+        );
+        let m = c.explain(&p, b"x9/keys");
+        assert_eq!(
+            m.reason,
+            Reason::TierDirectory {
+                pattern: pat("**/keys/"),
+                directory: "**/keys".into(),
+                named: true,
+            }
+        );
+    }
+
+    #[test]
+    fn directories_of_a_glob() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            ("migration/**", &[("migration", true)]),
+            ("hw/virtio/**", &[("hw", false), ("hw/virtio", true)]),
+            ("crypto/aes.c", &[("crypto", false)]),
+            ("**/tests/**", &[("**/tests", true)]),
+            ("**/*.S", &[]),
+            ("**/Kconfig", &[]),
+            ("Makefile", &[]),
+            ("**", &[]),
+            ("a/**/b/**", &[("a", false), ("a/**/b", true)]),
+            ("{x,y/z}/**", &[("{x,y/z}", true)]),
+            ("[/]x/y", &[("[/]x", false)]),
+            ("a\\/b/c", &[("a\\/b", false)]),
+        ];
+        for (glob, want) in cases {
+            let got = directories(glob);
+            let want: Vec<(String, bool)> = want.iter().map(|(d, n)| ((*d).into(), *n)).collect();
+            assert_eq!(got, want, "glob {glob:?}");
+        }
+    }
+
+    #[test]
+    fn checkout_forms() {
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"CRYPTO/aes.c", b"crypto/aes.c"),
+            (b"crypto./aes.c", b"crypto/aes.c"),
+            (b"crypto . ./x. ", b"crypto/x"),
+            (b"../...", b"../..."),
+            ("cr\u{200c}ypto/\u{feff}x".as_bytes(), b"crypto/x"),
+            ("cafe\u{301}/X".as_bytes(), "caf\u{e9}/x".as_bytes()),
+            ("CAF\u{c9}/x".as_bytes(), "caf\u{e9}/x".as_bytes()),
+            ("\u{212a}config".as_bytes(), b"kconfig"),
+            (b"CRYPTO/\xff.C", b"crypto/\xff.c"),
+            (b"", b""),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                checkout_form(path),
+                *want,
+                "{:?}",
+                String::from_utf8_lossy(path)
+            );
+        }
+    }
+
+    #[test]
+    fn lookalike_paths() {
+        let p = directories_policy(true);
+        let c = Classifier::new(&p, Some(b"policy.yaml")).expect("compiles");
+        let off =
+            Classifier::new(&directories_policy(false), Some(b"policy.yaml")).expect("compiles");
+        // (path, tier with lookalikes, look-alike?)
+        let cases: &[(&[u8], &str, bool)] = &[
+            // Case.
+            (b"MIGRATION/m.c", "critical", true),
+            (b"Migration/m.c", "critical", true),
+            (b"mIgRaTiOn/m.c", "critical", true),
+            (b"HW/virtio/x.c", "critical", true),
+            (b"sub/KCONFIG", "critical", true),
+            (b"kconfig", "critical", true),
+            ("\u{212a}config".as_bytes(), "critical", true),
+            // Windows drops trailing dots and spaces.
+            (b"migration./m.c", "critical", true),
+            (b"migration /m.c", "critical", true),
+            (b"hw/virtio. . /x.c", "critical", true),
+            // HFS+ ignores these code points.
+            ("mig\u{200d}ration/m.c".as_bytes(), "critical", true),
+            ("migration\u{feff}/m.c".as_bytes(), "critical", true),
+            // NFD and NFC are one name on macOS; so are cases outside ASCII.
+            ("cafe\u{301}/x".as_bytes(), "critical", true),
+            ("CAF\u{c9}/x".as_bytes(), "critical", true),
+            ("CAFE\u{301}/x".as_bytes(), "critical", true),
+            // A look-alike of a tier's directory, and of the policy file.
+            (b"MIGRATION", "critical", true),
+            (b"Hw", "critical", true),
+            (b"POLICY.yaml", "critical", true),
+            // Non-UTF-8 names: ASCII case and trailing dots still count.
+            (b"MIGRATION./\xff.c", "critical", true),
+            // Not look-alikes.
+            (b"migration/m.c", "critical", false),
+            (b"migration", "critical", false),
+            (b"MIGRATION/README", "core", false),
+            (b"migrations/m.c", "core", false),
+            (b"migration_/m.c", "core", false),
+            (b"docs/MIGRATION/m.c", "open", false),
+            (b"src/Kconfig.h", "core", false),
+            (b"cafe/x", "core", false),
+            (b"\xff/MIGRATION", "core", false),
+            (b"DOCS/a.md", "core", false),
+            (b"Src/a.c", "core", false),
+            (b"policy.yaml", "critical", false),
+        ];
+        for &(path, want, lookalike) in cases {
+            let shown = String::from_utf8_lossy(path);
+            let class = c.class_of(path);
+            assert_eq!(
+                (p.tiers[class.tier].name.as_str(), class.lookalike),
+                (want, lookalike),
+                "path {shown:?}"
+            );
+            assert_eq!(c.explain(&p, path).tier, class.tier, "{shown:?}");
+            assert_eq!(
+                matches!(c.explain(&p, path).reason, Reason::Lookalike { .. }),
+                lookalike,
+                "{shown:?}"
+            );
+            // Off (the default): exactly the byte-wise tier.
+            if lookalike {
+                assert!(!off.class_of(path).lookalike, "{shown:?}");
+                assert_ne!(off.tier_of(path), class.tier, "{shown:?}");
+            } else {
+                assert_eq!(off.class_of(path), class, "{shown:?}");
+            }
+        }
+        let m = c.explain(&p, b"Migration./m.c");
+        assert_eq!(
+            m.reason,
+            Reason::Lookalike {
+                form: "migration/m.c".into(),
+                reason: Box::new(Reason::Pattern(pat("migration/"))),
+            }
+        );
+        let m = c.explain(&p, b"MIGRATION");
+        assert_eq!(
+            m.reason,
+            Reason::Lookalike {
+                form: "migration".into(),
+                reason: Box::new(Reason::TierDirectory {
+                    pattern: pat("migration/"),
+                    directory: "migration".into(),
+                    named: true,
+                }),
+            }
+        );
     }
 }

@@ -327,6 +327,21 @@ refused rather than judged on part of its paths.
 How to fix: flatten the directory layout (no path with more than 2048
 directories) and recreate the commit."
         }
+        RuleCode::LookalikePath => {
+            "\
+lookalike-path: an AI-assisted commit changes a path that is not in a tier
+with `ai: forbidden` as written, but that case-insensitive or normalising file
+systems check out into one: `CRYPTO/aes.c` or `Crypto/aes.c` land in
+`crypto/` on macOS and Windows, `crypto./aes.c` too on Windows (trailing dots
+and spaces are dropped), an NFD-decomposed name is its NFC form on macOS, and
+HFS+ ignores zero-width and direction-mark characters. The policy turns this
+check on with `paths: { lookalikes: true }`.
+
+How to fix: spell the path as the repository spells it, outside the forbidden
+tier (rename it), or put the change in a commit written without AI
+assistance. Run `tiergate classify --explain PATH` to see which tier the path
+lands in and why."
+        }
     }
 }
 

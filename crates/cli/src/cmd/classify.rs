@@ -11,6 +11,7 @@ use std::io::Write;
 use tiergate_core::check;
 use tiergate_core::classify::Reason;
 use tiergate_core::git::{self, RangeError};
+use tiergate_core::policy::{Pattern, Policy};
 
 /// Arguments of `tiergate classify`.
 #[derive(Debug, clap::Args)]
@@ -74,30 +75,13 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let shown = String::from_utf8_lossy(bytes);
         let found = classifier.explain(policy, bytes);
         let tier = &policy.tiers[found.tier].name;
-        let (pattern, why) = match &found.reason {
-            Reason::Pattern(p) => (
-                Some(p.text.clone()),
-                format!(
-                    "pattern '{}' at {}:{}:{}",
-                    p.text, policy.source, p.line, p.column
-                ),
-            ),
-            Reason::PolicyFile => (
-                None,
-                "the policy file itself is always in the strictest tier".to_owned(),
-            ),
-            Reason::Default => (None, "no tier matches: default_tier".to_owned()),
-        };
+        let (pattern, why) = describe(policy, tier, &found.reason);
         match global.format {
             Format::Json => json_paths.push(json!({
                 "path": shown,
                 "tier": tier,
                 "pattern": pattern,
-                "reason": match found.reason {
-                    Reason::Pattern(_) => "pattern",
-                    Reason::PolicyFile => "policy-file",
-                    Reason::Default => "default",
-                },
+                "reason": reason_code(&found.reason),
                 "excepted_by": found.excepted_by.iter().map(|(t, p)| json!({
                     "tier": policy.tiers[*t].name, "pattern": p.text,
                 })).collect::<Vec<_>>(),
@@ -123,6 +107,63 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         writeln!(out, "{}", json!({ "paths": json_paths }))?;
     }
     Ok(Outcome::Pass)
+}
+
+/// The pattern that decided (as written) and the `--explain` words for
+/// `reason`, which put the path in tier `tier`.
+fn describe(policy: &Policy, tier: &str, reason: &Reason) -> (Option<String>, String) {
+    let at = |p: &Pattern| format!("'{}' at {}:{}:{}", p.text, policy.source, p.line, p.column);
+    match reason {
+        Reason::Pattern(p) => (Some(p.text.clone()), format!("pattern {}", at(p))),
+        Reason::PolicyFile => (
+            None,
+            "the policy file itself (or a directory above it) is always in the strictest tier"
+                .to_owned(),
+        ),
+        Reason::Default => (None, "no tier matches: default_tier".to_owned()),
+        Reason::TierDirectory {
+            pattern,
+            directory,
+            named: true,
+        } => (
+            Some(pattern.text.clone()),
+            format!(
+                "non-directory entry at the path of tier {tier}'s directory `{directory}/` (pattern {}): a symlink, file or submodule here replaces the directory",
+                at(pattern)
+            ),
+        ),
+        Reason::TierDirectory {
+            pattern,
+            directory,
+            named: false,
+        } => (
+            Some(pattern.text.clone()),
+            format!(
+                "non-directory entry at the path of `{directory}`, a directory above tier {tier}'s pattern {}: a symlink, file or submodule here replaces the directory",
+                at(pattern)
+            ),
+        ),
+        Reason::Lookalike { form, reason } => {
+            let (pattern, why) = describe(policy, tier, reason);
+            (
+                pattern,
+                format!(
+                    "look-alike path: case-insensitive or normalising file systems (macOS, Windows) check it out as `{form}`; there it is in tier {tier}: {why}"
+                ),
+            )
+        }
+    }
+}
+
+/// The `reason` field of `classify --format json`.
+fn reason_code(reason: &Reason) -> &'static str {
+    match reason {
+        Reason::Pattern(_) => "pattern",
+        Reason::PolicyFile => "policy-file",
+        Reason::Default => "default",
+        Reason::TierDirectory { .. } => "tier-directory",
+        Reason::Lookalike { .. } => "lookalike",
+    }
 }
 
 /// `tiergate classify --rev <range>`: the tiers of every commit. This needs

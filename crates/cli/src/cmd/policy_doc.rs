@@ -195,6 +195,17 @@ fn guide(
         code("tiergate classify --explain PATH"),
         code("tiergate classify --tree")
     )));
+    b.push(Block::Para(
+        "A symlink, file or submodule at the path of a directory a tier names (or of a directory above one) replaces that directory when the tree is checked out, so it is in that tier too when the tier is stricter: a link cannot take a protected directory's place.".to_owned(),
+    ));
+    if policy.paths.lookalikes {
+        b.push(Block::Para(format!(
+            "Paths are also compared as macOS and Windows store them: a path that those file systems check out into a stricter tier's directory ({}, {}, a name in another Unicode normal form) is in that tier ({} when the tier does not accept AI-assisted changes). Spell paths as the repository does.",
+            code("CRYPTO/aes.c"),
+            code("crypto./aes.c"),
+            code(RuleCode::LookalikePath.as_str())
+        )));
+    }
 
     let strictest = tiergate_core::classify::strictest_tier(policy);
     for (i, tier) in policy.tiers.iter().enumerate() {

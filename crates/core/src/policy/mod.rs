@@ -56,6 +56,8 @@
 //!     push_option: tiergate.override
 //!     users: [ alice ]
 //!   audit_log: /var/log/tiergate/audit.jsonl
+//! paths:
+//!   lookalikes: false
 //! ```
 //!
 //! | key | type | default | meaning |
@@ -83,8 +85,9 @@
 //! | `server.override.push_option` | string | `tiergate.override` | Push option that overrides a rejection: `git push -o tiergate.override="reason"`. No `=` or spaces. |
 //! | `server.override.users` | list of strings | `[]` | Pushers whose override counts (forge user names); nobody by default. Every override is audited. |
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
-//! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook records the decision (`reason: timeout`) and refuses the push, whatever `on_error` says (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
+//! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
 //! | `server.replace_refs` | `refuse` \| `judge` | `refuse` | What a push that creates or updates a replace ref (`refs/replace/<id>`, written by `git replace`) gets. `refuse`: refused (`replace-ref`), because git would then show the replacement wherever the replaced object is read (`git log`, `git show`, `git archive`). `judge`: accepted when the replacement is a commit (or a tag of one) that passes like any pushed commit; a replacement tree or blob is still refused. Deleting a replace ref is always allowed. |
+//! | `paths.lookalikes` | boolean | `false` | Look-alike paths: a path that case-insensitive or normalising file systems (macOS, Windows) check out into a stricter tier counts in that tier, and an AI-assisted commit touching one of a forbidden tier is refused (`lookalike-path`). See "Path patterns". |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
 //! absent for the sections (`declaration`, `markers`, `signoff`, `server`,
@@ -113,9 +116,55 @@
 //! | `*.S`, `Kconfig` | no `/`: that file name at any depth | `**/*.S`, `**/Kconfig` |
 //! | `**/tests/` | a directory name at any depth, and everything below | `**/tests/**` |
 //!
-//! The policy file itself is always classified into the strictest tier (the
-//! first tier with `ai: forbidden`, or the first tier when none forbids AI),
-//! whatever the patterns say.
+//! When tiers compete for a path, the **stricter** one wins: a tier with
+//! `ai: forbidden` is stricter than one with `ai: allowed`, and between two
+//! tiers with the same `ai` the one listed first is stricter. The policy file
+//! itself (and a directory above it) is always classified into the strictest
+//! tier (the first tier with `ai: forbidden`, or the first tier when none
+//! forbids AI), whatever the patterns say.
+//!
+//! **A symlink, file or submodule at a tier's directory is in that tier.**
+//! `crypto/` means the paths below `crypto`, not a path named `crypto`; but an
+//! entry at that path replaces the directory on checkout: a human commit
+//! removes `migration/`, an AI-assisted one adds `docs/mig/m.c` and a symlink
+//! `migration -> docs/mig`, and every checkout has AI-written `migration/m.c`.
+//! So a path that is the directory a pattern names, or a directory above it,
+//! belongs to the pattern's tier when that tier is stricter than the tier the
+//! patterns give the path. Every path tiergate judges is such an entry (git's
+//! tree diffs go into directories), so this holds for every changed path. A
+//! path is matched segment by segment against each leading part of a pattern
+//! that ends in a name rather than in `**` (a leading `**` alone would match
+//! every path):
+//!
+//! | pattern | protects the paths |
+//! |---|---|
+//! | `migration/` | `migration` |
+//! | `hw/virtio/**` | `hw/virtio`, `hw` |
+//! | `crypto/aes.c`, `block/qcow2*` | `crypto`, `block` |
+//! | `a/**/b/` | `a`, and `b` at any depth below `a` (`a/x/b`) |
+//! | `**/tests/` | `tests` at any depth |
+//! | `*.S`, `Kconfig`, `**` | nothing (no directory) |
+//!
+//! `except` does not take such a path out (`crypto/` with `except:
+//! [ crypto/README ]` still protects `crypto`). Alternatives that contain a
+//! `/` (`{a,b/c}/`) count as one segment. `tiergate classify --explain
+//! migration` says "non-directory entry at the path of tier critical's
+//! directory `migration/`".
+//!
+//! **Look-alike paths (opt-in: `paths: { lookalikes: true }`).** Paths are
+//! compared as bytes, but macOS and Windows check different paths out into one
+//! directory: `CRYPTO/aes.c` and `cRyPtO/aes.c` land in `crypto/` (case-
+//! insensitive file systems), `crypto./aes.c` and `crypto /aes.c` too on
+//! Windows (it strips trailing dots and spaces from names), an NFD-decomposed
+//! name is the NFC one on macOS, and HFS+ ignores zero-width joiners,
+//! direction marks and the other code points git's `utf8.c` lists. With
+//! `lookalikes: true`, tiergate also classifies each path's checkout form
+//! (those code points removed, lowercased, NFC, trailing dots and spaces
+//! stripped from each segment) with a case-insensitive copy of the tiers'
+//! patterns; when that form is in a stricter tier, the path counts in it, and
+//! an AI-assisted commit touching it in a forbidden tier is refused as
+//! `lookalike-path`. It is off by default: a project whose tree legitimately
+//! holds `Docs/` next to a critical `docs/` would see those paths move.
 //!
 //! ## Errors
 //!
@@ -162,6 +211,17 @@ pub struct Policy {
     pub signoff: Signoff,
     /// `server`: settings used by the pre-receive hook.
     pub server: Server,
+    /// `paths`: how changed paths are compared with the tiers.
+    pub paths: PathSettings,
+}
+
+/// `paths:` section: how changed paths are compared with the tiers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PathSettings {
+    /// `paths.lookalikes` (default false): a path that case-insensitive or
+    /// normalising file systems (macOS, Windows) check out into a stricter
+    /// tier counts in that tier (see [`crate::classify`]).
+    pub lookalikes: bool,
 }
 
 /// `mode:` of a policy.
@@ -465,9 +525,20 @@ pub fn glob_for(pattern: &str) -> String {
 /// `*`, on every platform). Validation and classification both use this, so
 /// they agree; for a pattern of a loaded [`Policy`] it cannot fail.
 pub fn build_glob(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    globset::GlobBuilder::new(&glob_for(pattern))
+    compile_glob(&glob_for(pattern), false)
+}
+
+/// Compile a glob that is already translated (the output of [`glob_for`],
+/// or a part of it) with the options every policy glob uses, optionally
+/// ASCII-case-insensitive (the classifier's look-alike copy).
+pub(crate) fn compile_glob(
+    glob: &str,
+    case_insensitive: bool,
+) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(glob)
         .literal_separator(true)
         .backslash_escape(true)
+        .case_insensitive(case_insensitive)
         .build()
 }
 
@@ -572,8 +643,11 @@ server:
     push_option: tiergate.override
     users: [ alice ]
   audit_log: /var/log/tiergate/audit.jsonl
+paths:
+  lookalikes: true
 "#,
         );
+        assert!(p.paths.lookalikes);
         assert_eq!(p.mode, Mode::Warn);
         let value = p.declaration.value.as_ref().map(Regex::as_str);
         assert_eq!(value, Some(r"^\S+:\S+"));
@@ -679,6 +753,9 @@ server:
     #[test]
     fn starter_policy_validates() {
         let p = load(STARTER);
+        // Documented, and off by default.
+        assert!(STARTER.contains("\npaths:\n  lookalikes: false "));
+        assert!(!p.paths.lookalikes);
         assert_eq!(p.tiers.len(), 3);
         assert_eq!(p.tiers[0].ai, AiRule::Forbidden);
     }
@@ -696,6 +773,7 @@ server:
         assert!(p.declaration.value.is_some());
         assert!(!p.signoff.required);
         assert_eq!(p.tiers[1].require, ["Reviewed-by"]);
+        assert_eq!(p.paths, PathSettings { lookalikes: false });
     }
 
     #[test]

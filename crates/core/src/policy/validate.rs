@@ -6,8 +6,8 @@ use super::diagnostic::{show, Diagnostic, Source};
 use super::node::{Node, SNode};
 use super::{
     build_glob, AiRule, Declaration, ExtraMarker, MarkerField, Markers, Mode, OnError, Override,
-    Pattern, Policy, ReplaceRefs, Server, Signoff, Tier, DEFAULT_ALIASES, DEFAULT_DECLARATION_KEY,
-    DEFAULT_PUSH_OPTION,
+    PathSettings, Pattern, Policy, ReplaceRefs, Server, Signoff, Tier, DEFAULT_ALIASES,
+    DEFAULT_DECLARATION_KEY, DEFAULT_PUSH_OPTION,
 };
 use regex::Regex;
 use std::ops::Range;
@@ -22,6 +22,7 @@ const TOP_KEYS: &[&str] = &[
     "default_tier",
     "signoff",
     "server",
+    "paths",
 ];
 const DECLARATION_KEYS: &[&str] = &["key", "aliases", "value", "forbid_ai_signoff"];
 const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
@@ -36,6 +37,7 @@ const SERVER_KEYS: &[&str] = &[
     "replace_refs",
 ];
 const OVERRIDE_KEYS: &[&str] = &["push_option", "users"];
+const PATHS_KEYS: &[&str] = &["lookalikes"];
 
 /// Common misspellings that edit distance does not catch: (written, meant).
 const SYNONYMS: &[(&str, &str)] = &[
@@ -457,8 +459,9 @@ impl Validator<'_> {
         let default_tier = self.default_tier(fields.get("default_tier"), &names);
         let signoff = self.signoff(fields.get_some("signoff"));
         let server = self.server(fields.get_some("server"));
+        let paths = self.paths(fields.get_some("paths"));
 
-        Some(Policy {
+        let policy = Policy {
             source: self.src.name.to_owned(),
             mode: mode?,
             declaration: declaration?,
@@ -467,8 +470,76 @@ impl Validator<'_> {
             default_tier: default_tier?,
             signoff: signoff?,
             server: server?,
-        })
-        .filter(|_| version_ok)
+            paths: paths?,
+        };
+        (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
+    }
+
+    /// Whether the classifier compiles for `policy`, as every command
+    /// builds it: besides each tier's `paths` and `except` (checked with
+    /// the tier), the directories its patterns protect and, with
+    /// `paths.lookalikes`, the case-insensitive copy. So a policy that
+    /// loads always classifies.
+    fn classifies(&mut self, policy: &Policy, fields: &Fields<'_>, start: &Range<usize>) -> bool {
+        let Err(err) = crate::classify::Classifier::new(policy, None) else {
+            return true;
+        };
+        let at = if err.case_insensitive {
+            fields
+                .get("paths")
+                .map(|n| self.span(n))
+                .unwrap_or_else(|| start.clone())
+        } else {
+            fields
+                .get("tiers")
+                .map(|n| self.span(n))
+                .unwrap_or_else(|| start.clone())
+        };
+        let part = if err.case_insensitive {
+            format!("case-insensitive {}", err.part)
+        } else {
+            err.part.to_owned()
+        };
+        let what = if err.tier.is_empty() {
+            format!("the {part} patterns of all tiers do not compile into one matcher")
+        } else if err.pattern.is_empty() {
+            format!(
+                "the {part} patterns of tier `{}` do not compile into one matcher",
+                err.tier
+            )
+        } else {
+            format!(
+                "pattern {} of tier `{}` does not compile into a matcher ({part})",
+                show(&err.pattern),
+                err.tier,
+            )
+        };
+        let d = Diagnostic::error(what)
+            .at(at)
+            .note(format!("the glob matcher says: {}", err.source.kind()));
+        let d = if err.case_insensitive {
+            d.help("simplify the tier's patterns, or turn `paths.lookalikes` off")
+        } else {
+            d.help(
+                "simplify the patterns: fewer `*` and `?` in a row, fewer or shorter alternatives",
+            )
+        };
+        self.push(d);
+        false
+    }
+
+    /// `paths:` (how changed paths are compared with the tiers).
+    fn paths(&mut self, node: Option<&SNode>) -> Option<PathSettings> {
+        let Some(node) = node else {
+            return Some(PathSettings::default());
+        };
+        let fields = self.mapping(node, "`paths`", PATHS_KEYS)?;
+        match fields.get("lookalikes") {
+            Some(n) => self
+                .boolean(n, "`paths.lookalikes`")
+                .map(|lookalikes| PathSettings { lookalikes }),
+            None => Some(PathSettings::default()),
+        }
     }
 
     fn version(&mut self, fields: &Fields<'_>, start: &Range<usize>) -> bool {
@@ -1057,6 +1128,8 @@ mod tests {
     /// Sizes for `pattern_sets_too_big_for_the_matcher`.
     const TOGETHER: usize = 400;
     const PER: usize = 200;
+    /// Size for `lookalike_matcher_too_big`.
+    const LITERALS: usize = 6_000;
 
     /// A valid tier list to complete policies under test.
     const TIERS: &str = "tiers:\n  - name: open\n    paths: [ \"docs/\" ]\n";
@@ -1396,6 +1469,79 @@ error: unknown default tier `cor`
         assert!(
             text.contains("= help: write a list, even of one entry: `[ \"crypto/\" ]`"),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn paths_section() {
+        let load = |yaml: &str| match from_yaml(yaml.as_bytes(), "policy.yaml") {
+            Ok(p) => p.paths.lookalikes,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(!load(&format!("version: 1\n{TIERS}")), "off by default");
+        assert!(!load(&format!("version: 1\n{TIERS}paths:\n")));
+        assert!(!load(&format!("version: 1\n{TIERS}paths: {{}}\n")));
+        assert!(load(&format!(
+            "version: 1\n{TIERS}paths:\n  lookalikes: true\n"
+        )));
+        let text = err(&format!(
+            "version: 1\n{TIERS}paths: {{ lookalikes: yes }}\n"
+        ));
+        assert_eq!(
+            text,
+            "\
+error: expected `true` or `false` for `paths.lookalikes`, found a string
+ --> policy.yaml:5:22
+  |
+5 | paths: { lookalikes: yes }
+  |                      ^^^ expected `true` or `false`
+"
+        );
+        let text = err(&format!("version: 1\n{TIERS}paths:\n  lookalike: true\n"));
+        assert!(
+            text.contains("error: unknown key `lookalike` in `paths`\n --> policy.yaml:6:3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("= help: did you mean `lookalikes`?"),
+            "{text}"
+        );
+        let text = err(&format!("version: 1\n{TIERS}paths: [ lookalikes ]\n"));
+        assert!(
+            text.contains(
+                "error: expected a mapping for `paths`, found a list\n --> policy.yaml:5:8"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lookalike_matcher_too_big() {
+        // Literal patterns need no automaton when matched as bytes (a hash
+        // set), but the case-insensitive copy is one: many of them load
+        // without `paths.lookalikes` and are refused, at the key, with it.
+        let many: Vec<String> = (0..LITERALS)
+            .map(|i| format!("\"src/module{i}/implementation_of_feature_{i}.c\""))
+            .collect();
+        let tiers = format!(
+            "tiers:\n  - name: big\n    paths: [ {} ]\n",
+            many.join(", ")
+        );
+        let off = format!("version: 1\n{tiers}paths: {{ lookalikes: false }}\n");
+        let policy = from_yaml(off.as_bytes(), "policy.yaml").expect("loads without lookalikes");
+        crate::classify::Classifier::new(&policy, None).expect("classifies");
+        let (text, count) =
+            err_n(format!("version: 1\n{tiers}paths: {{ lookalikes: true }}\n").as_bytes());
+        assert_eq!(count, 1, "{}", &text[..text.len().min(2000)]);
+        assert!(
+            text.starts_with("error: the case-insensitive paths patterns of tier `big` do not compile into one matcher\n --> policy.yaml:5:8"),
+            "{}",
+            &text[..text.len().min(2000)]
+        );
+        assert!(
+            text.contains("= help: simplify the tier's patterns, or turn `paths.lookalikes` off"),
+            "{}",
+            &text[..text.len().min(2000)]
         );
     }
 

@@ -44,6 +44,11 @@
 //! - `missing-required-trailer` is not reported for a tier that is also
 //!   `ai: forbidden`: no trailer would make that commit acceptable, and
 //!   `ai-forbidden-tier` already says so.
+//! - A look-alike path (`paths.lookalikes`: its checkout form on macOS and
+//!   Windows is in a stricter tier, see [`crate::classify`]) of a forbidden
+//!   tier is reported as `lookalike-path`, apart from that tier's
+//!   `ai-forbidden-tier` paths; a look-alike of an allowed tier counts in
+//!   it like any path (its `require` applies).
 //! - A path whose tier index is out of range (a caller bug) is judged as
 //!   being in the policy's `default_tier`, so nothing is silently skipped.
 //! - Violations are ordered by rule (the order of [`RuleCode::ALL`]), then
@@ -56,6 +61,7 @@ mod near_miss;
 pub use markers::ai_tool;
 pub use near_miss::KNOWN_KEYS;
 
+use crate::classify::Class;
 use crate::policy::{AiRule, Policy};
 use crate::trailer::{self, ParseOptions, Trailer, TrailerBlock};
 use std::collections::HashSet;
@@ -123,11 +129,15 @@ pub enum RuleCode {
     /// `core.maxTreeDepth` default (see `crate::git::MAX_TREE_DEPTH`):
     /// its changed paths cannot all be listed.
     TreeTooDeep,
+    /// AI-assisted and touches a path that case-insensitive or normalising
+    /// file systems check out into a tier with `ai: forbidden`
+    /// (`paths.lookalikes`).
+    LookalikePath,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 12] = [
+    pub const ALL: [RuleCode; 13] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -140,6 +150,7 @@ impl RuleCode {
         RuleCode::MalformedCommit,
         RuleCode::ReplaceRef,
         RuleCode::TreeTooDeep,
+        RuleCode::LookalikePath,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -157,6 +168,7 @@ impl RuleCode {
             RuleCode::MalformedCommit => "malformed-commit",
             RuleCode::ReplaceRef => "replace-ref",
             RuleCode::TreeTooDeep => "tree-too-deep",
+            RuleCode::LookalikePath => "lookalike-path",
         }
     }
 
@@ -332,24 +344,33 @@ pub fn abbreviated(path: &[u8]) -> String {
 pub fn judge_paths(
     policy: &Policy,
     assessment: &MessageAssessment,
-    classified: &[(&[u8], usize)],
+    classified: &[(&[u8], Class)],
 ) -> Vec<Violation> {
     if !assessment.ai_assisted() {
         return Vec::new();
     }
-    // Paths per tier, first-seen order, without duplicates.
+    // Paths per tier, first-seen order, without duplicates; look-alikes of
+    // a forbidden tier apart (they get their own rule).
     let mut per_tier: Vec<Vec<Vec<u8>>> = vec![Vec::new(); policy.tiers.len()];
+    let mut lookalikes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); policy.tiers.len()];
     let mut seen: HashSet<(usize, &[u8])> = HashSet::new();
-    for &(path, tier) in classified {
-        let tier = if tier < policy.tiers.len() {
-            tier
+    for &(path, class) in classified {
+        let tier = if class.tier < policy.tiers.len() {
+            class.tier
         } else {
             policy.default_tier
         };
-        if let Some(paths) = per_tier.get_mut(tier) {
-            if seen.insert((tier, path)) {
-                paths.push(path.to_vec());
-            }
+        if !seen.insert((tier, path)) {
+            continue;
+        }
+        let forbidden = policy.tiers.get(tier).map(|t| t.ai) == Some(AiRule::Forbidden);
+        let list = if class.lookalike && forbidden {
+            lookalikes.get_mut(tier)
+        } else {
+            per_tier.get_mut(tier)
+        };
+        if let Some(paths) = list {
+            paths.push(path.to_vec());
         }
     }
 
@@ -401,6 +422,31 @@ pub fn judge_paths(
                 "Add {} to the trailer block once earned (e.g. `git commit --amend --trailer '{}: Name <email>'`).",
                 quoted_list(&missing),
                 missing.first().copied().unwrap_or_default()
+            ),
+        });
+    }
+    // A look-alike gets its own code rather than `ai-forbidden-tier`: the
+    // path is not in the tier as written, so the report must say why it
+    // counts there (macOS and Windows check it out into the tier's
+    // directory), and the usual fix differs: spell the path as the
+    // repository does (or drop it) rather than split the commit.
+    for (tier, paths) in policy.tiers.iter().zip(&lookalikes) {
+        if paths.is_empty() {
+            continue;
+        }
+        violations.push(Violation {
+            rule: RuleCode::LookalikePath,
+            message: format!(
+                "AI-assisted commit touches {} that case-insensitive or normalising file systems (macOS, Windows) check out into tier '{}' (ai: forbidden)",
+                count(paths.len(), "path"),
+                tier.name
+            ),
+            tier: Some(tier.name.clone()),
+            paths: paths.clone(),
+            line: None,
+            fix: format!(
+                "Spell the paths as the repository spells them, outside '{}', or split them into a commit written without AI assistance; `tiergate classify --explain PATH` shows where they land.",
+                tier.name
             ),
         });
     }
@@ -882,6 +928,7 @@ mod tests {
                 timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
+            paths: crate::policy::PathSettings::default(),
         }
     }
 
@@ -1434,17 +1481,84 @@ mod tests {
         }
     }
 
+    /// Classes of paths that are not look-alikes.
+    fn classes<'a>(paths: &[(&'a [u8], usize)]) -> Vec<(&'a [u8], Class)> {
+        paths
+            .iter()
+            .map(|&(p, tier)| {
+                (
+                    p,
+                    Class {
+                        tier,
+                        lookalike: false,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lookalike_paths_of_a_forbidden_tier() {
+        let policy = policy();
+        let look = |tier| Class {
+            tier,
+            lookalike: true,
+        };
+        let plain = |tier| Class {
+            tier,
+            lookalike: false,
+        };
+        let paths: &[(&[u8], Class)] = &[
+            (b"CRYPTO/aes.c", look(0)),
+            (b"crypto/x.c", plain(0)),
+            (b"Target/a.c", look(1)),
+            (b"crypto./b.c", look(0)),
+        ];
+        // Not AI-assisted: nothing.
+        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
+        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        check_shape(&v);
+        let summary: Vec<_> = v
+            .iter()
+            .map(|v| (v.rule.as_str(), v.tier.as_deref(), v.paths.clone()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (
+                    "ai-forbidden-tier",
+                    Some("critical"),
+                    vec![b"crypto/x.c".to_vec()]
+                ),
+                (
+                    "missing-required-trailer",
+                    Some("core"),
+                    vec![b"Target/a.c".to_vec()]
+                ),
+                (
+                    "lookalike-path",
+                    Some("critical"),
+                    vec![b"CRYPTO/aes.c".to_vec(), b"crypto./b.c".to_vec()]
+                ),
+            ]
+        );
+        assert_eq!(
+            v[2].message,
+            "AI-assisted commit touches 2 paths that case-insensitive or normalising file systems (macOS, Windows) check out into tier 'critical' (ai: forbidden)"
+        );
+    }
+
     #[test]
     fn path_rules() {
         let policy = policy();
-        let paths: &[(&[u8], usize)] = &[
+        let paths = &classes(&[
             (b"crypto/aes.c", 0),
             (b"docs/index.md", 2),
             (b"target/arm/cpu.c", 1),
             (b"hw/virtio/net.c", 0),
             (b"crypto/aes.c", 0),
             (b"weird", 99),
-        ];
+        ]);
         // Not AI-assisted: nothing.
         assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
 
@@ -1479,7 +1593,11 @@ mod tests {
         assert_eq!(v[0].rule, RuleCode::AiForbiddenTier);
 
         // Only open paths: nothing.
-        let v = judge_paths(&policy, &a, &[(b"docs/a.md", 2), (b"tests/b.c", 2)]);
+        let v = judge_paths(
+            &policy,
+            &a,
+            &classes(&[(b"docs/a.md", 2), (b"tests/b.c", 2)]),
+        );
         assert!(v.is_empty());
 
         // Marked (not declared) counts as AI-assisted; two forbidden tiers
@@ -1490,7 +1608,7 @@ mod tests {
         let v = judge_paths(
             &two,
             &assessment(&[], true),
-            &[(b"s/x", 3), (b"crypto/a", 0), (b"s/y", 3)],
+            &classes(&[(b"s/x", 3), (b"crypto/a", 0), (b"s/y", 3)]),
         );
         let summary: Vec<_> = v
             .iter()
@@ -1587,7 +1705,7 @@ mod tests {
             for no_divider in [false, true] {
                 let a = assess(&policy, &f, no_divider);
                 let _ = needs_paths(&policy, &a);
-                let _ = judge_paths(&policy, &a, &[(b"\xff", 0), (b"", 7)]);
+                let _ = judge_paths(&policy, &a, &classes(&[(b"\xff", 0), (b"", 7)]));
             }
         }
     }
