@@ -312,8 +312,10 @@ fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
 /// `：` (trimmed of whitespace, as git trims keys) and after it.
 fn colon_split(text: &[u8]) -> Option<(&[u8], &[u8])> {
     const FULLWIDTH: &[u8] = "\u{ff1a}".as_bytes();
-    let ascii = text.iter().position(|&b| b == b':');
-    let full = text.windows(FULLWIDTH.len()).position(|w| w == FULLWIDTH);
+    let ascii = memchr::memchr(b':', text);
+    // Only where the line can hold one before the ASCII colon (most lines
+    // hold none: a byte search, not a comparison per position).
+    let full = memchr::memmem::find(&text[..ascii.unwrap_or(text.len())], FULLWIDTH);
     let (end, len) = match (ascii, full) {
         (Some(a), Some(f)) if f < a => (f, FULLWIDTH.len()),
         (Some(a), _) => (a, 1),
@@ -441,9 +443,16 @@ fn identity_key(key: &[u8]) -> Option<&'static str> {
     {
         return Some(k);
     }
+    // Checked for every `key: value` line of every message: the key is
+    // folded once and compared with the keys' folds, computed once.
+    static FOLDED: std::sync::OnceLock<[super::near_miss::Folded; 2]> = std::sync::OnceLock::new();
+    let folded = FOLDED.get_or_init(|| KEYS.map(super::near_miss::Folded::of_target));
     let key = String::from_utf8_lossy(key);
+    let key = super::near_miss::Folded::of_key(&key, KEYS[0].len().max(KEYS[1].len()))?;
     KEYS.into_iter()
-        .find(|k| super::near_miss::same_fold(&key, k))
+        .zip(folded)
+        .find(|(_, target)| key.matches(target))
+        .map(|(k, _)| k)
 }
 
 fn identity_hit(hits: &mut Vec<MarkerHit>, label: &str, value: &[u8], line: Option<usize>) {

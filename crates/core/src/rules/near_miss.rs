@@ -71,21 +71,42 @@ pub(super) struct NearMiss {
     pub how: String,
 }
 
-/// Whether `key` is `target` in disguise or exactly: equal folds (invisible
-/// characters removed, confusable skeleton, case and separator runs
-/// folded). `target` is plain ASCII. For marker keys (`Co-authored-by`
-/// spelled with a Cyrillic `о`), where a near miss is still evidence.
-pub(super) fn same_fold(key: &str, target: &str) -> bool {
-    if key.eq_ignore_ascii_case(target) {
-        return true;
+/// The folds of a key, computed once and compared with many: whether a
+/// key is a target in disguise or exactly is whether they have equal folds
+/// (invisible characters removed, confusable skeleton, case and separator
+/// runs folded). Targets are plain ASCII. For marker keys
+/// (`Co-authored-by` spelled with a Cyrillic `о`), where a near miss is
+/// still evidence.
+pub(super) struct Folded {
+    exact: String,
+    folds: [String; 2],
+}
+
+impl Folded {
+    /// The folds of a plain ASCII target key.
+    pub(super) fn of_target(target: &str) -> Folded {
+        Folded {
+            exact: target.to_owned(),
+            folds: folds(target),
+        }
     }
-    // Disguises add at most a few bytes per character; anything much
-    // longer cannot fold to `target`.
-    if key.len() > target.len() * 4 + 16 {
-        return false;
+
+    /// The folds of `key`, or `None` when it is too long to fold to a
+    /// target of at most `longest` bytes (disguises add at most a few bytes
+    /// per character).
+    pub(super) fn of_key(key: &str, longest: usize) -> Option<Folded> {
+        (key.len() <= longest * 4 + 16).then(|| Folded {
+            exact: key.to_owned(),
+            folds: folds(key),
+        })
     }
-    let [want, _] = folds(target);
-    folds(key).contains(&want)
+
+    /// Whether this key is `target` in disguise or exactly.
+    pub(super) fn matches(&self, target: &Folded) -> bool {
+        self.exact.eq_ignore_ascii_case(&target.exact)
+            || (self.exact.len() <= target.exact.len() * 4 + 16
+                && self.folds.contains(&target.folds[0]))
+    }
 }
 
 /// Characters that render as nothing (Unicode Default_Ignorable_Code_Point,
@@ -114,15 +135,25 @@ fn folds(key: &str) -> [String; 2] {
         // Fast path (most keys): for ASCII the skeleton is a per-character
         // mapping (NFD is the identity, nothing is ignorable), so a table
         // computed once gives exactly what `skeleton` would.
+        // One pass per variant, straight into the result (this runs for
+        // every key-looking line of every message).
         let table = ascii_skeletons();
-        let skel = |text: &str| -> String {
-            text.bytes()
-                .map(|b| table.get(usize::from(b)).map_or("", String::as_str))
-                .collect()
+        let fold = |lower_first: bool| -> String {
+            let mut out = String::with_capacity(key.len());
+            let mut pending = false;
+            for b in key.bytes() {
+                let b = if lower_first {
+                    b.to_ascii_lowercase()
+                } else {
+                    b
+                };
+                for c in table[usize::from(b)].chars() {
+                    squash_push(&mut out, &mut pending, c);
+                }
+            }
+            out
         };
-        let a = skel(&key.to_ascii_lowercase());
-        let b = skel(key);
-        return [squash(&a.to_lowercase()), squash(&b.to_lowercase())];
+        return [fold(true), fold(false)];
     }
     let visible: String = key.chars().filter(|&c| !invisible(c)).collect();
     let a: String = unicode_security::skeleton(&visible.to_lowercase()).collect();
@@ -130,13 +161,16 @@ fn folds(key: &str) -> [String; 2] {
     [squash(&a.to_lowercase()), squash(&b.to_lowercase())]
 }
 
-/// The UTS #39 skeleton of each ASCII character.
-fn ascii_skeletons() -> &'static [String] {
-    static TABLE: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+/// The UTS #39 skeleton of each ASCII character, lower-cased (what
+/// [`folds`] takes of each character before squashing).
+fn ascii_skeletons() -> &'static [String; 128] {
+    static TABLE: std::sync::OnceLock<[String; 128]> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        (0u8..128)
-            .map(|b| unicode_security::skeleton(&char::from(b).to_string()).collect())
-            .collect()
+        std::array::from_fn(|b| {
+            let c = char::from(u8::try_from(b).unwrap_or(0));
+            let skeleton: String = unicode_security::skeleton(&c.to_string()).collect();
+            skeleton.to_lowercase()
+        })
     })
 }
 
@@ -145,17 +179,22 @@ fn squash(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending = false;
     for c in text.chars() {
-        if separator_like(c) {
-            pending = true;
-        } else {
-            if pending && !out.is_empty() {
-                out.push('-');
-            }
-            pending = false;
-            out.push(c);
-        }
+        squash_push(&mut out, &mut pending, c);
     }
     out
+}
+
+/// One character of [`squash`].
+fn squash_push(out: &mut String, pending: &mut bool, c: char) {
+    if separator_like(c) {
+        *pending = true;
+    } else {
+        if *pending && !out.is_empty() {
+            out.push('-');
+        }
+        *pending = false;
+        out.push(c);
+    }
 }
 
 /// Edit-distance threshold for a declaration key whose fold is `len`
