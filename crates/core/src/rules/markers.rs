@@ -303,9 +303,16 @@ fn generated_with(line: &str) -> Option<&'static str> {
 
 /// Whether `needle` occurs in `haystack`, ignoring ASCII case.
 fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack
-        .windows(needle.len().max(1))
-        .any(|w| w.eq_ignore_ascii_case(needle))
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    // Candidates start with the first byte in either case (a byte search).
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, haystack).any(|i| {
+        haystack
+            .get(i + 1..i + 1 + rest.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+    })
 }
 
 /// `key: value` of a line: the text before the first `:` or fullwidth

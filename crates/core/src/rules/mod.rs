@@ -634,10 +634,8 @@ const FULLWIDTH_COLON: &[u8] = "\u{ff1a}".as_bytes();
 /// or `：`, trimmed of whitespace, and whether the separator was the
 /// fullwidth one.
 fn key_of(text: &[u8]) -> Option<(String, bool)> {
-    let ascii = text.iter().position(|&b| b == b':');
-    let full = text
-        .windows(FULLWIDTH_COLON.len())
-        .position(|w| w == FULLWIDTH_COLON);
+    let ascii = memchr::memchr(b':', text);
+    let full = memchr::memmem::find(&text[..ascii.unwrap_or(text.len())], FULLWIDTH_COLON);
     let (end, fullwidth) = match (ascii, full) {
         (Some(a), Some(f)) if f < a => (f, true),
         (Some(a), _) => (a, false),
