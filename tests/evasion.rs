@@ -487,6 +487,28 @@ fn cases() -> Vec<Case> {
             expect: &["ai-forbidden-tier"],
         },
         Case {
+            // The forge wrote the AI commit as a pull request head (no push
+            // through the hook): merging it to a branch must judge it.
+            name: "forge-pull-ref",
+            setup: |c| {
+                crypto(c, &declared("crypto: ai via a pull request"));
+                let work = c.work().to_str().expect("utf-8").to_owned();
+                git(&c.s.bare, &["fetch", "-q", &work, "HEAD:refs/pull/77/head"]);
+                None
+            },
+            expect: &["ai-forbidden-tier"],
+        },
+        Case {
+            name: "forge-merge-request-ref",
+            setup: |c| {
+                crypto(c, &declared("crypto: ai via a merge request"));
+                let work = c.work().to_str().expect("utf-8").to_owned();
+                git(&c.s.bare, &["fetch", "-q", &work, "HEAD:refs/merge-requests/5/head"]);
+                None
+            },
+            expect: &["ai-forbidden-tier"],
+        },
+        Case {
             name: "notes-ref",
             setup: |c| {
                 crypto(c, &declared("crypto: ai"));

@@ -367,6 +367,35 @@ pub fn decide_override(
     }
 }
 
+/// Ref namespaces a forge writes itself, without a push through this hook
+/// (pull and merge request heads, GitLab's keep-around, pipeline and
+/// environment refs). Their commits were never judged here, so they do
+/// not count as "already in the repository": a commit that reached the
+/// server as `refs/pull/7/head` is judged when it is pushed (or merged)
+/// to a branch.
+pub const UNJUDGED_NAMESPACES: &[&str] = &[
+    "refs/pull/*",
+    "refs/merge-requests/*",
+    "refs/keep-around/*",
+    "refs/pipelines/*",
+    "refs/environments/*",
+];
+
+/// The `git rev-list` arguments of a push: the new tips, minus every
+/// commit already reachable from a ref that went through this hook
+/// (`--all` without [`UNJUDGED_NAMESPACES`]).
+pub fn push_walk_args(tips: &[String]) -> Vec<String> {
+    let mut args = tips.to_vec();
+    args.push("--not".into());
+    args.extend(
+        UNJUDGED_NAMESPACES
+            .iter()
+            .map(|glob| format!("--exclude={glob}")),
+    );
+    args.push("--all".into());
+    args
+}
+
 /// Where git looks for replace refs: `refs/replace/`, unless
 /// `GIT_REPLACE_REF_BASE` names another prefix (git's `setup_git_env`).
 pub const REPLACE_REF_BASE: &str = "refs/replace/";

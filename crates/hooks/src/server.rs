@@ -11,7 +11,9 @@
 //!
 //! - Commits judged: exactly those new to the repository, `git rev-list
 //!   <new>... --not --all` over every created or updated ref (tags peeled to
-//!   their commits), with [`tiergate_core::check::check_commits`]; one
+//!   their commits), where `--all` leaves out the refs a forge writes
+//!   without a push (`refs/pull/*`, `refs/merge-requests/*`, ...: see
+//!   [`tiergate_core::server::UNJUDGED_NAMESPACES`]), with [`tiergate_core::check::check_commits`]; one
 //!   verdict for the whole push. A branch created at an existing commit, or
 //!   a deletion, judges nothing.
 //! - Objects: the repository is opened from `GIT_DIR` without libgit2's
@@ -890,9 +892,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     let mut violations = Vec::new();
     let mut summary = check::Summary::default();
     if !tips.is_empty() {
-        let mut args = tips.clone();
-        args.push("--not".into());
-        args.push("--all".into());
+        let args = server::push_walk_args(&tips);
         let unreadable = std::cell::RefCell::new(None);
         let result = store.check(
             policy,
