@@ -675,10 +675,7 @@ impl Level {
         // Whole entries inside the common bytes; boundaries are the same
         // on both sides there.
         let mut end = 0;
-        loop {
-            let Some(nul) = memchr::memchr(0, &a[end..same.min(a.len())]) else {
-                break;
-            };
+        while let Some(nul) = memchr::memchr(0, &a[end..same]) {
             let entry_end = end + nul + 1 + hash_len;
             if entry_end > same {
                 break;
