@@ -275,3 +275,79 @@ fn deep_trees_are_diffed_to_gits_limit_without_recursion() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("exceeded maximum allowed tree depth"));
 }
+
+/// Differential, randomized: a history of big directories (the shape where
+/// the diff skips the entries two trees share byte for byte) with random
+/// edits, adds, deletes, file<->directory swaps and merges; every commit's
+/// changed paths equal `git diff-tree`'s.
+#[test]
+fn random_histories_with_big_directories_agree_with_git() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    git_cmd(dir, &["init", "-q", "-b", "main"]);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (seed >> 33) % n
+    };
+    let dirs = ["", "src/", "src/a/", "docs/", "tests/", "crypto/"];
+    for d in dirs {
+        for i in 0..60 {
+            write(dir, &format!("{d}f{i:03}.c"), "0");
+        }
+    }
+    commit(dir, "root");
+    for round in 0..40 {
+        if round % 10 == 9 {
+            // A merge of a side branch with its own edits.
+            git_cmd(
+                dir,
+                &["checkout", "-q", "-b", &format!("side{round}"), "HEAD~2"],
+            );
+            write(dir, &format!("src/side{round}.c"), "s");
+            commit(dir, "side");
+            git_cmd(dir, &["checkout", "-q", "main"]);
+            git_cmd(dir, &["merge", "-q", "--no-edit", &format!("side{round}")]);
+            continue;
+        }
+        for _ in 0..1 + next(4) {
+            let d = dirs[next(dirs.len() as u64) as usize];
+            let name = format!("{d}f{:03}.c", next(70));
+            let path = dir.join(&name);
+            match next(5) {
+                0 if path.is_file() => std::fs::remove_file(&path).expect("rm"),
+                1 if path.is_file() => {
+                    // A file becomes a directory.
+                    std::fs::remove_file(&path).expect("rm");
+                    write(dir, &format!("{name}/inner"), "i");
+                }
+                2 if path.is_dir() => {
+                    std::fs::remove_dir_all(&path).expect("rm -r");
+                    write(dir, &name, "back");
+                }
+                _ if !path.is_dir() => write(dir, &name, &format!("{round}")),
+                _ => {}
+            }
+        }
+        commit(dir, &format!("edit {round}"));
+    }
+    let repo = git2::Repository::open(dir).expect("open");
+    let list = String::from_utf8(git_cmd(dir, &["rev-list", "--parents", "--all"])).expect("utf-8");
+    let mut compared = 0;
+    for line in list.lines() {
+        let ids: Vec<&str> = line.split(' ').collect();
+        let id = git2::Oid::from_str(ids[0]).expect("id");
+        let mut ours = git::changed_paths(&repo, id).expect("paths").0;
+        ours.sort();
+        assert_eq!(
+            ours,
+            git_paths(dir, ids[0], ids.len() > 2),
+            "commit {}",
+            ids[0]
+        );
+        compared += 1;
+    }
+    assert!(compared > 40, "{compared}");
+}
