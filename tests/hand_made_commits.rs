@@ -212,6 +212,21 @@ fn attacks(s: &Setup) -> Vec<(&'static str, String, &'static [&'static str])> {
             &["malformed-commit"],
         ),
         (
+            // Not a header trick but a tree one (issue 11.3): a symlink at
+            // the path of the forbidden directory `crypto/`, pointing at AI
+            // code under docs/: checkouts would have it as crypto/aes.c.
+            "symlink-at-tier-directory",
+            {
+                s.write("docs/c/aes.c", "int aes(void){return 0;}\n");
+                std::os::unix::fs::symlink("docs/c", s.work.join("crypto")).expect("symlink");
+                let tree = s.tree_with(&[]);
+                s.hash_commit(&format!(
+                    "tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n\ndocs: c\n\n{DECLARED}\n"
+                ))
+            },
+            &["ai-forbidden-tier"],
+        ),
+        (
             // Control: the same object layout git writes, declared, in docs/.
             "honest",
             s.hash_commit(&format!(
