@@ -2,9 +2,10 @@
 //! headers git never writes, pushed with `git push --no-verify` at a server
 //! with the pre-receive hook installed by `install.sh --server`: a second
 //! `tree` line (git uses the first), a `parent` line after the committer
-//! (git ignores it), a second `author` line (`git log` shows both). Each is
-//! refused as `malformed-commit` with exactly one audit record, judged on
-//! the tree git uses, in SHA-1, SHA-256 and reftable repositories, over
+//! (git ignores it), a second `author` line (`git log` shows both), a
+//! second `encoding`; and a symlink at the path of a forbidden directory.
+//! Each is refused (`malformed-commit`, `ai-forbidden-tier`) with exactly
+//! one audit record, judged on the tree git uses, in SHA-1, SHA-256 and reftable repositories, over
 //! file:// and the git protocol (`git daemon`, started on a free loopback
 //! port and stopped by the test). `tiergate check` gives the same verdict.
 //! git's own `receive.fsckObjects` is turned off: the hook must hold by
