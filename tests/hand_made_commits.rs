@@ -14,12 +14,11 @@
 mod server_support;
 
 use server_support::{
-    bin_dir, free_port, git, git_cmd, hermetic, install, output, stderr, stdout, wait_for_port,
-    Daemon, DECLARED, POLICY,
+    bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, DECLARED, POLICY,
 };
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
 const FORMATS: &[(&str, &[&str])] = &[
     ("sha1", &[]),
@@ -129,37 +128,6 @@ impl Setup {
     }
 }
 
-/// A git daemon serving `base` with receive-pack on, run as the
-/// `git-daemon` program itself so that stopping it stops the server (`git
-/// daemon` would leave its `git-daemon` child running).
-fn daemon(base: &Path) -> Option<(Daemon, String)> {
-    let exec = output(Command::new("git").arg("--exec-path"));
-    let program = Path::new(stdout(&exec).trim()).join("git-daemon");
-    if !program.exists() {
-        eprintln!("skipping git://: {} is absent", program.display());
-        return None;
-    }
-    let port = free_port();
-    let base = base.to_str().expect("utf-8");
-    let mut cmd = Command::new(program);
-    hermetic(&mut cmd);
-    cmd.args([
-        "--reuseaddr",
-        "--listen=127.0.0.1",
-        &format!("--port={port}"),
-        &format!("--base-path={base}"),
-        "--export-all",
-        "--enable=receive-pack",
-        base,
-    ])
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
-    let d = Daemon(cmd.spawn().expect("start git daemon"));
-    assert!(wait_for_port(port), "git daemon did not start");
-    Some((d, format!("git://127.0.0.1:{port}/srv.git")))
-}
-
 fn rules(record: &serde_json::Value) -> BTreeSet<String> {
     record["violations"]
         .as_array()
@@ -243,10 +211,10 @@ fn hand_made_headers_are_refused_in_every_format_and_transport() {
     for (format, init) in FORMATS {
         let s = Setup::new(init);
         let file_url = format!("file://{}", s.bare.display());
-        let daemon = daemon(s.tmp.path());
+        let daemon = server_support::git_daemon(s.tmp.path());
         let mut urls = vec![("file", file_url)];
-        if let Some((_, url)) = &daemon {
-            urls.push(("git", url.clone()));
+        if let Some((_, port)) = &daemon {
+            urls.push(("git", format!("git://127.0.0.1:{port}/srv.git")));
         }
         for (case, id, want) in attacks(&s) {
             for (transport, url) in &urls {

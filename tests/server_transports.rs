@@ -29,36 +29,10 @@ fn git_exec_path() -> String {
 
 #[test]
 fn pushes_over_git_daemon() {
-    let daemon_bin = Path::new(&git_exec_path()).join("git-daemon");
-    if !daemon_bin.exists() {
-        eprintln!("skipping: {} is absent", daemon_bin.display());
-        return;
-    }
     let s = Server::new();
-    let port = free_port();
-    let base = s.tmp.path().to_str().expect("utf-8").to_owned();
-    // The `git-daemon` program itself, not `git daemon`: stopping `git`
-    // would leave its `git-daemon` child serving after the test.
-    let mut cmd = Command::new(&daemon_bin);
-    hermetic(&mut cmd);
-    cmd.args([
-        "--reuseaddr",
-        "--listen=127.0.0.1",
-        &format!("--port={port}"),
-        &format!("--base-path={base}"),
-        "--export-all",
-        "--enable=receive-pack",
-        "--informative-errors",
-        &base,
-    ])
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::null());
-    let _daemon = Daemon(cmd.spawn().expect("start git daemon"));
-    assert!(
-        wait_for_port(port),
-        "git daemon did not start on port {port}"
-    );
+    let Some((_daemon, port)) = server_support::git_daemon(s.tmp.path()) else {
+        return;
+    };
     let url = format!("git://127.0.0.1:{port}/srv.git");
 
     let good = s.commit(&[("docs/d.md", "d\n")], "docs: over git://");

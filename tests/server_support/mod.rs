@@ -309,3 +309,40 @@ impl Drop for Daemon {
         let _ = self.0.wait();
     }
 }
+
+/// A `git daemon` serving the repositories below `base` (receive-pack on)
+/// on a free loopback port, or `None` (the reason printed) when git has no
+/// `git-daemon` program. It runs the `git-daemon` program itself, not `git
+/// daemon`: stopping `git` would leave its `git-daemon` child serving after
+/// the test. Stopped when the [`Daemon`] is dropped.
+pub fn git_daemon(base: &Path) -> Option<(Daemon, u16)> {
+    let exec = output(Command::new("git").arg("--exec-path"));
+    let program = Path::new(stdout(&exec).trim()).join("git-daemon");
+    if !program.exists() {
+        eprintln!("skipping git://: {} is absent", program.display());
+        return None;
+    }
+    let port = free_port();
+    let base = base.to_str().expect("utf-8 path");
+    let mut cmd = Command::new(program);
+    hermetic(&mut cmd);
+    cmd.args([
+        "--reuseaddr",
+        "--listen=127.0.0.1",
+        &format!("--port={port}"),
+        &format!("--base-path={base}"),
+        "--export-all",
+        "--enable=receive-pack",
+        "--informative-errors",
+        base,
+    ])
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null());
+    let daemon = Daemon(cmd.spawn().expect("start git daemon"));
+    assert!(
+        wait_for_port(port),
+        "git daemon did not start on port {port}"
+    );
+    Some((daemon, port))
+}
