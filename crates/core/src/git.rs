@@ -1012,7 +1012,7 @@ fn staged_paths_from(
             index,
             &index.entries,
             tree,
-            index.cache_tree.first(),
+            (!index.cache_tree.is_empty()).then_some(0),
             &mut Vec::new(),
             &mut paths,
         )?;
@@ -1068,18 +1068,29 @@ fn diff_index_dir(
     index: &crate::index_file::Index<'_>,
     entries: &[crate::index_file::IndexEntry],
     tree: Option<Oid>,
-    cache: Option<&crate::index_file::CacheTree>,
+    cache: Option<usize>,
     prefix: &mut Vec<u8>,
     out: &mut Vec<Vec<u8>>,
 ) -> Result<bool, Error> {
     use std::cmp::Ordering;
-    if let (Some(tree), Some(node)) = (tree, cache) {
+    if let (Some(tree), Some(node)) = (tree, cache.map(|c| &index.cache_tree[c])) {
         // git wrote this directory's entries as this very tree (and the
         // count says the entries are the same ones): nothing changed below.
         if index.node_id(node) == Some(tree.as_bytes()) && node.entry_count == entries.len() {
             return Ok(true);
         }
     }
+    // This directory's cache-tree subdirectories by name, for the
+    // directories descended into below.
+    let mut subdirs: Vec<(&[u8], usize)> = cache
+        .map(|c| {
+            index
+                .children(c)
+                .map(|child| (index.node_name(&index.cache_tree[child]), child))
+                .collect()
+        })
+        .unwrap_or_default();
+    subdirs.sort_unstable();
     // One level per path component of the index: as deep as the prefix.
     if prefix.iter().filter(|&&b| b == b'/').count() > MAX_TREE_DEPTH {
         return Ok(false);
@@ -1150,7 +1161,10 @@ fn diff_index_dir(
             (Ordering::Equal, Some(entry), Some((name, true))) => {
                 let end = group_end(i, name);
                 let sub = entry.oid(label)?;
-                let node = cache.and_then(|c| index.child(c, name));
+                let node = subdirs
+                    .binary_search_by(|(n, _)| (*n).cmp(name))
+                    .ok()
+                    .map(|at| subdirs[at].1);
                 prefix.truncate(base);
                 prefix.extend_from_slice(name);
                 prefix.push(b'/');

@@ -38,7 +38,8 @@ pub struct IndexEntry {
 }
 
 /// One cache-tree node: a directory of the index and, if git has not
-/// invalidated it, the id of its tree.
+/// invalidated it, the id of its tree. Nodes are kept in the file's order
+/// (a directory, then its subdirectories, each followed by its own).
 #[derive(Debug, Clone)]
 pub struct CacheTree {
     /// The directory's name (one path component; empty for the top).
@@ -48,9 +49,9 @@ pub struct CacheTree {
     pub entry_count: usize,
     /// Where the tree id starts in the file; `None` if invalidated.
     pub id: Option<usize>,
-    /// Subdirectories, as indices into [`Index::cache_tree`], sorted by
-    /// name.
-    pub children: Vec<usize>,
+    /// The index in [`Index::cache_tree`] after this node's last
+    /// descendant.
+    pub end: usize,
 }
 
 /// A parsed index file.
@@ -93,13 +94,20 @@ impl Index<'_> {
         node.id.map(|at| &self.data[at..at + self.hash_len])
     }
 
-    /// The child of `node` named `name`, if the cache tree has one.
-    pub fn child(&self, node: &CacheTree, name: &[u8]) -> Option<&CacheTree> {
-        let at = node
-            .children
-            .binary_search_by(|&c| self.node_name(&self.cache_tree[c]).cmp(name))
-            .ok()?;
-        self.cache_tree.get(node.children[at])
+    /// The subdirectories of node `node` (indices into
+    /// [`Index::cache_tree`]), in the file's order (git's: by name length,
+    /// then name).
+    pub fn children(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        let end = self.cache_tree.get(node).map_or(0, |n| n.end);
+        let mut next = node + 1;
+        std::iter::from_fn(move || {
+            let child = next;
+            if child >= end {
+                return None;
+            }
+            next = self.cache_tree[child].end;
+            Some(child)
+        })
     }
 }
 
@@ -306,16 +314,12 @@ fn read_cache_tree(
         name,
         entry_count: usize::try_from(entry_count).unwrap_or(0),
         id,
-        children: Vec::new(),
+        end: me + 1,
     });
-    let mut children = Vec::with_capacity(subtrees.min(data.len()));
     for _ in 0..subtrees {
-        children.push(read_cache_tree(data, pos, hash_len, nodes, depth + 1)?);
+        read_cache_tree(data, pos, hash_len, nodes, depth + 1)?;
     }
-    // git keeps subtrees sorted by name length, then name: sort by name
-    // for lookups.
-    children.sort_by(|&a, &b| data[nodes[a].name.clone()].cmp(&data[nodes[b].name.clone()]));
-    nodes[me].children = children;
+    nodes[me].end = nodes.len();
     Some(me)
 }
 
@@ -380,9 +384,11 @@ mod tests {
         let top = &index.cache_tree[0];
         assert_eq!((index.node_name(top), top.entry_count), (&b""[..], 2));
         assert_eq!(index.node_id(top), Some(&[7u8; 20][..]));
-        let d = index.child(top, b"d").expect("child");
-        assert_eq!(index.node_id(d), None);
-        assert!(index.child(top, b"e").is_none());
+        let children: Vec<usize> = index.children(0).collect();
+        assert_eq!(children, [1]);
+        let d = &index.cache_tree[1];
+        assert_eq!((index.node_name(d), index.node_id(d)), (&b"d"[..], None));
+        assert_eq!(index.children(1).count(), 0);
     }
 
     #[test]
