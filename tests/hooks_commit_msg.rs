@@ -719,3 +719,42 @@ fn staged_paths_are_git_diff_cached() {
         assert_staged_like_git(dir, &copy, what);
     }
 }
+
+/// A policy whose patterns are valid one by one but do not build into a
+/// matcher: the hook compiles the globs only for a verdict that needs
+/// paths, and then refuses with the diagnostic `tiergate policy validate`
+/// gives (exit 2). A message-only verdict does not read the globs.
+#[test]
+fn globs_are_compiled_only_for_verdicts_that_need_paths() {
+    let c = Clone::new();
+    let stars = "*".repeat(100_000);
+    c.write(
+        "policy.yaml",
+        &format!(
+            "version: 1\ntiers:\n  - name: a\n    paths: [ \"{stars}\" ]\n    ai: forbidden\n  - name: b\n    paths: [ docs/ ]\n"
+        ),
+    );
+    c.write("docs/a.md", "a\n");
+    c.git(&["add", "docs/a.md"]);
+    let run = |message: &str| {
+        std::fs::write(c.path().join("msg"), message).expect("write");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
+        hook_support::hermetic(&mut cmd);
+        hook_support::output(cmd.current_dir(c.path()).arg("msg"))
+    };
+    let out = run(&declared("docs: a"));
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    let expected = format!(
+        "error: path pattern in `paths` of tier `a` is too complex\n --> {}:4:14\n",
+        c.path().join("policy.yaml").display()
+    );
+    assert!(
+        err.starts_with(&expected),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    let out = run("docs: a\n\nWritten by hand.\n");
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+}
