@@ -936,7 +936,7 @@ pub fn staged_paths(
     // `crate::index_file`); what that reader does not handle (a split or
     // sparse index, unmerged entries, an index it cannot parse or that is
     // missing) goes through libgit2 below.
-    match std::fs::read(index_path) {
+    match crate::index_file::FileBytes::open(index_path) {
         Ok(data) => match crate::index_file::parse(&data, Oid::ZERO_SHA1.as_bytes().len()) {
             Ok(index) => {
                 if let Some(paths) = staged_paths_from(repo, &index, parents)? {
