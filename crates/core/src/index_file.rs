@@ -9,7 +9,8 @@
 //! it last wrote a tree, the id of the tree that directory would be
 //! written as. A directory whose id equals the parent commit's subtree is
 //! unchanged and is skipped whole, as git's `diff-index --cached` does
-//! (unpack-trees.c, `traverse_by_cache_tree`).
+//! (unpack-trees.c `unpack_callback`: `cache_tree_matches_traversal`
+//! skips "the entire hierarchy" when the ids match).
 //!
 //! The format is git's Documentation/gitformat-index.txt, versions 2, 3
 //! and 4 (path prefix compression). Anything this reader does not handle
