@@ -17,7 +17,12 @@ hook=$bin_dir/tiergate-commit-msg
 [ -x "$hook" ] || { echo "Error: $hook not found" >&2; echo "Hint: Run \`cargo build --release --locked\` first, or pass the binaries' directory." >&2; exit 2; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tiergate-bench.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# KEEP=1 keeps the scratch repository (for profiling) and prints where.
+if [ -n "${KEEP:-}" ]; then
+    echo "scratch repository: $tmp/repo" >&2
+else
+    trap 'rm -rf "$tmp"' EXIT
+fi
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null HOME=$tmp
 export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL=author@example.com
 export GIT_COMMITTER_NAME='C O Mitter' GIT_COMMITTER_EMAIL=committer@example.com
@@ -25,16 +30,26 @@ cd "$tmp"
 git init -q -b main repo
 cd repo
 cp "$root/policy.yaml" policy.yaml
-# A tree of a few thousand files, QEMU-like directories.
-for d in crypto hw/virtio hw/net block docs tests/qtest target/arm accel/tcg util; do
-    mkdir -p "$d"
-    i=0
-    while [ $i -lt 300 ]; do echo "$d $i" >"$d/f$i.c"; i=$((i + 1)); done
-done
+# A tree like a real C project's (QEMU, DPDK): 10,000 files in 1,000
+# leaf directories (25 top-level areas named after policy.yaml's tiers, 8
+# directories in each, 5 below each of those; 10 files in each leaf), so
+# the index has >= 10k entries and ~1.2k trees. awk writes every file (a
+# shell loop forking per file would dominate the setup).
+leaves() {
+    for a in crypto authz hw/virtio hw/net hw/usb hw/misc migration block nbd ui \
+        target/arm target/i386 accel/tcg tcg util include qapi qom linux-user \
+        system net docs tests/qtest tests/unit scripts; do
+        for d in 0 1 2 3 4 5 6 7; do
+            for e in 0 1 2 3 4; do echo "$a/d$d/e$e"; done
+        done
+    done
+}
+leaves | xargs mkdir -p
+leaves | awk '{ for (f = 0; f < 10; f++) { p = $0 "/f" f ".c"; print "/* " p " */" > p; close(p) } }'
 git add -A
 git commit -q -m 'Initial import'
-echo change >docs/f1.c
-echo change >tests/qtest/f2.c
+echo change >docs/d1/e2/f3.c
+echo change >tests/qtest/d4/e0/f7.c
 git add -A
 
 cat >undeclared.msg <<'MSG'
@@ -50,8 +65,8 @@ Signed-off-by: A U Thor <author@example.com>
 #
 # On branch main
 # Changes to be committed:
-#	modified:   docs/f1.c
-#	modified:   tests/qtest/f2.c
+#	modified:   docs/d1/e2/f3.c
+#	modified:   tests/qtest/d4/e0/f7.c
 #
 MSG
 sed 's/^Signed-off-by/AI-Assisted-by: claude:claude-sonnet-4\nReviewed-by: R E Viewer <r@example.com>\nSigned-off-by/' undeclared.msg >declared.msg

@@ -547,3 +547,214 @@ fn broken_policy_is_exit_2_with_the_diagnostic() {
     let out = hook_support::output(cmd.current_dir(c.path()));
     assert_code(&out, 2);
 }
+
+/// `git diff --cached --name-only --no-renames` against HEAD (or the empty
+/// tree on an unborn branch) for the index `index`, sorted.
+fn git_diff_cached(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8>> {
+    let out = hook_support::output(
+        hook_support::git_cmd(dir)
+            .env("GIT_INDEX_FILE", index)
+            .args(["diff", "--cached", "--name-only", "--no-renames", "-z"]),
+    );
+    assert_code(&out, 0);
+    let mut paths: Vec<Vec<u8>> = out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// The paths the hook judges, as `tiergate_core::git::staged_paths`
+/// computes them against HEAD (none on an unborn branch).
+fn staged(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8>> {
+    let repo = tiergate_core::git::open(Some(dir)).expect("open");
+    let parents = tiergate_core::git::pending_parents(&repo, false).expect("parents");
+    tiergate_core::git::staged_paths(&repo, index, &parents)
+        .expect("staged paths")
+        .0
+}
+
+#[track_caller]
+fn assert_staged_like_git(dir: &std::path::Path, index: &std::path::Path, what: &str) {
+    let show = |paths: &[Vec<u8>]| -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect()
+    };
+    let expected = git_diff_cached(dir, index);
+    assert!(!expected.is_empty(), "{what}: nothing staged, a weak test");
+    assert_eq!(
+        show(&staged(dir, index)),
+        show(&expected),
+        "{what}: staged paths differ from git diff --cached"
+    );
+}
+
+/// Differential: the staged paths the commit-msg hook judges (read from
+/// the index file and merged with HEAD's tree, skipping directories the
+/// cache tree shows unchanged) are exactly what `git diff --cached
+/// --name-only --no-renames` lists: adds, deletes, modifications, mode
+/// changes, a file replaced by a directory and the converse, intent-to-add
+/// entries (which git leaves out), a symlink, a submodule (gitlink), with
+/// the cache tree invalid, partly valid and fully valid, index versions 2
+/// to 4, the temporary index of `git commit <path>` and the `index.lock`
+/// of `git commit -a`.
+#[test]
+fn staged_paths_are_git_diff_cached() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    let index = dir.join(".git/index");
+    let write = |rel: &str, content: &str| {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, content).expect("write");
+    };
+    git(dir, &["init", "-q", "-b", "main"]);
+    for (rel, content) in [
+        ("a.c", "a\n"),
+        ("b.c", "b\n"),
+        ("exec.sh", "#!/bin/sh\n"),
+        ("f2d", "a file, then a directory\n"),
+        ("d2f/x", "x\n"),
+        ("d2f/y", "y\n"),
+        ("deep/a/b/c/d.c", "d\n"),
+        ("deep/a/b/same.c", "same\n"),
+        ("foo-bar", "sorts before foo/\n"),
+        ("foo/inner.c", "i\n"),
+        ("foo0", "sorts after foo/\n"),
+    ] {
+        write(rel, content);
+    }
+    for i in 0..30 {
+        write(&format!("same/d{i}/f.c"), &format!("{i}\n"));
+    }
+    std::os::unix::fs::symlink("a.c", dir.join("link")).expect("symlink");
+    git(dir, &["add", "-A"]);
+    // The first commit: everything staged against the empty tree.
+    assert_staged_like_git(dir, &index, "unborn branch");
+    git(dir, &["commit", "-q", "-m", "base"]);
+    let base = git(dir, &["rev-parse", "HEAD"]);
+    let base = base.trim();
+    git(
+        dir,
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{base},sub"),
+        ],
+    );
+    git(dir, &["commit", "-q", "-m", "submodule"]);
+    let second = git(dir, &["rev-parse", "HEAD"]);
+
+    write("a.c", "modified\n");
+    std::fs::remove_file(dir.join("b.c")).expect("rm");
+    std::fs::remove_file(dir.join("f2d")).expect("rm");
+    write("f2d/inner", "now a directory\n");
+    std::fs::remove_dir_all(dir.join("d2f")).expect("rm");
+    write("d2f", "now a file\n");
+    write("deep/a/b/c/d.c", "deeper change\n");
+    write("new/dir/n.c", "added\n");
+    write("foo/inner.c", "changed\n");
+    std::fs::remove_file(dir.join("link")).expect("rm");
+    std::os::unix::fs::symlink("b.c", dir.join("link")).expect("symlink");
+    // The submodule is not checked out: `add -A` would stage its removal.
+    git(dir, &["add", "-A", "--", ".", ":(exclude)sub"]);
+    git(dir, &["update-index", "--chmod=+x", "exec.sh"]);
+    write("ita.c", "intent to add\n");
+    write("same/d3/ita.c", "intent to add in an unchanged directory\n");
+    write("itadir/only.c", "intent to add in a new directory\n");
+    git(
+        dir,
+        &["add", "-N", "ita.c", "same/d3/ita.c", "itadir/only.c"],
+    );
+    git(
+        dir,
+        &[
+            "update-index",
+            "--cacheinfo",
+            &format!("160000,{},sub", second.trim()),
+        ],
+    );
+    assert_staged_like_git(dir, &index, "cache tree invalidated by the changes");
+    // `git write-tree` makes every directory of the cache tree valid.
+    git(dir, &["write-tree"]);
+    assert_staged_like_git(dir, &index, "cache tree valid");
+    for version in ["4", "3", "2"] {
+        git(dir, &["update-index", "--index-version", version]);
+        assert_staged_like_git(dir, &index, &format!("index version {version}"));
+    }
+
+    // What git hands the commit-msg hook: the temporary index of a partial
+    // commit, and index.lock for `git commit -a`. The hook saves a copy of
+    // it and git's own answer, then refuses, so HEAD stays.
+    let saved = tempfile::tempdir().expect("tempdir");
+    let hook = dir.join(".git/hooks/commit-msg");
+    std::fs::write(
+        &hook,
+        format!(
+            "#!/bin/sh\ncp \"$GIT_INDEX_FILE\" '{0}/index'\nexit 1\n",
+            saved.path().display()
+        ),
+    )
+    .expect("write hook");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    write("same/d7/f.c", "partial\n");
+    write("deep/a/b/same.c", "also changed, committed with -a only\n");
+    let copy = saved.path().join("index");
+    for (what, args) in [
+        (
+            "partial commit",
+            &["commit", "-q", "-m", "partial", "same/d7/f.c", "a.c"][..],
+        ),
+        ("commit -a", &["commit", "-q", "-a", "-m", "all"][..]),
+    ] {
+        let out = hook_support::output(hook_support::git_cmd(dir).args(args));
+        assert!(!out.status.success(), "{what}: the hook refuses");
+        assert_staged_like_git(dir, &copy, what);
+    }
+}
+
+/// A policy whose patterns are valid one by one but do not build into a
+/// matcher: the hook compiles the globs only for a verdict that needs
+/// paths, and then refuses with the diagnostic `tiergate policy validate`
+/// gives (exit 2). A message-only verdict does not read the globs.
+#[test]
+fn globs_are_compiled_only_for_verdicts_that_need_paths() {
+    let c = Clone::new();
+    let stars = "*".repeat(100_000);
+    c.write(
+        "policy.yaml",
+        &format!(
+            "version: 1\ntiers:\n  - name: a\n    paths: [ \"{stars}\" ]\n    ai: forbidden\n  - name: b\n    paths: [ docs/ ]\n"
+        ),
+    );
+    c.write("docs/a.md", "a\n");
+    c.git(&["add", "docs/a.md"]);
+    let run = |message: &str| {
+        std::fs::write(c.path().join("msg"), message).expect("write");
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
+        hook_support::hermetic(&mut cmd);
+        hook_support::output(cmd.current_dir(c.path()).arg("msg"))
+    };
+    let out = run(&declared("docs: a"));
+    assert_code(&out, 2);
+    let err = stderr(&out);
+    let expected = format!(
+        "error: path pattern in `paths` of tier `a` is too complex\n --> {}:4:14\n",
+        c.path().join("policy.yaml").display()
+    );
+    assert!(
+        err.starts_with(&expected),
+        "{}",
+        &err[..err.len().min(2000)]
+    );
+    let out = run("docs: a\n\nWritten by hand.\n");
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+}

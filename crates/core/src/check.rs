@@ -43,12 +43,26 @@ pub fn judge<E>(
     options: &ParseOptions,
     paths: impl FnOnce() -> Result<ChangedPaths, E>,
 ) -> Result<Judgement, E> {
+    judge_deferred(policy, facts, options, || Ok((paths()?, classifier)))
+}
+
+/// [`judge`], with the classifier built only for a verdict that needs
+/// paths: `paths` returns the changed paths and the classifier. The
+/// commit-msg hook uses it to skip compiling the policy's globs for a
+/// message-only verdict, most of the cost of a run.
+pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
+    policy: &Policy,
+    facts: &CommitFacts,
+    options: &ParseOptions,
+    paths: impl FnOnce() -> Result<(ChangedPaths, C), E>,
+) -> Result<Judgement, E> {
     let assessment = rules::assess_message(policy, facts, options);
     let mut violations = assessment.violations.clone();
     let mut tiers = Vec::new();
     let mut paths_computed = false;
     if rules::needs_paths(policy, &assessment) {
-        let changed = paths()?;
+        let (changed, classifier) = paths()?;
+        let classifier = classifier.borrow();
         paths_computed = true;
         let classified: Vec<(&[u8], crate::classify::Class)> = changed
             .0

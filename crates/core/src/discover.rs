@@ -60,8 +60,18 @@ pub enum Error {
 /// Find and load the policy (see the module docs for the order).
 /// `explicit` is `--policy FILE`; `repo` the repository worked on, if any.
 pub fn find_policy(explicit: Option<&Path>, repo: Option<&Repository>) -> Result<Found, Error> {
+    find_policy_with(explicit, repo, policy::Matchers::Checked)
+}
+
+/// [`find_policy`], with the policy's pattern matchers checked while
+/// loading or left to [`Found::classifier`] (see [`policy::Matchers`]).
+pub fn find_policy_with(
+    explicit: Option<&Path>,
+    repo: Option<&Repository>,
+    matchers: policy::Matchers,
+) -> Result<Found, Error> {
     if let Some(path) = explicit {
-        return load_path(path, repo);
+        return load_path(path, repo, matchers);
     }
     let Some(repo) = repo else {
         return Err(Error::NotFound {
@@ -79,12 +89,12 @@ pub fn find_policy(explicit: Option<&Path>, repo: Option<&Repository>) -> Result
         } else {
             configured
         };
-        return load_path(&path, Some(repo));
+        return load_path(&path, Some(repo), matchers);
     }
     if let Some(workdir) = repo.workdir() {
         let path = workdir.join(DEFAULT_POLICY);
         if path.exists() {
-            return load_path(&path, Some(repo));
+            return load_path(&path, Some(repo), matchers);
         }
         return Err(Error::NotFound {
             message: format!("no policy: {} does not exist", path.display()),
@@ -102,15 +112,19 @@ pub fn find_policy(explicit: Option<&Path>, repo: Option<&Repository>) -> Result
             message: format!("no policy: the bare repository has no {spec}"),
             hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`.".into(),
         })?;
-    let policy = policy::from_yaml(blob.content(), &spec)?;
+    let policy = policy::from_yaml_with(blob.content(), &spec, matchers)?;
     Ok(Found {
         policy,
         repo_path: Some(DEFAULT_POLICY.as_bytes().to_vec()),
     })
 }
 
-fn load_path(path: &Path, repo: Option<&Repository>) -> Result<Found, Error> {
-    let policy = policy::load_file(path)?;
+fn load_path(
+    path: &Path,
+    repo: Option<&Repository>,
+    matchers: policy::Matchers,
+) -> Result<Found, Error> {
+    let policy = policy::load_file_with(path, matchers)?;
     let repo_path = repo
         .and_then(|r| r.workdir())
         .and_then(|top| relative_to(path, top))

@@ -19,6 +19,7 @@ pub mod encoding;
 pub mod git;
 pub mod history;
 pub mod hook;
+pub mod index_file;
 pub mod maintainers;
 pub mod message;
 pub mod object;

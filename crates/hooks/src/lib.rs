@@ -358,9 +358,11 @@ fn load_policy(options: &Options, repo: &git2::Repository) -> Result<Found, Fail
 }
 
 fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, Failure> {
-    found
-        .classifier()
-        .map_err(|e| Failure::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e))
+    found.classifier().map_err(|e| classifier_failure(&e))
+}
+
+fn classifier_failure(error: &tiergate_core::classify::Error) -> Failure {
+    Failure::new(2, "tiergate: the policy has an invalid pattern").caused_by(error)
 }
 
 fn env_string(key: &str) -> Option<String> {
@@ -508,8 +510,14 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         )
     })?;
     let repo = open_repo(options)?;
-    let found = load_policy(options, &repo)?;
-    let classifier = classifier(&found)?;
+    // The globs are compiled (and their matchers checked) only if the
+    // verdict needs paths, below: for a message-only verdict that was most
+    // of the hook's time (issue 12, BENCHMARKS.md).
+    let found = discover::find_policy_with(
+        options.policy.as_deref(),
+        Some(&repo),
+        tiergate_core::policy::Matchers::Deferred,
+    )?;
     let config = repo
         .config()
         .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))?;
@@ -543,16 +551,26 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => repo.path().join("index"),
     };
-    let judgement = check::judge(
+    let judgement = check::judge_deferred(
         &found.policy,
-        &classifier,
         &facts,
         &ParseOptions::stored(),
-        || -> Result<ChangedPaths, git::Error> {
+        || -> Result<_, Failure> {
+            let classifier = match found.classifier() {
+                Ok(classifier) => classifier,
+                Err(e) => {
+                    // Loaded without checking the matchers: load the policy
+                    // again as every command does, for its diagnostic
+                    // (exit 2); the error itself if that loads after all.
+                    load_policy(options, &repo)?;
+                    return Err(classifier_failure(&e));
+                }
+            };
             let amend = amending();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
             let parents = git::pending_parents(&repo, amend)?;
-            git::staged_paths(&repo, &index_path, &parents)
+            let paths = git::staged_paths(&repo, &index_path, &parents)?;
+            Ok((paths, classifier))
         },
     )?;
     let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());

@@ -426,11 +426,37 @@ pub enum LoadError {
 
 /// Load and validate a policy file.
 pub fn load_file(path: &std::path::Path) -> Result<Policy, LoadError> {
+    load_file_with(path, Matchers::Checked)
+}
+
+/// [`load_file`], with the pattern matchers checked or not (see
+/// [`Matchers`]).
+pub fn load_file_with(path: &std::path::Path, matchers: Matchers) -> Result<Policy, LoadError> {
     let text = std::fs::read(path).map_err(|source| LoadError::Io {
         path: path.display().to_string(),
         source,
     })?;
-    from_yaml(&text, &path.display().to_string())
+    from_yaml_with(&text, &path.display().to_string(), matchers)
+}
+
+/// Whether loading a policy compiles the tiers' patterns into the
+/// classifier's matchers to check that they build.
+///
+/// Each pattern is always checked on its own (syntax). Whether a tier's
+/// patterns build together into one matcher (a set can exceed the glob
+/// matcher's size limit when each pattern alone does not) is only known by
+/// building them, which costs more than the rest of loading together.
+/// [`Matchers::Checked`] (every command) does it while loading, so a
+/// policy that loads always classifies. [`Matchers::Deferred`] leaves it
+/// to the caller's [`crate::classify::Classifier::new`]: the commit-msg
+/// hook, which builds the classifier only for a verdict that needs paths
+/// and, if it fails, loads the policy again checked for the diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matchers {
+    /// Build the matchers while loading.
+    Checked,
+    /// Only check each pattern's syntax; the matchers may fail to build.
+    Deferred,
 }
 
 /// Load and validate a policy from its YAML text. `source_name` names it
@@ -440,6 +466,16 @@ pub fn load_file(path: &std::path::Path) -> Result<Policy, LoadError> {
 /// every validation problem come back as [`LoadError::Invalid`] with all
 /// diagnostics rendered.
 pub fn from_yaml(text: &[u8], source_name: &str) -> Result<Policy, LoadError> {
+    from_yaml_with(text, source_name, Matchers::Checked)
+}
+
+/// [`from_yaml`], with the pattern matchers checked or not (see
+/// [`Matchers`]).
+pub fn from_yaml_with(
+    text: &[u8],
+    source_name: &str,
+    matchers: Matchers,
+) -> Result<Policy, LoadError> {
     let invalid =
         |src: &diagnostic::Source<'_>, diags: Vec<diagnostic::Diagnostic>| LoadError::Invalid {
             source_name: source_name.to_owned(),
@@ -467,7 +503,7 @@ pub fn from_yaml(text: &[u8], source_name: &str) -> Result<Policy, LoadError> {
         text,
     };
     let root = node::parse(&src).map_err(|d| invalid(&src, vec![*d]))?;
-    validate::validate(&src, &root).map_err(|diags| invalid(&src, diags))
+    validate::validate(&src, &root, matchers).map_err(|diags| invalid(&src, diags))
 }
 
 /// Default `declaration.key`.

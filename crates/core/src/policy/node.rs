@@ -135,6 +135,9 @@ pub(crate) fn parse(src: &Source<'_>) -> Result<SNode, Box<Diagnostic>> {
     // Hand repeated keys to the visitor: validation reports them with both places.
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
     options.with_snippet = false;
+    // Nothing reads the comments (a documented policy is mostly comments):
+    // they are still checked as YAML, only not handed over as events.
+    options.emit_comments = false;
     serde_saphyr::from_str_with_options::<SNode>(text, options).map_err(|err| {
         use serde_saphyr::MessageFormatter;
         let err = err.without_snippet();

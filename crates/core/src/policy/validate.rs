@@ -57,10 +57,15 @@ const SYNONYMS: &[(&str, &str)] = &[
 ];
 
 /// Validate a parsed policy.
-pub(crate) fn validate(src: &Source<'_>, root: &SNode) -> Result<Policy, Vec<Diagnostic>> {
+pub(crate) fn validate(
+    src: &Source<'_>,
+    root: &SNode,
+    matchers: super::Matchers,
+) -> Result<Policy, Vec<Diagnostic>> {
     let mut v = Validator {
         src,
         diags: Vec::new(),
+        matchers,
     };
     let policy = v.policy(root);
     match policy {
@@ -105,6 +110,9 @@ impl<'n> Fields<'n> {
 struct Validator<'s> {
     src: &'s Source<'s>,
     diags: Vec<Diagnostic>,
+    /// Whether the tiers' patterns are compiled into matchers here (see
+    /// [`super::Matchers`]).
+    matchers: super::Matchers,
 }
 
 impl Validator<'_> {
@@ -382,6 +390,9 @@ impl Validator<'_> {
         key: &str,
         what: &str,
     ) -> bool {
+        if self.matchers == super::Matchers::Deferred {
+            return true;
+        }
         let Err(err) = crate::classify::check_set(patterns.iter().map(|p| p.text.as_str())) else {
             return true;
         };
@@ -481,6 +492,9 @@ impl Validator<'_> {
     /// `paths.lookalikes`, the case-insensitive copy. So a policy that
     /// loads always classifies.
     fn classifies(&mut self, policy: &Policy, fields: &Fields<'_>, start: &Range<usize>) -> bool {
+        if self.matchers == super::Matchers::Deferred {
+            return true;
+        }
         let Err(err) = crate::classify::Classifier::new(policy, None) else {
             return true;
         };
@@ -1123,6 +1137,28 @@ mod tests {
 
     fn err(yaml: &str) -> String {
         err_n(yaml.as_bytes()).0
+    }
+
+    #[test]
+    fn deferred_matchers_still_check_each_pattern() {
+        use crate::policy::{from_yaml_with, Matchers};
+        let stars = "*".repeat(100_000);
+        let too_big = format!("version: 1\ntiers:\n  - name: a\n    paths: [ \"{stars}\" ]\n");
+        // Deferred: loads; the classifier is where it fails.
+        let policy =
+            from_yaml_with(too_big.as_bytes(), "policy.yaml", Matchers::Deferred).expect("loads");
+        assert!(crate::classify::Classifier::new(&policy, None).is_err());
+        assert!(from_yaml_with(too_big.as_bytes(), "policy.yaml", Matchers::Checked).is_err());
+        // A pattern that is not a glob is refused either way.
+        let bad = b"version: 1\ntiers:\n  - name: a\n    paths: [ \"a/[b\" ]\n";
+        for matchers in [Matchers::Deferred, Matchers::Checked] {
+            match from_yaml_with(bad, "policy.yaml", matchers) {
+                Err(LoadError::Invalid { rendered, .. }) => {
+                    assert!(rendered.contains("invalid path pattern"), "{rendered}")
+                }
+                other => panic!("{matchers:?}: {other:?}"),
+            }
+        }
     }
 
     /// Sizes for `pattern_sets_too_big_for_the_matcher`.
