@@ -196,6 +196,29 @@ fn normalize(text: &str) -> String {
 /// name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is matched:
 /// that is indistinguishable from how the tools sign.
 pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
+    // The same few people author, commit and sign off most commits of a
+    // history: remember the answer per thread (bounded), it depends on
+    // nothing but the identity.
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<(Vec<u8>, Vec<u8>), Option<&'static str>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    let key = (name.to_vec(), email.to_vec());
+    if let Some(answer) = SEEN.with(|seen| seen.borrow().get(&key).copied()) {
+        return answer;
+    }
+    let answer = ai_tool_uncached(name, email);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= 1024 {
+            seen.clear();
+        }
+        seen.insert(key, answer);
+    });
+    answer
+}
+
+fn ai_tool_uncached(name: &[u8], email: &[u8]) -> Option<&'static str> {
     let name = normalize(&String::from_utf8_lossy(name));
     let email = normalize(&String::from_utf8_lossy(email));
     // aider marks the commits it makes by suffixing the author's name.

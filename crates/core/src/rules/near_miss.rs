@@ -131,6 +131,27 @@ fn separator_like(c: char) -> bool {
 /// lower-cased skeleton (so `Al` matches `AI`, which the skeleton maps
 /// to `Al`).
 fn folds(key: &str) -> [String; 2] {
+    // Trailer keys repeat from message to message (`Reported-by`,
+    // `Helped-by`, ...): remember recent folds per thread (bounded).
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, [String; 2]>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if let Some(f) = SEEN.with(|seen| seen.borrow().get(key).cloned()) {
+        return f;
+    }
+    let f = folds_uncached(key);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() >= 1024 {
+            seen.clear();
+        }
+        seen.insert(key.to_owned(), f.clone());
+    });
+    f
+}
+
+fn folds_uncached(key: &str) -> [String; 2] {
     if key.is_ascii() {
         // Fast path (most keys): for ASCII the skeleton is a per-character
         // mapping (NFD is the identity, nothing is ignorable), so a table
