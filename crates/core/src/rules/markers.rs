@@ -199,9 +199,9 @@ pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
     // The same few people author, commit and sign off most commits of a
     // history: remember the answer per thread (bounded), it depends on
     // nothing but the identity.
+    type Seen = std::collections::HashMap<(Vec<u8>, Vec<u8>), Option<&'static str>>;
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<(Vec<u8>, Vec<u8>), Option<&'static str>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::new());
     }
     let key = (name.to_vec(), email.to_vec());
     if let Some(answer) = SEEN.with(|seen| seen.borrow().get(&key).copied()) {
