@@ -2,7 +2,7 @@
 //! `applypatch-msg`): turning what git hands a hook into plain data.
 //!
 //! Nothing here touches a repository or the process environment; the hook
-//! binaries (crate `tiergate-hooks`) gather the inputs and [`crate::git`]
+//! binaries (crate `tiergate-hooks`) gather the inputs and [`crate::repo::libgit2`]
 //! reads the repository.
 //!
 //! - [`commit_msg_message`]: the message a `commit-msg` hook receives is the

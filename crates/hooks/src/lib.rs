@@ -26,10 +26,11 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tiergate_core::check::{self, CheckError, CommitVerdict, Summary};
+use tiergate_core::check::{self, CommitVerdict, Summary};
 use tiergate_core::discover::{self, Found};
 use tiergate_core::git::{self, ChangedPaths};
 use tiergate_core::policy::Mode;
+use tiergate_core::repo::judging::CheckError;
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, Identity};
 use tiergate_core::trailer::ParseOptions;
@@ -774,16 +775,23 @@ pub fn pre_push(
     // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
     let unreadable = std::cell::RefCell::new(None);
     let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
-    let summary = check::check_walked(&repo, None, policy, &classifier, commits, |verdict| {
-        if verdict.violations.is_empty() {
-            return;
-        }
-        if options.json {
-            json_commits.push(report::commit_json(verdict));
-        } else {
-            text.push_str(&report::human_commit(verdict, policy.mode, colour));
-        }
-    })
+    let summary = tiergate_core::repo::judging::check_walked(
+        &repo,
+        None,
+        policy,
+        &classifier,
+        commits,
+        |verdict| {
+            if verdict.violations.is_empty() {
+                return;
+            }
+            if options.json {
+                json_commits.push(report::commit_json(verdict));
+            } else {
+                text.push_str(&report::human_commit(verdict, policy.mode, colour));
+            }
+        },
+    )
     .map_err(|e| match e {
         CheckError::Git(e) => Failure::git(&e),
         other => {

@@ -189,7 +189,9 @@ impl Store {
                 // git shows them (decoded), shallow boundaries as roots.
                 let cell = std::cell::RefCell::new(None);
                 let commits = tiergate_core::shown::commits(repo, walk.commits(), &cell);
-                let result = check::check_walked(repo, None, policy, classifier, commits, sink);
+                let result = tiergate_core::repo::judging::check_walked(
+                    repo, None, policy, classifier, commits, sink,
+                );
                 if let Some((id, e)) = cell.into_inner() {
                     *unreadable.borrow_mut() = Some((id.to_string(), e));
                 }

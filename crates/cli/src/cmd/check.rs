@@ -6,9 +6,10 @@ use crate::exit::{usage, Outcome};
 use crate::{Format, Global};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use tiergate_core::check::{self, CheckError};
+use tiergate_core::check;
 use tiergate_core::git::RangeError;
 use tiergate_core::plumbing;
+use tiergate_core::repo::judging::CheckError;
 use tiergate_core::report::{self, Colour};
 
 /// Arguments of `tiergate check`.
@@ -118,7 +119,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         .map_err(CheckError::from)
         .and_then(|walk| {
             let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
-            check::check_walked(
+            tiergate_core::repo::judging::check_walked(
                 &repo,
                 Some(&reopen),
                 policy,

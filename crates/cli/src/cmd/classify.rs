@@ -8,7 +8,6 @@ use crate::{Format, Global};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
-use tiergate_core::check;
 use tiergate_core::classify::Reason;
 use tiergate_core::git::{self, RangeError};
 use tiergate_core::policy::{Pattern, Policy};
@@ -212,7 +211,7 @@ fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
     let mut json_commits = Vec::new();
     let reopen = || context::open_repo_plain(global);
     let mut write_error = None;
-    check::classify_walked(
+    tiergate_core::repo::judging::classify_walked(
         &repo,
         Some(&reopen),
         &classifier,

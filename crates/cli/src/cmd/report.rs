@@ -25,9 +25,10 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tiergate_core::check::{self, CheckError, CommitVerdict};
+use tiergate_core::check::CommitVerdict;
 use tiergate_core::git::{self, ChangedPaths, RangeError};
 use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
+use tiergate_core::repo::judging::CheckError;
 use tiergate_core::rules::RuleCode;
 
 /// Arguments of `tiergate report`.
@@ -111,7 +112,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
-    let result = check::check_commits_with_paths(
+    let result = tiergate_core::repo::judging::check_commits_with_paths(
         &repo,
         policy,
         &classifier,

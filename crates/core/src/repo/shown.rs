@@ -12,13 +12,14 @@
 //!   pre-push from a `git clone --depth 1` whose boundary commit needs its
 //!   paths).
 //!
-//! [`commits`] wraps any walk (see [`crate::git::RevWalk::commits`]) and
+//! [`commits`] wraps any walk (see [`crate::repo::libgit2::RevWalk::commits`]) and
 //! hands [`crate::check::check_walked`] commits already read, so nothing is
 //! read twice.
 
-use crate::encoding::{self, UnreadableEncoding};
-use crate::git::{self, WalkedCommit};
+use crate::encoding::{reencode_commit, UnreadableEncoding};
+use crate::repo::libgit2::{self as git, WalkedCommit};
 use git2::{Oid, Repository};
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashSet;
 
@@ -36,9 +37,9 @@ pub fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
 /// A raw commit without the `parent` lines git reads (a grafted root):
 /// the well-formed ones right after the tree line. Any other `parent` line
 /// stays, so that the commit is still seen as malformed (see
-/// [`crate::object`]).
+/// [`crate::repo::object`]).
 pub fn without_parents(raw: &[u8]) -> Vec<u8> {
-    let object = crate::object::parse_commit(raw);
+    let object = crate::repo::object::parse_commit(raw);
     let Some(tree) = object.tree else {
         return raw.to_vec();
     };
@@ -80,20 +81,72 @@ pub fn commits<'r>(
         if shallow.contains(&commit.id) {
             let raw = match commit.raw.take() {
                 Some(raw) => raw,
-                None => encoding::read_commit(repo, commit.id)?,
+                None => read_commit(repo, commit.id)?,
             };
             commit.raw = Some(without_parents(&raw));
         }
-        match encoding::to_utf8(repo, commit) {
+        match to_utf8(repo, commit) {
             Ok(c) => Ok(c),
-            Err(encoding::Error::Git(e)) => Err(e),
-            Err(encoding::Error::Unreadable { id, source }) => {
+            Err(Error::Git(e)) => Err(e),
+            Err(Error::Unreadable { id, source }) => {
                 let message = format!("commit {id}: {source}");
                 *unreadable.borrow_mut() = Some((id, source));
                 Err(git::Error::Object(message))
             }
         }
     })
+}
+
+/// Why [`to_utf8`] could not produce a UTF-8 commit.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The commit could not be read.
+    #[error(transparent)]
+    Git(#[from] git::Error),
+    /// The commit's encoding is not readable.
+    #[error("commit {id}: {source}")]
+    Unreadable {
+        /// The commit.
+        id: Oid,
+        /// The encoding.
+        source: UnreadableEncoding,
+    },
+}
+
+/// A walked commit, read if the walk did not read it, as git would show
+/// it (see [`reencode_commit`]). [`commits`] feeds a walk
+/// through this (and shallow grafts) before
+/// [`crate::check::check_walked`]: the commit is then not read again.
+pub fn to_utf8(repo: &Repository, commit: WalkedCommit) -> Result<WalkedCommit, Error> {
+    let id = commit.id;
+    let raw = match commit.raw {
+        Some(raw) => raw,
+        None => read_commit(repo, id)?,
+    };
+    let raw = match reencode_commit(&raw) {
+        Ok(Cow::Borrowed(_)) => raw,
+        Ok(Cow::Owned(decoded)) => decoded,
+        Err(source) => return Err(Error::Unreadable { id, source }),
+    };
+    Ok(WalkedCommit { id, raw: Some(raw) })
+}
+
+pub(crate) fn read_commit(repo: &Repository, id: Oid) -> Result<Vec<u8>, git::Error> {
+    let odb = repo.odb().map_err(|source| git::Error::Git {
+        context: "cannot open the object database".into(),
+        source,
+    })?;
+    let object = odb.read(id).map_err(|source| git::Error::Git {
+        context: format!("cannot read commit {id}"),
+        source,
+    })?;
+    if object.kind() != git2::ObjectType::Commit {
+        return Err(git::Error::Object(format!(
+            "object {id} is a {}, not a commit",
+            object.kind()
+        )));
+    }
+    Ok(object.data().to_vec())
 }
 
 #[cfg(test)]

@@ -12,12 +12,12 @@
 //! - the commits: `git rev-list <args>` (any rev-list arguments);
 //! - each commit's raw object: one long-lived `git cat-file --batch`,
 //!   decoded as git shows it ([`crate::encoding::reencode_commit`]), then
-//!   read by [`crate::git::commit_facts_from_raw`];
+//!   read by [`crate::repo::libgit2::commit_facts_from_raw`];
 //! - changed paths, only when the verdict needs them: `git diff-tree -r -z
 //!   --no-renames --name-only -c --root` (first parent; for a merge, `-c`
 //!   lists the paths that differ from every parent; a root commit or a
 //!   shallow clone's boundary commit against the empty tree), the
-//!   semantics of [`crate::git::changed_paths`].
+//!   semantics of [`crate::repo::libgit2::changed_paths`].
 //!
 //! It is slower than the libgit2 path (one process per commit that needs
 //! its paths) but gives the same verdicts; `tests/formats.rs` checks them
@@ -25,11 +25,11 @@
 
 use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
-use crate::discover::{Found, DEFAULT_POLICY};
 use crate::encoding;
-use crate::git::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
 use crate::policy::{self, Policy};
-use crate::revlist;
+use crate::repo::libgit2::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
+use crate::repo::policy_blob::{Found, DEFAULT_POLICY};
+use crate::repo::walk;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -72,7 +72,7 @@ pub enum Error {
     },
     /// No policy, or one that does not load.
     #[error(transparent)]
-    Policy(#[from] crate::discover::Error),
+    Policy(#[from] crate::repo::policy_blob::Error),
 }
 
 /// The repository format libgit2 refused, if `error` is that refusal:
@@ -93,10 +93,10 @@ pub fn unsupported_format_message(message: &str) -> Option<&'static str> {
     }
 }
 
-/// [`unsupported_format`] of a [`crate::git::Error`].
-pub fn unsupported_format_of(error: &crate::git::Error) -> Option<&'static str> {
+/// [`unsupported_format`] of a [`crate::repo::libgit2::Error`].
+pub fn unsupported_format_of(error: &crate::repo::libgit2::Error) -> Option<&'static str> {
     match error {
-        crate::git::Error::Git { source, .. } => unsupported_format(source),
+        crate::repo::libgit2::Error::Git { source, .. } => unsupported_format(source),
         _ => None,
     }
 }
@@ -127,7 +127,7 @@ impl Repo {
     /// `rev-list` but read by `cat-file --batch` and `diff-tree` as H, and
     /// a replaced policy blob would loosen the policy read from `HEAD`.
     /// tiergate judges the objects themselves, as libgit2 reads them (it
-    /// does not implement replace refs: see [`crate::git::open`]). The
+    /// does not implement replace refs: see [`crate::repo::libgit2::open`]). The
     /// variable also overrides `core.useReplaceRefs` and
     /// `GIT_REPLACE_REF_BASE`, whatever the server's environment says.
     fn command(&self) -> Command {
@@ -160,7 +160,7 @@ impl Repo {
         Ok(out.stdout)
     }
 
-    /// Find and load the policy as [`crate::discover::find_policy`] does:
+    /// Find and load the policy as [`crate::repo::policy_blob::find_policy`] does:
     /// `explicit`, git config `tiergate.policy`, `policy.yaml` at the top
     /// of the working tree, the `policy.yaml` blob at HEAD (bare).
     pub fn find_policy(&self, explicit: Option<&Path>) -> Result<Found, Error> {
@@ -169,7 +169,7 @@ impl Repo {
             .ok()
             .map(|out| PathBuf::from(String::from_utf8_lossy(&out).trim()));
         let load = |path: &Path| -> Result<Found, Error> {
-            let policy = policy::load_file(path).map_err(crate::discover::Error::Load)?;
+            let policy = policy::load_file(path).map_err(crate::repo::policy_blob::Error::Load)?;
             let repo_path = top
                 .as_deref()
                 .and_then(|top| relative_to(path, top))
@@ -192,7 +192,7 @@ impl Repo {
             if path.exists() {
                 return load(&path);
             }
-            return Err(crate::discover::Error::NotFound {
+            return Err(crate::repo::policy_blob::Error::NotFound {
                 message: format!("no policy: {} does not exist", path.display()),
                 hint: "Run `tiergate policy init --output policy.yaml` to start one, or pass `--policy FILE`.".into(),
             }
@@ -200,13 +200,14 @@ impl Repo {
         }
         let spec = format!("HEAD:{DEFAULT_POLICY}");
         let blob = self.run(&["cat-file", "blob", &spec]).map_err(|_| {
-            crate::discover::Error::NotFound {
+            crate::repo::policy_blob::Error::NotFound {
                 message: format!("no policy: the bare repository has no {spec}"),
                 hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`."
                     .into(),
             }
         })?;
-        let policy = policy::from_yaml(&blob, &spec).map_err(crate::discover::Error::Load)?;
+        let policy =
+            policy::from_yaml(&blob, &spec).map_err(crate::repo::policy_blob::Error::Load)?;
         Ok(Found {
             policy,
             repo_path: Some(DEFAULT_POLICY.as_bytes().to_vec()),
@@ -242,24 +243,24 @@ impl Repo {
     }
 
     /// The commits `git rev-list <args>` lists, in its order, streamed
-    /// ([`crate::revlist`]).
+    /// ([`crate::repo::walk`]).
     pub fn rev_list<S: AsRef<OsStr>>(
         &self,
         args: &[S],
     ) -> Result<impl Iterator<Item = Result<String, Error>>, Error> {
         let walk_error = |e| match e {
-            revlist::Error::Revision(message) => Error::Revision(message),
+            walk::Error::Revision(message) => Error::Revision(message),
             other => Error::Failed {
                 command: format!("rev-list {}", describe(args)),
                 stderr: other.to_string(),
             },
         };
-        revlist::check_args(args).map_err(walk_error)?;
-        let list = revlist::RevList::start(self.command(), args).map_err(walk_error)?;
+        walk::check_args(args).map_err(walk_error)?;
+        let list = walk::RevList::start(self.command(), args).map_err(walk_error)?;
         let command = describe(args);
         Ok(list.map(move |id| {
             id.map_err(|e| match e {
-                revlist::Error::Revision(message) => Error::Revision(message),
+                walk::Error::Revision(message) => Error::Revision(message),
                 other => Error::Failed {
                     command: format!("rev-list {command}"),
                     stderr: other.to_string(),
@@ -336,7 +337,7 @@ impl Repo {
                 id: id.clone(),
                 source,
             })?;
-            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let info = crate::repo::libgit2::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 self.changed_paths(&id)
             })?;
@@ -364,12 +365,12 @@ impl Repo {
     }
 
     /// The message (as stored) and identities of commit `id`, like
-    /// [`crate::git::commit_facts`] (not re-encoded).
+    /// [`crate::repo::libgit2::commit_facts`] (not re-encoded).
     pub fn commit_facts(&self, id: &str) -> Result<CommitInfo, Error> {
         let mut objects = CatFile::start(self)?;
         let raw = objects.commit(id)?;
         objects.finish();
-        Ok(crate::git::commit_facts_from_raw(
+        Ok(crate::repo::libgit2::commit_facts_from_raw(
             git2::Oid::ZERO_SHA1,
             &raw,
         ))
@@ -410,7 +411,7 @@ impl Repo {
         for id in ids {
             let id = id?;
             let raw = objects.commit(&id)?;
-            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let info = crate::repo::libgit2::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
             let changed = self.changed_paths(&id)?;
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 Ok::<_, Error>(changed.clone())

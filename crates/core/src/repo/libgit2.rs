@@ -39,7 +39,7 @@ pub enum Error {
     Object(String),
     /// The walk (`git rev-list`) failed.
     #[error(transparent)]
-    Walk(crate::revlist::Error),
+    Walk(crate::repo::walk::Error),
     /// A tree nested deeper than git's `core.maxTreeDepth` default (see
     /// [`MAX_TREE_DEPTH`]), met while listing a whole tree.
     #[error(
@@ -72,7 +72,7 @@ fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
 /// reads `refs/replace/`; libgit2 issue #1730 "Support git-replace" is
 /// open, and git2-rs #1081 shows `git replace --edit` ignored), so every
 /// object is read as stored, as git does with `GIT_NO_REPLACE_OBJECTS=1`,
-/// which [`crate::plumbing`] sets for every git command it runs.
+/// which [`crate::repo::plumbing`] sets for every git command it runs.
 pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
     configure_libgit2();
     match dir {
@@ -190,7 +190,7 @@ fn read_object<'o>(
 }
 
 /// The parts of a commit object tiergate reads, from
-/// [`crate::object::parse_commit`] (git's reading of the header: the first
+/// [`crate::repo::object::parse_commit`] (git's reading of the header: the first
 /// tree, the leading parents, every identity line).
 struct RawCommit<'a> {
     tree: Option<Oid>,
@@ -199,13 +199,13 @@ struct RawCommit<'a> {
     author_time: (i64, i32),
     committer: Identity,
     other_identities: Vec<(&'static str, Identity)>,
-    problems: Vec<crate::object::HeaderProblem>,
+    problems: Vec<crate::repo::object::HeaderProblem>,
     message: &'a [u8],
 }
 
 impl<'a> RawCommit<'a> {
     fn parse(data: &'a [u8]) -> RawCommit<'a> {
-        let object = crate::object::parse_commit(data);
+        let object = crate::repo::object::parse_commit(data);
         let author = object.authors.first().copied().unwrap_or_default();
         let committer = object.committers.first().copied().unwrap_or_default();
         // `git log` shows every identity line of the header; only a
@@ -737,13 +737,13 @@ fn diff_trees(
 }
 
 /// A stream of commit ids selected by `git rev-list` arguments, computed
-/// by git itself ([`crate::revlist`]): exactly the commits `git rev-list
+/// by git itself ([`crate::repo::walk`]): exactly the commits `git rev-list
 /// ARGS` lists, in its order, streamed. Revisions are anything git
 /// understands; options are those that select or order commits
-/// ([`crate::revlist::check_args`]); anything else is refused with a clear
+/// ([`crate::repo::walk::check_args`]); anything else is refused with a clear
 /// error rather than silently ignored.
 pub struct RevWalk<'r> {
-    list: crate::revlist::RevList,
+    list: crate::repo::walk::RevList,
     _repo: std::marker::PhantomData<&'r Repository>,
 }
 
@@ -765,10 +765,10 @@ pub fn git_command(repo: &Repository) -> std::process::Command {
     cmd
 }
 
-impl From<crate::revlist::Error> for RangeError {
-    fn from(e: crate::revlist::Error) -> RangeError {
+impl From<crate::repo::walk::Error> for RangeError {
+    fn from(e: crate::repo::walk::Error) -> RangeError {
         match e {
-            crate::revlist::Error::Revision(message) => revision(message),
+            crate::repo::walk::Error::Revision(message) => revision(message),
             other => RangeError::Git(Error::Walk(other)),
         }
     }
@@ -777,8 +777,8 @@ impl From<crate::revlist::Error> for RangeError {
 impl<'r> RevWalk<'r> {
     /// Set up a walk over `args`.
     pub fn new<S: AsRef<OsStr>>(repo: &'r Repository, args: &[S]) -> Result<Self, RangeError> {
-        crate::revlist::check_args(args)?;
-        let list = crate::revlist::RevList::start(git_command(repo), args)?;
+        crate::repo::walk::check_args(args)?;
+        let list = crate::repo::walk::RevList::start(git_command(repo), args)?;
         Ok(RevWalk {
             list,
             _repo: std::marker::PhantomData,
@@ -1007,7 +1007,8 @@ pub fn push_walk<'r>(
         args.push("--not".into());
         args.push("--all".into());
         return Ok(RevWalk {
-            list: crate::revlist::RevList::start(git_command(repo), &args).map_err(Error::Walk)?,
+            list: crate::repo::walk::RevList::start(git_command(repo), &args)
+                .map_err(Error::Walk)?,
             _repo: std::marker::PhantomData,
         });
     }
