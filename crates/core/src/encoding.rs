@@ -197,7 +197,7 @@ mod tests {
             text,
             "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor Ren\u{e9} <r@x> 1 +0000\ncommitter C <c@x> 1 +0000\n\nCaf\u{e9} fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
         );
-        let info = crate::repo::libgit2::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &out);
+        let info = crate::repo::commit_facts_from_raw(&out);
         assert_eq!(info.title, "Caf\u{e9} fix");
         assert_eq!(info.facts.author.name, "Ren\u{e9}".as_bytes());
     }

@@ -28,13 +28,3 @@ pub mod rules;
 pub mod server;
 pub mod tiermap;
 pub mod trailer;
-
-// The paths these modules had before they moved into the repository layer,
-// for the entry points not yet routed through [`repo::Repo`].
-pub use repo::libgit2 as git;
-pub use repo::object;
-pub use repo::parallel;
-pub use repo::plumbing;
-pub use repo::policy_blob as discover;
-pub use repo::shown;
-pub use repo::walk as revlist;

@@ -117,7 +117,7 @@ fn judge_stored(
 ) -> Result<CommitVerdict, CheckError> {
     let id = commit.id;
     let info = match &commit.raw {
-        Some(raw) => git::commit_facts_from_raw(id, raw),
+        Some(raw) => git::commit_facts_from_raw(raw),
         None => git::commit_facts(repo, id)?,
     };
     let judgement = judge(policy, classifier, &info.facts, options, || {
@@ -150,7 +150,7 @@ pub fn check_commits_with_paths(
         let id = commit.id;
         let (info, changed) = match &commit.raw {
             Some(raw) => (
-                git::commit_facts_from_raw(id, raw),
+                git::commit_facts_from_raw(raw),
                 git::changed_paths_from_raw(repo, id, raw)?,
             ),
             None => git::commit_facts_and_paths(repo, id)?,

@@ -97,8 +97,6 @@ pub struct ChangedPaths(pub Vec<Vec<u8>>, pub Option<TooDeep>);
 /// What [`commit_facts`] reads from one commit.
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
-    /// The commit id.
-    pub id: Oid,
     /// The first line of the message (for display).
     pub title: String,
     /// Message and identities.
@@ -112,17 +110,16 @@ pub struct CommitInfo {
 pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
-    Ok(commit_facts_from_raw(id, raw.data()))
+    Ok(commit_facts_from_raw(raw.data()))
 }
 
 /// [`commit_facts`] of a commit whose raw contents are already read (see
 /// [`WalkedCommit`]).
-pub fn commit_facts_from_raw(id: Oid, raw: &[u8]) -> CommitInfo {
+pub fn commit_facts_from_raw(raw: &[u8]) -> CommitInfo {
     let commit = RawCommit::parse(raw);
     let message = commit.message.to_vec();
     let title = title_of(&message);
     CommitInfo {
-        id,
         title,
         author_time: commit.author_time,
         facts: CommitFacts {
@@ -280,7 +277,7 @@ pub fn commit_facts_and_paths(
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
     Ok((
-        commit_facts_from_raw(id, raw.data()),
+        commit_facts_from_raw(raw.data()),
         changed_paths_in(&odb, id, raw.data())?,
     ))
 }
@@ -844,6 +841,11 @@ fn revision(message: String) -> RangeError {
     RangeError::Revision(RevisionError { message })
 }
 
+/// The commit `rev` names (anything `git rev-parse` takes), peeled.
+pub fn resolve_commit_id(repo: &Repository, rev: &str) -> Result<Oid, RangeError> {
+    Ok(resolve_commit(repo, rev)?.id())
+}
+
 fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, RangeError> {
     let object = repo
         .revparse_single(rev)
@@ -1077,6 +1079,86 @@ pub fn for_each_tree_file(
         stack.push((data, sub, 0, prefix.len()));
     }
     Ok(())
+}
+
+// --- references and configuration ---
+
+/// The commit `hex` leads to (a commit, or a tag chain ending at one), or
+/// `None` when it leads to no commit (a tag of a tree or a blob). A missing
+/// object is an error.
+pub fn peel_to_commit(repo: &Repository, hex: &str) -> Result<Option<String>, Error> {
+    let id = Oid::from_str(hex).map_err(git_err(format!("bad object id {hex:?}")))?;
+    let object = repo
+        .find_object(id, None)
+        .map_err(git_err(format!("cannot read object {hex}")))?;
+    match object.peel(git2::ObjectType::Commit) {
+        Ok(commit) => Ok(Some(commit.id().to_string())),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::InvalidSpec | git2::ErrorCode::Peel
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            // Peeling a tag to a non-commit reports a generic error; only a
+            // missing target is fatal.
+            let mut target = object;
+            while let Some(tag) = target.as_tag() {
+                target = repo
+                    .find_object(tag.target_id(), None)
+                    .map_err(git_err(format!("cannot read object {}", tag.target_id())))?;
+            }
+            if target.kind() == Some(git2::ObjectType::Commit) {
+                Err(git_err(format!("cannot peel {hex} to a commit"))(e))
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The file `path` of the tree at `HEAD`.
+pub fn head_file(repo: &Repository, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
+    use super::HeadFileError;
+    let head = repo
+        .head()
+        .map_err(|e| HeadFileError::Unborn(e.message().to_owned()))?;
+    let tree = head.peel_to_tree().map_err(|e| {
+        HeadFileError::Unreadable(git_err("cannot read the tree at HEAD")(e).into())
+    })?;
+    let entry = tree
+        .get_path(Path::new(path))
+        .map_err(|e| HeadFileError::Missing(e.message().to_owned()))?;
+    let blob = entry
+        .to_object(repo)
+        .and_then(|o| o.peel_to_blob())
+        .map_err(|e| {
+            HeadFileError::Unreadable(git_err(format!("cannot read HEAD:{path}"))(e).into())
+        })?;
+    Ok(blob.content().to_vec())
+}
+
+/// The configured remotes with their URLs (fetch, then push).
+pub fn remotes(repo: &Repository) -> Vec<(String, Vec<String>)> {
+    let Ok(names) = repo.remotes() else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|name| {
+            let remote = repo.find_remote(name).ok()?;
+            let urls = [remote.url().ok(), remote.pushurl().ok().flatten()]
+                .into_iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect();
+            Some((name.to_owned(), urls))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -97,6 +97,37 @@ pub fn commits<'r>(
     })
 }
 
+/// A walk's commits with shallow boundaries as grafted roots (see the
+/// module documentation), messages as stored: for what needs only the
+/// changed paths (`tiergate classify --rev`).
+pub fn grafted<'r>(
+    repo: &'r Repository,
+    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>> + 'r,
+) -> impl Iterator<Item = Result<WalkedCommit, git::Error>> + 'r {
+    let shallow = shallow_commits(repo);
+    commits.into_iter().map(move |commit| {
+        let mut commit = commit?;
+        if shallow.contains(&commit.id) {
+            let raw = match commit.raw.take() {
+                Some(raw) => raw,
+                None => read_commit(repo, commit.id)?,
+            };
+            commit.raw = Some(without_parents(&raw));
+        }
+        Ok(commit)
+    })
+}
+
+/// Commit `id` as git shows it (read, grafted at a shallow boundary,
+/// decoded).
+pub fn read_shown(repo: &Repository, id: Oid) -> Result<WalkedCommit, Error> {
+    let mut commit = WalkedCommit { id, raw: None };
+    if shallow_commits(repo).contains(&id) {
+        commit.raw = Some(without_parents(&read_commit(repo, id)?));
+    }
+    to_utf8(repo, commit)
+}
+
 /// Why [`to_utf8`] could not produce a UTF-8 commit.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

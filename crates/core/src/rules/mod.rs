@@ -126,7 +126,7 @@ pub enum RuleCode {
     /// `crate::server::replace_ref_violations`).
     ReplaceRef,
     /// The commit's tree diff meets a subtree nested deeper than git's
-    /// `core.maxTreeDepth` default (see `crate::repo::libgit2::MAX_TREE_DEPTH`):
+    /// `core.maxTreeDepth` default (see `crate::repo::MAX_TREE_DEPTH`):
     /// its changed paths cannot all be listed.
     TreeTooDeep,
     /// AI-assisted and touches a path that case-insensitive or normalising
