@@ -264,15 +264,20 @@ fn pre_push(dir: &Path, tip: &str, remote: &str) -> Output {
     run_stdin(&mut cmd, stdin.as_bytes())
 }
 
-/// A bare repository `name` next to `dir`'s parent, in the format `init`,
-/// with the pre-receive hook installed (policy from `policy`, audit log
-/// `audit`); its path.
-fn server(tmp: &Path, name: &str, init: &[&str], policy: &Path, audit: &Path) -> String {
-    let mut args = vec!["init", "-q", "--bare", "-b", "main"];
+/// An empty bare repository `name` in `tmp`, in the format `init`.
+fn empty_remote(tmp: &Path, name: &str, init: &[&str]) -> std::path::PathBuf {
+    let mut args = vec!["init", "-q", "--bare"];
     args.extend_from_slice(init);
     args.push(name);
     git(tmp, &args);
-    let bare = tmp.join(name);
+    tmp.join(name)
+}
+
+/// A bare repository `name` in `tmp`, in the format `init`,
+/// with the pre-receive hook installed (policy from `policy`, audit log
+/// `audit`); its path.
+fn server(tmp: &Path, name: &str, init: &[&str], policy: &Path, audit: &Path) -> String {
+    let bare = empty_remote(tmp, name, init);
     let out = install(&[
         "--server",
         bare.to_str().expect("utf-8"),
@@ -345,11 +350,7 @@ fn every_entry_point_agrees_in_every_format() {
         assert_eq!(by_rule, counted(&want), "{name}: report");
 
         // pre-push: pushing main to an empty remote judges every commit.
-        let empty = tmp.path().join("empty.git");
-        let mut args = vec!["init", "-q", "--bare"];
-        args.extend_from_slice(init);
-        args.push("empty.git");
-        git(tmp.path(), &args);
+        let empty = empty_remote(tmp.path(), "empty.git", init);
         let out = pre_push(&work, &tip, empty.to_str().expect("utf-8"));
         assert_code(&out, 1);
         let (pushed, _) = verdicts(&json(&out));
@@ -421,11 +422,7 @@ fn every_entry_point_agrees_in_every_format() {
         let (commits, _, by_rule) = report_totals(&shallow, &["HEAD"]);
         assert_eq!(commits, 1, "{name}: shallow report");
         assert_eq!(by_rule, counted(&want_shallow), "{name}: shallow report");
-        let empty2 = tmp.path().join("empty2.git");
-        let mut args = vec!["init", "-q", "--bare"];
-        args.extend_from_slice(init);
-        args.push("empty2.git");
-        git(tmp.path(), &args);
+        let empty2 = empty_remote(tmp.path(), "empty2.git", init);
         let out = pre_push(&shallow, &tip, empty2.to_str().expect("utf-8"));
         assert_code(&out, 1);
         assert_eq!(

@@ -21,40 +21,12 @@ pub enum CheckError {
     Git(#[from] git::Error),
 }
 
-/// Judge every commit `ids` yields, calling `sink` with each verdict
-/// (commits without violations included), in the order of `ids`.
-/// Committed messages are parsed as stored, with `--no-divider` semantics
-/// like `%(trailers)` (`no_divider: true` makes the rules use
-/// [`crate::trailer::parse_committed`]).
-pub fn check_commits(
-    repo: &Repository,
-    policy: &Policy,
-    classifier: &Classifier,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    check_commits_on(repo, None, policy, classifier, ids, sink)
-}
-
-/// [`check_commits`], on all cores when `reopen` can open the repository
-/// again for each worker thread (see [`crate::repo::parallel`]). Same verdicts,
-/// same order.
-pub fn check_commits_on(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    policy: &Policy,
-    classifier: &Classifier,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    let commits = ids
-        .into_iter()
-        .map(|id| id.map(|id| WalkedCommit { id, raw: None }));
-    check_walked(repo, reopen, policy, classifier, commits, sink)
-}
-
-/// [`check_commits_on`] for commits a walk may already have read (see
-/// [`git::RevWalk::commits`]): those are not read again.
+/// Judge every commit of a walk, calling `sink` with each verdict
+/// (commits without violations included), in walk order; on all cores
+/// when `reopen` can open the repository again for each worker thread
+/// (see [`crate::repo::parallel`]). Commits a walk already read (see
+/// [`git::RevWalk::commits`]) are not read again. Committed messages are
+/// parsed as stored ([`ParseOptions::stored`]).
 pub fn check_walked(
     repo: &Repository,
     reopen: Option<Reopen<'_>>,
@@ -133,7 +105,7 @@ fn judge_stored(
 /// paths whatever its verdict (`tiergate report`): each commit is read
 /// once (or not at all when the walk already read it), its paths computed
 /// once and handed to [`judge`] (whose verdict is the same as in
-/// [`check_commits`]) and then to `sink` with the verdict and the author
+/// [`check_walked`]) and then to `sink` with the verdict and the author
 /// time (seconds, offset in minutes). The first error of `sink` stops the
 /// walk.
 pub fn check_commits_with_paths(
@@ -163,18 +135,4 @@ pub fn check_commits_with_paths(
         sink(&verdict, &changed, info.author_time)?;
     }
     Ok(summary)
-}
-
-/// `tiergate check <rev-range>...`: judge the commits `git rev-list
-/// <args>` would list.
-pub fn check_range<S: AsRef<std::ffi::OsStr>>(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    policy: &Policy,
-    classifier: &Classifier,
-    args: &[S],
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    let walk = git::RevWalk::new(repo, args)?;
-    check_walked(repo, reopen, policy, classifier, walk.commits(), sink)
 }

@@ -979,57 +979,6 @@ pub fn staged_paths(
     Ok(ChangedPaths(paths, None))
 }
 
-/// The commits a push would send that the remote does not have, as
-/// `git rev-list <tips> --not <known> --remotes=<remote>` lists them:
-/// `tips` are the local commits pushed, `known` what the remote's refs
-/// point at now (ids this repository does not have are ignored: nothing
-/// can be hidden behind them), and every remote-tracking ref of `remote`
-/// (`refs/remotes/<remote>/...`) counts as known. Tags are peeled; ids
-/// that do not lead to a commit (a tag of a blob) are skipped.
-pub fn push_walk<'r>(
-    repo: &'r Repository,
-    tips: &[Oid],
-    known: &[Oid],
-    remote: &str,
-) -> Result<RevWalk<'r>, Error> {
-    let peel = |id: Oid| -> Option<Oid> {
-        repo.find_object(id, None)
-            .ok()?
-            .peel_to_commit()
-            .ok()
-            .map(|c| c.id())
-    };
-    let mut args: Vec<String> = tips
-        .iter()
-        .filter_map(|id| peel(*id))
-        .map(|id| id.to_string())
-        .collect();
-    if args.is_empty() {
-        // Nothing to walk (only tags of blobs, say): an empty walk.
-        args.push("--not".into());
-        args.push("--all".into());
-        return Ok(RevWalk {
-            list: crate::repo::walk::RevList::start(git_command(repo), &args)
-                .map_err(Error::Walk)?,
-            _repo: std::marker::PhantomData,
-        });
-    }
-    args.push("--not".into());
-    args.extend(
-        known
-            .iter()
-            .filter_map(|id| peel(*id))
-            .map(|id| id.to_string()),
-    );
-    if !remote.is_empty() {
-        args.push(format!("--glob=refs/remotes/{remote}/*"));
-    }
-    RevWalk::new(repo, &args).map_err(|e| match e {
-        RangeError::Git(e) => e,
-        RangeError::Revision(r) => Error::Object(r.message),
-    })
-}
-
 // --- tree listing ---
 
 /// The tree of the commit `rev` names (anything `git rev-parse`

@@ -335,11 +335,9 @@ impl Repo {
                 let walk = libgit2::RevWalk::new(repo, args)?;
                 let unreadable = RefCell::new(None);
                 let commits = shown::commits(repo, walk.commits(), &unreadable);
-                let dir = self.dir.clone();
-                let reopen = move || libgit2::open(dir.as_deref());
-                let reopen: Option<parallel::Reopen<'_>> =
-                    (!self.server).then_some(&reopen as parallel::Reopen<'_>);
-                let result = judging::check_walked(repo, reopen, policy, classifier, commits, sink);
+                let result = self.with_reopen(|reopen| {
+                    judging::check_walked(repo, reopen, policy, classifier, commits, sink)
+                });
                 unreadable_first(result, unreadable)
             }
             Backend::Git(repo) => Ok(repo.check_revs(policy, classifier, args, sink)?),
@@ -428,13 +426,11 @@ impl Repo {
             Backend::Libgit2(repo) => {
                 let walk = libgit2::RevWalk::new(repo, args)?;
                 let commits = shown::grafted(repo, walk.commits());
-                let dir = self.dir.clone();
-                let reopen = move || libgit2::open(dir.as_deref());
-                let reopen: Option<parallel::Reopen<'_>> =
-                    (!self.server).then_some(&reopen as parallel::Reopen<'_>);
-                judging::classify_walked(repo, reopen, classifier, commits, |id, tiers| {
-                    sink(&id.to_string(), tiers);
-                    Ok(())
+                self.with_reopen(|reopen| {
+                    judging::classify_walked(repo, reopen, classifier, commits, |id, tiers| {
+                        sink(&id.to_string(), tiers);
+                        Ok(())
+                    })
                 })?;
                 Ok(())
             }
@@ -473,6 +469,17 @@ impl Repo {
             }
             Backend::Git(repo) => Ok(repo.staged_paths(index_path, amend)?),
         }
+    }
+}
+
+impl Repo {
+    /// Run `work` with a way to open the repository again in worker
+    /// threads (libgit2 repositories cannot be shared between threads; see
+    /// [`parallel`]), or none for a server hook, which stays on one thread.
+    fn with_reopen<T>(&self, work: impl FnOnce(Option<parallel::Reopen<'_>>) -> T) -> T {
+        let dir = self.dir.clone();
+        let reopen = move || libgit2::open(dir.as_deref());
+        work((!self.server).then_some(&reopen as parallel::Reopen<'_>))
     }
 }
 

@@ -114,9 +114,14 @@ impl Repo {
 
     /// Run `git <args>`; its stdout.
     fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<u8>, Error> {
+        self.run_in(self.command(), args)
+    }
+
+    /// Run `git <args>` as `cmd` (from [`Repo::command`], with more
+    /// environment); its stdout.
+    fn run_in<S: AsRef<OsStr>>(&self, mut cmd: Command, args: &[S]) -> Result<Vec<u8>, Error> {
         let command = describe(args);
-        let out = self
-            .command()
+        let out = cmd
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -279,11 +284,11 @@ impl Repo {
         }
         let index = std::fs::canonicalize(index_path).unwrap_or_else(|_| index_path.to_path_buf());
         let diff_against = |tree: &str| -> Result<Vec<Vec<u8>>, Error> {
-            let command = format!("diff-index --cached {tree}");
-            let out = self
-                .command()
-                .env("GIT_INDEX_FILE", &index)
-                .args([
+            let mut cmd = self.command();
+            cmd.env("GIT_INDEX_FILE", &index);
+            let out = self.run_in(
+                cmd,
+                &[
                     "-c",
                     "core.quotePath=false",
                     "diff-index",
@@ -295,21 +300,9 @@ impl Repo {
                     "--ignore-submodules=none",
                     "--name-only",
                     tree,
-                ])
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|source| Error::Spawn {
-                    command: command.clone(),
-                    source,
-                })?;
-            if !out.status.success() {
-                return Err(Error::Failed {
-                    command,
-                    stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
-                });
-            }
+                ],
+            )?;
             let mut paths: Vec<Vec<u8>> = out
-                .stdout
                 .split(|&b| b == 0)
                 .filter(|p| !p.is_empty())
                 .map(<[u8]>::to_vec)

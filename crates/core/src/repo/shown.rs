@@ -75,16 +75,8 @@ pub fn commits<'r>(
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>> + 'r,
     unreadable: &'r RefCell<Option<(Oid, UnreadableEncoding)>>,
 ) -> impl Iterator<Item = Result<WalkedCommit, git::Error>> + 'r {
-    let shallow = shallow_commits(repo);
-    commits.into_iter().map(move |commit| {
-        let mut commit = commit?;
-        if shallow.contains(&commit.id) {
-            let raw = match commit.raw.take() {
-                Some(raw) => raw,
-                None => read_commit(repo, commit.id)?,
-            };
-            commit.raw = Some(without_parents(&raw));
-        }
+    grafted(repo, commits).map(move |commit| {
+        let commit = commit?;
         match to_utf8(repo, commit) {
             Ok(c) => Ok(c),
             Err(Error::Git(e)) => Err(e),
