@@ -9,7 +9,7 @@
 
 use crate::classify::Classifier;
 use crate::policy::{Mode, Policy};
-use crate::repo::{ChangedPaths, MAX_TREE_DEPTH};
+use crate::repo::changed::{ChangedPaths, MAX_TREE_DEPTH};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
 use crate::trailer::ParseOptions;
 

@@ -20,8 +20,10 @@
 //! pure), [`libgit2`] (objects, tree diff, index diff through libgit2),
 //! [`plumbing`] (the same through git), [`shown`] (commits as git shows
 //! them), [`judging`] (walks fed to the judge, on all cores),
-//! [`parallel`], [`policy_blob`] (finding the policy), [`config`].
+//! [`parallel`], [`policy_blob`] (finding the policy), [`config`],
+//! [`changed`] (what a commit changes: the judge's input).
 
+pub mod changed;
 pub mod config;
 pub mod judging;
 pub mod libgit2;
