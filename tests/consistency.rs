@@ -14,7 +14,8 @@
 //!   has: `ai-forbidden-tier`;
 //! - a declared tip in docs/: passes, except where it is the boundary of a
 //!   shallow clone (`clone --depth 1`): git shows it as a root whose whole
-//!   tree (crypto/ included) is new, so `ai-forbidden-tier`;
+//!   tree (crypto/ included) is new, so `ai-forbidden-tier` (in the clone,
+//!   and on a server that takes the shallow push);
 //! - a commit whose `encoding` header says UTF-7, which tiergate cannot
 //!   read: every entry point refuses to judge it (the commands exit 3, the
 //!   server refuses the push with `unreadable-encoding`).
@@ -430,5 +431,19 @@ fn every_entry_point_agrees_in_every_format() {
             want_shallow,
             "{name}: shallow pre-push"
         );
+        // The same push to a server that takes shallow pushes
+        // (`receive.shallowUpdate`): git hands the hook the boundary in
+        // GIT_SHALLOW_FILE, and the server judges it as a root too.
+        let audit2 = tmp.path().join("audit2.jsonl");
+        let bare2 = server(tmp.path(), "srv2.git", init, &policy, &audit2);
+        git(
+            Path::new(&bare2),
+            &["config", "receive.shallowUpdate", "true"],
+        );
+        let out = output(git_cmd(&shallow).args(["push", &bare2, "main"]));
+        assert!(!out.status.success(), "{name}: {}", stderr(&out));
+        let (verdict, received) = audited(&audit2);
+        assert_eq!(verdict, "fail", "{name}: {}", stderr(&out));
+        assert_eq!(received, want_shallow, "{name}: shallow pre-receive");
     }
 }

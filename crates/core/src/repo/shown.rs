@@ -25,8 +25,21 @@ use std::collections::HashSet;
 
 /// The commits of a shallow repository's boundary (its `shallow` file),
 /// empty for a complete repository.
+///
+/// The list is `GIT_SHALLOW_FILE` when git sets it, else the common
+/// directory's `shallow` file, as git's `setup.c` and `shallow.c`
+/// (`set_alternate_shallow_file`, `is_repository_shallow`) read it:
+/// `git receive-pack` runs a pre-receive hook with `GIT_SHALLOW_FILE`
+/// naming a temporary list that includes the boundary of a push from a
+/// shallow clone (`receive.shallowUpdate`), whose parents the server does
+/// not have. git's own commands (the walk, the plumbing backend) read the
+/// variable themselves.
 pub fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
-    let Ok(text) = std::fs::read_to_string(repo.commondir().join("shallow")) else {
+    let path = match std::env::var_os("GIT_SHALLOW_FILE") {
+        Some(file) if !file.is_empty() => std::path::PathBuf::from(file),
+        _ => repo.commondir().join("shallow"),
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
         return HashSet::new();
     };
     text.lines()
