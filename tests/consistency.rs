@@ -445,5 +445,35 @@ fn every_entry_point_agrees_in_every_format() {
         let (verdict, received) = audited(&audit2);
         assert_eq!(verdict, "fail", "{name}: {}", stderr(&out));
         assert_eq!(received, want_shallow, "{name}: shallow pre-receive");
+
+        // A pusher chooses what its push lists as shallow: a commit whose
+        // parent the server has is still judged against that parent, so
+        // an AI commit that deletes crypto/k.c cannot pass as a root whose
+        // tree simply lacks the file.
+        let root = rev_list(&work, &["--max-parents=0", "main"])[0].clone();
+        let out = output(git_cmd(&work).args(["push", &bare2, &format!("{root}:refs/heads/root")]));
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        git(&work, &["checkout", "-q", "-b", "drop", &root]);
+        git(&work, &["rm", "-q", "crypto/k.c"]);
+        let drop = commit(&work, &[], &format!("crypto: drop k\n\n{DECLARED}\n"));
+        let shallow_file = git(&work, &["rev-parse", "--git-path", "shallow"]);
+        std::fs::write(work.join(shallow_file.trim()), format!("{drop}\n")).expect("write");
+        let out = output(git_cmd(&work).args(["push", &bare2, "drop"]));
+        assert!(!out.status.success(), "{name}: {}", stderr(&out));
+        let (_, received) = audited(&audit2);
+        let want_drop: Verdicts = [(drop.clone(), vec!["ai-forbidden-tier".to_owned()])]
+            .into_iter()
+            .collect();
+        assert_eq!(received, want_drop, "{name}: forged shallow pre-receive");
+        // The deletion itself, not the tree (whose policy.yaml is in the
+        // strictest tier too).
+        let text = std::fs::read_to_string(&audit2).expect("audit log");
+        let last: serde_json::Value =
+            serde_json::from_str(text.lines().last().expect("a record")).expect("JSON");
+        assert_eq!(
+            last["violations"][0]["paths"],
+            serde_json::json!(["crypto/k.c"]),
+            "{name}: {last}"
+        );
     }
 }

@@ -368,7 +368,7 @@ impl Repo {
     /// The changed paths of commit `id` (see the module documentation).
     pub fn changed_paths(&self, id: &str) -> Result<ChangedPaths, Error> {
         let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
-        let out = self.run(&[
+        let args = [
             "-c",
             "core.quotePath=false",
             // The libgit2 path's limit, whatever the server's config says.
@@ -385,7 +385,24 @@ impl Repo {
             "--root",
             "--no-commit-id",
             id,
-        ]);
+        ];
+        // Against the commit's real parents first (an empty
+        // GIT_SHALLOW_FILE turns git's shallow grafts off: shallow.c,
+        // `is_repository_shallow`); only a commit whose parents are not in
+        // the repository is then read as the grafted root git shows, like
+        // the libgit2 backend does (`shown::graft`). A pusher chooses which
+        // commits a shallow push lists as shallow.
+        let mut real = self.command();
+        real.env("GIT_SHALLOW_FILE", "");
+        let out = match self.run_in(real, &args) {
+            Err(Error::Failed { stderr, .. })
+                if stderr.contains("Could not read")
+                    || stderr.contains("unable to parse commit") =>
+            {
+                self.run(&args)
+            }
+            other => other,
+        };
         let out = match out {
             Ok(out) => out,
             // tree-diff.c dies with this message past `core.maxTreeDepth`

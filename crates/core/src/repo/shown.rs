@@ -117,10 +117,34 @@ pub fn grafted<'r>(
                 Some(raw) => raw,
                 None => read_commit(repo, commit.id)?,
             };
-            commit.raw = Some(without_parents(&raw));
+            commit.raw = Some(graft(repo, raw));
         }
         Ok(commit)
     })
+}
+
+/// A listed shallow commit without its parents, unless every parent is in
+/// the repository: then its change is judged against them. A pusher to a
+/// server with `receive.shallowUpdate` chooses which commits its push
+/// lists as shallow; one whose parent the server has would otherwise be
+/// judged on its whole tree, where a deletion does not show.
+fn graft(repo: &Repository, raw: Vec<u8>) -> Vec<u8> {
+    let parents_present = repo.odb().is_ok_and(|odb| {
+        crate::repo::object::parse_commit(&raw)
+            .parents
+            .iter()
+            .all(|p| {
+                std::str::from_utf8(p)
+                    .ok()
+                    .and_then(|h| Oid::from_str(h).ok())
+                    .is_some_and(|id| odb.exists(id))
+            })
+    });
+    if parents_present {
+        raw
+    } else {
+        without_parents(&raw)
+    }
 }
 
 /// Commit `id` as git shows it (read, grafted at a shallow boundary,
@@ -128,7 +152,7 @@ pub fn grafted<'r>(
 pub fn read_shown(repo: &Repository, id: Oid) -> Result<WalkedCommit, Error> {
     let mut commit = WalkedCommit { id, raw: None };
     if shallow_commits(repo).contains(&id) {
-        commit.raw = Some(without_parents(&read_commit(repo, id)?));
+        commit.raw = Some(graft(repo, read_commit(repo, id)?));
     }
     to_utf8(repo, commit)
 }
