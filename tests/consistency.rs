@@ -162,22 +162,28 @@ fn rules_of(violations: &serde_json::Value) -> Vec<String> {
 }
 
 /// The verdicts of a `check`-shaped JSON document (`commits`, each with
-/// `id` and `violations`), and the ids it says are AI-assisted.
-fn verdicts(doc: &serde_json::Value) -> (Verdicts, Vec<String>) {
+/// `id` and `violations`), and the ids whose `ai` field (a JSON pointer
+/// into the commit) is true.
+fn verdicts_at(doc: &serde_json::Value, ai: &str) -> (Verdicts, Vec<String>) {
     let mut verdicts = Verdicts::new();
-    let mut ai = Vec::new();
+    let mut assisted = Vec::new();
     for c in doc["commits"].as_array().expect("commits") {
         let id = c["id"].as_str().expect("id").to_owned();
-        if c["ai_assisted"] == true {
-            ai.push(id.clone());
+        if c.pointer(ai) == Some(&serde_json::Value::Bool(true)) {
+            assisted.push(id.clone());
         }
         let rules = rules_of(&c["violations"]);
         if !rules.is_empty() {
             verdicts.insert(id, rules);
         }
     }
-    ai.sort();
-    (verdicts, ai)
+    assisted.sort();
+    (verdicts, assisted)
+}
+
+/// [`verdicts_at`] of the documents of `check` and the pre-push hook.
+fn verdicts(doc: &serde_json::Value) -> (Verdicts, Vec<String>) {
+    verdicts_at(doc, "/ai_assisted")
 }
 
 /// The commits `git rev-list ARGS` lists in `dir`.
@@ -196,21 +202,7 @@ fn show_all(dir: &Path, ids: &[String]) -> (Verdicts, Vec<String>) {
     args.extend(ids.iter().map(String::as_str));
     let out = tiergate(dir, &args);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
-    let doc = json(&out);
-    let mut verdicts = Verdicts::new();
-    let mut ai = Vec::new();
-    for c in doc["commits"].as_array().expect("commits") {
-        let id = c["id"].as_str().expect("id").to_owned();
-        if c["provenance"]["ai_assisted"] == true {
-            ai.push(id.clone());
-        }
-        let rules = rules_of(&c["violations"]);
-        if !rules.is_empty() {
-            verdicts.insert(id, rules);
-        }
-    }
-    ai.sort();
-    (verdicts, ai)
+    verdicts_at(&json(&out), "/provenance/ai_assisted")
 }
 
 /// `report --format json ARGS`: AI-assisted commits and violations by

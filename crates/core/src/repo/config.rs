@@ -10,7 +10,9 @@ use std::path::PathBuf;
 pub type Entries = Vec<(String, Option<Vec<u8>>)>;
 
 /// The configuration of a repository (or the global and system one).
-pub enum Config {
+pub struct Config(Source);
+
+enum Source {
     /// Read by libgit2.
     Libgit2(git2::Config),
     /// `git config --list -z`: every entry in git's order (system, global,
@@ -21,17 +23,17 @@ pub enum Config {
 
 impl Config {
     pub(crate) fn from_libgit2(config: git2::Config) -> Config {
-        Config::Libgit2(config)
+        Config(Source::Libgit2(config))
     }
 
     pub(crate) fn from_entries(entries: Entries) -> Config {
-        Config::Entries(entries)
+        Config(Source::Entries(entries))
     }
 
     /// The global and system configuration, outside any repository.
     pub fn open_default() -> Result<Config, libgit2::Error> {
         git2::Config::open_default()
-            .map(Config::Libgit2)
+            .map(|c| Config(Source::Libgit2(c)))
             .map_err(|source| libgit2::Error::Git {
                 context: "cannot read git configuration".into(),
                 source,
@@ -40,25 +42,25 @@ impl Config {
 
     /// The value of `key` (the last one set), if set and UTF-8.
     pub fn get_string(&self, key: &str) -> Option<String> {
-        match self {
-            Config::Libgit2(config) => config.get_string(key).ok(),
-            Config::Entries(_) => self.get_bytes(key).and_then(|v| String::from_utf8(v).ok()),
+        match &self.0 {
+            Source::Libgit2(config) => config.get_string(key).ok(),
+            Source::Entries(_) => self.get_bytes(key).and_then(|v| String::from_utf8(v).ok()),
         }
     }
 
     /// Whether `key` is set to something that is not UTF-8 (git would
     /// read it; tiergate cannot name it).
     pub fn is_set(&self, key: &str) -> bool {
-        match self {
-            Config::Libgit2(config) => config.get_entry(key).is_ok(),
-            Config::Entries(entries) => entries.iter().any(|(name, _)| same_key(name, key)),
+        match &self.0 {
+            Source::Libgit2(config) => config.get_entry(key).is_ok(),
+            Source::Entries(entries) => entries.iter().any(|(name, _)| same_key(name, key)),
         }
     }
 
     fn get_bytes(&self, key: &str) -> Option<Vec<u8>> {
-        match self {
-            Config::Libgit2(config) => config.get_bytes(key).ok().map(<[u8]>::to_vec),
-            Config::Entries(entries) => entries
+        match &self.0 {
+            Source::Libgit2(config) => config.get_bytes(key).ok().map(<[u8]>::to_vec),
+            Source::Entries(entries) => entries
                 .iter()
                 .rev()
                 .find(|(name, _)| same_key(name, key))
@@ -69,9 +71,9 @@ impl Config {
     /// The value of `key` as a path, a leading `~/` expanded to the home
     /// directory as git's `--path` does.
     pub fn get_path(&self, key: &str) -> Option<PathBuf> {
-        match self {
-            Config::Libgit2(config) => config.get_path(key).ok(),
-            Config::Entries(_) => {
+        match &self.0 {
+            Source::Libgit2(config) => config.get_path(key).ok(),
+            Source::Entries(_) => {
                 let value = self.get_string(key)?;
                 match (value.strip_prefix("~/"), std::env::var_os("HOME")) {
                     (Some(rest), Some(home)) => Some(PathBuf::from(home).join(rest)),
@@ -99,8 +101,8 @@ impl Config {
             }
             comment = value.to_vec();
         };
-        match self {
-            Config::Libgit2(config) => {
+        match &self.0 {
+            Source::Libgit2(config) => {
                 let Ok(mut entries) = config.entries(Some("^core\\.comment")) else {
                     return comment;
                 };
@@ -110,7 +112,7 @@ impl Config {
                     take(entry.name_bytes(), value);
                 }
             }
-            Config::Entries(entries) => {
+            Source::Entries(entries) => {
                 for (name, value) in entries {
                     take(name.as_bytes(), value.as_deref());
                 }
@@ -151,17 +153,17 @@ mod tests {
             "[core]\n\tcommentChar = \";\"\n\tcommentString = //\n\tcommentChar = auto\n",
         )
         .expect("write config");
-        let config = Config::Libgit2(git2::Config::open(&path).expect("open config"));
+        let config = Config::from_libgit2(git2::Config::open(&path).expect("open config"));
         assert_eq!(config.comment_string(), b"//");
         std::fs::write(
             &path,
             "[core]\n\tcommentString = //\n\tcommentchar = \";\"\n",
         )
         .expect("write config");
-        let config = Config::Libgit2(git2::Config::open(&path).expect("open config"));
+        let config = Config::from_libgit2(git2::Config::open(&path).expect("open config"));
         assert_eq!(config.comment_string(), b";");
         std::fs::write(&path, "[user]\n\tname = x\n").expect("write config");
-        let config = Config::Libgit2(git2::Config::open(&path).expect("open config"));
+        let config = Config::from_libgit2(git2::Config::open(&path).expect("open config"));
         assert_eq!(config.comment_string(), b"#");
     }
 

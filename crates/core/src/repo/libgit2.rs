@@ -319,19 +319,6 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
     Ok(ChangedPaths(paths, too_deep))
 }
 
-/// The paths that differ between two trees (`None`: the empty tree), for
-/// commit-msg (index tree vs HEAD tree) and anything else that has trees.
-pub fn diff_tree_ids(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-) -> Result<ChangedPaths, Error> {
-    let odb = odb_of(repo)?;
-    let mut paths = Vec::new();
-    let too_deep = diff_trees(&odb, old, new, &mut Vec::new(), &mut paths)?;
-    Ok(ChangedPaths(paths, too_deep))
-}
-
 fn tree_of(odb: &git2::Odb<'_>, commit: Oid) -> Result<Oid, Error> {
     if let Some(tree) = RECENT.with(|r| r.borrow_mut().commit_trees.get(&commit)) {
         return Ok(tree);

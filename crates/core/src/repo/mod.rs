@@ -25,30 +25,32 @@
 
 pub mod changed;
 pub mod config;
-pub mod judging;
-pub mod libgit2;
+mod judging;
+mod libgit2;
 pub mod object;
-pub mod open;
-pub mod parallel;
-pub mod plumbing;
+mod open;
+mod parallel;
+mod plumbing;
 pub mod policy_blob;
-pub mod shown;
-pub mod walk;
+mod shown;
+mod walk;
 
 pub use config::Config;
+pub use judging::CheckError;
+pub use libgit2::RangeError;
 pub use libgit2::{
     commit_facts_from_raw, title_of, ChangedPaths, CommitInfo, Error as GitError, TooDeep,
     MAX_TREE_DEPTH,
 };
-pub use open::Format;
+pub use open::{format_of, Format};
+pub use plumbing::Error as PlumbingError;
 pub use policy_blob::{Found, DEFAULT_POLICY};
+pub use walk::Error as WalkError;
 
 use crate::check::{CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::encoding::UnreadableEncoding;
 use crate::policy::Policy;
-use judging::CheckError;
-use libgit2::RangeError;
 use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -138,16 +138,6 @@ impl Repo {
         Ok(out.stdout)
     }
 
-    /// A git config value (`git config --get KEY`), if set.
-    pub fn config(&self, key: &str) -> Option<String> {
-        let out = self.run(&["config", "--get", key]).ok()?;
-        Some(
-            String::from_utf8_lossy(&out)
-                .trim_end_matches('\n')
-                .to_owned(),
-        )
-    }
-
     /// The commit `hex` names, peeled through tags; `None` when it is not
     /// a commit (a tag of a tree, a blob); an error when it is missing.
     pub fn peel_to_commit(&self, hex: &str) -> Result<Option<String>, Error> {
