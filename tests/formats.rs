@@ -343,6 +343,14 @@ fn classify_rev_is_the_same_in_every_format() {
     );
 }
 
+/// The tree listing (`git ls-tree -r` through git for SHA-256 and
+/// reftable) gives the same map.
+#[test]
+fn classify_tree_is_the_same_in_every_format() {
+    same_in_every_format(&["classify", "--tree", "main"], 0);
+    same_in_every_format(&["--format", "json", "classify", "--tree", "main~1"], 0);
+}
+
 #[test]
 fn show_is_the_same_in_every_format() {
     same_in_every_format(
