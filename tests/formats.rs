@@ -2,10 +2,9 @@
 //! (`git init --object-format=sha256`) and reftable references (`git init
 //! --ref-format=reftable`). `tiergate check`, `classify --rev`, `show`,
 //! `report` and the server hook read them through git plumbing
-//! (`tiergate_core::plumbing`); the verdicts and outputs must be those of
+//! (`tiergate_core::repo::plumbing`); the verdicts and outputs must be those of
 //! the libgit2 path on the same history in a classic repository.
-//! The client hooks (commit-msg, pre-push) say clearly that they cannot
-//! read such a repository (exit 3).
+//! The client hooks (commit-msg, pre-push) read them the same way.
 
 mod server_support;
 
@@ -177,24 +176,37 @@ fn check_gives_the_same_verdicts_in_every_format() {
 }
 
 #[test]
-fn client_hooks_say_they_cannot_read_the_format() {
+fn commit_msg_judges_the_staged_paths_in_every_format() {
     for (name, init) in &FORMATS[1..] {
         let tmp = tempfile::tempdir().expect("tempdir");
         build(tmp.path(), init);
         std::fs::write(tmp.path().join("msg"), "x\n\nAI-Assisted-by: claude:x\n").expect("write");
-        let mut cmd = Command::new(bin_dir().join("tiergate-commit-msg"));
-        hermetic(&mut cmd).current_dir(tmp.path()).arg("msg");
-        let out = output(&mut cmd);
-        assert_code(&out, 3);
-        let err = stderr(&out);
-        assert!(err.contains("cannot read"), "{name}: {err}");
-        // libgit2 names the first extension it refuses.
-        let format = if *name == "sha256" {
-            "SHA-256 object ids"
-        } else {
-            "reftable references"
+        let run = || {
+            let mut cmd = Command::new(bin_dir().join("tiergate-commit-msg"));
+            hermetic(&mut cmd).current_dir(tmp.path()).arg("msg");
+            output(&mut cmd)
         };
-        assert!(err.contains(format), "{name}: {err}");
+        // Nothing staged in a forbidden tier: the declared commit passes.
+        std::fs::write(tmp.path().join("docs/y.md"), "y\n").expect("write");
+        git(tmp.path(), &["add", "docs/y.md"]);
+        let out = run();
+        assert_code(&out, 0);
+        // A staged change in crypto/: refused, read through `git
+        // diff-index --cached` (libgit2 cannot open these formats).
+        std::fs::write(tmp.path().join("crypto/new.c"), "n\n").expect("write");
+        git(tmp.path(), &["add", "crypto/new.c"]);
+        let out = run();
+        assert_code(&out, 1);
+        assert!(
+            stderr(&out).contains("error[ai-forbidden-tier]"),
+            "{name}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("crypto/new.c"),
+            "{name}: {}",
+            stderr(&out)
+        );
     }
 }
 
@@ -329,6 +341,14 @@ fn classify_rev_is_the_same_in_every_format() {
         &["--format", "json", "classify", "--rev", "main~2..main"],
         0,
     );
+}
+
+/// The tree listing (`git ls-tree -r` through git for SHA-256 and
+/// reftable) gives the same map.
+#[test]
+fn classify_tree_is_the_same_in_every_format() {
+    same_in_every_format(&["classify", "--tree", "main"], 0);
+    same_in_every_format(&["--format", "json", "classify", "--tree", "main~1"], 0);
 }
 
 #[test]

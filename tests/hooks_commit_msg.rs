@@ -567,14 +567,11 @@ fn git_diff_cached(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8
     paths
 }
 
-/// The paths the hook judges, as `tiergate_core::git::staged_paths`
-/// computes them against HEAD (none on an unborn branch).
+/// The paths the hook judges, as the repository layer computes them
+/// against HEAD (none on an unborn branch).
 fn staged(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8>> {
-    let repo = tiergate_core::git::open(Some(dir)).expect("open");
-    let parents = tiergate_core::git::pending_parents(&repo, false).expect("parents");
-    tiergate_core::git::staged_paths(&repo, index, &parents)
-        .expect("staged paths")
-        .0
+    let repo = tiergate_core::repo::Repo::open(Some(dir)).expect("open");
+    repo.staged_paths(index, false).expect("staged paths").0
 }
 
 #[track_caller]

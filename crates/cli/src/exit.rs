@@ -6,7 +6,8 @@
 //! `Caused by:` chain, then any `Hint:` lines.
 
 use std::process::ExitCode;
-use tiergate_core::{git, policy};
+use tiergate_core::policy;
+use tiergate_core::repo::GitError;
 
 /// Outcome of a command that ran to completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
         if cause.is::<Usage>() || cause.is::<policy::LoadError>() {
             return 2;
         }
-        if cause.is::<git::Error>() {
+        if cause.is::<GitError>() {
             return 3;
         }
     }
@@ -70,8 +71,8 @@ pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
 }
 
 /// What to do about the git errors people meet most.
-fn git_hint(error: &git::Error) -> Option<&'static str> {
-    let git::Error::Git { context, .. } = error else {
+fn git_hint(error: &GitError) -> Option<&'static str> {
+    let GitError::Git { context, .. } = error else {
         return None;
     };
     if context.starts_with("cannot find a git repository") {
@@ -110,7 +111,7 @@ pub fn render_error(error: &anyhow::Error) -> String {
         {
             out.push_str(&format!("Hint: {hint}\n"));
         }
-        if let Some(hint) = cause.downcast_ref::<git::Error>().and_then(git_hint) {
+        if let Some(hint) = cause.downcast_ref::<GitError>().and_then(git_hint) {
             out.push_str(&format!("Hint: {hint}\n"));
         }
     }

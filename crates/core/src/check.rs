@@ -3,17 +3,15 @@
 //!
 //! [`judge`] is pure: it takes the commit's facts and a closure that
 //! produces its changed paths, and calls that closure only when the verdict
-//! depends on paths (DESIGN.md: "compute diffs lazily"). [`check_commits`]
-//! feeds it commits from a repository, one at a time, so memory stays
-//! bounded whatever the length of the history.
+//! depends on paths (DESIGN.md: "compute diffs lazily"). The repository
+//! layer ([`crate::repo`]) feeds it commits, one at a time, so memory
+//! stays bounded whatever the length of the history.
 
 use crate::classify::Classifier;
-use crate::git::{self, ChangedPaths, RangeError, WalkedCommit};
-use crate::parallel::{self, Reopen};
 use crate::policy::{Mode, Policy};
+use crate::repo::changed::{ChangedPaths, MAX_TREE_DEPTH};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
 use crate::trailer::ParseOptions;
-use git2::{Oid, Repository};
 
 /// The verdict on one commit.
 #[derive(Debug, Clone)]
@@ -90,7 +88,7 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
         if let Some(deep) = &changed.1 {
             violations.push(rules::tree_too_deep(
                 deep.depth,
-                git::MAX_TREE_DEPTH,
+                MAX_TREE_DEPTH,
                 &deep.prefix,
             ));
         }
@@ -159,173 +157,4 @@ impl Summary {
     pub fn fails(&self, policy: &Policy) -> bool {
         self.violations > 0 && policy.mode == Mode::Enforce
     }
-}
-
-/// Why a check could not complete.
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    /// A bad range argument.
-    #[error(transparent)]
-    Range(#[from] RangeError),
-    /// The repository could not be read.
-    #[error(transparent)]
-    Git(#[from] git::Error),
-}
-
-/// Judge every commit `ids` yields, calling `sink` with each verdict
-/// (commits without violations included), in the order of `ids`.
-/// Committed messages are parsed as stored, with `--no-divider` semantics
-/// like `%(trailers)` (`no_divider: true` makes the rules use
-/// [`crate::trailer::parse_committed`]).
-pub fn check_commits(
-    repo: &Repository,
-    policy: &Policy,
-    classifier: &Classifier,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    check_commits_on(repo, None, policy, classifier, ids, sink)
-}
-
-/// [`check_commits`], on all cores when `reopen` can open the repository
-/// again for each worker thread (see [`crate::parallel`]). Same verdicts,
-/// same order.
-pub fn check_commits_on(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    policy: &Policy,
-    classifier: &Classifier,
-    ids: impl IntoIterator<Item = Result<Oid, git::Error>>,
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    let commits = ids
-        .into_iter()
-        .map(|id| id.map(|id| WalkedCommit { id, raw: None }));
-    check_walked(repo, reopen, policy, classifier, commits, sink)
-}
-
-/// [`check_commits_on`] for commits a walk may already have read (see
-/// [`git::RevWalk::commits`]): those are not read again.
-pub fn check_walked(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    policy: &Policy,
-    classifier: &Classifier,
-    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
-    mut sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    let options = ParseOptions::stored();
-    let mut summary = Summary::default();
-    parallel::map_commits(
-        repo,
-        reopen,
-        parallel::workers_for(parallel::Workload::Judging),
-        commits,
-        |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
-        |verdict: CommitVerdict| {
-            summary.add(&verdict);
-            sink(&verdict);
-            Ok(())
-        },
-    )?;
-    Ok(summary)
-}
-
-/// `tiergate classify --rev`: the tiers (indexes into the policy's tiers,
-/// in policy order) each commit's changed paths fall in, for every commit
-/// of the walk, in walk order. Every commit needs its paths: the worst
-/// case of the engine.
-pub fn classify_walked(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    classifier: &Classifier,
-    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
-    mut sink: impl FnMut(Oid, &[usize]) -> Result<(), git::Error>,
-) -> Result<(), git::Error> {
-    parallel::map_commits(
-        repo,
-        reopen,
-        parallel::workers_for(parallel::Workload::Diffing),
-        commits,
-        |repo, commit| {
-            let changed = match &commit.raw {
-                Some(raw) => git::changed_paths_from_raw(repo, commit.id, raw)?,
-                None => git::changed_paths(repo, commit.id)?,
-            };
-            Ok((commit.id, classifier.tiers_touched(&changed.0)))
-        },
-        |(id, tiers): (Oid, Vec<usize>)| sink(id, &tiers),
-    )
-}
-
-/// Judge one stored commit.
-fn judge_stored(
-    repo: &Repository,
-    policy: &Policy,
-    classifier: &Classifier,
-    options: &ParseOptions,
-    commit: WalkedCommit,
-) -> Result<CommitVerdict, CheckError> {
-    let id = commit.id;
-    let info = match &commit.raw {
-        Some(raw) => git::commit_facts_from_raw(id, raw),
-        None => git::commit_facts(repo, id)?,
-    };
-    let judgement = judge(policy, classifier, &info.facts, options, || {
-        match &commit.raw {
-            Some(raw) => git::changed_paths_from_raw(repo, id, raw),
-            None => git::changed_paths(repo, id),
-        }
-    })?;
-    Ok(CommitVerdict::new(id.to_string(), info.title, judgement))
-}
-
-/// Like [`check_walked`], for reports that need every commit's changed
-/// paths whatever its verdict (`tiergate report`): each commit is read
-/// once (or not at all when the walk already read it), its paths computed
-/// once and handed to [`judge`] (whose verdict is the same as in
-/// [`check_commits`]) and then to `sink` with the verdict and the author
-/// time (seconds, offset in minutes). The first error of `sink` stops the
-/// walk.
-pub fn check_commits_with_paths(
-    repo: &Repository,
-    policy: &Policy,
-    classifier: &Classifier,
-    commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
-    mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), git::Error>,
-) -> Result<Summary, CheckError> {
-    let options = ParseOptions::stored();
-    let mut summary = Summary::default();
-    for commit in commits {
-        let commit = commit?;
-        let id = commit.id;
-        let (info, changed) = match &commit.raw {
-            Some(raw) => (
-                git::commit_facts_from_raw(id, raw),
-                git::changed_paths_from_raw(repo, id, raw)?,
-            ),
-            None => git::commit_facts_and_paths(repo, id)?,
-        };
-        let judgement = judge(policy, classifier, &info.facts, &options, || {
-            Ok::<_, git::Error>(changed.clone())
-        })?;
-        let verdict = CommitVerdict::new(id.to_string(), info.title, judgement);
-        summary.add(&verdict);
-        sink(&verdict, &changed, info.author_time)?;
-    }
-    Ok(summary)
-}
-
-/// `tiergate check <rev-range>...`: judge the commits `git rev-list
-/// <args>` would list.
-pub fn check_range<S: AsRef<std::ffi::OsStr>>(
-    repo: &Repository,
-    reopen: Option<Reopen<'_>>,
-    policy: &Policy,
-    classifier: &Classifier,
-    args: &[S],
-    sink: impl FnMut(&CommitVerdict),
-) -> Result<Summary, CheckError> {
-    let walk = git::RevWalk::new(repo, args)?;
-    check_walked(repo, reopen, policy, classifier, walk.commits(), sink)
 }

@@ -22,9 +22,7 @@
 //! WHATWG labels are used, so `ISO-8859-1` and `latin1` decode as
 //! windows-1252 (identical except for C1 control characters).
 
-use crate::git::{self, WalkedCommit};
 use encoding_rs::Encoding;
-use git2::{Oid, Repository};
 use std::borrow::Cow;
 
 /// What a commit's `encoding` header (or `i18n.commitEncoding`) names.
@@ -42,22 +40,6 @@ pub enum Charset {
 pub struct UnreadableEncoding {
     /// The encoding's name as written (lossily decoded).
     pub label: String,
-}
-
-/// Why [`to_utf8`] could not produce a UTF-8 commit.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// The commit could not be read.
-    #[error(transparent)]
-    Git(#[from] git::Error),
-    /// The commit's encoding is not readable.
-    #[error("commit {id}: {source}")]
-    Unreadable {
-        /// The commit.
-        id: Oid,
-        /// The encoding.
-        source: UnreadableEncoding,
-    },
 }
 
 /// The charset an encoding name stands for (git compares names
@@ -82,7 +64,7 @@ pub fn charset(label: &[u8]) -> Result<Charset, UnreadableEncoding> {
 pub fn header(raw: &[u8]) -> Option<&[u8]> {
     // The first one, as git's `find_commit_header` reads it (a second one
     // is a `malformed-commit`).
-    crate::object::parse_commit(raw).encoding
+    crate::repo::object::parse_commit(raw).encoding
 }
 
 /// The header lines (each without its `\n`; continuation lines separate)
@@ -144,42 +126,6 @@ pub fn reencode_commit(raw: &[u8]) -> Result<Cow<'_, [u8]>, UnreadableEncoding> 
     out.push(b'\n');
     out.extend_from_slice(&decode(&raw[body..], charset));
     Ok(Cow::Owned(out))
-}
-
-/// A walked commit, read if the walk did not read it, as git would show
-/// it (see [`reencode_commit`]). [`crate::shown::commits`] feeds a walk
-/// through this (and shallow grafts) before
-/// [`crate::check::check_walked`]: the commit is then not read again.
-pub fn to_utf8(repo: &Repository, commit: WalkedCommit) -> Result<WalkedCommit, Error> {
-    let id = commit.id;
-    let raw = match commit.raw {
-        Some(raw) => raw,
-        None => read_commit(repo, id)?,
-    };
-    let raw = match reencode_commit(&raw) {
-        Ok(Cow::Borrowed(_)) => raw,
-        Ok(Cow::Owned(decoded)) => decoded,
-        Err(source) => return Err(Error::Unreadable { id, source }),
-    };
-    Ok(WalkedCommit { id, raw: Some(raw) })
-}
-
-pub(crate) fn read_commit(repo: &Repository, id: Oid) -> Result<Vec<u8>, git::Error> {
-    let odb = repo.odb().map_err(|source| git::Error::Git {
-        context: "cannot open the object database".into(),
-        source,
-    })?;
-    let object = odb.read(id).map_err(|source| git::Error::Git {
-        context: format!("cannot read commit {id}"),
-        source,
-    })?;
-    if object.kind() != git2::ObjectType::Commit {
-        return Err(git::Error::Object(format!(
-            "object {id} is a {}, not a commit",
-            object.kind()
-        )));
-    }
-    Ok(object.data().to_vec())
 }
 
 #[cfg(test)]
@@ -251,7 +197,7 @@ mod tests {
             text,
             "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nauthor Ren\u{e9} <r@x> 1 +0000\ncommitter C <c@x> 1 +0000\n\nCaf\u{e9} fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n"
         );
-        let info = git::commit_facts_from_raw(Oid::ZERO_SHA1, &out);
+        let info = crate::repo::commit_facts_from_raw(&out);
         assert_eq!(info.title, "Caf\u{e9} fix");
         assert_eq!(info.facts.author.name, "Ren\u{e9}".as_bytes());
     }

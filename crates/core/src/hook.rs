@@ -2,15 +2,15 @@
 //! `applypatch-msg`): turning what git hands a hook into plain data.
 //!
 //! Nothing here touches a repository or the process environment; the hook
-//! binaries (crate `tiergate-hooks`) gather the inputs and [`crate::git`]
+//! binaries (crate `tiergate-hooks`) gather the inputs and [`crate::repo`]
 //! reads the repository.
 //!
 //! - [`commit_msg_message`]: the message a `commit-msg` hook receives is the
 //!   editor buffer *before* git's cleanup. It is cleaned as git will store
 //!   it (see that function for the choice of cleanup mode).
 //! - [`config_overrides`]: `git -c key=value commit` passes configuration to
-//!   hooks in `GIT_CONFIG_PARAMETERS` / `GIT_CONFIG_COUNT`, which libgit2
-//!   does not read; [`comment_string`] and [`cleanup_setting`] apply them.
+//!   hooks in `GIT_CONFIG_PARAMETERS` / `GIT_CONFIG_COUNT`, which the
+//!   configuration files tiergate reads do not hold; [`comment_string`] and [`cleanup_setting`] apply them.
 //! - [`parse_pre_push`]: the `pre-push` hook's stdin.
 //! - [`argv_amends`]: whether a `git commit` command line amends (git does
 //!   not tell the hook; see the function).

@@ -130,34 +130,6 @@ pub fn stripspace(message: &[u8], comment_prefix: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-/// The comment string set by `core.commentChar` / `core.commentString` in
-/// `config`, as `git_default_core_config` reads it: the last valid setting
-/// of either key wins; `auto` (which only `git commit` resolves) and
-/// invalid values (empty, valueless or containing a newline — git errors
-/// out on those) leave the previous value; the default is `#`.
-pub fn comment_string_from_config(config: &git2::Config) -> Vec<u8> {
-    let mut comment = b"#".to_vec();
-    let Ok(mut entries) = config.entries(Some("^core\\.comment")) else {
-        return comment;
-    };
-    while let Some(entry) = entries.next() {
-        let Ok(entry) = entry else { continue };
-        let name = entry.name_bytes().to_ascii_lowercase();
-        if name != b"core.commentchar" && name != b"core.commentstring" {
-            continue;
-        }
-        if !entry.has_value() {
-            continue;
-        }
-        let value = entry.value_bytes();
-        if value.eq_ignore_ascii_case(b"auto") || value.is_empty() || value.contains(&b'\n') {
-            continue;
-        }
-        comment = value.to_vec();
-    }
-    comment
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,28 +208,5 @@ mod tests {
     fn verbatim_is_identity() {
         let msg = b"  a \n\n\n# x\n";
         assert_eq!(cleanup(msg, Cleanup::Verbatim, b"#"), msg);
-    }
-
-    #[test]
-    fn config_comment_string() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("config");
-        std::fs::write(
-            &path,
-            "[core]\n\tcommentChar = \";\"\n\tcommentString = //\n\tcommentChar = auto\n",
-        )
-        .expect("write config");
-        let config = git2::Config::open(&path).expect("open config");
-        assert_eq!(comment_string_from_config(&config), b"//");
-        std::fs::write(
-            &path,
-            "[core]\n\tcommentString = //\n\tcommentchar = \";\"\n",
-        )
-        .expect("write config");
-        let config = git2::Config::open(&path).expect("open config");
-        assert_eq!(comment_string_from_config(&config), b";");
-        std::fs::write(&path, "[user]\n\tname = x\n").expect("write config");
-        let config = git2::Config::open(&path).expect("open config");
-        assert_eq!(comment_string_from_config(&config), b"#");
     }
 }

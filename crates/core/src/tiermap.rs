@@ -3,7 +3,7 @@
 //! `tiergate policy doc`.
 //!
 //! [`TierMap::build`] takes every file of a tree (as
-//! [`crate::git::for_each_tree_file`] lists them) with its tier and keeps,
+//! [`crate::repo::Repo::for_each_tree_file`] lists them) with its tier and keeps,
 //! per directory, the number of files below it in each tier. A directory
 //! whose files all share one tier is *uniform*: renderers show it as one
 //! entry and do not descend into it. [`TierMap::rows`] is that collapsed

@@ -26,14 +26,13 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tiergate_core::check::{self, CheckError, CommitVerdict, Summary};
-use tiergate_core::discover::{self, Found};
-use tiergate_core::git::{self, ChangedPaths};
+use tiergate_core::check::{self, CommitVerdict, Summary};
 use tiergate_core::policy::Mode;
+use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, Identity};
 use tiergate_core::trailer::ParseOptions;
-use tiergate_core::{encoding, hook, message};
+use tiergate_core::{encoding, hook};
 
 /// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
 /// ...`); the hook binaries use the defaults.
@@ -41,7 +40,7 @@ use tiergate_core::{encoding, hook, message};
 pub struct Options {
     /// Repository [default: git's environment, or the current directory].
     pub repo: Option<PathBuf>,
-    /// Policy file [default: see `tiergate_core::discover`].
+    /// Policy file [default: see `tiergate_core::repo::policy_blob`].
     pub policy: Option<PathBuf>,
     /// Print one JSON document on stdout instead of text on stderr.
     pub json: bool,
@@ -106,7 +105,7 @@ impl Failure {
         Failure::new(3, what).caused_by(error)
     }
 
-    fn git(error: &git::Error) -> Failure {
+    fn git(error: &dyn std::error::Error) -> Failure {
         let mut f = Failure::new(3, "tiergate cannot read the repository").caused_by(error);
         f.causes.dedup();
         f
@@ -152,9 +151,12 @@ impl From<discover::Error> for Failure {
     }
 }
 
-impl From<git::Error> for Failure {
-    fn from(error: git::Error) -> Failure {
-        Failure::git(&error)
+impl From<repo::Error> for Failure {
+    fn from(error: repo::Error) -> Failure {
+        match error {
+            repo::Error::Policy(e) => e.into(),
+            other => Failure::git(&other),
+        }
     }
 }
 
@@ -336,25 +338,17 @@ pub fn guard(name: &str, body: impl FnOnce() -> ExitCode) -> ExitCode {
     }
 }
 
-fn open_repo(options: &Options) -> Result<git2::Repository, Failure> {
-    git::open(options.repo.as_deref()).map_err(|e| {
-        match tiergate_core::plumbing::unsupported_format_of(&e) {
-            Some(format) => Failure::new(
-                3,
-                format!("tiergate cannot read this repository: it uses {format}, which tiergate's libgit2 cannot open"),
-            )
-            .caused_by(&e)
-            .with_hint("`tiergate check` judges it through git instead (e.g. `tiergate check @{upstream}..`), and so does the server's pre-receive hook; bypass this hook with `--no-verify` only after running it."),
-            None => Failure::git(&e),
-        }
-    })
+fn open_repo(options: &Options) -> Result<Repo, Failure> {
+    Ok(Repo::open(options.repo.as_deref())?)
 }
 
-fn load_policy(options: &Options, repo: &git2::Repository) -> Result<Found, Failure> {
-    Ok(discover::find_policy(
-        options.policy.as_deref(),
-        Some(repo),
-    )?)
+fn load_policy(options: &Options, repo: &Repo) -> Result<Found, Failure> {
+    Ok(repo.find_policy(options.policy.as_deref())?)
+}
+
+fn config(repo: &Repo) -> Result<Config, Failure> {
+    repo.config()
+        .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))
 }
 
 fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, Failure> {
@@ -373,12 +367,12 @@ fn env_string(key: &str) -> Option<String> {
 /// `GIT_AUTHOR_*` / `GIT_COMMITTER_*` environment (`git commit` exports the
 /// author, `--amend` and `--author` included), else `author.*` /
 /// `committer.*`, else `user.*` configuration.
-fn pending_identities(repo: &git2::Repository) -> (Identity, Identity) {
+fn pending_identities(repo: &Repo) -> (Identity, Identity) {
     let config = repo.config().ok();
     let get = |key: &str| -> Option<Vec<u8>> {
         config
             .as_ref()
-            .and_then(|c| c.get_string(key).ok())
+            .and_then(|c| c.get_string(key))
             .map(String::into_bytes)
     };
     let identity = |role: &str| -> Identity {
@@ -464,12 +458,12 @@ fn plural(n: usize, word: &str) -> String {
 /// The charset of the commit being made: `i18n.commitEncoding`, UTF-8 by
 /// default. One tiergate cannot read is a configuration error (exit 2,
 /// the commit is not made): the server would refuse the commit.
-fn commit_charset(config: &git2::Config) -> Result<encoding::Charset, Failure> {
+fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
     let label = match config.get_string("i18n.commitEncoding") {
-        Ok(label) => label.into_bytes(),
-        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(encoding::Charset::Utf8),
+        Some(label) => label.into_bytes(),
+        None if !config.is_set("i18n.commitEncoding") => return Ok(encoding::Charset::Utf8),
         // Not UTF-8, so no encoding's name.
-        Err(_) => b"?".to_vec(),
+        None => b"?".to_vec(),
     };
     encoding::charset(&label).map_err(|e| {
         Failure::new(2, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
@@ -513,21 +507,18 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
     // The globs are compiled (and their matchers checked) only if the
     // verdict needs paths, below: for a message-only verdict that was most
     // of the hook's time (issue 12, BENCHMARKS.md).
-    let found = discover::find_policy_with(
+    let found = repo.find_policy_with(
         options.policy.as_deref(),
-        Some(&repo),
         tiergate_core::policy::Matchers::Deferred,
     )?;
-    let config = repo
-        .config()
-        .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))?;
+    let config = config(&repo)?;
     // git stores the message in i18n.commitEncoding (with an `encoding`
     // header) and shows it decoded: judge it decoded, like pre-receive.
     let charset = commit_charset(&config)?;
     let raw = encoding::decode(&raw, charset).into_owned();
     let overrides = hook::config_overrides(env_string);
-    let comment = hook::comment_string(message::comment_string_from_config(&config), &overrides);
-    let cleanup = hook::cleanup_setting(config.get_string("commit.cleanup").ok(), &overrides);
+    let comment = hook::comment_string(config.comment_string(), &overrides);
+    let cleanup = hook::cleanup_setting(config.get_string("commit.cleanup"), &overrides);
     let cleaned = hook::commit_msg_message(&raw, cleanup.as_deref(), &comment);
     if cleaned.is_empty() {
         // git aborts an empty commit itself ("Aborting commit due to empty
@@ -549,7 +540,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         // Relative to the current directory: git runs hooks at the top of
         // the working tree.
         Some(path) if !path.is_empty() => PathBuf::from(path),
-        _ => repo.path().join("index"),
+        _ => repo.git_dir().join("index"),
     };
     let judgement = check::judge_deferred(
         &found.policy,
@@ -568,13 +559,12 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
             };
             let amend = amending();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
-            let parents = git::pending_parents(&repo, amend)?;
-            let paths = git::staged_paths(&repo, &index_path, &parents)?;
+            let paths = repo.staged_paths(&index_path, amend)?;
             Ok((paths, classifier))
         },
     )?;
     let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
-    let mut verdict = CommitVerdict::new("(new)".into(), git::title_of(&facts.message), judgement);
+    let mut verdict = CommitVerdict::new("(new)".into(), repo::title_of(&facts.message), judgement);
     verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), Some(&shown));
     let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let hint = if is_merge_msg {
@@ -630,23 +620,16 @@ fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
 /// it passes the URL as the name: a configured remote with that URL (or
 /// push URL) then stands for it, so that commits the remote already has
 /// are not judged again.
-fn tracking_remote(repo: &git2::Repository, remote: &str, url: &str) -> String {
-    if remote.is_empty() || repo.find_remote(remote).is_ok() {
+fn tracking_remote(repo: &Repo, remote: &str, url: &str) -> String {
+    if remote.is_empty() {
         return remote.to_owned();
     }
-    let Ok(names) = repo.remotes() else {
+    let remotes = repo.remotes();
+    if remotes.iter().any(|(name, _)| name == remote) {
         return remote.to_owned();
-    };
-    for name in names.iter().flatten().flatten() {
-        let Ok(configured) = repo.find_remote(name) else {
-            continue;
-        };
-        let urls = [configured.url().ok(), configured.pushurl().ok().flatten()];
-        if urls
-            .iter()
-            .flatten()
-            .any(|u| same_url(u, url) || same_url(u, remote))
-        {
+    }
+    for (name, urls) in &remotes {
+        if urls.iter().any(|u| same_url(u, url) || same_url(u, remote)) {
             tracing::debug!(remote, name, "pre-push: URL of a configured remote");
             return name.to_owned();
         }
@@ -767,13 +750,14 @@ pub fn pre_push(
     let classifier = classifier(&found)?;
     let policy = &found.policy;
     let oid = |hex: &str| {
-        git2::Oid::from_str(hex).map_err(|e| {
-            Failure::usage(
+        if hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(hex.to_owned())
+        } else {
+            Err(Failure::usage(
                 format!("tiergate pre-push: bad object id {hex:?} on stdin"),
                 "git writes these lines itself; run the hook through `git push`.",
-            )
-            .caused_by(&e)
-        })
+            ))
+        }
     };
     let mut tips = Vec::new();
     let mut known = Vec::new();
@@ -784,30 +768,28 @@ pub fn pre_push(
         }
     }
     let tracking = tracking_remote(&repo, remote, url);
-    let walk = git::push_walk(&repo, &tips, &known, &tracking)?;
     let colour = colour();
     let mut text = String::new();
     let mut json_commits = Vec::new();
     // Judged as git shows them: a commit whose `encoding` header is not
     // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
-    let unreadable = std::cell::RefCell::new(None);
-    let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
-    let summary = check::check_walked(&repo, None, policy, &classifier, commits, |verdict| {
-        if verdict.violations.is_empty() {
-            return;
-        }
-        if options.json {
-            json_commits.push(report::commit_json(verdict));
-        } else {
-            text.push_str(&report::human_commit(verdict, policy.mode, colour));
-        }
-    })
-    .map_err(|e| match e {
-        CheckError::Git(e) => Failure::git(&e),
-        other => {
-            Failure::new(3, "tiergate pre-push: cannot list the commits to push").caused_by(&other)
-        }
-    })?;
+    let summary = repo
+        .check_push(policy, &classifier, &tips, &known, &tracking, |verdict| {
+            if verdict.violations.is_empty() {
+                return;
+            }
+            if options.json {
+                json_commits.push(report::commit_json(verdict));
+            } else {
+                text.push_str(&report::human_commit(verdict, policy.mode, colour));
+            }
+        })
+        .map_err(|e| match e {
+            repo::Error::Revision(_) => {
+                Failure::new(3, "tiergate pre-push: cannot list the commits to push").caused_by(&e)
+            }
+            other => Failure::git(&other),
+        })?;
     if options.json {
         println!("{}", report::run_json(policy, &summary, json_commits));
     } else if summary.violations > 0 {
@@ -892,7 +874,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         },
     )?;
     let mut verdict =
-        CommitVerdict::new("(patch)".into(), git::title_of(&facts.message), judgement);
+        CommitVerdict::new("(patch)".into(), repo::title_of(&facts.message), judgement);
     verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), None);
     let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
     Ok(single_verdict(options, &found, &verdict, "patch", hint))

@@ -16,8 +16,8 @@
 //!   [`tiergate_core::server::UNJUDGED_NAMESPACES`]), with [`tiergate_core::check::check_commits`]; one
 //!   verdict for the whole push. A branch created at an existing commit, or
 //!   a deletion, judges nothing.
-//! - Objects: the repository is opened from `GIT_DIR` without libgit2's
-//!   environment handling, then the quarantine (`GIT_OBJECT_DIRECTORY`) and
+//! - Objects: the repository is opened from `GIT_DIR`
+//!   ([`tiergate_core::repo::Repo::open_server`]), then the quarantine (`GIT_OBJECT_DIRECTORY`) and
 //!   `GIT_ALTERNATE_OBJECT_DIRECTORIES` (C-quoted entries unquoted) are
 //!   added as alternates. Nothing is written to the repository.
 //! - Policy, from a trusted place only: `--policy FILE`, else git config
@@ -28,7 +28,7 @@
 //!   refused (`replace-ref`) unless the policy says `server.replace_refs:
 //!   judge`; then a replacement commit is judged with the pushed commits
 //!   and a replacement tree or blob is refused. Deletions pass. tiergate
-//!   itself never follows replace refs (`tiergate_core::plumbing`).
+//!   itself never follows replace refs (`tiergate_core::repo`).
 //! - Overrides: `git push -o tiergate.override="reason"` (the key is
 //!   `server.override.push_option`) accepts a push with violations when the
 //!   pusher (see [`tiergate_core::server::IDENTITY_VARS`]) is one of
@@ -63,7 +63,6 @@
 //! error, 3 git or I/O error.
 
 use crate::Options;
-use git2::Repository;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
@@ -73,10 +72,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 use tiergate_core::check::{self, CommitVerdict};
-use tiergate_core::discover::{self, Found, DEFAULT_POLICY};
 use tiergate_core::encoding::UnreadableEncoding;
-use tiergate_core::plumbing;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
+use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::RuleCode;
 use tiergate_core::server::{
@@ -116,62 +114,25 @@ struct Report {
     json: Option<serde_json::Value>,
 }
 
-/// The repository the hook judges: through libgit2, or through git
-/// plumbing when libgit2 cannot open it (SHA-256 object ids, reftable
-/// references; see [`tiergate_core::plumbing`]). Same flow, same verdicts.
-enum Store {
-    Libgit2(Repository),
-    Plumbing {
-        repo: plumbing::Repo,
-        git_dir: PathBuf,
-    },
-}
+/// The repository the hook judges, read through the repository layer
+/// (the C library, or git plumbing for SHA-256 object ids and reftable
+/// references; see [`tiergate_core::repo`]). Same flow, same verdicts.
+struct Store(Repo);
 
 /// Why the pushed commits could not be judged.
 type CheckFailure = Box<dyn std::error::Error + Send + Sync>;
 
 impl Store {
-    fn plumbing(options: &Options) -> Result<Store, plumbing::Error> {
-        let repo = plumbing::Repo::new(options.repo.as_deref());
-        let git_dir = repo.git_dir()?;
-        Ok(Store::Plumbing { repo, git_dir })
-    }
-
     fn git_dir(&self) -> PathBuf {
-        match self {
-            Store::Libgit2(repo) => repo.path().to_path_buf(),
-            Store::Plumbing { git_dir, .. } => git_dir.clone(),
-        }
+        self.0.git_dir().to_path_buf()
     }
 
     fn trusted_policy(&self, options: &Options) -> Result<Found, Problem> {
-        let repo = match self {
-            Store::Libgit2(repo) => return trusted_policy(options, repo),
-            Store::Plumbing { repo, .. } => repo,
-        };
-        let hint = "Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy), or commit policy.yaml on the default branch.";
-        let mut found = repo
-            .find_policy(options.policy.as_deref())
-            .map_err(|e| match e {
-                plumbing::Error::Policy(discover::Error::NotFound { message, hint }) => {
-                    Problem::new(2, format!("tiergate: {message}")).hint(&hint)
-                }
-                plumbing::Error::Policy(discover::Error::Load(e)) => {
-                    Problem::new(2, "tiergate: cannot load the policy; push rejected")
-                        .caused_by(&e)
-                        .hint(hint)
-                }
-                other => Problem::new(3, "tiergate: cannot read the policy").caused_by(&other),
-            })?;
-        found.repo_path = Some(DEFAULT_POLICY.as_bytes().to_vec());
-        Ok(found)
+        trusted_policy(options, &self.0)
     }
 
     fn peel_tip(&self, hex: &str) -> Result<Option<String>, CheckFailure> {
-        match self {
-            Store::Libgit2(repo) => Ok(peel_tip(repo, hex)?.map(|id| id.to_string())),
-            Store::Plumbing { repo, .. } => Ok(repo.peel_to_commit(hex)?),
-        }
+        Ok(self.0.peel_to_commit(hex)?)
     }
 
     /// Judge the commits `git rev-list ARGS` lists; a commit in an
@@ -184,27 +145,15 @@ impl Store {
         unreadable: &std::cell::RefCell<Option<(String, UnreadableEncoding)>>,
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<check::Summary, CheckFailure> {
-        match self {
-            Store::Libgit2(repo) => {
-                let walk = tiergate_core::git::RevWalk::new(repo, args)?;
-                // Commits whose `encoding` header is not UTF-8 are judged as
-                // git shows them (decoded), shallow boundaries as roots.
-                let cell = std::cell::RefCell::new(None);
-                let commits = tiergate_core::shown::commits(repo, walk.commits(), &cell);
-                let result = check::check_walked(repo, None, policy, classifier, commits, sink);
-                if let Some((id, e)) = cell.into_inner() {
-                    *unreadable.borrow_mut() = Some((id.to_string(), e));
-                }
-                Ok(result?)
+        // Commits whose `encoding` header is not UTF-8 are judged as git
+        // shows them (decoded), shallow boundaries as roots.
+        match self.0.check(policy, classifier, args, sink) {
+            Err(repo::Error::Unreadable { id, source }) => {
+                let message = format!("commit {id}: {source}");
+                *unreadable.borrow_mut() = Some((id, source));
+                Err(message.into())
             }
-            Store::Plumbing { repo, .. } => match repo.check_revs(policy, classifier, args, sink) {
-                Err(plumbing::Error::Unreadable { id, source }) => {
-                    let message = format!("commit {id}: {source}");
-                    *unreadable.borrow_mut() = Some((id, source));
-                    Err(message.into())
-                }
-                other => Ok(other?),
-            },
+            other => Ok(other?),
         }
     }
 }
@@ -733,31 +682,12 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     if env_var("TIERGATE_DEBUG_PANIC").is_some_and(|v| v != "judging") {
         panic!("TIERGATE_DEBUG_PANIC is set");
     }
-    let store = match open_server_repo(options) {
-        Ok(repo) => Store::Libgit2(repo),
-        Err((problem, None)) => {
-            return fail_report(&problem, Failure::Objects, OnError::Reject, false)
-        }
-        // SHA-256 or reftable: the same flow through git plumbing.
-        Err((problem, Some(format))) => match Store::plumbing(options) {
-            Ok(store) => {
-                tracing::debug!(format, "libgit2 cannot open the repository: git plumbing");
-                store
-            }
-            Err(e) => {
-                let problem = problem.caused_by(&e);
-                return fail_report(&problem, Failure::Objects, OnError::Reject, false);
-            }
-        },
+    let store = match Repo::open_server(options.repo.as_deref()) {
+        Ok(repo) => Store(repo),
+        Err(e) => return fail_report(&open_problem(&e), Failure::Objects, OnError::Reject, false),
     };
-    let config = match &store {
-        Store::Libgit2(repo) => repo.config().ok(),
-        Store::Plumbing { .. } => None,
-    };
-    let config_str = |key: &str| match &store {
-        Store::Libgit2(_) => config.as_ref().and_then(|c| c.get_string(key).ok()),
-        Store::Plumbing { repo, .. } => repo.config(key),
-    };
+    let config = store.0.config().ok();
+    let config_str = |key: &str| config.as_ref().and_then(|c| c.get_string(key));
     let git_dir = store.git_dir();
     let resolve = |p: PathBuf| if p.is_relative() { git_dir.join(p) } else { p };
     let config_on_error = match config_str("tiergate.onError").as_deref() {
@@ -879,7 +809,7 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     }
     // Replace refs (`refs/replace/*`): git would show their objects in
     // place of the replaced ones (tiergate itself never follows them; see
-    // `tiergate_core::plumbing`), so they are refused or judged as the
+    // `tiergate_core::repo`), so they are refused or judged as the
     // policy's `server.replace_refs` says.
     let ref_violations = server::replace_ref_violations(
         &session.updates,
@@ -1005,116 +935,18 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     }
 }
 
-/// The commit `hex` leads to (a commit, or a tag chain ending at one), or
-/// `None` when it leads to no commit (a tag of a tree or a blob). A missing
-/// object is an error.
-fn peel_tip(repo: &Repository, hex: &str) -> Result<Option<git2::Oid>, git2::Error> {
-    let id = git2::Oid::from_str(hex)?;
-    let object = repo.find_object(id, None)?;
-    match object.peel(git2::ObjectType::Commit) {
-        Ok(commit) => Ok(Some(commit.id())),
-        Err(e)
-            if matches!(
-                e.code(),
-                git2::ErrorCode::InvalidSpec | git2::ErrorCode::Peel
-            ) =>
-        {
-            Ok(None)
+/// Why the repository could not be opened, as the hook reports it.
+fn open_problem(e: &repo::Error) -> Problem {
+    match e.context_and_source() {
+        Some((context, source)) => {
+            Problem::new(3, format!("tiergate: {context}")).caused_by(source)
         }
-        Err(e) => {
-            // Peeling a tag to a non-commit reports a generic error; only a
-            // missing target is fatal.
-            let mut target = object;
-            while let Some(tag) = target.as_tag() {
-                target = repo.find_object(tag.target_id(), None)?;
-            }
-            if target.kind() == Some(git2::ObjectType::Commit) {
-                Err(e)
-            } else {
-                Ok(None)
-            }
-        }
+        None => Problem::new(3, "tiergate: cannot open the repository").caused_by(e),
     }
-}
-
-/// Open the repository git runs the hook in: `--repo DIR`, else `GIT_DIR`
-/// (git sets it for hooks), else the current directory. libgit2's own
-/// environment handling is not used: it does not unquote the C-quoted
-/// entries git writes into `GIT_ALTERNATE_OBJECT_DIRECTORIES`. The
-/// quarantine (`GIT_OBJECT_DIRECTORY`) and the alternates are added to the
-/// object database by hand.
-/// Open the repository (see [`open_libgit2_repo`]); when libgit2 refuses
-/// its format, the problem comes with the format's name so that the hook
-/// can use git plumbing instead.
-fn open_server_repo(options: &Options) -> Result<Repository, (Problem, Option<&'static str>)> {
-    open_libgit2_repo(options).map_err(|problem| {
-        let format = problem
-            .causes
-            .iter()
-            .find_map(|cause| plumbing::unsupported_format_message(cause));
-        (problem, format)
-    })
-}
-
-fn open_libgit2_repo(options: &Options) -> Result<Repository, Problem> {
-    tiergate_core::git::configure_libgit2();
-    // SAFETY: `set_verify_owner_validation` changes a process-global
-    // libgit2 option and is unsafe because it races with other threads
-    // using libgit2; the hook is single-threaded and sets it before opening
-    // any repository. Turning the check off is right here: a server runs
-    // hooks as its own user in repositories owned by another (git, a forge
-    // account), and git itself has already decided to serve the repository
-    // before it runs the hook.
-    if let Err(e) = unsafe { git2::opts::set_verify_owner_validation(false) } {
-        return Err(Problem::new(3, "tiergate: cannot configure libgit2").caused_by(&e));
-    }
-    let open = |dir: &Path, flags: git2::RepositoryOpenFlags| {
-        Repository::open_ext(dir, flags, std::iter::empty::<&std::ffi::OsStr>()).map_err(|e| {
-            Problem::new(
-                3,
-                format!("tiergate: cannot open the repository {}", dir.display()),
-            )
-            .caused_by(&e)
-        })
-    };
-    let repo = match (&options.repo, std::env::var_os("GIT_DIR")) {
-        (Some(dir), _) => open(dir, git2::RepositoryOpenFlags::empty())?,
-        (None, Some(dir)) => open(Path::new(&dir), git2::RepositoryOpenFlags::NO_SEARCH)?,
-        (None, None) => open(Path::new("."), git2::RepositoryOpenFlags::empty())?,
-    };
-    let mut extra: Vec<PathBuf> = Vec::new();
-    if let Some(dir) = std::env::var_os("GIT_OBJECT_DIRECTORY") {
-        extra.push(PathBuf::from(dir));
-    }
-    if let Some(list) = std::env::var_os("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
-        extra.extend(server::split_path_list(list.as_encoded_bytes()));
-    }
-    if !extra.is_empty() {
-        let odb = repo.odb().map_err(|e| {
-            Problem::new(3, "tiergate: cannot open the object database").caused_by(&e)
-        })?;
-        for dir in &extra {
-            let Some(text) = dir.to_str() else {
-                return Err(Problem::new(
-                    3,
-                    format!(
-                        "tiergate: object directory {} is not valid UTF-8",
-                        dir.display()
-                    ),
-                ));
-            };
-            odb.add_disk_alternate(text).map_err(|e| {
-                Problem::new(3, format!("tiergate: cannot add object directory {text}"))
-                    .caused_by(&e)
-            })?;
-        }
-        tracing::debug!(?extra, "quarantine object directories");
-    }
-    Ok(repo)
 }
 
 /// The policy, from a trusted place only (see the module docs).
-fn trusted_policy(options: &Options, repo: &Repository) -> Result<Found, Problem> {
+fn trusted_policy(options: &Options, repo: &Repo) -> Result<Found, Problem> {
     let hint = "Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy), or commit policy.yaml on the default branch.";
     let load_error = |e: policy::LoadError| {
         Problem::new(2, "tiergate: cannot load the policy; push rejected")
@@ -1129,9 +961,9 @@ fn trusted_policy(options: &Options, repo: &Repository) -> Result<Found, Problem
     let config = repo
         .config()
         .map_err(|e| Problem::new(3, "tiergate: cannot read git config").caused_by(&e))?;
-    if let Ok(configured) = config.get_path("tiergate.policy") {
+    if let Some(configured) = config.get_path("tiergate.policy") {
         let path = if configured.is_relative() {
-            repo.path().join(configured)
+            repo.git_dir().join(configured)
         } else {
             configured
         };
@@ -1141,31 +973,25 @@ fn trusted_policy(options: &Options, repo: &Repository) -> Result<Found, Problem
     // The policy committed on the default branch, as it is before the push
     // (pre-receive runs before any ref moves).
     let spec = format!("HEAD:{DEFAULT_POLICY}");
-    let head = repo.head().map_err(|e| {
-        Problem::new(
+    let blob = repo.head_file(DEFAULT_POLICY).map_err(|e| match e {
+        HeadFileError::Unborn(_) => Problem::new(
             2,
-            format!("tiergate: no policy: HEAD of {} does not point at a commit yet, so there is no {spec}", repo.path().display()),
+            format!("tiergate: no policy: HEAD of {} does not point at a commit yet, so there is no {spec}", repo.git_dir().display()),
         )
         .caused_by(&e)
         // Committing policy.yaml cannot help here: the push that brings
         // it is judged by the policy before the push, which is none.
-        .hint("Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy): the first push into an empty repository cannot bring its own policy.")
-    })?;
-    let tree = head
-        .peel_to_tree()
-        .map_err(|e| Problem::new(3, "tiergate: cannot read the tree at HEAD").caused_by(&e))?;
-    let entry = tree.get_path(Path::new(DEFAULT_POLICY)).map_err(|e| {
-        Problem::new(
+        .hint("Install the policy on the server with `install.sh --server REPO.git --policy FILE` (git config tiergate.policy): the first push into an empty repository cannot bring its own policy."),
+        HeadFileError::Missing(_) => Problem::new(
             2,
             format!("tiergate: no policy: the default branch has no {DEFAULT_POLICY}"),
         )
         .caused_by(&e)
-        .hint(hint)
+        .hint(hint),
+        HeadFileError::Unreadable(e) => {
+            Problem::new(3, format!("tiergate: cannot read {spec}")).caused_by(&e)
+        }
     })?;
-    let blob = entry
-        .to_object(repo)
-        .and_then(|o| o.peel_to_blob())
-        .map_err(|e| Problem::new(3, format!("tiergate: cannot read {spec}")).caused_by(&e))?;
-    let policy = policy::from_yaml(blob.content(), &spec).map_err(load_error)?;
+    let policy = policy::from_yaml(&blob, &spec).map_err(load_error)?;
     Ok(Found { policy, repo_path })
 }

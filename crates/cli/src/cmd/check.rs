@@ -2,13 +2,11 @@
 //! range names.
 
 use crate::context;
-use crate::exit::{usage, Outcome};
+use crate::exit::Outcome;
 use crate::{Format, Global};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
-use tiergate_core::check::{self, CheckError};
-use tiergate_core::git::RangeError;
-use tiergate_core::plumbing;
+use tiergate_core::check;
 use tiergate_core::report::{self, Colour};
 
 /// Arguments of `tiergate check`.
@@ -28,28 +26,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             &[Format::Human, Format::Json, Format::Github, Format::Gitlab],
         ));
     }
-    // A repository libgit2 cannot open (SHA-256, reftable) is judged
-    // through git plumbing (`tiergate_core::plumbing`), with the same rules.
-    let (repo, loaded) = match context::open_repo_plain(global) {
-        Ok(repo) => {
-            let loaded = context::load_policy(global, Some(&repo))?;
-            (Some(repo), loaded)
-        }
-        Err(e) => {
-            let Some(format) = plumbing::unsupported_format_of(&e) else {
-                return Err(e.into());
-            };
-            tracing::debug!(format, "libgit2 cannot open the repository: git plumbing");
-            let found = plumbing::Repo::new(global.repo.as_deref())
-                .find_policy(global.policy.as_deref())
-                .map_err(plumbing_error)?;
-            let loaded = context::LoadedPolicy {
-                policy: found.policy,
-                repo_path: found.repo_path,
-            };
-            (None, loaded)
-        }
-    };
+    // The repository layer reads SHA-1, SHA-256 and reftable repositories
+    // alike, every commit as git shows it.
+    let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());
@@ -65,11 +44,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|| "policy.yaml".to_owned());
     let mut gitlab_issues = Vec::new();
     let mut write_error = None;
-    let reopen = || context::open_repo_plain(global);
-    // `check::check_range`, with every commit judged as git shows it: a
-    // commit whose `encoding` header is not UTF-8 is decoded first, one in
-    // an encoding tiergate cannot read stops the check (exit 3).
-    let unreadable = std::cell::RefCell::new(None);
+    // Every commit is judged as git shows it: a commit whose `encoding`
+    // header is not UTF-8 is decoded first, one in an encoding tiergate
+    // cannot read stops the check (exit 3).
     let mut sink = |verdict: &check::CommitVerdict| {
         tracing::debug!(
             commit = %verdict.id,
@@ -100,43 +77,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             }
         }
     };
-    let Some(repo) = repo else {
-        let summary = plumbing::Repo::new(global.repo.as_deref())
-            .check_revs(policy, &classifier, &args.revs, &mut sink)
-            .map_err(plumbing_error)?;
-        return finish(
-            global,
-            policy,
-            summary,
-            write_error,
-            json_commits,
-            gitlab_issues,
-            out,
-        );
-    };
-    let result = tiergate_core::git::RevWalk::new(&repo, &args.revs)
-        .map_err(CheckError::from)
-        .and_then(|walk| {
-            let commits = tiergate_core::shown::commits(&repo, walk.commits(), &unreadable);
-            check::check_walked(
-                &repo,
-                Some(&reopen),
-                policy,
-                &classifier,
-                commits,
-                &mut sink,
-            )
-        });
-    let summary = match result {
-        Ok(summary) => summary,
-        Err(CheckError::Range(RangeError::Revision(e))) => {
-            return Err(usage(
-                e.message,
-                Some("Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`."),
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let summary = repo
+        .check(policy, &classifier, &args.revs, &mut sink)
+        .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     finish(
         global,
         policy,
@@ -148,22 +91,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     )
 }
 
-/// A plumbing error as the CLI reports it: a bad revision or a missing or
-/// invalid policy is a usage error (exit 2), anything else exit 3.
-fn plumbing_error(e: plumbing::Error) -> anyhow::Error {
-    match e {
-        plumbing::Error::Revision(message) => usage(
-            message,
-            Some("Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`."),
-        ),
-        plumbing::Error::Policy(tiergate_core::discover::Error::NotFound { message, hint }) => {
-            usage(message, Some(&hint))
-        }
-        plumbing::Error::Policy(tiergate_core::discover::Error::Load(e)) => e.into(),
-        other => anyhow::Error::new(other)
-            .context("cannot read the repository through git (libgit2 cannot open it)"),
-    }
-}
+const RANGE_HINT: &str = "Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`.";
 
 /// Print what was collected and decide the outcome.
 fn finish(

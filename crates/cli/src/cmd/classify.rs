@@ -3,14 +3,12 @@
 pub(crate) mod tree;
 
 use crate::context;
-use crate::exit::{usage, Outcome};
+use crate::exit::Outcome;
 use crate::{Format, Global};
 use serde_json::json;
 use std::ffi::OsString;
 use std::io::Write;
-use tiergate_core::check;
 use tiergate_core::classify::Reason;
-use tiergate_core::git::{self, RangeError};
 use tiergate_core::policy::{Pattern, Policy};
 
 /// Arguments of `tiergate classify`.
@@ -168,74 +166,32 @@ fn reason_code(reason: &Reason) -> &'static str {
 
 /// `tiergate classify --rev <range>`: the tiers of every commit. This needs
 /// every commit's changed paths: the worst case of the engine.
-/// A repository libgit2 cannot open (SHA-256, reftable) is read through git
-/// plumbing, with the same output.
 fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
-    let (opened, loaded) = context::open_with_fallback(global)?;
+    let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
-    let repo = match opened {
-        context::Opened::Libgit2(repo) => repo,
-        context::Opened::Plumbing(repo) => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::new(stdout.lock());
-            let mut json_commits = Vec::new();
-            let mut write_error = None;
-            repo.classify_revs(&classifier, revs, |id, tiers| {
-                let names: Vec<&str> = tiers
-                    .iter()
-                    .map(|&t| policy.tiers[t].name.as_str())
-                    .collect();
-                let written = match global.format {
-                    Format::Json => {
-                        json_commits.push(json!({ "id": id, "tiers": names }));
-                        Ok(())
-                    }
-                    _ if names.is_empty() => writeln!(out, "{id} -"),
-                    _ => writeln!(out, "{id} {}", names.join(",")),
-                };
-                if let Err(e) = written {
-                    write_error.get_or_insert(e);
-                }
-                Ok(())
-            })
-            .map_err(|e| context::plumbing_error(e, None))?;
-            return finish_revs(global, out, write_error, json_commits);
-        }
-    };
-    let walk = git::RevWalk::new(&repo, revs).map_err(|e| match e {
-        RangeError::Revision(e) => usage(e.message, None),
-        RangeError::Git(e) => e.into(),
-    })?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut json_commits = Vec::new();
-    let reopen = || context::open_repo_plain(global);
     let mut write_error = None;
-    check::classify_walked(
-        &repo,
-        Some(&reopen),
-        &classifier,
-        walk.commits(),
-        |id, tiers| {
-            let names: Vec<&str> = tiers
-                .iter()
-                .map(|&t| policy.tiers[t].name.as_str())
-                .collect();
-            let written = match global.format {
-                Format::Json => {
-                    json_commits.push(json!({ "id": id.to_string(), "tiers": names }));
-                    Ok(())
-                }
-                _ if names.is_empty() => writeln!(out, "{id} -"),
-                _ => writeln!(out, "{id} {}", names.join(",")),
-            };
-            if let Err(e) = written {
-                write_error.get_or_insert(e);
+    repo.classify(&classifier, revs, |id, tiers| {
+        let names: Vec<&str> = tiers
+            .iter()
+            .map(|&t| policy.tiers[t].name.as_str())
+            .collect();
+        let written = match global.format {
+            Format::Json => {
+                json_commits.push(json!({ "id": id, "tiers": names }));
+                Ok(())
             }
-            Ok(())
-        },
-    )?;
+            _ if names.is_empty() => writeln!(out, "{id} -"),
+            _ => writeln!(out, "{id} {}", names.join(",")),
+        };
+        if let Err(e) = written {
+            write_error.get_or_insert(e);
+        }
+    })
+    .map_err(|e| context::repo_error(e, None))?;
     finish_revs(global, out, write_error, json_commits)
 }
 

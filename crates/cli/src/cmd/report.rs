@@ -17,7 +17,7 @@
 pub(crate) mod html;
 
 use crate::context;
-use crate::exit::{usage, Outcome};
+use crate::exit::Outcome;
 use crate::{Format, Global};
 use anyhow::Context as _;
 use std::ffi::OsString;
@@ -25,9 +25,9 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tiergate_core::check::{self, CheckError, CommitVerdict};
-use tiergate_core::git::{self, ChangedPaths, RangeError};
+use tiergate_core::check::CommitVerdict;
 use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
+use tiergate_core::repo::ChangedPaths;
 use tiergate_core::rules::RuleCode;
 
 /// Arguments of `tiergate report`.
@@ -69,9 +69,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             &[Format::Human, Format::Json, Format::Csv],
         ));
     }
-    // A repository libgit2 cannot open (SHA-256, reftable) is read through
-    // git plumbing, with the same report.
-    let (opened, loaded) = context::open_with_fallback(global)?;
+    // Through the repository layer: every commit as git shows it, in any
+    // repository format.
+    let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let revs: Vec<OsString> = if args.revs.is_empty() {
@@ -82,7 +82,6 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let mut history = History::new(tiers);
     let progress = Progress::new(!global.quiet && std::io::stderr().is_terminal());
-    // Both ways of reading the repository hand each commit here.
     let mut count =
         |verdict: &CommitVerdict, changed: &ChangedPaths, (seconds, offset): (i64, i32)| {
             let classified: Vec<(&[u8], usize)> = changed
@@ -97,36 +96,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             );
             progress.tick();
         };
-    let repo = match opened {
-        context::Opened::Libgit2(repo) => repo,
-        context::Opened::Plumbing(repo) => {
-            let result =
-                repo.check_revs_with_paths(policy, &classifier, &revs, |verdict, changed, when| {
-                    count(verdict, changed, when);
-                    Ok(())
-                });
-            progress.finish();
-            result.map_err(|e| context::plumbing_error(e, Some(RANGE_HINT)))?;
-            return render(global, &args, policy, history, &revs);
-        }
-    };
-    let walk = git::RevWalk::new(&repo, &revs).map_err(range_error)?;
-    let result = check::check_commits_with_paths(
-        &repo,
-        policy,
-        &classifier,
-        walk.commits(),
-        |verdict, changed, when| {
-            count(verdict, changed, when);
-            Ok(())
-        },
-    );
+    let result = repo.check_with_paths(policy, &classifier, &revs, &mut count);
     progress.finish();
-    match result {
-        Ok(_) => {}
-        Err(CheckError::Range(e)) => return Err(range_error(e)),
-        Err(e) => return Err(e.into()),
-    }
+    result.map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     render(global, &args, policy, history, &revs)
 }
 
@@ -176,13 +148,6 @@ fn render(
 }
 
 const RANGE_HINT: &str = "Name commits as `git rev-list` does: `HEAD`, `v1.0..main`, `--all`.";
-
-fn range_error(e: RangeError) -> anyhow::Error {
-    match e {
-        RangeError::Revision(e) => usage(e.message, Some(RANGE_HINT)),
-        RangeError::Git(e) => e.into(),
-    }
-}
 
 /// A spinner with a commit count on stderr, shown only on a terminal and
 /// only once the walk has taken more than half a second (short histories

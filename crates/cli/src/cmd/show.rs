@@ -12,12 +12,11 @@
 //! revision or policy, 3 for a git error.
 
 use crate::context;
-use crate::exit::{usage, Outcome};
+use crate::exit::Outcome;
 use crate::{Format, Global};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
 use tiergate_core::check::{self, CommitVerdict};
-use tiergate_core::git;
 use tiergate_core::policy::Mode;
 use tiergate_core::provenance::Provenance;
 use tiergate_core::report::{self, Colour};
@@ -40,9 +39,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .format
             .unsupported("tiergate show", &[Format::Human, Format::Json]));
     }
-    // A repository libgit2 cannot open (SHA-256, reftable) is read through
-    // git plumbing, with the same output.
-    let (opened, loaded) = context::open_with_fallback(global)?;
+    // Through the repository layer: the commit as git shows it (decoded, a
+    // shallow boundary as a root), in any repository format.
+    let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let options = ParseOptions::stored();
@@ -51,31 +50,12 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut failed = false;
     let mut json_commits = Vec::new();
     for (n, rev) in args.commits.iter().enumerate() {
-        let (id, info, paths) = match &opened {
-            context::Opened::Libgit2(repo) => {
-                let id = repo
-                    .revparse_single(rev)
-                    .and_then(|o| o.peel_to_commit())
-                    .map_err(|e| {
-                        usage(
-                            format!("cannot resolve '{rev}' to a commit: {}", e.message()),
-                            Some(RESOLVE_HINT),
-                        )
-                    })?
-                    .id();
-                let (info, paths) = git::commit_facts_and_paths(repo, id)?;
-                (id.to_string(), info, paths)
-            }
-            context::Opened::Plumbing(repo) => {
-                let error = |e| context::plumbing_error(e, Some(RESOLVE_HINT));
-                let id = repo.resolve_commit(rev).map_err(error)?;
-                let info = repo.commit_facts(&id).map_err(error)?;
-                let paths = repo.changed_paths(&id).map_err(error)?;
-                (id, info, paths)
-            }
-        };
+        let (commit, paths) = repo
+            .show(rev)
+            .map_err(|e| context::repo_error(e, Some(RESOLVE_HINT)))?;
+        let (id, info) = (commit.id, commit.info);
         let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
-            Ok::<_, git::Error>(paths.clone())
+            Ok::<_, std::convert::Infallible>(paths.clone())
         })?;
         let verdict = CommitVerdict::new(id, info.title, judgement);
         failed |= !verdict.violations.is_empty();

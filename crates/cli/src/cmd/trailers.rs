@@ -21,8 +21,9 @@
 //! given by `--repo`, or found from `GIT_DIR` / the current directory, or,
 //! outside any repository, from the global and system configuration; `#`
 //! when unset. `--comment-string STRING` overrides the configuration. One
-//! difference from git: settings made with `git -c` are not seen (libgit2
-//! does not read `GIT_CONFIG_PARAMETERS`); pass `--comment-string` instead.
+//! difference from git: settings made with `git -c` are not seen (the
+//! configuration is read from its files, not `GIT_CONFIG_PARAMETERS`); pass
+//! `--comment-string` instead.
 //!
 //! `trailer.*` configuration (custom separators, key aliases) is not
 //! applied: tiergate always reads trailers as git does without it.
@@ -33,7 +34,7 @@ use crate::Global;
 use anyhow::Context as _;
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use tiergate_core::message::comment_string_from_config;
+use tiergate_core::repo::Config;
 use tiergate_core::trailer::{render_parse, ParseOptions};
 
 /// Arguments of `tiergate trailers`.
@@ -117,7 +118,7 @@ fn configured_comment(global: &Global) -> anyhow::Result<Vec<u8>> {
             .context("cannot read the repository's configuration")?,
         // `--repo` names a repository that must exist.
         Err(e) if global.repo.is_some() => return Err(e),
-        Err(_) => git2::Config::open_default().context("cannot read git configuration")?,
+        Err(_) => Config::open_default()?,
     };
-    Ok(comment_string_from_config(&config))
+    Ok(config.comment_string())
 }

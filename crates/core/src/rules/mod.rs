@@ -89,9 +89,9 @@ pub struct CommitFacts {
     /// commit written by hand has any (see `header_problems`).
     pub other_identities: Vec<(&'static str, Identity)>,
     /// Where the commit's header departs from what git writes
-    /// ([`crate::object`]): a second `tree`, a stray `parent`, ... Empty
+    /// ([`crate::repo::object`]): a second `tree`, a stray `parent`, ... Empty
     /// for every commit git creates, and for messages not yet committed.
-    pub header_problems: Vec<crate::object::HeaderProblem>,
+    pub header_problems: Vec<crate::repo::object::HeaderProblem>,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -126,7 +126,7 @@ pub enum RuleCode {
     /// `crate::server::replace_ref_violations`).
     ReplaceRef,
     /// The commit's tree diff meets a subtree nested deeper than git's
-    /// `core.maxTreeDepth` default (see `crate::git::MAX_TREE_DEPTH`):
+    /// `core.maxTreeDepth` default (see `crate::repo::MAX_TREE_DEPTH`):
     /// its changed paths cannot all be listed.
     TreeTooDeep,
     /// AI-assisted and touches a path that case-insensitive or normalising
@@ -546,7 +546,7 @@ fn quoted_list(keys: &[&str]) -> String {
 /// (`git log` shows every `author` line, `%an` the last; a second `tree`
 /// line is ignored by git but not by every tool), so no verdict on it can
 /// be trusted to match what reviewers and checkouts see.
-fn malformed_commit(problems: &[crate::object::HeaderProblem]) -> Option<Violation> {
+fn malformed_commit(problems: &[crate::repo::object::HeaderProblem]) -> Option<Violation> {
     if problems.is_empty() {
         return None;
     }

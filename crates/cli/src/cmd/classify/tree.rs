@@ -5,47 +5,39 @@
 
 use crate::cmd::report::html;
 use crate::context;
-use crate::exit::{usage, Outcome};
+use crate::exit::Outcome;
 use crate::{Format, Global};
 use anyhow::Context as _;
-use git2::Repository;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 use tiergate_core::classify::Classifier;
-use tiergate_core::git::{self, RangeError};
 use tiergate_core::policy::Policy;
+use tiergate_core::repo::Repo;
 use tiergate_core::tiermap::{Row, RowKind, TierMap};
 
 /// The tier map of the tree at `rev`, and the commit id it names.
 pub(crate) fn tiermap_at(
-    repo: &Repository,
+    repo: &Repo,
     policy: &Policy,
     classifier: &Classifier,
     rev: &str,
 ) -> anyhow::Result<(TierMap, String)> {
+    let mut files: Vec<(Vec<u8>, usize)> = Vec::new();
     let commit = repo
-        .revparse_single(rev)
-        .and_then(|o| o.peel_to_commit())
+        .for_each_tree_file(rev, |path| {
+            files.push((path.to_vec(), classifier.tier_of(path)));
+        })
         .map_err(|e| {
-            usage(
-                format!("bad revision '{rev}': {}", e.message()),
+            context::repo_error(
+                e,
                 Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
             )
-        })?
-        .id();
-    let tree = git::tree_at(repo, rev).map_err(|e| match e {
-        RangeError::Revision(e) => usage(e.message, None),
-        RangeError::Git(e) => e.into(),
-    })?;
-    let mut files: Vec<(Vec<u8>, usize)> = Vec::new();
-    git::for_each_tree_file(repo, tree, |path| {
-        files.push((path.to_vec(), classifier.tier_of(path)));
-    })?;
+        })?;
     let tiers = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let map = TierMap::build(tiers, files.iter().map(|(p, t)| (p.as_slice(), *t)));
-    Ok((map, commit.to_string()))
+    Ok((map, commit))
 }
 
 fn tier_name(map: &TierMap, tier: Option<usize>) -> &str {

@@ -1,9 +1,10 @@
 //! `parallel::map_commits`: same results, same order, with or without
 //! workers; errors stop the run.
 
+use crate::repo::libgit2 as git;
+use crate::repo::parallel;
 use std::path::Path;
 use std::process::Command;
-use tiergate_core::{git, parallel};
 
 fn git_cmd(dir: &Path, args: &[&str]) -> String {
     let mut cmd = Command::new("git");

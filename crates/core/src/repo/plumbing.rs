@@ -12,12 +12,12 @@
 //! - the commits: `git rev-list <args>` (any rev-list arguments);
 //! - each commit's raw object: one long-lived `git cat-file --batch`,
 //!   decoded as git shows it ([`crate::encoding::reencode_commit`]), then
-//!   read by [`crate::git::commit_facts_from_raw`];
+//!   read by [`crate::repo::libgit2::commit_facts_from_raw`];
 //! - changed paths, only when the verdict needs them: `git diff-tree -r -z
 //!   --no-renames --name-only -c --root` (first parent; for a merge, `-c`
 //!   lists the paths that differ from every parent; a root commit or a
 //!   shallow clone's boundary commit against the empty tree), the
-//!   semantics of [`crate::git::changed_paths`].
+//!   semantics of [`crate::repo::libgit2::changed_paths`].
 //!
 //! It is slower than the libgit2 path (one process per commit that needs
 //! its paths) but gives the same verdicts; `tests/formats.rs` checks them
@@ -25,11 +25,10 @@
 
 use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
-use crate::discover::{Found, DEFAULT_POLICY};
 use crate::encoding;
-use crate::git::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
-use crate::policy::{self, Policy};
-use crate::revlist;
+use crate::policy::Policy;
+use crate::repo::libgit2::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
+use crate::repo::walk;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -72,33 +71,7 @@ pub enum Error {
     },
     /// No policy, or one that does not load.
     #[error(transparent)]
-    Policy(#[from] crate::discover::Error),
-}
-
-/// The repository format libgit2 refused, if `error` is that refusal:
-/// `"SHA-256 object ids"` or `"reftable references"`.
-pub fn unsupported_format(error: &git2::Error) -> Option<&'static str> {
-    unsupported_format_message(error.message())
-}
-
-/// [`unsupported_format`] of an error message (libgit2's, or a chain
-/// that contains it).
-pub fn unsupported_format_message(message: &str) -> Option<&'static str> {
-    if message.contains("unknown object format") || message.contains("objectformat") {
-        Some("SHA-256 object ids")
-    } else if message.contains("refstorage") {
-        Some("reftable references")
-    } else {
-        None
-    }
-}
-
-/// [`unsupported_format`] of a [`crate::git::Error`].
-pub fn unsupported_format_of(error: &crate::git::Error) -> Option<&'static str> {
-    match error {
-        crate::git::Error::Git { source, .. } => unsupported_format(source),
-        _ => None,
-    }
+    Policy(#[from] crate::repo::policy_blob::Error),
 }
 
 /// A repository reached through the `git` command.
@@ -127,7 +100,7 @@ impl Repo {
     /// `rev-list` but read by `cat-file --batch` and `diff-tree` as H, and
     /// a replaced policy blob would loosen the policy read from `HEAD`.
     /// tiergate judges the objects themselves, as libgit2 reads them (it
-    /// does not implement replace refs: see [`crate::git::open`]). The
+    /// does not implement replace refs: see [`crate::repo::libgit2::open`]). The
     /// variable also overrides `core.useReplaceRefs` and
     /// `GIT_REPLACE_REF_BASE`, whatever the server's environment says.
     fn command(&self) -> Command {
@@ -141,9 +114,14 @@ impl Repo {
 
     /// Run `git <args>`; its stdout.
     fn run<S: AsRef<OsStr>>(&self, args: &[S]) -> Result<Vec<u8>, Error> {
+        self.run_in(self.command(), args)
+    }
+
+    /// Run `git <args>` as `cmd` (from [`Repo::command`], with more
+    /// environment); its stdout.
+    fn run_in<S: AsRef<OsStr>>(&self, mut cmd: Command, args: &[S]) -> Result<Vec<u8>, Error> {
         let command = describe(args);
-        let out = self
-            .command()
+        let out = cmd
             .args(args)
             .stdin(Stdio::null())
             .output()
@@ -160,69 +138,6 @@ impl Repo {
         Ok(out.stdout)
     }
 
-    /// Find and load the policy as [`crate::discover::find_policy`] does:
-    /// `explicit`, git config `tiergate.policy`, `policy.yaml` at the top
-    /// of the working tree, the `policy.yaml` blob at HEAD (bare).
-    pub fn find_policy(&self, explicit: Option<&Path>) -> Result<Found, Error> {
-        let top = self
-            .run(&["rev-parse", "--show-toplevel"])
-            .ok()
-            .map(|out| PathBuf::from(String::from_utf8_lossy(&out).trim()));
-        let load = |path: &Path| -> Result<Found, Error> {
-            let policy = policy::load_file(path).map_err(crate::discover::Error::Load)?;
-            let repo_path = top
-                .as_deref()
-                .and_then(|top| relative_to(path, top))
-                .or_else(|| Some(DEFAULT_POLICY.as_bytes().to_vec()));
-            Ok(Found { policy, repo_path })
-        };
-        if let Some(path) = explicit {
-            return load(path);
-        }
-        if let Ok(out) = self.run(&["config", "--path", "tiergate.policy"]) {
-            let configured = PathBuf::from(String::from_utf8_lossy(&out).trim());
-            let base = match &top {
-                Some(top) => top.clone(),
-                None => self.git_dir()?,
-            };
-            return load(&base.join(configured));
-        }
-        if let Some(top) = &top {
-            let path = top.join(DEFAULT_POLICY);
-            if path.exists() {
-                return load(&path);
-            }
-            return Err(crate::discover::Error::NotFound {
-                message: format!("no policy: {} does not exist", path.display()),
-                hint: "Run `tiergate policy init --output policy.yaml` to start one, or pass `--policy FILE`.".into(),
-            }
-            .into());
-        }
-        let spec = format!("HEAD:{DEFAULT_POLICY}");
-        let blob = self.run(&["cat-file", "blob", &spec]).map_err(|_| {
-            crate::discover::Error::NotFound {
-                message: format!("no policy: the bare repository has no {spec}"),
-                hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`."
-                    .into(),
-            }
-        })?;
-        let policy = policy::from_yaml(&blob, &spec).map_err(crate::discover::Error::Load)?;
-        Ok(Found {
-            policy,
-            repo_path: Some(DEFAULT_POLICY.as_bytes().to_vec()),
-        })
-    }
-
-    /// A git config value (`git config --get KEY`), if set.
-    pub fn config(&self, key: &str) -> Option<String> {
-        let out = self.run(&["config", "--get", key]).ok()?;
-        Some(
-            String::from_utf8_lossy(&out)
-                .trim_end_matches('\n')
-                .to_owned(),
-        )
-    }
-
     /// The commit `hex` names, peeled through tags; `None` when it is not
     /// a commit (a tag of a tree, a blob); an error when it is missing.
     pub fn peel_to_commit(&self, hex: &str) -> Result<Option<String>, Error> {
@@ -235,6 +150,178 @@ impl Repo {
         }
     }
 
+    /// The top of the working tree (`None` for a bare repository).
+    pub fn workdir(&self) -> Option<PathBuf> {
+        let out = self.run(&["rev-parse", "--show-toplevel"]).ok()?;
+        Some(PathBuf::from(String::from_utf8_lossy(&out).trim()))
+    }
+
+    /// Every configuration entry, in git's order (`git config --list -z`:
+    /// `name NL value NUL`, or `name NUL` for a valueless one).
+    pub fn config_entries(&self) -> Result<super::config::Entries, Error> {
+        let out = self.run(&["config", "--list", "-z"])?;
+        Ok(out
+            .split(|&b| b == 0)
+            .filter(|e| !e.is_empty())
+            .map(|entry| match entry.iter().position(|&b| b == b'\n') {
+                Some(nl) => (
+                    String::from_utf8_lossy(&entry[..nl]).into_owned(),
+                    Some(entry[nl + 1..].to_vec()),
+                ),
+                None => (String::from_utf8_lossy(entry).into_owned(), None),
+            })
+            .collect())
+    }
+
+    /// The file `path` of the tree at `HEAD`.
+    pub fn head_file(&self, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
+        use super::HeadFileError;
+        if let Err(e) = self.run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"]) {
+            return Err(HeadFileError::Unborn(e.to_string()));
+        }
+        let spec = format!("HEAD:{path}");
+        if let Err(e) = self.run(&["cat-file", "-e", &spec]) {
+            return Err(HeadFileError::Missing(e.to_string()));
+        }
+        self.run(&["cat-file", "blob", &spec])
+            .map_err(|e| HeadFileError::Unreadable(e.into()))
+    }
+
+    /// The configured remotes with their URLs (fetch, then push), as
+    /// `git remote -v` lists them.
+    pub fn remotes(&self) -> Vec<(String, Vec<String>)> {
+        let Ok(out) = self.run(&["remote", "-v"]) else {
+            return Vec::new();
+        };
+        let mut remotes: Vec<(String, Vec<String>)> = Vec::new();
+        for line in String::from_utf8_lossy(&out).lines() {
+            let Some((name, rest)) = line.split_once('\t') else {
+                continue;
+            };
+            let url = rest
+                .rsplit_once(' ')
+                .map_or(rest, |(url, _)| url)
+                .to_owned();
+            match remotes.iter_mut().find(|(n, _)| n == name) {
+                Some((_, urls)) if !urls.contains(&url) => urls.push(url),
+                Some(_) => {}
+                None => remotes.push((name.to_owned(), vec![url])),
+            }
+        }
+        remotes
+    }
+
+    /// Call `visit` with every file of the tree of the commit `rev` names
+    /// (`git ls-tree -r`), in git's tree order; the commit's id.
+    pub fn for_each_tree_file(
+        &self,
+        rev: &str,
+        mut visit: impl FnMut(&[u8]),
+    ) -> Result<String, Error> {
+        let id = self.resolve_commit(rev)?;
+        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
+        let out = self.run(&[
+            "-c",
+            &depth,
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            "--name-only",
+            &id,
+        ])?;
+        for path in out.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+            visit(path);
+        }
+        Ok(id)
+    }
+
+    /// The paths the commit that the index `index_path` would make
+    /// changes, like [`crate::repo::libgit2::staged_paths`]: `git
+    /// diff-index --cached` against each parent of the commit being made
+    /// (`HEAD` and `MERGE_HEAD`, or `HEAD`'s parents with `amend`; the
+    /// empty tree without any), the paths that differ from every parent.
+    pub fn staged_paths(&self, index_path: &Path, amend: bool) -> Result<ChangedPaths, Error> {
+        let head = self
+            .run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+            .ok()
+            .map(|out| String::from_utf8_lossy(&out).trim().to_owned());
+        let mut parents: Vec<String> = match (head, amend) {
+            (Some(head), true) => {
+                let out = self.run(&["rev-list", "--parents", "-n", "1", &head])?;
+                String::from_utf8_lossy(&out)
+                    .split_whitespace()
+                    .skip(1)
+                    .map(str::to_owned)
+                    .collect()
+            }
+            (Some(head), false) => vec![head],
+            (None, _) => Vec::new(),
+        };
+        let merge_head = self.git_dir()?.join("MERGE_HEAD");
+        if let Ok(text) = std::fs::read_to_string(&merge_head) {
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !line.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(Error::Object(format!(
+                        "{} holds {line:?}, not a commit id",
+                        merge_head.display()
+                    )));
+                }
+                if !parents.iter().any(|p| p == line) {
+                    parents.push(line.to_owned());
+                }
+            }
+        }
+        let index = std::fs::canonicalize(index_path).unwrap_or_else(|_| index_path.to_path_buf());
+        let diff_against = |tree: &str| -> Result<Vec<Vec<u8>>, Error> {
+            let mut cmd = self.command();
+            cmd.env("GIT_INDEX_FILE", &index);
+            let out = self.run_in(
+                cmd,
+                &[
+                    "-c",
+                    "core.quotePath=false",
+                    "diff-index",
+                    "--cached",
+                    "-r",
+                    "-z",
+                    "--no-renames",
+                    "--no-ext-diff",
+                    "--ignore-submodules=none",
+                    "--name-only",
+                    tree,
+                ],
+            )?;
+            let mut paths: Vec<Vec<u8>> = out
+                .split(|&b| b == 0)
+                .filter(|p| !p.is_empty())
+                .map(<[u8]>::to_vec)
+                .collect();
+            paths.sort();
+            paths.dedup();
+            Ok(paths)
+        };
+        let empty;
+        let first = match parents.first() {
+            Some(parent) => parent.as_str(),
+            None => {
+                // The empty tree in this repository's object format.
+                let out = self.run(&["hash-object", "-t", "tree", "/dev/null"])?;
+                empty = String::from_utf8_lossy(&out).trim().to_owned();
+                empty.as_str()
+            }
+        };
+        let mut paths = diff_against(first)?;
+        for parent in parents.iter().skip(1) {
+            if paths.is_empty() {
+                break;
+            }
+            let other = diff_against(parent)?;
+            paths.retain(|p| other.binary_search(p).is_ok());
+        }
+        Ok(ChangedPaths(paths, None))
+    }
+
     /// The absolute git directory.
     pub fn git_dir(&self) -> Result<PathBuf, Error> {
         let out = self.run(&["rev-parse", "--absolute-git-dir"])?;
@@ -242,24 +329,24 @@ impl Repo {
     }
 
     /// The commits `git rev-list <args>` lists, in its order, streamed
-    /// ([`crate::revlist`]).
+    /// ([`crate::repo::walk`]).
     pub fn rev_list<S: AsRef<OsStr>>(
         &self,
         args: &[S],
     ) -> Result<impl Iterator<Item = Result<String, Error>>, Error> {
         let walk_error = |e| match e {
-            revlist::Error::Revision(message) => Error::Revision(message),
+            walk::Error::Revision(message) => Error::Revision(message),
             other => Error::Failed {
                 command: format!("rev-list {}", describe(args)),
                 stderr: other.to_string(),
             },
         };
-        revlist::check_args(args).map_err(walk_error)?;
-        let list = revlist::RevList::start(self.command(), args).map_err(walk_error)?;
+        walk::check_args(args).map_err(walk_error)?;
+        let list = walk::RevList::start(self.command(), args).map_err(walk_error)?;
         let command = describe(args);
         Ok(list.map(move |id| {
             id.map_err(|e| match e {
-                revlist::Error::Revision(message) => Error::Revision(message),
+                walk::Error::Revision(message) => Error::Revision(message),
                 other => Error::Failed {
                     command: format!("rev-list {command}"),
                     stderr: other.to_string(),
@@ -271,7 +358,7 @@ impl Repo {
     /// The changed paths of commit `id` (see the module documentation).
     pub fn changed_paths(&self, id: &str) -> Result<ChangedPaths, Error> {
         let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
-        let out = self.run(&[
+        let args = [
             "-c",
             "core.quotePath=false",
             // The libgit2 path's limit, whatever the server's config says.
@@ -288,7 +375,24 @@ impl Repo {
             "--root",
             "--no-commit-id",
             id,
-        ]);
+        ];
+        // Against the commit's real parents first (an empty
+        // GIT_SHALLOW_FILE turns git's shallow grafts off: shallow.c,
+        // `is_repository_shallow`); only a commit whose parents are not in
+        // the repository is then read as the grafted root git shows, like
+        // the libgit2 backend does (`shown::graft`). A pusher chooses which
+        // commits a shallow push lists as shallow.
+        let mut real = self.command();
+        real.env("GIT_SHALLOW_FILE", "");
+        let out = match self.run_in(real, &args) {
+            Err(Error::Failed { stderr, .. })
+                if stderr.contains("Could not read")
+                    || stderr.contains("unable to parse commit") =>
+            {
+                self.run(&args)
+            }
+            other => other,
+        };
         let out = match out {
             Ok(out) => out,
             // tree-diff.c dies with this message past `core.maxTreeDepth`
@@ -331,12 +435,7 @@ impl Repo {
         let mut summary = Summary::default();
         for id in ids {
             let id = id?;
-            let raw = objects.commit(&id)?;
-            let raw = encoding::reencode_commit(&raw).map_err(|source| Error::Unreadable {
-                id: id.clone(),
-                source,
-            })?;
-            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let info = objects.shown(&id)?;
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 self.changed_paths(&id)
             })?;
@@ -357,22 +456,19 @@ impl Repo {
         match self.run(&["rev-parse", "--verify", "--quiet", &spec]) {
             Ok(out) => Ok(String::from_utf8_lossy(&out).trim().to_owned()),
             Err(Error::Failed { .. }) => Err(Error::Revision(format!(
-                "cannot resolve '{rev}' to a commit"
+                "bad revision '{rev}': it names no commit"
             ))),
             Err(e) => Err(e),
         }
     }
 
-    /// The message (as stored) and identities of commit `id`, like
-    /// [`crate::git::commit_facts`] (not re-encoded).
+    /// The message and identities of commit `id` as git shows them
+    /// (decoded; see [`CatFile::shown`]).
     pub fn commit_facts(&self, id: &str) -> Result<CommitInfo, Error> {
         let mut objects = CatFile::start(self)?;
-        let raw = objects.commit(id)?;
+        let info = objects.shown(id)?;
         objects.finish();
-        Ok(crate::git::commit_facts_from_raw(
-            git2::Oid::ZERO_SHA1,
-            &raw,
-        ))
+        Ok(info)
     }
 
     /// For every commit `git rev-list <args>` lists, in its order, its
@@ -393,8 +489,8 @@ impl Repo {
     }
 
     /// Like [`crate::check::check_commits_with_paths`] over `git rev-list
-    /// <args>`: every commit judged with its changed paths computed (the
-    /// message as stored, not re-encoded), handed to `sink` with the
+    /// <args>`: every commit judged, as git shows it, with its changed paths
+    /// computed, handed to `sink` with the
     /// paths and the author time (seconds, offset in minutes).
     pub fn check_revs_with_paths<S: AsRef<OsStr>>(
         &self,
@@ -409,8 +505,7 @@ impl Repo {
         let mut summary = Summary::default();
         for id in ids {
             let id = id?;
-            let raw = objects.commit(&id)?;
-            let info = crate::git::commit_facts_from_raw(git2::Oid::ZERO_SHA1, &raw);
+            let info = objects.shown(&id)?;
             let changed = self.changed_paths(&id)?;
             let judgement = check::judge(policy, classifier, &info.facts, &options, || {
                 Ok::<_, Error>(changed.clone())
@@ -489,6 +584,18 @@ impl CatFile {
         Ok(data)
     }
 
+    /// Commit `id` as git shows it: its `encoding` decoded
+    /// ([`encoding::reencode_commit`]); a shallow boundary needs nothing
+    /// here, git itself reads it as a root (`diff-tree --root`).
+    fn shown(&mut self, id: &str) -> Result<CommitInfo, Error> {
+        let raw = self.commit(id)?;
+        let raw = encoding::reencode_commit(&raw).map_err(|source| Error::Unreadable {
+            id: id.to_owned(),
+            source,
+        })?;
+        Ok(crate::repo::libgit2::commit_facts_from_raw(&raw))
+    }
+
     fn finish(mut self) {
         drop(self.stdin.take());
         let _ = self.child.wait();
@@ -509,16 +616,4 @@ fn describe<S: AsRef<OsStr>>(args: &[S]) -> String {
         .map(|a| a.as_ref().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `path` relative to `top` as a `/`-separated byte string, if inside.
-fn relative_to(path: &Path, top: &Path) -> Option<Vec<u8>> {
-    let path = std::fs::canonicalize(path).ok()?;
-    let top = std::fs::canonicalize(top).ok()?;
-    let rel = path.strip_prefix(&top).ok()?;
-    let parts: Vec<Vec<u8>> = rel
-        .components()
-        .map(|c| c.as_os_str().as_encoded_bytes().to_vec())
-        .collect();
-    Some(parts.join(&b'/'))
 }

@@ -9,7 +9,7 @@
 //! of the ids, so output is deterministic and memory stays bounded by the
 //! number of commits in flight, never by the length of the history.
 
-use crate::git;
+use crate::repo::libgit2 as git;
 use git2::Repository;
 use std::collections::BTreeMap;
 use std::sync::mpsc::{sync_channel, Receiver};

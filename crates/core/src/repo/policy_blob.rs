@@ -9,12 +9,12 @@
 //! 4. the `policy.yaml` blob at `HEAD`, for bare repositories.
 //!
 //! The CLI (`tiergate check`, ...) and the client hooks (`commit-msg`,
-//! `pre-push`, `applypatch-msg`) all call [`find_policy`], so they always
-//! agree on the policy.
+//! `pre-push`, `applypatch-msg`) all come here through
+//! [`super::Repo::find_policy`], whichever backend reads the repository,
+//! so they always agree on the policy.
 
 use crate::classify::{self, Classifier};
 use crate::policy::{self, LoadError, Policy};
-use git2::Repository;
 use std::path::{Path, PathBuf};
 
 /// The conventional policy location at the top of a repository.
@@ -54,12 +54,25 @@ pub enum Error {
     Load(#[from] LoadError),
     /// The repository's configuration could not be read (exit 3).
     #[error("cannot read git config: {0}")]
-    Config(#[source] git2::Error),
+    Config(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Where a repository keeps what the policy search reads (see
+/// [`super::Repo::find_policy`], which fills it for either backend).
+pub struct Location<'a> {
+    /// The top of the working tree (`None` for a bare repository).
+    pub workdir: Option<PathBuf>,
+    /// The git directory.
+    pub git_dir: PathBuf,
+    /// git config `tiergate.policy`, as a path.
+    pub configured: Option<PathBuf>,
+    /// The `policy.yaml` blob at `HEAD`, read only for a bare repository.
+    pub head_blob: &'a dyn Fn() -> Option<Vec<u8>>,
 }
 
 /// Find and load the policy (see the module docs for the order).
 /// `explicit` is `--policy FILE`; `repo` the repository worked on, if any.
-pub fn find_policy(explicit: Option<&Path>, repo: Option<&Repository>) -> Result<Found, Error> {
+pub fn find_policy(explicit: Option<&Path>, repo: Option<Location<'_>>) -> Result<Found, Error> {
     find_policy_with(explicit, repo, policy::Matchers::Checked)
 }
 
@@ -67,11 +80,12 @@ pub fn find_policy(explicit: Option<&Path>, repo: Option<&Repository>) -> Result
 /// loading or left to [`Found::classifier`] (see [`policy::Matchers`]).
 pub fn find_policy_with(
     explicit: Option<&Path>,
-    repo: Option<&Repository>,
+    repo: Option<Location<'_>>,
     matchers: policy::Matchers,
 ) -> Result<Found, Error> {
+    let workdir = repo.as_ref().and_then(|r| r.workdir.clone());
     if let Some(path) = explicit {
-        return load_path(path, repo, matchers);
+        return load_path(path, workdir.as_deref(), matchers);
     }
     let Some(repo) = repo else {
         return Err(Error::NotFound {
@@ -81,20 +95,19 @@ pub fn find_policy_with(
                     .into(),
         });
     };
-    let top = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
-    let config = repo.config().map_err(Error::Config)?;
-    if let Ok(configured) = config.get_path("tiergate.policy") {
+    let top = workdir.clone().unwrap_or_else(|| repo.git_dir.clone());
+    if let Some(configured) = repo.configured {
         let path = if configured.is_relative() {
             top.join(configured)
         } else {
             configured
         };
-        return load_path(&path, Some(repo), matchers);
+        return load_path(&path, workdir.as_deref(), matchers);
     }
-    if let Some(workdir) = repo.workdir() {
+    if let Some(workdir) = &workdir {
         let path = workdir.join(DEFAULT_POLICY);
         if path.exists() {
-            return load_path(&path, Some(repo), matchers);
+            return load_path(&path, Some(workdir), matchers);
         }
         return Err(Error::NotFound {
             message: format!("no policy: {} does not exist", path.display()),
@@ -104,15 +117,11 @@ pub fn find_policy_with(
     }
     // Bare repository: the policy committed at HEAD.
     let spec = format!("HEAD:{DEFAULT_POLICY}");
-    let blob = repo
-        .revparse_single(&spec)
-        .ok()
-        .and_then(|o| o.peel_to_blob().ok())
-        .ok_or_else(|| Error::NotFound {
-            message: format!("no policy: the bare repository has no {spec}"),
-            hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`.".into(),
-        })?;
-    let policy = policy::from_yaml_with(blob.content(), &spec, matchers)?;
+    let blob = (repo.head_blob)().ok_or_else(|| Error::NotFound {
+        message: format!("no policy: the bare repository has no {spec}"),
+        hint: "Pass `--policy FILE`, or set it with `git config tiergate.policy FILE`.".into(),
+    })?;
+    let policy = policy::from_yaml_with(&blob, &spec, matchers)?;
     Ok(Found {
         policy,
         repo_path: Some(DEFAULT_POLICY.as_bytes().to_vec()),
@@ -121,12 +130,11 @@ pub fn find_policy_with(
 
 fn load_path(
     path: &Path,
-    repo: Option<&Repository>,
+    workdir: Option<&Path>,
     matchers: policy::Matchers,
 ) -> Result<Found, Error> {
     let policy = policy::load_file_with(path, matchers)?;
-    let repo_path = repo
-        .and_then(|r| r.workdir())
+    let repo_path = workdir
         .and_then(|top| relative_to(path, top))
         // A policy kept outside the repository (a server's config, say)
         // still protects the conventional location, which contributors'

@@ -3,9 +3,9 @@
 //! swaps, symlinks, submodule pointers, merges (clean and "evil") and a
 //! root commit.
 
+use crate::repo::libgit2 as git;
 use std::path::Path;
 use std::process::Command;
-use tiergate_core::git;
 
 fn git_cmd(dir: &Path, args: &[&str]) -> Vec<u8> {
     let mut cmd = Command::new("git");

@@ -1,5 +1,5 @@
 //! Reading git's index file (`.git/index`, `GIT_INDEX_FILE`) directly, for
-//! the commit-msg hook's staged paths ([`crate::git::staged_paths`]).
+//! the commit-msg hook's staged paths ([`super::Repo::staged_paths`]).
 //!
 //! libgit2 parses the index into one allocated entry per path and then
 //! diffs it against a tree it loads completely; on a 10,000-file index
@@ -400,7 +400,7 @@ fn read_cache_tree(
     nodes: &mut Vec<CacheTree>,
     depth: usize,
 ) -> Option<usize> {
-    if depth > crate::git::MAX_TREE_DEPTH {
+    if depth > super::changed::MAX_TREE_DEPTH {
         return None;
     }
     let start = *pos;

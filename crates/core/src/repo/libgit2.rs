@@ -15,6 +15,7 @@
 //! Tree diffs walk both trees in step and descend only into subtrees whose
 //! ids differ; no blob is ever read.
 
+pub use super::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 use crate::rules::{CommitFacts, Identity};
 use git2::{Oid, Repository};
 use std::ffi::OsStr;
@@ -39,7 +40,7 @@ pub enum Error {
     Object(String),
     /// The walk (`git rev-list`) failed.
     #[error(transparent)]
-    Walk(crate::revlist::Error),
+    Walk(crate::repo::walk::Error),
     /// A tree nested deeper than git's `core.maxTreeDepth` default (see
     /// [`MAX_TREE_DEPTH`]), met while listing a whole tree.
     #[error(
@@ -72,7 +73,7 @@ fn git_err(context: impl Into<String>) -> impl FnOnce(git2::Error) -> Error {
 /// reads `refs/replace/`; libgit2 issue #1730 "Support git-replace" is
 /// open, and git2-rs #1081 shows `git replace --edit` ignored), so every
 /// object is read as stored, as git does with `GIT_NO_REPLACE_OBJECTS=1`,
-/// which [`crate::plumbing`] sets for every git command it runs.
+/// which [`crate::repo::plumbing`] sets for every git command it runs.
 pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
     configure_libgit2();
     match dir {
@@ -86,19 +87,9 @@ pub fn open(dir: Option<&Path>) -> Result<Repository, Error> {
     }
 }
 
-/// The changed paths of one commit (repository-relative, `/`-separated,
-/// raw bytes), sorted in git's tree order and without duplicates; and,
-/// when the diff met a subtree deeper than [`MAX_TREE_DEPTH`], that
-/// subtree (the paths below it are missing from the list, and the rules
-/// refuse the commit as `tree-too-deep`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangedPaths(pub Vec<Vec<u8>>, pub Option<TooDeep>);
-
 /// What [`commit_facts`] reads from one commit.
 #[derive(Debug, Clone)]
 pub struct CommitInfo {
-    /// The commit id.
-    pub id: Oid,
     /// The first line of the message (for display).
     pub title: String,
     /// Message and identities.
@@ -112,17 +103,16 @@ pub struct CommitInfo {
 pub fn commit_facts(repo: &Repository, id: Oid) -> Result<CommitInfo, Error> {
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
-    Ok(commit_facts_from_raw(id, raw.data()))
+    Ok(commit_facts_from_raw(raw.data()))
 }
 
 /// [`commit_facts`] of a commit whose raw contents are already read (see
 /// [`WalkedCommit`]).
-pub fn commit_facts_from_raw(id: Oid, raw: &[u8]) -> CommitInfo {
+pub fn commit_facts_from_raw(raw: &[u8]) -> CommitInfo {
     let commit = RawCommit::parse(raw);
     let message = commit.message.to_vec();
     let title = title_of(&message);
     CommitInfo {
-        id,
         title,
         author_time: commit.author_time,
         facts: CommitFacts {
@@ -202,7 +192,7 @@ fn read_object<'o>(
 }
 
 /// The parts of a commit object tiergate reads, from
-/// [`crate::object::parse_commit`] (git's reading of the header: the first
+/// [`crate::repo::object::parse_commit`] (git's reading of the header: the first
 /// tree, the leading parents, every identity line).
 struct RawCommit<'a> {
     tree: Option<Oid>,
@@ -211,13 +201,13 @@ struct RawCommit<'a> {
     author_time: (i64, i32),
     committer: Identity,
     other_identities: Vec<(&'static str, Identity)>,
-    problems: Vec<crate::object::HeaderProblem>,
+    problems: Vec<crate::repo::object::HeaderProblem>,
     message: &'a [u8],
 }
 
 impl<'a> RawCommit<'a> {
     fn parse(data: &'a [u8]) -> RawCommit<'a> {
-        let object = crate::object::parse_commit(data);
+        let object = crate::repo::object::parse_commit(data);
         let author = object.authors.first().copied().unwrap_or_default();
         let committer = object.committers.first().copied().unwrap_or_default();
         // `git log` shows every identity line of the header; only a
@@ -292,7 +282,7 @@ pub fn commit_facts_and_paths(
     let odb = odb_of(repo)?;
     let raw = read_object(&odb, id, git2::ObjectType::Commit)?;
     Ok((
-        commit_facts_from_raw(id, raw.data()),
+        commit_facts_from_raw(raw.data()),
         changed_paths_in(&odb, id, raw.data())?,
     ))
 }
@@ -338,19 +328,6 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
         let other: std::collections::HashSet<Vec<u8>> = other.into_iter().collect();
         paths.retain(|p| other.contains(p));
     }
-    Ok(ChangedPaths(paths, too_deep))
-}
-
-/// The paths that differ between two trees (`None`: the empty tree), for
-/// commit-msg (index tree vs HEAD tree) and anything else that has trees.
-pub fn diff_tree_ids(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-) -> Result<ChangedPaths, Error> {
-    let odb = odb_of(repo)?;
-    let mut paths = Vec::new();
-    let too_deep = diff_trees(&odb, old, new, &mut Vec::new(), &mut paths)?;
     Ok(ChangedPaths(paths, too_deep))
 }
 
@@ -569,29 +546,6 @@ fn parse_tree(data: &[u8], id: Oid) -> Result<Vec<Entry<'_>>, Error> {
         out.push(entry);
     }
     Ok(out)
-}
-
-/// How deep a tree diff or a tree listing descends: git's own default
-/// limit, `core.maxTreeDepth` = 2048 (`max_allowed_tree_depth` in git's
-/// environment.c, since git 2.42.1; Windows builds with small stacks use
-/// 512 or 1280). git's tree-diff.c (`ll_diff_tree_paths`) and tree.c
-/// (`read_tree_at`) count the top tree as depth 0, each subtree one more,
-/// and stop at a tree deeper than the limit: `exceeded maximum allowed
-/// tree depth`. So every tree git itself can diff, tiergate diffs too;
-/// deeper ones are made by hand (`git mktree`, `git hash-object -t tree
-/// --literally`) and, because a pusher writes them, are refused as
-/// [`crate::rules::RuleCode::TreeTooDeep`] instead of being walked.
-pub const MAX_TREE_DEPTH: usize = 2048;
-
-/// A subtree deeper than [`MAX_TREE_DEPTH`], met by a tree diff: it was
-/// not descended into, so the changed paths below it are unknown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TooDeep {
-    /// The depth of that subtree (the top tree is 0): `MAX_TREE_DEPTH + 1`
-    /// for the first one met.
-    pub depth: usize,
-    /// Its path, `/`-terminated (`a/a/.../a/`).
-    pub prefix: Vec<u8>,
 }
 
 /// One side of a tree diff: a raw tree and the entry it is at, as byte
@@ -814,13 +768,13 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// A stream of commit ids selected by `git rev-list` arguments, computed
-/// by git itself ([`crate::revlist`]): exactly the commits `git rev-list
+/// by git itself ([`crate::repo::walk`]): exactly the commits `git rev-list
 /// ARGS` lists, in its order, streamed. Revisions are anything git
 /// understands; options are those that select or order commits
-/// ([`crate::revlist::check_args`]); anything else is refused with a clear
+/// ([`crate::repo::walk::check_args`]); anything else is refused with a clear
 /// error rather than silently ignored.
 pub struct RevWalk<'r> {
-    list: crate::revlist::RevList,
+    list: crate::repo::walk::RevList,
     _repo: std::marker::PhantomData<&'r Repository>,
 }
 
@@ -842,10 +796,10 @@ pub fn git_command(repo: &Repository) -> std::process::Command {
     cmd
 }
 
-impl From<crate::revlist::Error> for RangeError {
-    fn from(e: crate::revlist::Error) -> RangeError {
+impl From<crate::repo::walk::Error> for RangeError {
+    fn from(e: crate::repo::walk::Error) -> RangeError {
         match e {
-            crate::revlist::Error::Revision(message) => revision(message),
+            crate::repo::walk::Error::Revision(message) => revision(message),
             other => RangeError::Git(Error::Walk(other)),
         }
     }
@@ -854,8 +808,8 @@ impl From<crate::revlist::Error> for RangeError {
 impl<'r> RevWalk<'r> {
     /// Set up a walk over `args`.
     pub fn new<S: AsRef<OsStr>>(repo: &'r Repository, args: &[S]) -> Result<Self, RangeError> {
-        crate::revlist::check_args(args)?;
-        let list = crate::revlist::RevList::start(git_command(repo), args)?;
+        crate::repo::walk::check_args(args)?;
+        let list = crate::repo::walk::RevList::start(git_command(repo), args)?;
         Ok(RevWalk {
             list,
             _repo: std::marker::PhantomData,
@@ -919,6 +873,11 @@ pub enum RangeError {
 
 fn revision(message: String) -> RangeError {
     RangeError::Revision(RevisionError { message })
+}
+
+/// The commit `rev` names (anything `git rev-parse` takes), peeled.
+pub fn resolve_commit_id(repo: &Repository, rev: &str) -> Result<Oid, RangeError> {
+    Ok(resolve_commit(repo, rev)?.id())
 }
 
 fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<git2::Commit<'r>, RangeError> {
@@ -1013,8 +972,8 @@ pub fn staged_paths(
     // `crate::index_file`); what that reader does not handle (a split or
     // sparse index, unmerged entries, an index it cannot parse or that is
     // missing) goes through libgit2 below.
-    match crate::index_file::FileBytes::open(index_path) {
-        Ok(data) => match crate::index_file::parse(&data, Oid::ZERO_SHA1.as_bytes().len()) {
+    match super::index_file::FileBytes::open(index_path) {
+        Ok(data) => match super::index_file::parse(&data, Oid::ZERO_SHA1.as_bytes().len()) {
             Ok(index) => {
                 if let Some(paths) = staged_paths_from(repo, &index, parents)? {
                     return Ok(ChangedPaths(paths, None));
@@ -1076,7 +1035,7 @@ pub fn staged_paths(
 /// parent), `None` if a tree is nested too deep to merge here.
 fn staged_paths_from(
     repo: &Repository,
-    index: &crate::index_file::Index<'_>,
+    index: &super::index_file::Index<'_>,
     parents: &[Oid],
 ) -> Result<Option<Vec<Vec<u8>>>, Error> {
     let odb = odb_of(repo)?;
@@ -1142,8 +1101,8 @@ fn canon_mode(mode: u32) -> u32 {
 fn diff_index_dir(
     repo: &Repository,
     odb: &git2::Odb<'_>,
-    index: &crate::index_file::Index<'_>,
-    entries: &[crate::index_file::IndexEntry],
+    index: &super::index_file::Index<'_>,
+    entries: &[super::index_file::IndexEntry],
     tree: Option<Oid>,
     cache: Option<usize>,
     prefix: &mut Vec<u8>,
@@ -1277,56 +1236,6 @@ fn diff_index_dir(
     Ok(true)
 }
 
-/// The commits a push would send that the remote does not have, as
-/// `git rev-list <tips> --not <known> --remotes=<remote>` lists them:
-/// `tips` are the local commits pushed, `known` what the remote's refs
-/// point at now (ids this repository does not have are ignored: nothing
-/// can be hidden behind them), and every remote-tracking ref of `remote`
-/// (`refs/remotes/<remote>/...`) counts as known. Tags are peeled; ids
-/// that do not lead to a commit (a tag of a blob) are skipped.
-pub fn push_walk<'r>(
-    repo: &'r Repository,
-    tips: &[Oid],
-    known: &[Oid],
-    remote: &str,
-) -> Result<RevWalk<'r>, Error> {
-    let peel = |id: Oid| -> Option<Oid> {
-        repo.find_object(id, None)
-            .ok()?
-            .peel_to_commit()
-            .ok()
-            .map(|c| c.id())
-    };
-    let mut args: Vec<String> = tips
-        .iter()
-        .filter_map(|id| peel(*id))
-        .map(|id| id.to_string())
-        .collect();
-    if args.is_empty() {
-        // Nothing to walk (only tags of blobs, say): an empty walk.
-        args.push("--not".into());
-        args.push("--all".into());
-        return Ok(RevWalk {
-            list: crate::revlist::RevList::start(git_command(repo), &args).map_err(Error::Walk)?,
-            _repo: std::marker::PhantomData,
-        });
-    }
-    args.push("--not".into());
-    args.extend(
-        known
-            .iter()
-            .filter_map(|id| peel(*id))
-            .map(|id| id.to_string()),
-    );
-    if !remote.is_empty() {
-        args.push(format!("--glob=refs/remotes/{remote}/*"));
-    }
-    RevWalk::new(repo, &args).map_err(|e| match e {
-        RangeError::Git(e) => e,
-        RangeError::Revision(r) => Error::Object(r.message),
-    })
-}
-
 // --- tree listing ---
 
 /// The tree of the commit `rev` names (anything `git rev-parse`
@@ -1376,6 +1285,86 @@ pub fn for_each_tree_file(
         stack.push((data, sub, 0, prefix.len()));
     }
     Ok(())
+}
+
+// --- references and configuration ---
+
+/// The commit `hex` leads to (a commit, or a tag chain ending at one), or
+/// `None` when it leads to no commit (a tag of a tree or a blob). A missing
+/// object is an error.
+pub fn peel_to_commit(repo: &Repository, hex: &str) -> Result<Option<String>, Error> {
+    let id = Oid::from_str(hex).map_err(git_err(format!("bad object id {hex:?}")))?;
+    let object = repo
+        .find_object(id, None)
+        .map_err(git_err(format!("cannot read object {hex}")))?;
+    match object.peel(git2::ObjectType::Commit) {
+        Ok(commit) => Ok(Some(commit.id().to_string())),
+        Err(e)
+            if matches!(
+                e.code(),
+                git2::ErrorCode::InvalidSpec | git2::ErrorCode::Peel
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => {
+            // Peeling a tag to a non-commit reports a generic error; only a
+            // missing target is fatal.
+            let mut target = object;
+            while let Some(tag) = target.as_tag() {
+                target = repo
+                    .find_object(tag.target_id(), None)
+                    .map_err(git_err(format!("cannot read object {}", tag.target_id())))?;
+            }
+            if target.kind() == Some(git2::ObjectType::Commit) {
+                Err(git_err(format!("cannot peel {hex} to a commit"))(e))
+            } else {
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The file `path` of the tree at `HEAD`.
+pub fn head_file(repo: &Repository, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
+    use super::HeadFileError;
+    let head = repo
+        .head()
+        .map_err(|e| HeadFileError::Unborn(e.message().to_owned()))?;
+    let tree = head.peel_to_tree().map_err(|e| {
+        HeadFileError::Unreadable(git_err("cannot read the tree at HEAD")(e).into())
+    })?;
+    let entry = tree
+        .get_path(Path::new(path))
+        .map_err(|e| HeadFileError::Missing(e.message().to_owned()))?;
+    let blob = entry
+        .to_object(repo)
+        .and_then(|o| o.peel_to_blob())
+        .map_err(|e| {
+            HeadFileError::Unreadable(git_err(format!("cannot read HEAD:{path}"))(e).into())
+        })?;
+    Ok(blob.content().to_vec())
+}
+
+/// The configured remotes with their URLs (fetch, then push).
+pub fn remotes(repo: &Repository) -> Vec<(String, Vec<String>)> {
+    let Ok(names) = repo.remotes() else {
+        return Vec::new();
+    };
+    names
+        .iter()
+        .flatten()
+        .flatten()
+        .filter_map(|name| {
+            let remote = repo.find_remote(name).ok()?;
+            let urls = [remote.url().ok(), remote.pushurl().ok().flatten()]
+                .into_iter()
+                .flatten()
+                .map(str::to_owned)
+                .collect();
+            Some((name.to_owned(), urls))
+        })
+        .collect()
 }
 
 #[cfg(test)]
