@@ -2,6 +2,7 @@
 """Generate a deterministic benchmark repository for tiergate (issue 6).
 
     bench/gen-repo.py DIR [--commits N] [--seed S] [--policy FILE] [--corpus FILE]
+                          [--tags N] [--pull-refs N] [--no-repack]
 
 Builds, with `git fast-import`, a bare repository in DIR (which must not
 exist or be empty) of N commits (default 100,000):
@@ -20,7 +21,17 @@ exist or be empty) of N commits (default 100,000):
   without it, synthetic messages (the reason is printed);
 - ~2% of commits declare AI use (`AI-Assisted-by: claude:claude-sonnet-4`
   in the trailer block), ~0.5% carry `Co-authored-by: Claude
-  <noreply@anthropic.com>`.
+  <noreply@anthropic.com>`;
+- refs shaped like a forge's (issue 12): `--tags N` tags on older master
+  commits (two in three annotated, the rest lightweight, named like
+  releases), and `--pull-refs N` refs under refs/pull/ as GitHub leaves
+  them: `refs/pull/K/head` at the tip of a topic branch (a side-branch
+  commit that is also in master's history, merged), and for every fourth
+  pull request also `refs/pull/K/merge` (here: the merge commit on master);
+- packed as `git gc` and forges leave a repository: `git repack -ad`,
+  `git commit-graph write --reachable`, `git pack-refs --all` (unless
+  `--no-repack`: then fast-import's pack as written, loose-free refs only
+  for what fast-import wrote).
 
 The same arguments give the same commit ids. Blob contents are tiny and
 drawn from a small pool: only trees and commits are realistic, which is
@@ -178,6 +189,10 @@ def main():
     ap.add_argument("--dirs", type=int, default=800)
     ap.add_argument("--policy", default=DEFAULT_POLICY)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    ap.add_argument("--tags", type=int, default=0, help="tags on older master commits")
+    ap.add_argument("--pull-refs", type=int, default=0, help="refs under refs/pull/")
+    ap.add_argument("--no-repack", action="store_true",
+                    help="keep fast-import's pack: no repack, commit-graph or pack-refs")
     args = ap.parse_args()
     if args.commits < 2:
         ap.error("--commits must be at least 2")
@@ -225,6 +240,8 @@ def main():
     area_dirs = [[d for d in dirs if d == a or d.startswith(a + "/")] for a, _, _ in AREAS]
     live = set(files)
     stats = {"commits": 0, "merges": 0, "ai": 0, "coauthor": 0, "changes": 0}
+    master_marks = []  # (mark, commit time) of every commit on master's first-parent line
+    topics = []  # (topic tip mark, merge mark) of every merged topic
 
     def pick_paths(n):
         """n paths to change: local (one area, few directories) unless large."""
@@ -274,6 +291,8 @@ def main():
         emit(b"\n")
         stats["commits"] += 1
         stats["changes"] += len(changes)
+        if ref == b"refs/heads/master":
+            master_marks.append((mark, when))
         return mark
 
     def work_changes(n_commit):
@@ -323,17 +342,55 @@ def main():
         if msgs and rng.random() < 0.5:
             msg = message(n)
         master = commit(b"refs/heads/master", [master, tip], sorted(merged.items()), msg)
+        topics.append((tip, master))
         stats["merges"] += 1
         n += 1
     emit(b"reset refs/tags/v1.0\nfrom :%d\n\n" % master)
+    # Refs of a forge. Their own random stream, so that the commit ids do
+    # not depend on --tags or --pull-refs.
+    ref_rng = random.Random(args.seed * 7919 + 12)
+    older = master_marks[: max(1, len(master_marks) * 95 // 100)]
+    n_tags = min(args.tags, len(older))
+    for i in range(n_tags):
+        mark, t = older[i * len(older) // n_tags]
+        name = b"v%d.%d.%d" % (i // 100, (i // 10) % 10, i % 10)
+        if i % 3 != 2:
+            msg = b"Release %s\n" % name
+            who, email = people[ref_rng.randrange(len(people))]
+            emit(b"tag %s\nfrom :%d\ntagger %s <%s> %d +0000\ndata %d\n%s\n"
+                 % (name, mark, who, email, t + 60, len(msg), msg))
+        else:
+            emit(b"reset refs/tags/%s\nfrom :%d\n\n" % (name, mark))
+    n_pull = 0
+    if args.pull_refs and topics:
+        # Pull requests in the order they were merged; when there are more
+        # refs than topics, a topic is the head of several pull requests
+        # (a forge keeps the refs of closed and re-opened ones).
+        pr = 0
+        while n_pull < args.pull_refs:
+            tip, merge = topics[pr % len(topics)]
+            pr += 1
+            emit(b"reset refs/pull/%d/head\nfrom :%d\n\n" % (pr, tip))
+            n_pull += 1
+            if pr % 4 == 0 and n_pull < args.pull_refs:
+                emit(b"reset refs/pull/%d/merge\nfrom :%d\n\n" % (pr, merge))
+                n_pull += 1
     emit(b"done\n")
     out.write(b"".join(buf))
     out.close()
     if fi.wait() != 0:
         sys.exit("gen-repo: git fast-import failed")
+    t1 = time.time()
+    if not args.no_repack:
+        git = ["git", "--git-dir", args.dir]
+        subprocess.run(git + ["repack", "-q", "-a", "-d"], check=True, env=env)
+        subprocess.run(git + ["commit-graph", "write", "--reachable"], check=True, env=env)
+        subprocess.run(git + ["pack-refs", "--all"], check=True, env=env)
     print(f"gen-repo: {stats['commits']} commits ({stats['merges']} merges, {stats['ai']} declaring AI, "
           f"{stats['coauthor']} with an AI co-author), {len(live)} files in {len(dirs)} directories at the tip, "
-          f"{stats['changes']} file changes, seed {args.seed}, {time.time() - t0:.1f} s", file=sys.stderr)
+          f"{stats['changes']} file changes, {n_tags} tags, {n_pull} refs under refs/pull/, seed {args.seed}, "
+          f"{t1 - t0:.1f} s" + ("" if args.no_repack else f" + {time.time() - t1:.1f} s repacking"),
+          file=sys.stderr)
 
 
 if __name__ == "__main__":
