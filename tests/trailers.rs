@@ -122,10 +122,15 @@ fn has_divider_candidate(message: &[u8]) -> bool {
 // ---------------------------------------------------------------------------
 // (a) The corpus of real messages
 
+/// Ignored by a plain `cargo test`: the corpus is not in this repository
+/// and CI cannot install it. `.ci/run` runs this test with `-- --ignored`
+/// only when the corpus directory exists; run that way without the corpus,
+/// it fails.
 #[test]
+#[ignore = "needs the message corpus at ../shared/corpus (not in this repository); .ci/run runs it when that directory exists"]
 fn corpus_agrees_with_git() {
     let Some(path) = support::corpus_path() else {
-        return;
+        panic!("the message corpus is absent (see ../shared/corpus/README.md); this test needs it");
     };
     let t0 = Instant::now();
     let mut raw = Vec::new();

@@ -319,7 +319,7 @@ pub fn git_daemon(base: &Path) -> Option<(Daemon, u16)> {
     let exec = output(Command::new("git").arg("--exec-path"));
     let program = Path::new(stdout(&exec).trim()).join("git-daemon");
     if !program.exists() {
-        eprintln!("skipping git://: {} is absent", program.display());
+        eprintln!("{} is absent", program.display());
         return None;
     }
     let port = free_port();
