@@ -345,7 +345,7 @@ fn colon_split(text: &[u8]) -> Option<(&[u8], &[u8])> {
     let ascii = memchr::memchr(b':', text);
     // Only where the line can hold one before the ASCII colon (most lines
     // hold none: a byte search, not a comparison per position).
-    let full = memchr::memmem::find(&text[..ascii.unwrap_or(text.len())], FULLWIDTH);
+    let full = super::find_fullwidth_colon(&text[..ascii.unwrap_or(text.len())]);
     let (end, len) = match (ascii, full) {
         (Some(a), Some(f)) if f < a => (f, FULLWIDTH.len()),
         (Some(a), _) => (a, 1),

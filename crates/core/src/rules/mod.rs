@@ -630,12 +630,20 @@ fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
 /// The fullwidth colon `：` (U+FF1A), a look-alike separator git ignores.
 const FULLWIDTH_COLON: &[u8] = "\u{ff1a}".as_bytes();
 
+/// Where the first fullwidth colon `：` is in `text`. Checked on every
+/// line of every message: a byte search for its lead byte (non-ASCII text
+/// is rare in commit messages), not a substring searcher built per call.
+pub(super) fn find_fullwidth_colon(text: &[u8]) -> Option<usize> {
+    let (lead, rest) = FULLWIDTH_COLON.split_first()?;
+    memchr::memchr_iter(*lead, text).find(|&i| text[i + 1..].starts_with(rest))
+}
+
 /// The key of a `key: value`-looking line: the text before the first `:`
 /// or `：`, trimmed of whitespace, and whether the separator was the
 /// fullwidth one.
 fn key_of(text: &[u8]) -> Option<(String, bool)> {
     let ascii = memchr::memchr(b':', text);
-    let full = memchr::memmem::find(&text[..ascii.unwrap_or(text.len())], FULLWIDTH_COLON);
+    let full = find_fullwidth_colon(&text[..ascii.unwrap_or(text.len())]);
     let (end, fullwidth) = match (ascii, full) {
         (Some(a), Some(f)) if f < a => (f, true),
         (Some(a), _) => (a, false),
