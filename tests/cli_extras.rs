@@ -250,3 +250,29 @@ fn completions_and_man_page() {
     let out = repo.tiergate(&["man", "nope"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `tiergate ... | head`: a reader that goes away stops tiergate quietly,
+/// as it stops git (SIGPIPE), instead of an "internal error" on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_stops_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut cmd = support::tiergate_cmd(tmp.path());
+    // A pipe whose reading end is closed before tiergate starts.
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = cmd
+        .args(["policy", "init"])
+        .stdout(writer)
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.signal(),
+        Some(13),
+        "killed by SIGPIPE: {:?} {}",
+        out.status,
+        stderr(&out)
+    );
+    assert_eq!(stderr(&out), "", "nothing on stderr");
+}

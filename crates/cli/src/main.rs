@@ -124,6 +124,9 @@ fn main() -> ExitCode {
 
 fn run() -> ExitCode {
     let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
+    if !matches!(cli.command, Command::Hook(_)) {
+        stop_quietly_on_closed_stdout();
+    }
     init_tracing(&cli.global);
     let result = match cli.command {
         Command::Check(args) => cmd::check::run(&cli.global, args),
@@ -139,6 +142,20 @@ fn run() -> ExitCode {
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)
+}
+
+/// `tiergate check --all | head`: when the reader goes away, stop as git
+/// and other Unix tools do (killed by SIGPIPE, nothing printed), not with
+/// a panic on the next `println!` (Rust ignores SIGPIPE by default). Hooks
+/// keep Rust's default: a server hook must finish its decision and its
+/// audit record even if git stops reading its output.
+fn stop_quietly_on_closed_stdout() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any other
+    // thread is started; no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }
 
 /// Subcommands that take rev-list arguments accept values starting with
