@@ -5,7 +5,10 @@
 use crate::check::{judge, CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::policy::Policy;
-use crate::repo::libgit2::{self as git, ChangedPaths, RangeError, WalkedCommit};
+use crate::repo::changed::ChangedPaths;
+use crate::repo::commit::commit_facts_from_raw;
+use crate::repo::diff::{changed_paths, changed_paths_from_raw, commit_facts_and_paths};
+use crate::repo::libgit2::{self as git, RangeError, WalkedCommit};
 use crate::repo::parallel::{self, Reopen};
 use crate::trailer::ParseOptions;
 use git2::{Oid, Repository};
@@ -70,8 +73,8 @@ pub fn classify_walked(
         commits,
         |repo, commit| {
             let changed = match &commit.raw {
-                Some(raw) => git::changed_paths_from_raw(repo, commit.id, raw)?,
-                None => git::changed_paths(repo, commit.id)?,
+                Some(raw) => changed_paths_from_raw(repo, commit.id, raw)?,
+                None => changed_paths(repo, commit.id)?,
             };
             Ok((commit.id, classifier.tiers_touched(&changed.0)))
         },
@@ -89,13 +92,13 @@ fn judge_stored(
 ) -> Result<CommitVerdict, CheckError> {
     let id = commit.id;
     let info = match &commit.raw {
-        Some(raw) => git::commit_facts_from_raw(raw),
+        Some(raw) => commit_facts_from_raw(raw),
         None => git::commit_facts(repo, id)?,
     };
     let judgement = judge(policy, classifier, &info.facts, options, || {
         match &commit.raw {
-            Some(raw) => git::changed_paths_from_raw(repo, id, raw),
-            None => git::changed_paths(repo, id),
+            Some(raw) => changed_paths_from_raw(repo, id, raw),
+            None => changed_paths(repo, id),
         }
     })?;
     Ok(CommitVerdict::new(id.to_string(), info.title, judgement))
@@ -122,10 +125,10 @@ pub fn check_commits_with_paths(
         let id = commit.id;
         let (info, changed) = match &commit.raw {
             Some(raw) => (
-                git::commit_facts_from_raw(raw),
-                git::changed_paths_from_raw(repo, id, raw)?,
+                commit_facts_from_raw(raw),
+                changed_paths_from_raw(repo, id, raw)?,
             ),
-            None => git::commit_facts_and_paths(repo, id)?,
+            None => commit_facts_and_paths(repo, id)?,
         };
         let judgement = judge(policy, classifier, &info.facts, &options, || {
             Ok::<_, git::Error>(changed.clone())

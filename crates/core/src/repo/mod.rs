@@ -17,14 +17,19 @@
 //!
 //! One file a concern: [`open`] (format, backend, quarantine), [`walk`]
 //! (the streamed `git rev-list`), [`object`] (the commit header parser,
-//! pure), [`libgit2`] (objects, tree diff, index diff through libgit2),
+//! pure), [`commit`] (raw commit to its facts, pure), [`libgit2`]
+//! (opening, objects and references through libgit2), [`diff`] (the tree
+//! diff and its cache), [`tree`] (raw tree entries, tree listing),
+//! [`staged`] (a `commit-msg` hook's index diff and pending parents),
 //! [`plumbing`] (the same through git), [`shown`] (commits as git shows
 //! them), [`judging`] (walks fed to the judge, on all cores),
 //! [`parallel`], [`policy_blob`] (finding the policy), [`config`],
 //! [`changed`] (what a commit changes: the judge's input).
 
 pub mod changed;
+mod commit;
 pub mod config;
+mod diff;
 mod index_file;
 mod judging;
 mod libgit2;
@@ -34,15 +39,16 @@ mod parallel;
 mod plumbing;
 pub mod policy_blob;
 mod shown;
+mod staged;
+mod tree;
 mod walk;
 
+pub use changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
+pub use commit::{commit_facts_from_raw, title_of, CommitInfo};
 pub use config::Config;
 pub use judging::CheckError;
+pub use libgit2::Error as GitError;
 pub use libgit2::RangeError;
-pub use libgit2::{
-    commit_facts_from_raw, title_of, ChangedPaths, CommitInfo, Error as GitError, TooDeep,
-    MAX_TREE_DEPTH,
-};
 pub use open::{format_of, Format};
 pub use plumbing::Error as PlumbingError;
 pub use policy_blob::{Found, DEFAULT_POLICY};
@@ -319,8 +325,8 @@ impl Repo {
                 let id = libgit2::resolve_commit_id(repo, rev)?;
                 let commit = shown::read_shown(repo, id).map_err(shown_error)?;
                 let raw = commit.raw.as_deref().unwrap_or_default();
-                let info = libgit2::commit_facts_from_raw(raw);
-                let paths = libgit2::changed_paths_from_raw(repo, id, raw)?;
+                let info = commit::commit_facts_from_raw(raw);
+                let paths = diff::changed_paths_from_raw(repo, id, raw)?;
                 Ok((
                     ShownCommit {
                         id: id.to_string(),
@@ -466,8 +472,8 @@ impl Repo {
         match &self.backend {
             Backend::Libgit2(repo) => {
                 let id = libgit2::resolve_commit_id(repo, rev)?;
-                let tree = libgit2::tree_at(repo, rev)?;
-                libgit2::for_each_tree_file(repo, tree, visit)?;
+                let tree = tree::tree_at(repo, rev)?;
+                tree::for_each_tree_file(repo, tree, visit)?;
                 Ok(id.to_string())
             }
             Backend::Git(repo) => Ok(repo.for_each_tree_file(rev, visit)?),
@@ -482,8 +488,8 @@ impl Repo {
     pub fn staged_paths(&self, index_path: &Path, amend: bool) -> Result<ChangedPaths, Error> {
         match &self.backend {
             Backend::Libgit2(repo) => {
-                let parents = libgit2::pending_parents(repo, amend)?;
-                Ok(libgit2::staged_paths(repo, index_path, &parents)?)
+                let parents = staged::pending_parents(repo, amend)?;
+                Ok(staged::staged_paths(repo, index_path, &parents)?)
             }
             Backend::Git(repo) => Ok(repo.staged_paths(index_path, amend)?),
         }

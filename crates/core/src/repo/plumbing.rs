@@ -12,12 +12,12 @@
 //! - the commits: `git rev-list <args>` (any rev-list arguments);
 //! - each commit's raw object: one long-lived `git cat-file --batch`,
 //!   decoded as git shows it ([`crate::encoding::reencode_commit`]), then
-//!   read by [`crate::repo::libgit2::commit_facts_from_raw`];
+//!   read by [`crate::repo::commit::commit_facts_from_raw`];
 //! - changed paths, only when the verdict needs them: `git diff-tree -r -z
 //!   --no-renames --name-only -c --root` (first parent; for a merge, `-c`
 //!   lists the paths that differ from every parent; a root commit or a
 //!   shallow clone's boundary commit against the empty tree), the
-//!   semantics of [`crate::repo::libgit2::changed_paths`].
+//!   semantics of [`crate::repo::diff::changed_paths`].
 //!
 //! It is slower than the libgit2 path (one process per commit that needs
 //! its paths) but gives the same verdicts; `tests/formats.rs` checks them
@@ -27,7 +27,8 @@ use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::encoding;
 use crate::policy::Policy;
-use crate::repo::libgit2::{ChangedPaths, CommitInfo, TooDeep, MAX_TREE_DEPTH};
+use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
+use crate::repo::commit::{commit_facts_from_raw, CommitInfo};
 use crate::repo::walk;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
@@ -237,7 +238,7 @@ impl Repo {
     }
 
     /// The paths the commit that the index `index_path` would make
-    /// changes, like [`crate::repo::libgit2::staged_paths`]: `git
+    /// changes, like [`crate::repo::staged::staged_paths`]: `git
     /// diff-index --cached` against each parent of the commit being made
     /// (`HEAD` and `MERGE_HEAD`, or `HEAD`'s parents with `amend`; the
     /// empty tree without any), the paths that differ from every parent.
@@ -593,7 +594,7 @@ impl CatFile {
             id: id.to_owned(),
             source,
         })?;
-        Ok(crate::repo::libgit2::commit_facts_from_raw(&raw))
+        Ok(commit_facts_from_raw(&raw))
     }
 
     fn finish(mut self) {

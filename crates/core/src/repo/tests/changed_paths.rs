@@ -3,7 +3,13 @@
 //! swaps, symlinks, submodule pointers, merges (clean and "evil") and a
 //! root commit.
 
-use crate::repo::libgit2 as git;
+/// The backend's items under test, from the modules that define them.
+mod git {
+    pub use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
+    pub use crate::repo::diff::changed_paths;
+    pub use crate::repo::libgit2::{open, Error, RevWalk, WalkedCommit};
+    pub use crate::repo::tree::for_each_tree_file;
+}
 use std::path::Path;
 use std::process::Command;
 

@@ -1,7 +1,11 @@
 //! `parallel::map_commits`: same results, same order, with or without
 //! workers; errors stop the run.
 
-use crate::repo::libgit2 as git;
+/// The backend's items under test, from the modules that define them.
+mod git {
+    pub use crate::repo::diff::changed_paths;
+    pub use crate::repo::libgit2::{commit_facts, open, Error, RevWalk};
+}
 use crate::repo::parallel;
 use std::path::Path;
 use std::process::Command;
