@@ -495,6 +495,16 @@ fn commit_encodings() {
         "{audit}"
     );
     assert_eq!(audit["violations"][0]["commit"], utf7.as_str(), "{audit}");
+    // The whole violation, in the audit log's one shape (that of
+    // `tiergate check --format json`, plus `commit` and `title`): no
+    // title, it is in the encoding tiergate cannot read.
+    assert_eq!(
+        audit["violations"][0].to_string(),
+        format!(
+            "{{\"commit\":\"{utf7}\",\"fix\":\"Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.\",\"line\":null,\"message\":\"commit declares encoding `UTF-7`, which tiergate cannot read: what git shows cannot be checked\",\"paths\":[],\"rule\":\"unreadable-encoding\",\"tier\":null,\"title\":null}}"
+        ),
+        "{audit}"
+    );
     // UTF-16 (whose NUL bytes git cuts the message at): refused too.
     let mut utf16 = Vec::new();
     for unit in "Fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n".encode_utf16() {

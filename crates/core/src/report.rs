@@ -132,22 +132,6 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
     line
 }
 
-/// JSON form of one violation.
-pub fn violation_json(violation: &Violation) -> Value {
-    json!({
-        "rule": violation.rule.as_str(),
-        "message": violation.message,
-        "tier": violation.tier,
-        "paths": violation
-            .paths
-            .iter()
-            .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect::<Vec<_>>(),
-        "line": violation.line.map(|l| l + 1),
-        "fix": violation.fix,
-    })
-}
-
 /// JSON form of one commit's verdict.
 pub fn commit_json(verdict: &CommitVerdict) -> Value {
     json!({
@@ -162,7 +146,8 @@ pub fn commit_json(verdict: &CommitVerdict) -> Value {
             .map(|m| m.evidence.clone())
             .collect::<Vec<_>>(),
         "tiers": verdict.tiers,
-        "violations": verdict.violations.iter().map(violation_json).collect::<Vec<_>>(),
+        // The violation's own `Serialize`: the one JSON shape of a violation.
+        "violations": verdict.violations,
     })
 }
 

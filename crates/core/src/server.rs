@@ -31,8 +31,7 @@
 use crate::check::CommitVerdict;
 use crate::policy::OnError;
 use crate::policy::ReplaceRefs;
-use crate::report;
-use crate::rules::RuleCode;
+use crate::rules::{RuleCode, Violation};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -435,6 +434,28 @@ pub struct RefViolation {
     pub fix: String,
 }
 
+/// A violation in the audit log's form: the violation's own JSON shape
+/// (its `Serialize`, as `tiergate check --format json` shows it) plus where
+/// it was found. `commit` and `title` are always present (null for a ref's
+/// violation or an unreadable commit's unknown title); `ref` and `object`
+/// only for a ref's violation.
+#[derive(Debug, serde::Serialize)]
+pub struct AuditViolation<'a> {
+    /// The full id of the commit concerned.
+    pub commit: Option<&'a str>,
+    /// The commit's title.
+    pub title: Option<&'a str>,
+    /// The ref concerned, for a ref's violation.
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    pub refname: Option<&'a str>,
+    /// The object the push sets that ref to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<&'a str>,
+    /// The violation.
+    #[serde(flatten)]
+    pub violation: &'a Violation,
+}
+
 impl RefViolation {
     /// The report block, in the form of a commit's violation:
     /// `error[rule]: ref NAME`, the message, the fix, a blank line.
@@ -448,17 +469,20 @@ impl RefViolation {
     /// The violation in the audit log's form (the fields of a commit's
     /// violation, `commit` null, plus `ref` and `object`).
     pub fn to_json(&self) -> Value {
-        json!({
-            "commit": null,
-            "title": null,
-            "ref": self.refname,
-            "object": self.object,
-            "rule": self.rule.as_str(),
-            "message": self.message,
-            "tier": null,
-            "paths": [],
-            "line": null,
-            "fix": self.fix,
+        let violation = Violation {
+            rule: self.rule,
+            message: self.message.clone(),
+            tier: None,
+            paths: Vec::new(),
+            line: None,
+            fix: self.fix.clone(),
+        };
+        json!(AuditViolation {
+            commit: None,
+            title: None,
+            refname: Some(&self.refname),
+            object: Some(&self.object),
+            violation: &violation,
         })
     }
 }
@@ -578,13 +602,14 @@ impl AuditRecord {
     /// The violations of one commit, in the audit log's form (report's
     /// violation JSON plus `commit` and `title`).
     pub fn violations_of(verdict: &CommitVerdict) -> impl Iterator<Item = Value> + '_ {
-        verdict.violations.iter().map(|v| {
-            let mut value = report::violation_json(v);
-            if let Value::Object(map) = &mut value {
-                map.insert("commit".into(), Value::String(verdict.id.clone()));
-                map.insert("title".into(), Value::String(verdict.title.clone()));
-            }
-            value
+        verdict.violations.iter().map(|violation| {
+            json!(AuditViolation {
+                commit: Some(&verdict.id),
+                title: Some(&verdict.title),
+                refname: None,
+                object: None,
+                violation,
+            })
         })
     }
 
@@ -995,6 +1020,16 @@ mod tests {
         assert_eq!(json["ref"], replace.as_str());
         assert_eq!(json["object"], B);
         assert_eq!(json["commit"], Value::Null);
+        // The exact bytes of the audit log: a commit's violation's fields,
+        // `commit` and `title` null, plus `ref` and `object`.
+        assert_eq!(
+            json.to_string(),
+            format!(
+                "{{\"commit\":null,\"fix\":{},\"line\":null,\"message\":{},\"object\":\"{B}\",\"paths\":[],\"ref\":\"{replace}\",\"rule\":\"replace-ref\",\"tier\":null,\"title\":null}}",
+                Value::from(v.fix.as_str()),
+                Value::from(v.message.as_str()),
+            )
+        );
         // An update of an existing replace ref is refused too.
         let moved = [update(A, B, &replace)];
         assert_eq!(
@@ -1025,6 +1060,37 @@ mod tests {
         assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn a_commits_violation_is_audited_in_the_check_output_shape_plus_commit_and_title() {
+        let verdict = CommitVerdict {
+            id: B.to_owned(),
+            title: "crypto: x".to_owned(),
+            assessment: Default::default(),
+            tiers: vec!["critical".to_owned()],
+            paths_computed: true,
+            violations: vec![Violation {
+                rule: RuleCode::AiForbiddenTier,
+                message: "m".to_owned(),
+                tier: Some("critical".to_owned()),
+                paths: vec![b"src/caf\xe9.c".to_vec()],
+                line: None,
+                fix: "f".to_owned(),
+            }],
+        };
+        let audited: Vec<_> = AuditRecord::violations_of(&verdict).collect();
+        assert_eq!(audited.len(), 1);
+        assert_eq!(
+            audited[0].to_string(),
+            format!("{{\"commit\":\"{B}\",\"fix\":\"f\",\"line\":null,\"message\":\"m\",\"paths\":[\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\",\"title\":\"crypto: x\"}}")
+        );
+        // The same violation as `tiergate check --format json` shows it.
+        let mut shown = serde_json::to_value(&verdict.violations[0]).expect("serializable");
+        let map = shown.as_object_mut().expect("an object");
+        map.insert("commit".into(), B.into());
+        map.insert("title".into(), "crypto: x".into());
+        assert_eq!(audited[0], shown);
     }
 
     #[test]

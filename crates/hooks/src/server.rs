@@ -76,9 +76,9 @@ use tiergate_core::encoding::UnreadableEncoding;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::report::{self, Colour};
-use tiergate_core::rules::RuleCode;
+use tiergate_core::rules::{RuleCode, Violation};
 use tiergate_core::server::{
-    self, AuditRecord, Failure, OverrideDecision, Progress, RefUpdate, Verdict,
+    self, AuditRecord, AuditViolation, Failure, OverrideDecision, Progress, RefUpdate, Verdict,
 };
 
 /// Which server hook runs.
@@ -168,15 +168,21 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json:
         RuleCode::UnreadableEncoding,
         &id[..12.min(id.len())]
     );
-    let record = serde_json::json!({
-        "commit": id,
-        "rule": RuleCode::UnreadableEncoding.as_str(),
-        "message": message,
-        "tier": null,
-        "paths": [],
-        "line": null,
-        "fix": fix,
-        "title": null,
+    // No title: it is in the encoding tiergate cannot read.
+    let violation = Violation {
+        rule: RuleCode::UnreadableEncoding,
+        message,
+        tier: None,
+        paths: Vec::new(),
+        line: None,
+        fix: fix.to_owned(),
+    };
+    let record = serde_json::json!(AuditViolation {
+        commit: Some(id),
+        title: None,
+        refname: None,
+        object: None,
+        violation: &violation,
     });
     (line, record)
 }

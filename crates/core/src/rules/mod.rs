@@ -202,6 +202,55 @@ pub struct Violation {
     pub fix: String,
 }
 
+/// A rule code serializes as its code string (`ai-forbidden-tier`), the
+/// form `tiergate explain` takes and every JSON output shows.
+impl serde::Serialize for RuleCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// The one JSON shape of a violation, shared by `tiergate check` /
+/// `tiergate show` (`--format json`) and the server's audit log: `rule`
+/// (the code string), `message`, `tier` (null when none), `paths` (lossy
+/// UTF-8: JSON strings cannot hold the arbitrary bytes git allows in a
+/// path), `line` (1-based, as shown to humans; null when none) and `fix`.
+/// Written by hand rather than derived because `paths` and `line` are not
+/// stored in the form shown.
+impl serde::Serialize for Violation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let paths: Vec<_> = self
+            .paths
+            .iter()
+            .map(|p| String::from_utf8_lossy(p))
+            .collect();
+        let mut s = serializer.serialize_struct("Violation", 6)?;
+        s.serialize_field("rule", &self.rule)?;
+        s.serialize_field("message", &self.message)?;
+        s.serialize_field("tier", &self.tier)?;
+        s.serialize_field("paths", &paths)?;
+        s.serialize_field("line", &self.line.map(|l| l + 1))?;
+        s.serialize_field("fix", &self.fix)?;
+        s.end()
+    }
+}
+
+/// One line: `<rule-code>: <message>`, plus `(line N of the message)` for a
+/// message rule. The human report's block (`error[<code>]: commit <id>
+/// "<title>"`, then the message, paths and fix) needs the commit and the
+/// mode, which a violation does not carry; this is the form for a log line
+/// or an error chain.
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.rule, self.message)?;
+        if let Some(line) = self.line {
+            write!(f, " (line {} of the message)", line + 1)?;
+        }
+        Ok(())
+    }
+}
+
 /// Evidence of AI use found in a commit (a builtin or extra marker).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkerHit {
@@ -888,6 +937,64 @@ mod tests {
         Tier,
     };
     use regex::Regex;
+
+    /// A path violation with a path that is not UTF-8, and a message
+    /// violation with a line.
+    fn violations_to_show() -> [Violation; 2] {
+        [
+            Violation {
+                rule: RuleCode::AiForbiddenTier,
+                message: "AI-assisted commit touches tier 'critical' (ai: forbidden)".to_owned(),
+                tier: Some("critical".to_owned()),
+                paths: vec![b"src/crypto/aes.c".to_vec(), b"src/caf\xe9.c".to_vec()],
+                line: None,
+                fix: "Split the commit.".to_owned(),
+            },
+            Violation {
+                rule: RuleCode::AiSignoff,
+                message: "AI-assisted commit is signed off".to_owned(),
+                tier: None,
+                paths: Vec::new(),
+                line: Some(0),
+                fix: "Remove the Signed-off-by.".to_owned(),
+            },
+        ]
+    }
+
+    #[test]
+    fn a_violation_serializes_to_the_one_json_shape() {
+        let [paths, message] = violations_to_show();
+        // Through a `Value` (as every output goes: keys sorted), the bytes
+        // `tiergate check --format json` has always printed: the code
+        // string, lossy UTF-8 paths, a 1-based line, nulls kept.
+        let value = |v: &Violation| serde_json::to_value(v).expect("serializable").to_string();
+        assert_eq!(
+            value(&paths),
+            "{\"fix\":\"Split the commit.\",\"line\":null,\"message\":\"AI-assisted commit touches tier 'critical' (ai: forbidden)\",\"paths\":[\"src/crypto/aes.c\",\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\"}"
+        );
+        assert_eq!(
+            value(&message),
+            r#"{"fix":"Remove the Signed-off-by.","line":1,"message":"AI-assisted commit is signed off","paths":[],"rule":"ai-signoff","tier":null}"#
+        );
+        // Serialized directly, the fields come in the order declared.
+        assert_eq!(
+            serde_json::to_string(&message).expect("serializable"),
+            r#"{"rule":"ai-signoff","message":"AI-assisted commit is signed off","tier":null,"paths":[],"line":1,"fix":"Remove the Signed-off-by."}"#
+        );
+    }
+
+    #[test]
+    fn a_violation_displays_as_one_line() {
+        let [paths, message] = violations_to_show();
+        assert_eq!(
+            paths.to_string(),
+            "ai-forbidden-tier: AI-assisted commit touches tier 'critical' (ai: forbidden)"
+        );
+        assert_eq!(
+            message.to_string(),
+            "ai-signoff: AI-assisted commit is signed off (line 1 of the message)"
+        );
+    }
 
     fn tier(name: &str, ai: AiRule, require: &[&str]) -> Tier {
         Tier {
