@@ -1,5 +1,5 @@
 //! The raw form of a policy: a YAML tree in which every node carries its
-//! source span. Validation (`validate.rs`) walks this tree by hand, so that
+//! source span. Validation (`validate/`) walks this tree by hand, so that
 //! unknown keys, wrong types and bad values are all reported at once, each
 //! at its own place.
 
