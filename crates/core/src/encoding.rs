@@ -22,6 +22,7 @@
 //! WHATWG labels are used, so `ISO-8859-1` and `latin1` decode as
 //! windows-1252 (identical except for C1 control characters).
 
+use crate::repo::object;
 use encoding_rs::Encoding;
 use std::borrow::Cow;
 
@@ -63,28 +64,9 @@ pub fn charset(label: &[u8]) -> Result<Charset, UnreadableEncoding> {
 /// The value of the `encoding` header of a raw commit, if any.
 pub fn header(raw: &[u8]) -> Option<&[u8]> {
     // The first one, as git's `find_commit_header` reads it (a second one
-    // is a `malformed-commit`).
-    crate::repo::object::parse_commit(raw).encoding
-}
-
-/// The header lines (each without its `\n`; continuation lines separate)
-/// and the offset of the message.
-fn headers(raw: &[u8]) -> (Vec<&[u8]>, usize) {
-    let mut lines = Vec::new();
-    let mut pos = 0;
-    while pos < raw.len() {
-        let end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |i| pos + i);
-        let line = &raw[pos..end];
-        pos = (end + 1).min(raw.len());
-        if line.is_empty() {
-            return (lines, pos);
-        }
-        lines.push(line);
-    }
-    (lines, raw.len())
+    // is a `malformed-commit`). Read for every commit of a walk: a scan of
+    // the header lines, not a whole parse.
+    object::first_header(raw, "encoding")
 }
 
 /// Decode `bytes` from `charset` to UTF-8 (malformed sequences become
@@ -110,9 +92,9 @@ pub fn reencode_commit(raw: &[u8]) -> Result<Cow<'_, [u8]>, UnreadableEncoding> 
     if charset == Charset::Utf8 {
         return Ok(Cow::Borrowed(raw));
     }
-    let (lines, body) = headers(raw);
+    let mut lines = object::header_lines(raw);
     let mut out = Vec::with_capacity(raw.len() + raw.len() / 4);
-    for line in lines {
+    for line in lines.by_ref() {
         if line.starts_with(b"encoding ") {
             continue;
         }
@@ -124,6 +106,7 @@ pub fn reencode_commit(raw: &[u8]) -> Result<Cow<'_, [u8]>, UnreadableEncoding> 
         out.push(b'\n');
     }
     out.push(b'\n');
+    let body = lines.message_offset.unwrap_or(raw.len());
     out.extend_from_slice(&decode(&raw[body..], charset));
     Ok(Cow::Owned(out))
 }

@@ -98,6 +98,60 @@ impl fmt::Display for HeaderProblem {
     }
 }
 
+/// The header lines of a raw commit, each without its `\n`, up to the
+/// empty line that starts the message (continuation lines included, as
+/// they stand). The one line splitter of commit headers: [`parse_commit`]
+/// and the re-encoding of a commit ([`crate::encoding`]) both read them
+/// through it.
+pub struct HeaderLines<'a> {
+    raw: &'a [u8],
+    pos: usize,
+    done: bool,
+    /// Where the message starts, once the empty line before it was read
+    /// (`None` for a header without a message).
+    pub message_offset: Option<usize>,
+}
+
+/// The header lines of `raw` (see [`HeaderLines`]).
+pub fn header_lines(raw: &[u8]) -> HeaderLines<'_> {
+    HeaderLines {
+        raw,
+        pos: 0,
+        done: false,
+        message_offset: None,
+    }
+}
+
+impl<'a> Iterator for HeaderLines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.done || self.pos >= self.raw.len() {
+            self.done = true;
+            return None;
+        }
+        let raw = self.raw;
+        let end = memchr::memchr(b'\n', &raw[self.pos..]).map_or(raw.len(), |i| self.pos + i);
+        let line = &raw[self.pos..end];
+        self.pos = (end + 1).min(raw.len());
+        if line.is_empty() {
+            self.done = true;
+            self.message_offset = Some(self.pos);
+            return None;
+        }
+        Some(line)
+    }
+}
+
+/// The value of the first `key` header, as git's `find_commit_header`
+/// reads it (continuation lines, which start with a space, never match).
+pub fn first_header<'a>(raw: &'a [u8], key: &str) -> Option<&'a [u8]> {
+    header_lines(raw).find_map(|line| {
+        line.strip_prefix(key.as_bytes())
+            .and_then(|rest| rest.strip_prefix(b" "))
+    })
+}
+
 /// Whether `value` is an object id in hex as git's `get_oid_hex` reads it
 /// (either case) of the given length.
 fn is_hex_id(value: &[u8], len: usize) -> bool {
@@ -125,24 +179,12 @@ pub fn parse_commit(raw: &[u8]) -> CommitObject<'_> {
     // 2 committer, 3 anything else.
     let mut stage = 0;
     let mut hex_len = 40;
-    let mut pos = 0;
     let mut line_no = 0;
     let mut trees = 0;
-    let mut encodings = 0;
     let problem = |header, kind, line| HeaderProblem { header, kind, line };
-    while pos < raw.len() {
-        let end = raw[pos..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |i| pos + i);
-        let line = &raw[pos..end];
-        pos = (end + 1).min(raw.len());
+    let mut lines = header_lines(raw);
+    for line in lines.by_ref() {
         line_no += 1;
-        if line.is_empty() {
-            object.message = &raw[pos..];
-            object.message_offset = pos;
-            break;
-        }
         if line[0] == b' ' {
             // A continuation of the previous header (gpgsig, mergetag).
             continue;
@@ -227,8 +269,7 @@ pub fn parse_commit(raw: &[u8]) -> CommitObject<'_> {
                 stage = 3;
             }
             (b"encoding", true) => {
-                encodings += 1;
-                if encodings == 1 {
+                if object.encoding.is_none() {
                     object.encoding = Some(value);
                 } else {
                     object
@@ -254,6 +295,12 @@ pub fn parse_commit(raw: &[u8]) -> CommitObject<'_> {
                 stage = 3;
             }
         }
+    }
+    if let Some(offset) = lines.message_offset {
+        object.message = &raw[offset..];
+        object.message_offset = offset;
+        // The empty line counts: a header missing there is "at" it.
+        line_no += 1;
     }
     // A header that ends before the author or committer git expects.
     let end_line = line_no.max(1);
@@ -430,6 +477,33 @@ mod tests {
             problems(&short_parent),
             ["malformed `parent` header (line 2)"]
         );
+    }
+
+    #[test]
+    fn header_lines_and_first_header_read_what_parse_commit_reads() {
+        let raws = [
+            format!("tree {T}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\nencoding UTF-7\nencoding latin1\n\nm\n"),
+            format!("tree {T}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\ngpgsig x\n encoding no\n\nm\n"),
+            format!("tree {T}\nencoding \nauthor A <a@x> 1 +0000\n"),
+            format!("tree {T}\nencodingX y\n\n"),
+            String::new(),
+        ];
+        for raw in &raws {
+            let parsed = parse_commit(raw.as_bytes());
+            assert_eq!(
+                first_header(raw.as_bytes(), "encoding"),
+                parsed.encoding,
+                "{raw:?}"
+            );
+            let mut lines = header_lines(raw.as_bytes());
+            let count = lines.by_ref().count();
+            assert_eq!(
+                lines.message_offset.unwrap_or(raw.len()),
+                parsed.message_offset,
+                "{raw:?}"
+            );
+            assert!(count <= raw.lines().count(), "{raw:?}");
+        }
     }
 
     #[test]
