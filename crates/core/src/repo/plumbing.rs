@@ -421,14 +421,32 @@ impl Repo {
         Ok(ChangedPaths(paths, None))
     }
 
-    /// Judge every commit `git rev-list <args>` lists, calling `sink` with
-    /// each verdict, like [`crate::check::check_range`].
+    /// Judge every commit `git rev-list <args>` lists, as git shows it,
+    /// calling `sink` with each verdict (`Repo::check` on this backend).
     pub fn check_revs<S: AsRef<OsStr>>(
         &self,
         policy: &Policy,
         classifier: &Classifier,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict),
+    ) -> Result<Summary, Error> {
+        self.judge_revs(policy, classifier, args, false, |verdict, _, _| {
+            sink(verdict);
+            Ok(())
+        })
+    }
+
+    /// The one loop of [`Repo::check_revs`] and
+    /// [`Repo::check_revs_with_paths`]: every commit read once through one
+    /// `git cat-file --batch`, judged; with `every_path`, its changed paths
+    /// computed whatever the verdict needs and handed to `sink` too.
+    fn judge_revs<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        classifier: &Classifier,
+        args: &[S],
+        every_path: bool,
+        mut sink: impl FnMut(&CommitVerdict, Option<&ChangedPaths>, (i64, i32)) -> Result<(), Error>,
     ) -> Result<Summary, Error> {
         let ids = self.rev_list(args)?;
         let mut objects = CatFile::start(self)?;
@@ -437,12 +455,21 @@ impl Repo {
         for id in ids {
             let id = id?;
             let info = objects.shown(&id)?;
-            let judgement = check::judge(policy, classifier, &info.facts, &options, || {
-                self.changed_paths(&id)
-            })?;
+            let changed = every_path.then(|| self.changed_paths(&id)).transpose()?;
+            let judgement =
+                check::judge(
+                    policy,
+                    classifier,
+                    &info.facts,
+                    &options,
+                    || match &changed {
+                        Some(changed) => Ok(changed.clone()),
+                        None => self.changed_paths(&id),
+                    },
+                )?;
             let verdict = CommitVerdict::new(id, info.title, judgement);
             summary.add(&verdict);
-            sink(&verdict);
+            sink(&verdict, changed.as_ref(), info.author_time)?;
         }
         objects.finish();
         Ok(summary)
@@ -473,8 +500,8 @@ impl Repo {
     }
 
     /// For every commit `git rev-list <args>` lists, in its order, its
-    /// tiers: the tiers its changed paths fall in, in policy order, like
-    /// [`crate::check::classify_walked`].
+    /// tiers: the tiers its changed paths fall in, in policy order
+    /// (`Repo::classify` on this backend).
     pub fn classify_revs<S: AsRef<OsStr>>(
         &self,
         classifier: &Classifier,
@@ -489,10 +516,9 @@ impl Repo {
         Ok(())
     }
 
-    /// Like [`crate::check::check_commits_with_paths`] over `git rev-list
-    /// <args>`: every commit judged, as git shows it, with its changed paths
-    /// computed, handed to `sink` with the
-    /// paths and the author time (seconds, offset in minutes).
+    /// Like [`Repo::check_revs`], with every commit's changed paths
+    /// computed whatever its verdict, handed to `sink` with the verdict and
+    /// the author time (seconds, offset in minutes): `tiergate report`.
     pub fn check_revs_with_paths<S: AsRef<OsStr>>(
         &self,
         policy: &Policy,
@@ -500,23 +526,10 @@ impl Repo {
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), Error>,
     ) -> Result<Summary, Error> {
-        let ids = self.rev_list(args)?;
-        let mut objects = CatFile::start(self)?;
-        let options = ParseOptions::stored();
-        let mut summary = Summary::default();
-        for id in ids {
-            let id = id?;
-            let info = objects.shown(&id)?;
-            let changed = self.changed_paths(&id)?;
-            let judgement = check::judge(policy, classifier, &info.facts, &options, || {
-                Ok::<_, Error>(changed.clone())
-            })?;
-            let verdict = CommitVerdict::new(id, info.title, judgement);
-            summary.add(&verdict);
-            sink(&verdict, &changed, info.author_time)?;
-        }
-        objects.finish();
-        Ok(summary)
+        self.judge_revs(policy, classifier, args, true, |verdict, changed, when| {
+            let changed = changed.expect("judge_revs computes every commit's paths when asked");
+            sink(verdict, changed, when)
+        })
     }
 }
 
