@@ -535,7 +535,4 @@ fn shown_error(e: shown::Error) -> Error {
 // Tests of the backends' internals against git itself (they drive real
 // git in temporary directories).
 #[cfg(test)]
-mod tests {
-    mod changed_paths;
-    mod parallel;
-}
+mod tests;

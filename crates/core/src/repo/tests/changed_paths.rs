@@ -13,33 +13,7 @@ mod git {
 use std::path::Path;
 use std::process::Command;
 
-fn git_cmd(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let mut cmd = Command::new("git");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A")
-        .env("GIT_AUTHOR_EMAIL", "a@example.com")
-        .env("GIT_COMMITTER_NAME", "C")
-        .env("GIT_COMMITTER_EMAIL", "c@example.com")
-        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
-        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
-        .args(args)
-        .output()
-        .expect("spawn git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use super::git_cmd;
 
 fn write(dir: &Path, rel: &str, content: &str) {
     let p = dir.join(rel);

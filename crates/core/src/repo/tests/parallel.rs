@@ -6,31 +6,8 @@ mod git {
     pub use crate::repo::diff::changed_paths;
     pub use crate::repo::libgit2::{commit_facts, open, Error, RevWalk};
 }
+use super::git_cmd;
 use crate::repo::parallel;
-use std::path::Path;
-use std::process::Command;
-
-fn git_cmd(dir: &Path, args: &[&str]) -> String {
-    let mut cmd = Command::new("git");
-    for (k, _) in std::env::vars() {
-        if k.starts_with("GIT_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "A")
-        .env("GIT_AUTHOR_EMAIL", "a@example.com")
-        .env("GIT_COMMITTER_NAME", "C")
-        .env("GIT_COMMITTER_EMAIL", "c@example.com")
-        .args(args)
-        .output()
-        .expect("spawn git");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8(out.stdout).expect("utf8")
-}
 
 #[test]
 fn workers_keep_the_order_and_the_results() {
