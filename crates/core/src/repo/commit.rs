@@ -48,12 +48,10 @@ pub fn title_of(message: &[u8]) -> String {
     String::from_utf8_lossy(line).into_owned()
 }
 
-/// The parts of a commit object tiergate reads, from
-/// [`crate::repo::object::parse_commit`] (git's reading of the header: the first
-/// tree, the leading parents, every identity line).
-pub(super) struct RawCommit<'a> {
-    pub(super) tree: Option<Oid>,
-    pub(super) parents: Vec<Oid>,
+/// The parts of a commit object the rules read, from
+/// [`crate::repo::object::parse_commit`] (git's reading of the header:
+/// every identity line; the tree and parents are [`tree_and_parents`]).
+struct RawCommit<'a> {
     author: Identity,
     author_time: (i64, i32),
     committer: Identity,
@@ -63,7 +61,7 @@ pub(super) struct RawCommit<'a> {
 }
 
 impl<'a> RawCommit<'a> {
-    pub(super) fn parse(data: &'a [u8]) -> RawCommit<'a> {
+    fn parse(data: &'a [u8]) -> RawCommit<'a> {
         let object = crate::repo::object::parse_commit(data);
         let author = object.authors.first().copied().unwrap_or_default();
         let committer = object.committers.first().copied().unwrap_or_default();
@@ -83,12 +81,6 @@ impl<'a> RawCommit<'a> {
             )
             .collect();
         RawCommit {
-            tree: object.tree.and_then(oid_from_hex),
-            parents: object
-                .parents
-                .iter()
-                .filter_map(|p| oid_from_hex(p))
-                .collect(),
             author: parse_ident(author),
             author_time: ident_time(author),
             committer: parse_ident(committer),
@@ -97,6 +89,20 @@ impl<'a> RawCommit<'a> {
             message: object.message,
         }
     }
+}
+
+/// The tree and parents git uses of a raw commit (see
+/// [`crate::repo::object`]), without reading its identities: what a tree
+/// diff needs, for every commit of a walk and each of its parents.
+pub(super) fn tree_and_parents(data: &[u8]) -> (Option<Oid>, Vec<Oid>) {
+    let object = crate::repo::object::parse_commit(data);
+    let tree = object.tree.and_then(oid_from_hex);
+    let parents = object
+        .parents
+        .iter()
+        .filter_map(|p| oid_from_hex(p))
+        .collect();
+    (tree, parents)
 }
 
 fn oid_from_hex(hex: &[u8]) -> Option<Oid> {
@@ -171,12 +177,13 @@ mod tests {
     #[test]
     fn raw_commits_parse_headers_and_message() {
         let data = b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent 0123456789012345678901234567890123456789\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\ngpgsig -----BEGIN-----\n x\n -----END-----\n\ntitle\n\nbody\n";
-        let c = RawCommit::parse(data);
+        let (tree, parents) = tree_and_parents(data);
         assert_eq!(
-            c.tree.map(|t| t.to_string()).as_deref(),
+            tree.map(|t| t.to_string()).as_deref(),
             Some("4b825dc642cb6eb9a060e54bf8d69288fbee4904")
         );
-        assert_eq!(c.parents.len(), 1);
+        assert_eq!(parents.len(), 1);
+        let c = RawCommit::parse(data);
         assert_eq!(c.author.email, b"a@x");
         assert_eq!(c.committer.name, b"C");
         assert_eq!(c.message, b"title\n\nbody\n");

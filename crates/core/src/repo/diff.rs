@@ -8,7 +8,7 @@
 //! ids differ; no blob is ever read.
 
 use super::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
-use super::commit::{commit_facts_from_raw, CommitInfo, RawCommit};
+use super::commit::{commit_facts_from_raw, tree_and_parents, CommitInfo};
 use super::libgit2::{odb_of, read_object, Error};
 use super::tree::{Entry, Span, TreeEntries};
 use git2::{Oid, Repository};
@@ -45,18 +45,16 @@ pub fn changed_paths_from_raw(
 }
 
 fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedPaths, Error> {
-    let commit = RawCommit::parse(raw);
-    let tree = commit
-        .tree
-        .ok_or_else(|| Error::Object(format!("commit {id} has no tree")))?;
+    let (tree, parents) = tree_and_parents(raw);
+    let tree = tree.ok_or_else(|| Error::Object(format!("commit {id} has no tree")))?;
     let mut paths = Vec::new();
-    let first_tree = match commit.parents.first() {
+    let first_tree = match parents.first() {
         Some(first) => Some(tree_of(odb, *first)?),
         None => None,
     };
     let mut too_deep = diff_trees(odb, first_tree, Some(tree), &mut Vec::new(), &mut paths)?;
     // A merge introduces what differs from every parent.
-    for parent in commit.parents.iter().skip(1) {
+    for parent in parents.iter().skip(1) {
         if paths.is_empty() {
             break;
         }
@@ -83,8 +81,8 @@ pub(super) fn tree_of(odb: &git2::Odb<'_>, commit: Oid) -> Result<Oid, Error> {
         return Ok(tree);
     }
     let raw = read_object(odb, commit, git2::ObjectType::Commit)?;
-    let tree = RawCommit::parse(raw.data())
-        .tree
+    let tree = tree_and_parents(raw.data())
+        .0
         .ok_or_else(|| Error::Object(format!("commit {commit} has no tree")))?;
     RECENT.with(|r| r.borrow_mut().commit_trees.insert(commit, tree));
     Ok(tree)
