@@ -233,3 +233,99 @@ fn validate_refuses_patterns_the_classifier_cannot_build() {
     let out = tiergate(dir.path(), &["--policy", "p.yaml", "classify", "x.c"]);
     assert_eq!(out.status.code(), Some(2), "{}", support::stderr(&out));
 }
+
+/// A QEMU-like tree and a policy with a typo (`hw/virtio-net/`), a pattern
+/// an earlier tier takes whole (`crypto/aes.c`) and an `except` entry that
+/// excepts nothing.
+fn lint_repo() -> support::Repo {
+    let repo = support::Repo::new();
+    repo.write(
+        "policy.yaml",
+        r#"version: 1
+tiers:
+  - name: critical
+    paths: [ "crypto/", "hw/virtio-net/", "block/qcow2*" ]
+    except: [ "crypto/README" ]
+    ai: forbidden
+  - name: core
+    paths: [ "block/", "crypto/aes.c" ]
+  - name: open
+    paths: [ "docs/" ]
+default_tier: core
+"#,
+    );
+    repo.commit(
+        &[
+            ("crypto/aes.c", "aes\n"),
+            ("block/qcow2.c", "qcow2\n"),
+            ("block/raw.c", "raw\n"),
+            ("docs/index.rst", "docs\n"),
+            ("net/net.c", "net\n"),
+            ("configure", "#!/bin/sh\n"),
+        ],
+        "tree",
+    );
+    repo
+}
+
+#[test]
+fn lint_warns_about_patterns_the_tree_contradicts() {
+    let repo = lint_repo();
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let out = repo.tiergate(&["policy", "lint"]);
+    support::assert_code(&out, 1);
+    assert_eq!(support::stderr(&out), "");
+    assert_eq!(
+        support::stdout(&out),
+        format!(
+            "\
+warning[matches-nothing]: pattern \"hw/virtio-net/\" of tier 'critical' matches no file
+  --> policy.yaml:4:25
+  = fix: Correct the pattern (a typo, a moved directory?) or remove it; `tiergate classify --explain PATH` shows how a path is matched.
+
+warning[excepts-nothing]: except entry \"crypto/README\" of tier 'critical' takes no file out of the tier
+  --> policy.yaml:5:15
+  = fix: Remove the entry, or correct it to name paths that tier 'critical' matches.
+
+warning[shadowed]: pattern \"crypto/aes.c\" of tier 'core' decides nothing: every file it matches is in an earlier tier ('critical')
+  --> policy.yaml:8:24
+  = fix: Remove the pattern, or move tier 'core' before 'critical' if these files belong to it (the first tier that matches a path wins).
+
+note: 1 directory with files in more than one tier (deliberate, or a pattern to widen):
+  block/  critical 1, core 1
+note: 2 of 7 files are named by no pattern and are in the default tier 'core': configure 1, net/ 1
+policy.yaml against HEAD ({}, 7 files): 3 warnings
+",
+            &head.trim()[..12]
+        )
+    );
+}
+
+#[test]
+fn lint_passes_a_policy_that_fits_and_reads_other_revisions() {
+    let repo = lint_repo();
+    repo.write(
+        "fits.yaml",
+        "version: 1\ntiers:\n  - { name: critical, paths: [ \"crypto/\", \"block/qcow2*\" ], ai: forbidden }\n  - { name: core, paths: [ \"block/\", \"net/\", \"configure\", \"*.yaml\" ] }\n  - { name: open, paths: [ \"docs/\" ] }\n",
+    );
+    let out = repo.tiergate(&["policy", "lint", "fits.yaml", "--quiet"]);
+    support::assert_code(&out, 0);
+    assert_eq!(support::stdout(&out), "");
+    // Against the empty first commit every pattern matches nothing.
+    repo.commit(&[("crypto/des.c", "des\n")], "second");
+    let out = repo.tiergate(&[
+        "policy",
+        "lint",
+        "fits.yaml",
+        "--rev",
+        "HEAD~1",
+        "--format",
+        "json",
+    ]);
+    support::assert_code(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&support::stdout(&out)).expect("json");
+    assert_eq!(doc["lint"]["files"], 7);
+    assert_eq!(doc["lint"]["findings"], serde_json::json!([]));
+    let out = repo.tiergate(&["policy", "lint", "--rev", "no-such-rev"]);
+    support::assert_code(&out, 2);
+}

@@ -9,6 +9,7 @@ pub mod hook;
 pub mod maintainers;
 pub mod policy;
 pub mod policy_doc;
+pub mod policy_lint;
 pub mod report;
 pub mod show;
 pub mod trailers;

@@ -1,4 +1,4 @@
-//! `tiergate policy validate|init`.
+//! `tiergate policy validate|init|doc|lint`.
 
 use crate::exit::{usage, Outcome};
 use crate::{Format, Global};
@@ -34,6 +34,15 @@ pub enum Command {
     },
     /// Render the policy as a contributor guide (Markdown or HTML)
     Doc(super::policy_doc::Args),
+    /// Check the policy against the tree it guards
+    ///
+    /// Warns about `paths` patterns that match no file at REV, patterns
+    /// whose every file an earlier tier takes, and `except` entries that
+    /// take nothing out of their tier, each with its line in the policy and
+    /// a fix; notes directories whose files are split across tiers and the
+    /// files no pattern names (the default tier). Exit 1 when there is a
+    /// warning, for CI.
+    Lint(super::policy_lint::Args),
 }
 
 /// Run `tiergate policy ...`.
@@ -48,6 +57,7 @@ pub fn run(global: &Global, command: Command) -> anyhow::Result<Outcome> {
         }
         Command::Init { output, .. } => init(output.as_deref()),
         Command::Doc(args) => super::policy_doc::run(global, args),
+        Command::Lint(args) => super::policy_lint::run(global, args),
     }
 }
 

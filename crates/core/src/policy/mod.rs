@@ -185,6 +185,7 @@
 //! ```
 
 mod diagnostic;
+pub mod lint;
 mod node;
 mod validate;
 
