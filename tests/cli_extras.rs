@@ -276,3 +276,71 @@ fn a_closed_stdout_stops_quietly() {
     );
     assert_eq!(stderr(&out), "", "nothing on stderr");
 }
+
+/// A header only the crypto code includes (and the header it includes in
+/// turn) is listed with who includes it; a header only other code
+/// includes is not; the second run reads nothing new (the cache).
+#[test]
+fn boundary_lists_headers_forbidden_code_includes() {
+    let repo = support::Repo::new();
+    repo.write(
+        "policy.yaml",
+        "version: 1\ntiers:\n  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }\n  - { name: open, paths: [ \"docs/\", \"tests/\" ] }\n  - { name: core, paths: [ \"**\" ] }\n",
+    );
+    repo.commit(
+        &[
+            (
+                "crypto/aes.c",
+                "#include \"qemu/osdep.h\"\n#include \"crypto/aes.h\"\n#include <stdint.h>\n",
+            ),
+            (
+                "include/crypto/aes.h",
+                "/* #include \"ignored.h\" */\n# include \"tables.h\"\n",
+            ),
+            ("include/crypto/tables.h", "static const int t[1];\n"),
+            ("include/qemu/osdep.h", "#pragma once\n"),
+            ("include/hw/net.h", "#pragma once\n"),
+            ("hw/net.c", "#include \"hw/net.h\"\n"),
+            ("tests/aes-test.c", "#include \"crypto/aes.h\"\n"),
+        ],
+        "tree",
+    );
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let expected = format!(
+        "\
+tier 'critical': its code includes 3 files outside it:
+  include/crypto/aes.h     core  included by crypto/aes.c
+  include/crypto/tables.h  core  included by include/crypto/aes.h
+  include/qemu/osdep.h     core  included by crypto/aes.c
+HEAD ({}): 7 C/C++ files read for #include (roots: include)
+",
+        &head.trim()[..12]
+    );
+    let out = repo.tiergate(&["boundary"]);
+    support::assert_code(&out, 0);
+    assert_eq!(support::stdout(&out), expected);
+    assert!(repo.path().join(".git/tiergate/includes-v1").is_file());
+    // Cached: the same answer.
+    let out = repo.tiergate(&["boundary", "--format", "json"]);
+    support::assert_code(&out, 0);
+    let doc: serde_json::Value = serde_json::from_str(&support::stdout(&out)).expect("json");
+    assert_eq!(
+        doc["tiers"][0]["files"][1]["path"],
+        "include/crypto/tables.h"
+    );
+    assert_eq!(
+        doc["tiers"][0]["files"][1]["included_by"],
+        serde_json::json!(["include/crypto/aes.h"])
+    );
+    // Without the include root, `"crypto/aes.h"` resolves to nothing.
+    let out = repo.tiergate(&["boundary", "--include-root", "nowhere"]);
+    assert_eq!(
+        support::stdout(&out),
+        format!(
+            "tier 'critical': its code includes no file outside forbidden tiers\nHEAD ({}): 7 C/C++ files read for #include (roots: nowhere)\n",
+            &head.trim()[..12]
+        )
+    );
+    let out = repo.tiergate(&["boundary", "--rev", "nope"]);
+    support::assert_code(&out, 2);
+}

@@ -106,6 +106,8 @@ enum Command {
     Completions(cmd::completions::Args),
     /// Print the man page (roff)
     Man(cmd::completions::ManArgs),
+    /// Files outside each forbidden tier that its C/C++ code includes
+    Boundary(cmd::boundary::Args),
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
     #[command(subcommand)]
     Hook(cmd::hook::Command),
@@ -139,6 +141,7 @@ fn run() -> ExitCode {
         Command::Show(args) => cmd::show::run(&cli.global, args),
         Command::Completions(args) => cmd::completions::run(&cli.global, args),
         Command::Man(args) => cmd::completions::man(&cli.global, args),
+        Command::Boundary(args) => cmd::boundary::run(&cli.global, args),
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)

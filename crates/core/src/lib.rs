@@ -12,6 +12,7 @@
 //! out. Only [`repo`] touches a repository, and it only gathers that data.
 #![deny(missing_docs)]
 
+pub mod boundary;
 pub mod check;
 pub mod classify;
 pub mod encoding;

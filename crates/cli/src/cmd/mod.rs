@@ -1,5 +1,6 @@
 //! One module per subcommand: each has `Args` (clap) and `run`.
 
+pub mod boundary;
 pub mod check;
 pub mod check_patch;
 pub mod classify;

@@ -237,6 +237,58 @@ impl Repo {
         Ok(id)
     }
 
+    /// Every file of the tree of the commit `rev` names, with its object
+    /// id (`git ls-tree -r`: blobs, symlinks and submodule commits), in
+    /// git's tree order; the commit's id.
+    pub fn tree_entries(&self, rev: &str) -> Result<(String, Vec<TreeEntry>), Error> {
+        let id = self.resolve_commit(rev)?;
+        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
+        let out = self.run(&[
+            "-c",
+            &depth,
+            "ls-tree",
+            "-r",
+            "-z",
+            "--full-tree",
+            "--format=%(objecttype) %(objectname)%x09%(path)",
+            &id,
+        ])?;
+        let mut entries = Vec::new();
+        for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
+            let tab = entry.iter().position(|&b| b == b'\t');
+            let Some(tab) = tab else {
+                return Err(Error::Object(format!(
+                    "git ls-tree: unexpected line {:?}",
+                    String::from_utf8_lossy(entry)
+                )));
+            };
+            let head = String::from_utf8_lossy(&entry[..tab]);
+            let Some(("blob", oid)) = head.split_once(' ') else {
+                // Submodule commits have no contents to read.
+                entries.push((entry[tab + 1..].to_vec(), String::new()));
+                continue;
+            };
+            entries.push((entry[tab + 1..].to_vec(), oid.to_owned()));
+        }
+        Ok((id, entries))
+    }
+
+    /// Call `each` with the contents of every blob of `ids`, in order
+    /// (one `git cat-file --batch`).
+    pub fn read_blobs<'i>(
+        &self,
+        ids: impl IntoIterator<Item = &'i str>,
+        mut each: impl FnMut(&str, &[u8]),
+    ) -> Result<(), Error> {
+        let mut batch = CatFile::start(self)?;
+        for id in ids {
+            let data = batch.object(id, "blob")?;
+            each(id, &data);
+        }
+        batch.finish();
+        Ok(())
+    }
+
     /// The paths the commit that the index `index_path` would make
     /// changes, like [`crate::repo::staged::staged_paths`]: `git
     /// diff-index --cached` against each parent of the commit being made
@@ -533,6 +585,9 @@ impl Repo {
     }
 }
 
+/// A file of a tree: its path and its blob id (empty for a submodule).
+pub type TreeEntry = (Vec<u8>, String);
+
 /// A running `git cat-file --batch`.
 struct CatFile {
     child: Child,
@@ -568,6 +623,11 @@ impl CatFile {
 
     /// The raw contents of commit `id`.
     fn commit(&mut self, id: &str) -> Result<Vec<u8>, Error> {
+        self.object(id, "commit")
+    }
+
+    /// The contents of object `id`, which must be of type `kind`.
+    fn object(&mut self, id: &str, kind: &str) -> Result<Vec<u8>, Error> {
         let io = |source| Error::Spawn {
             command: "cat-file --batch".into(),
             source,
@@ -582,15 +642,15 @@ impl CatFile {
         self.stdout.read_line(&mut header).map_err(io)?;
         let fields: Vec<&str> = header.split_whitespace().collect();
         let size = match fields.as_slice() {
-            [_, "commit", size] => size
+            [_, found, size] if *found == kind => size
                 .parse::<usize>()
                 .map_err(|_| Error::Object(format!("git cat-file: bad header {header:?}")))?,
-            [_, kind, _] => {
+            [_, found, _] => {
                 return Err(Error::Object(format!(
-                    "object {id} is a {kind}, not a commit"
+                    "object {id} is a {found}, not a {kind}"
                 )))
             }
-            _ => return Err(Error::Object(format!("cannot read commit {id}: missing"))),
+            _ => return Err(Error::Object(format!("cannot read {kind} {id}: missing"))),
         };
         let mut data = vec![0; size + 1];
         self.stdout.read_exact(&mut data).map_err(io)?;

@@ -1,0 +1,175 @@
+//! `tiergate boundary [--rev REV] [--include-root DIR]...`: the files
+//! outside each forbidden tier that its code includes, transitively, with
+//! who includes them (see [`tiergate_core::boundary`]).
+
+use crate::context;
+use crate::exit::Outcome;
+use crate::{Format, Global};
+use anyhow::Context as _;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use tiergate_core::policy::AiRule;
+
+/// Arguments of `tiergate boundary`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The tree to read: a commit, branch or tag
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    rev: String,
+    /// A directory `#include <...>` (and `"..."`, after the including
+    /// file's own directory) is searched in, as the compiler's `-I`; in
+    /// the order given [default: include]
+    #[arg(long = "include-root", value_name = "DIR")]
+    include_roots: Vec<String>,
+}
+
+/// One file outside a tier that the tier's code reaches.
+#[derive(Debug, Serialize)]
+struct Reached {
+    path: String,
+    /// The tier the file is in by the policy's patterns.
+    tier: String,
+    /// The files that include it directly (in the tier, or reached).
+    included_by: Vec<String>,
+}
+
+/// One forbidden tier and what it reaches.
+#[derive(Debug, Serialize)]
+struct TierBoundary {
+    tier: String,
+    files: Vec<Reached>,
+}
+
+#[derive(Debug, Serialize)]
+struct Document<'a> {
+    rev: &'a str,
+    commit: &'a str,
+    include_roots: &'a [String],
+    sources: usize,
+    tiers: Vec<TierBoundary>,
+}
+
+/// Run `tiergate boundary`.
+pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
+    if !matches!(global.format, Format::Human | Format::Json) {
+        return Err(global
+            .format
+            .unsupported("tiergate boundary", &[Format::Human, Format::Json]));
+    }
+    let (repo, loaded) = context::open_with_policy(global)?;
+    let classifier = loaded.classifier()?;
+    let policy = &loaded.policy;
+    let roots: Vec<String> = if args.include_roots.is_empty() {
+        vec!["include".to_owned()]
+    } else {
+        args.include_roots.clone()
+    };
+    let root_bytes: Vec<Vec<u8>> = roots.iter().map(|r| r.as_bytes().to_vec()).collect();
+    let tree = repo.includes_at(&args.rev, &root_bytes).map_err(|e| {
+        context::repo_error(
+            e,
+            Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
+        )
+    })?;
+    let sources = tree
+        .files
+        .iter()
+        .filter(|f| tiergate_core::boundary::is_source(f))
+        .count();
+    let mut tiers = Vec::new();
+    for (t, tier) in policy.tiers.iter().enumerate() {
+        if tier.ai != AiRule::Forbidden {
+            continue;
+        }
+        let starts = tree
+            .files
+            .iter()
+            .filter(|f| classifier.tier_of(f) == t)
+            .map(Vec::as_slice);
+        let reached = tree
+            .graph
+            .reached_outside(starts, |p| classifier.tier_of(p) == t);
+        let files = reached
+            .into_iter()
+            .filter_map(|(path, by)| {
+                let own = classifier.tier_of(&path);
+                // A file of another forbidden tier is protected already.
+                let own_tier = policy.tiers.get(own)?;
+                (own_tier.ai != AiRule::Forbidden).then(|| Reached {
+                    path: String::from_utf8_lossy(&path).into_owned(),
+                    tier: own_tier.name.clone(),
+                    included_by: by
+                        .iter()
+                        .map(|b| String::from_utf8_lossy(b).into_owned())
+                        .collect(),
+                })
+            })
+            .collect();
+        tiers.push(TierBoundary {
+            tier: tier.name.clone(),
+            files,
+        });
+    }
+    let doc = Document {
+        rev: &args.rev,
+        commit: &tree.commit,
+        include_roots: &roots,
+        sources,
+        tiers,
+    };
+    let text = match global.format {
+        Format::Json => format!("{}\n", serde_json::to_string(&doc)?),
+        _ => human(&doc),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("cannot write to stdout")?;
+    Ok(Outcome::Pass)
+}
+
+fn human(doc: &Document<'_>) -> String {
+    let mut out = String::new();
+    if doc.tiers.is_empty() {
+        out.push_str("no tier has `ai: forbidden`: there is no boundary to follow\n");
+    }
+    for tier in &doc.tiers {
+        if tier.files.is_empty() {
+            let _ = writeln!(
+                out,
+                "tier '{}': its code includes no file outside forbidden tiers",
+                tier.tier
+            );
+            continue;
+        }
+        let n = tier.files.len();
+        let _ = writeln!(
+            out,
+            "tier '{}': its code includes {n} file{} outside it:",
+            tier.tier,
+            if n == 1 { "" } else { "s" }
+        );
+        let path_width = tier.files.iter().map(|f| f.path.len()).max().unwrap_or(0);
+        let tier_width = tier.files.iter().map(|f| f.tier.len()).max().unwrap_or(0);
+        for file in &tier.files {
+            let _ = writeln!(
+                out,
+                "  {:path_width$}  {:tier_width$}  included by {}",
+                file.path,
+                file.tier,
+                file.included_by.join(", ")
+            );
+        }
+    }
+    let short = doc.commit.get(..12).unwrap_or(doc.commit);
+    let _ = writeln!(
+        out,
+        "{} ({short}): {} C/C++ file{} read for #include (roots: {})",
+        doc.rev,
+        doc.sources,
+        if doc.sources == 1 { "" } else { "s" },
+        doc.include_roots.join(", ")
+    );
+    out
+}
