@@ -131,6 +131,19 @@ F: *.mak
 fn policy_from_maintainers_validates_and_classifies() {
     let repo = Repo::new();
     repo.write("MAINTAINERS", MAINTAINERS);
+    // The tree tells files from directories and names the docs.
+    repo.commit(
+        &[
+            ("crypto/aes.c", "x\n"),
+            ("include/crypto/x.h", "x\n"),
+            ("hw/virtio/virtio.c", "x\n"),
+            ("docs/index.rst", "x\n"),
+            ("block/io.c", "x\n"),
+            ("Makefile", "x\n"),
+            ("rules.mak", "x\n"),
+        ],
+        "tree",
+    );
     let out = repo.tiergate(&[
         "policy",
         "init",
@@ -145,22 +158,52 @@ fn policy_from_maintainers_validates_and_classifies() {
     ]);
     let yaml = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{yaml}{}", stderr(&out));
-    assert!(yaml.contains("      # Crypto (S: Maintained), line 11; --critical-section '^(Crypto|Virtio)$'\n      - 'crypto/'\n      - 'include/crypto/*.h'\n"), "{yaml}");
-    assert!(
-        yaml.contains("      - 'hw/virtio'\n      - 'hw/virtio/'\n"),
-        "{yaml}"
+    let tiers = &yaml[yaml.find("  - name: critical").expect("critical tier")..];
+    assert_eq!(
+        tiers,
+        "  - name: critical
+    ai: forbidden               # no AI-assisted changes here
+    paths:
+      # Crypto (S: Maintained), line 11; --critical-section '^(Crypto|Virtio)$'
+      - 'crypto/'
+      - 'include/crypto/*.h'
+      # Virtio (S: Supported), line 19; --critical-section '^(Crypto|Virtio)$'
+      - 'hw/virtio/'
+      # Crypto: not path patterns: K: qcrypto
+    except:                     # X: lines of those sections
+      # Crypto (S: Maintained), line 11
+      - 'crypto/README'
+
+  - name: open
+    ai: allowed                 # AI-assisted changes welcome (declared)
+    paths:
+      # Build system (S: Maintained), line 34; --open-section '^Build'
+      - '/Makefile'
+      - '/*.mak'
+      # documentation and tests, as the tree names them
+      - 'docs/'
+
+  - name: core
+    ai: allowed
+    require: [ Reviewed-by ]    # an AI-assisted change needs a human review
+    paths: [ '**' ]             # everything else
+
+default_tier: core
+"
     );
-    assert!(
-        yaml.contains("# Documentation (S: Odd Fixes), line 30; --critical-status"),
-        "{yaml}"
-    );
-    assert!(
-        yaml.contains("      - '/Makefile'\n      - '/Makefile/'\n      - '/*.mak'\n"),
-        "{yaml}"
-    );
-    assert!(
-        yaml.contains("not translated (not path patterns): K: qcrypto"),
-        "{yaml}"
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "\
+tiergate: 5 sections read (1 group headings); 3 chosen as critical
+  critical: 3 patterns: crypto/, include/crypto/*.h, hw/virtio/
+  open:     3 patterns: /Makefile, /*.mak, docs/
+  not critical: 2 patterns of chosen sections (documentation and tests, or outside --critical-path): docs/, docs/virtio.txt
+  tree {} (8 files): critical 3, open 3, core 2; left to 'core': MAINTAINERS 1, block/ 1
+",
+            &head.trim()[..12]
+        )
     );
     std::fs::write(repo.path().join("policy.yaml"), &yaml).expect("write");
     let out = repo.tiergate(&["policy", "validate", "policy.yaml"]);
@@ -183,41 +226,92 @@ fn policy_from_maintainers_validates_and_classifies() {
     ]);
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
-    let tiers: Vec<(String, String)> = text
-        .lines()
-        .map(|l| {
-            let mut parts = l.split_whitespace();
-            let a = parts.next().unwrap_or_default().to_owned();
-            let b = parts.next().unwrap_or_default().to_owned();
-            (a, b)
-        })
-        .collect();
-    let tier_of = |p: &str| {
-        tiers
-            .iter()
-            .find(|(a, b)| a == p || b == p)
-            .map(|(a, b)| if a == p { b.clone() } else { a.clone() })
-            .unwrap_or_default()
-    };
-    assert_eq!(tier_of("crypto/aes.c"), "critical", "{text}");
-    assert_eq!(tier_of("crypto/README"), "core", "{text}");
-    assert_eq!(tier_of("include/crypto/x.h"), "critical", "{text}");
-    assert_eq!(tier_of("include/crypto/sub/x.h"), "core", "{text}");
-    assert_eq!(tier_of("hw/virtio/virtio.c"), "critical", "{text}");
-    assert_eq!(tier_of("docs/index.rst"), "critical", "{text}");
-    assert_eq!(tier_of("block/io.c"), "core", "{text}");
-    assert_eq!(tier_of("Makefile"), "open", "{text}");
-    assert_eq!(tier_of("sub/Makefile"), "core", "{text}");
-    assert_eq!(tier_of("rules.mak"), "open", "{text}");
+    assert_eq!(
+        text,
+        "\
+crypto/aes.c\tcritical
+crypto/README\tcore
+include/crypto/x.h\tcritical
+include/crypto/sub/x.h\tcore
+hw/virtio/virtio.c\tcritical
+docs/virtio.txt\topen
+docs/index.rst\topen
+block/io.c\tcore
+Makefile\topen
+sub/Makefile\tcore
+rules.mak\topen
+"
+    );
 
     // Nothing chosen as critical: a usage error with a hint.
     let out = repo.tiergate(&["policy", "init", "--from-maintainers", "MAINTAINERS"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("Hint: Choose the critical sections"),
+        stderr(&out).contains("Hint: Choose what is critical with `--critical-path PREFIX`"),
         "{}",
         stderr(&out)
     );
+}
+
+/// DPDK's layout: group headings underlined, the heading a section of its
+/// own, drivers whose sections also name shared code and documentation.
+/// Chosen by path, `drivers/crypto/` is critical whole and nothing else.
+#[test]
+fn policy_from_dpdk_style_maintainers_by_path() {
+    let repo = Repo::new();
+    repo.write(
+        "MAINTAINERS",
+        "DPDK Maintainers\n================\n\nCrypto Drivers\n--------------\nT: git://dpdk.org/next/dpdk-next-crypto\nF: drivers/crypto/meson.build\nF: doc/guides/cryptodevs/features/default.ini\n\nAMD Pensando ionic crypto\nM: A <a@amd.com>\nF: drivers/crypto/ionic/\nF: drivers/common/ionic/\nF: doc/guides/cryptodevs/ionic.rst\nF: doc/guides/cryptodevs/features/ionic.ini\n\nIntel QuickAssist\nM: K <k@intel.com>\nF: drivers/crypto/qat/\nF: doc/guides/cryptodevs/qat.rst\n\nNetworking Drivers\n------------------\n\nAMD ionic\nF: drivers/net/ionic/\nF: doc/guides/nics/ionic.rst\n",
+    );
+    repo.commit(
+        &[
+            ("drivers/crypto/ionic/ionic.c", "x\n"),
+            ("drivers/crypto/qat/qat.c", "x\n"),
+            ("drivers/crypto/scheduler/s.c", "x\n"),
+            ("drivers/crypto/meson.build", "x\n"),
+            ("drivers/common/ionic/common.c", "x\n"),
+            ("drivers/net/ionic/net.c", "x\n"),
+            ("doc/guides/cryptodevs/ionic.rst", "x\n"),
+            ("doc/guides/cryptodevs/qat.rst", "x\n"),
+            ("app/test/test_cryptodev.c", "x\n"),
+        ],
+        "tree",
+    );
+    let out = repo.tiergate(&[
+        "policy",
+        "init",
+        "--from-maintainers",
+        "MAINTAINERS",
+        "--critical-path",
+        "drivers/crypto",
+    ]);
+    let yaml = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{yaml}{}", stderr(&out));
+    let critical = &yaml[yaml.find("  - name: critical").expect("critical")
+        ..yaml.find("  - name: core").expect("core")];
+    assert_eq!(
+        critical,
+        "  - name: critical
+    ai: forbidden               # no AI-assisted changes here
+    paths:
+      # --critical-path 'drivers/crypto/'
+      - 'drivers/crypto/'
+
+  - name: open
+    ai: allowed                 # AI-assisted changes welcome (declared)
+    paths:
+      # documentation and tests, as the tree names them
+      - 'app/test/'
+      - 'doc/'
+
+"
+    );
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("tiergate: 4 sections read (2 group headings); 3 chosen as critical\n"),
+        "{err}"
+    );
+    assert!(err.contains("  not critical: 5 patterns of chosen sections (documentation and tests, or outside --critical-path): doc/guides/cryptodevs/features/default.ini, doc/guides/cryptodevs/features/ionic.ini, doc/guides/cryptodevs/ionic.rst, doc/guides/cryptodevs/qat.rst, drivers/common/ionic/\n"), "{err}");
 }
 
 #[test]
@@ -277,9 +371,10 @@ fn a_closed_stdout_stops_quietly() {
     assert_eq!(stderr(&out), "", "nothing on stderr");
 }
 
-/// A header only the crypto code includes (and the header it includes in
-/// turn) is listed with who includes it; a header only other code
-/// includes is not; the second run reads nothing new (the cache).
+/// Headers the crypto code includes are listed with who includes them:
+/// `osdep.h` only by crypto code ("only"), `aes.h` also by a test and so
+/// `tables.h` through it ("shared"); a header only other code includes is
+/// not listed; the second run reads from the cache.
 #[test]
 fn boundary_lists_headers_forbidden_code_includes() {
     let repo = support::Repo::new();
@@ -308,10 +403,10 @@ fn boundary_lists_headers_forbidden_code_includes() {
     let head = repo.git(&["rev-parse", "HEAD"]);
     let expected = format!(
         "\
-tier 'critical': its code includes 3 files outside it:
-  include/crypto/aes.h     core  included by crypto/aes.c
-  include/crypto/tables.h  core  included by include/crypto/aes.h
-  include/qemu/osdep.h     core  included by crypto/aes.c
+tier 'critical': its code includes 3 files outside it, 1 included by nothing else:
+  include/qemu/osdep.h     core  only    included by crypto/aes.c
+  include/crypto/aes.h     core  shared  included by crypto/aes.c
+  include/crypto/tables.h  core  shared  included by include/crypto/aes.h
 HEAD ({}): 7 C/C++ files read for #include (roots: include)
 ",
         &head.trim()[..12]

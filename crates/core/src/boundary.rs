@@ -300,6 +300,50 @@ impl IncludeGraph {
     }
 }
 
+impl IncludeGraph {
+    /// Of the files `reached` ([`IncludeGraph::reached_outside`]), those
+    /// that only `inside` code includes: every file of the tree that
+    /// includes one is inside, or is itself such a file (a header only
+    /// crypto headers include). The rest are shared with other code
+    /// (`rte_common.h`), and making them part of the tier would pull in
+    /// every change to common infrastructure.
+    pub fn exclusive(
+        &self,
+        reached: &BTreeMap<Vec<u8>, Vec<Vec<u8>>>,
+        inside: impl Fn(&[u8]) -> bool,
+    ) -> BTreeSet<Vec<u8>> {
+        let mut includers: HashMap<&[u8], Vec<&[u8]>> = HashMap::new();
+        for (from, targets) in &self.edges {
+            for target in targets {
+                if reached.contains_key(target) {
+                    includers
+                        .entry(target.as_slice())
+                        .or_default()
+                        .push(from.as_slice());
+                }
+            }
+        }
+        let mut exclusive: BTreeSet<Vec<u8>> = reached.keys().cloned().collect();
+        loop {
+            let shared: Vec<Vec<u8>> = exclusive
+                .iter()
+                .filter(|f| {
+                    includers
+                        .get(f.as_slice())
+                        .is_some_and(|by| by.iter().any(|b| !inside(b) && !exclusive.contains(*b)))
+                })
+                .cloned()
+                .collect();
+            if shared.is_empty() {
+                return exclusive;
+            }
+            for f in shared {
+                exclusive.remove(&f);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

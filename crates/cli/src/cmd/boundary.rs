@@ -32,6 +32,9 @@ struct Reached {
     tier: String,
     /// The files that include it directly (in the tier, or reached).
     included_by: Vec<String>,
+    /// Only the tier's code (and headers only it includes) includes it:
+    /// what `follow_includes` makes part of the tier.
+    exclusive: bool,
 }
 
 /// One forbidden tier and what it reaches.
@@ -87,9 +90,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .iter()
             .filter(|f| classifier.tier_of(f) == t)
             .map(Vec::as_slice);
-        let reached = tree
-            .graph
-            .reached_outside(starts, |p| classifier.tier_of(p) == t);
+        let inside = |p: &[u8]| classifier.tier_of(p) == t;
+        let reached = tree.graph.reached_outside(starts, inside);
+        let exclusive = tree.graph.exclusive(&reached, inside);
         let files = reached
             .into_iter()
             .filter_map(|(path, by)| {
@@ -97,6 +100,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                 // A file of another forbidden tier is protected already.
                 let own_tier = policy.tiers.get(own)?;
                 (own_tier.ai != AiRule::Forbidden).then(|| Reached {
+                    exclusive: exclusive.contains(&path),
                     path: String::from_utf8_lossy(&path).into_owned(),
                     tier: own_tier.name.clone(),
                     included_by: by
@@ -129,6 +133,22 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
+/// Includers shown per file in human output; `--format json` lists all.
+const INCLUDERS_SHOWN: usize = 3;
+
+fn includers(list: &[String]) -> String {
+    let mut text = list
+        .iter()
+        .take(INCLUDERS_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > INCLUDERS_SHOWN {
+        let _ = write!(text, " and {} more", list.len() - INCLUDERS_SHOWN);
+    }
+    text
+}
+
 fn human(doc: &Document<'_>) -> String {
     let mut out = String::new();
     if doc.tiers.is_empty() {
@@ -144,22 +164,27 @@ fn human(doc: &Document<'_>) -> String {
             continue;
         }
         let n = tier.files.len();
+        let only = tier.files.iter().filter(|f| f.exclusive).count();
         let _ = writeln!(
             out,
-            "tier '{}': its code includes {n} file{} outside it:",
+            "tier '{}': its code includes {n} file{} outside it, {only} included by nothing else:",
             tier.tier,
             if n == 1 { "" } else { "s" }
         );
         let path_width = tier.files.iter().map(|f| f.path.len()).max().unwrap_or(0);
         let tier_width = tier.files.iter().map(|f| f.tier.len()).max().unwrap_or(0);
-        for file in &tier.files {
-            let _ = writeln!(
-                out,
-                "  {:path_width$}  {:tier_width$}  included by {}",
-                file.path,
-                file.tier,
-                file.included_by.join(", ")
-            );
+        // Files only this tier includes first: they are the leak.
+        for exclusive in [true, false] {
+            for file in tier.files.iter().filter(|f| f.exclusive == exclusive) {
+                let _ = writeln!(
+                    out,
+                    "  {:path_width$}  {:tier_width$}  {:6}  included by {}",
+                    file.path,
+                    file.tier,
+                    if exclusive { "only" } else { "shared" },
+                    includers(&file.included_by)
+                );
+            }
         }
     }
     let short = doc.commit.get(..12).unwrap_or(doc.commit);
