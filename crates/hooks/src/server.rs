@@ -207,7 +207,8 @@ pub fn main() -> ExitCode {
 
 /// Run a server hook: read stdin, judge, print on stderr, append to the
 /// audit log and return the exit code. Never panics (a panic inside is
-/// caught and refuses the push).
+/// caught, recorded and refuses the push; an audit-only mirror records it
+/// and lets the update through).
 pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
