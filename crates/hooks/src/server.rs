@@ -44,6 +44,10 @@
 //!   read) accepts only failures of the server's own configuration (the
 //!   policy, the audit log), never one a pusher can cause
 //!   ([`tiergate_core::server::Failure`]).
+//! - The decision itself is [`tiergate_core::server::decide`], a pure
+//!   function of what this module gathers (the push, the pusher, the
+//!   policy's settings, the verdicts or the failure); this module gathers,
+//!   writes the record and prints.
 //! - Every decision is audited, a timeout or a panic included: the main
 //!   thread, the watchdog and the panic handler each claim the decision
 //!   before writing, so exactly one record is written per run (when the
@@ -63,6 +67,8 @@
 //! error, 3 git or I/O error.
 
 use crate::Options;
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::panic::AssertUnwindSafe;
@@ -72,13 +78,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 use tiergate_core::check::{self, CommitVerdict};
+use tiergate_core::classify::Classifier;
 use tiergate_core::encoding::UnreadableEncoding;
-use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
+use tiergate_core::policy::{self, OnError, Policy, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
-use tiergate_core::report::{self, Colour};
-use tiergate_core::rules::{RuleCode, Violation};
 use tiergate_core::server::{
-    self, AuditRecord, AuditViolation, Failure, OverrideDecision, Progress, RefUpdate, Verdict,
+    self, Clock, Decision, Failure, Judged, Judgement, MirrorMode, Problem, Progress, RefUpdate,
 };
 
 /// Which server hook runs.
@@ -100,20 +105,6 @@ impl Kind {
     }
 }
 
-/// `git config tiergate.mirror`: what a mirror does with violations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum MirrorMode {
-    Audit,
-    Enforce,
-}
-
-/// What the hook prints and how it exits.
-struct Report {
-    text: String,
-    code: u8,
-    json: Option<serde_json::Value>,
-}
-
 /// The repository the hook judges, read through the repository layer
 /// (the C library, or git plumbing for SHA-256 object ids and reftable
 /// references; see [`tiergate_core::repo`]). Same flow, same verdicts.
@@ -121,6 +112,9 @@ struct Store(Repo);
 
 /// Why the pushed commits could not be judged.
 type CheckFailure = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why judging stopped, and who could have caused it.
+type Failed = (Problem, Failure);
 
 impl Store {
     fn git_dir(&self) -> PathBuf {
@@ -139,10 +133,10 @@ impl Store {
     /// unreadable encoding ends it with an error and fills `unreadable`.
     fn check(
         &self,
-        policy: &policy::Policy,
-        classifier: &tiergate_core::classify::Classifier,
+        policy: &Policy,
+        classifier: &Classifier,
         args: &[String],
-        unreadable: &std::cell::RefCell<Option<(String, UnreadableEncoding)>>,
+        unreadable: &RefCell<Option<(String, UnreadableEncoding)>>,
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<check::Summary, CheckFailure> {
         // Commits whose `encoding` header is not UTF-8 are judged as git
@@ -155,115 +149,6 @@ impl Store {
             }
             other => Ok(other?),
         }
-    }
-}
-
-/// The report line and audit violation for a commit in an encoding
-/// tiergate cannot read (see [`tiergate_core::encoding`]).
-fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json::Value) {
-    let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
-    let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
-    let line = format!(
-        "error[{}]: commit {}\n  {message}\n  fix: {fix}\n\n",
-        RuleCode::UnreadableEncoding,
-        &id[..12.min(id.len())]
-    );
-    // No title: it is in the encoding tiergate cannot read.
-    let violation = Violation {
-        rule: RuleCode::UnreadableEncoding,
-        message,
-        tier: None,
-        paths: Vec::new(),
-        line: None,
-        fix: fix.to_owned(),
-    };
-    let record = serde_json::json!(AuditViolation {
-        commit: Some(id),
-        title: None,
-        refname: None,
-        object: None,
-        violation: &violation,
-    });
-    (line, record)
-}
-
-/// The summary line of the violations of refs (not of commits), like
-/// [`report::human_summary`]'s: `tiergate: 1 violation in 1 ref`.
-fn ref_summary(count: usize, mode: Mode) -> String {
-    let (violations, refs) = if count == 1 {
-        ("violation", "ref")
-    } else {
-        ("violations", "refs")
-    };
-    let mut line = format!("tiergate: {count} {violations} in {count} {refs}");
-    if mode == Mode::Warn {
-        line.push_str("; mode: warn, not failing");
-    }
-    line
-}
-
-/// Why the hook could not judge.
-struct Problem {
-    code: u8,
-    message: String,
-    causes: Vec<String>,
-    hint: Option<String>,
-}
-
-impl Problem {
-    fn new(code: u8, message: impl Into<String>) -> Problem {
-        Problem {
-            code,
-            message: message.into(),
-            causes: Vec::new(),
-            hint: None,
-        }
-    }
-
-    fn caused_by(mut self, error: &dyn std::error::Error) -> Problem {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = cause {
-            let text = e.to_string();
-            if self.causes.last() != Some(&text) {
-                self.causes.push(text);
-            }
-            cause = e.source();
-        }
-        self
-    }
-
-    fn hint(mut self, hint: &str) -> Problem {
-        self.hint = Some(hint.to_owned());
-        self
-    }
-
-    fn render(&self) -> String {
-        let mut out = format!("Error: {}\n", self.message);
-        if !self.causes.is_empty() {
-            out.push_str("Caused by:\n");
-            for (i, cause) in self.causes.iter().enumerate() {
-                for (j, line) in cause.lines().enumerate() {
-                    if j == 0 {
-                        out.push_str(&format!("{:>4}: {line}\n", i + 1));
-                    } else {
-                        out.push_str(&format!("      {line}\n"));
-                    }
-                }
-            }
-        }
-        if let Some(hint) = &self.hint {
-            out.push_str(&format!("Hint: {hint}\n"));
-        }
-        out
-    }
-
-    fn summary(&self) -> String {
-        let mut s = self.message.clone();
-        for cause in &self.causes {
-            s.push_str(": ");
-            s.push_str(cause.lines().next().unwrap_or(""));
-        }
-        s
     }
 }
 
@@ -322,7 +207,8 @@ pub fn main() -> ExitCode {
 
 /// Run a server hook: read stdin, judge, print on stderr, append to the
 /// audit log and return the exit code. Never panics (a panic inside is
-/// caught and refuses the push unless `on_error: allow`).
+/// caught, recorded and refuses the push; an audit-only mirror records it
+/// and lets the update through).
 pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     if std::env::var_os("RUST_LOG").is_some() {
         let _ = tracing_subscriber::fmt()
@@ -340,28 +226,17 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     std::panic::set_hook(Box::new(|_| {}));
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
         Ok(_) => serve(options, kind, &stdin),
-        Err(e) => fail_report(
+        Err(e) => server::decide_unrecorded(
             &Problem::new(
                 3,
                 format!("tiergate {}: cannot read stdin", kind.hook_name()),
             )
             .caused_by(&e),
             Failure::Input,
-            OnError::Reject,
-            false,
+            None,
         ),
     }));
-    let report = result.unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
-        let problem = Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
-            .caused_by(&std::io::Error::other(what))
-            .hint("This is a bug in tiergate; please report it with the push that caused it.");
-        decide_unfinished(&problem, Failure::Internal)
-    });
+    let decision = result.unwrap_or_else(|payload| decide_after_panic(kind, payload.as_ref()));
     // A run that ended without taking the decision (it could not open the
     // repository, or had nothing to judge) takes it now, so that a
     // watchdog firing this late does not print a second verdict.
@@ -370,16 +245,23 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             std::thread::park();
         }
     }
+    print(&decision, gitlab);
+    if let Some(record) = decision.record.as_ref().filter(|_| options.json) {
+        println!("{}", record.to_json());
+    }
+    ExitCode::from(decision.code)
+}
+
+/// Print what the decision says for the pusher on stderr (which every git
+/// server relays), each line prefixed for GitLab's web UI when under
+/// GitLab.
+fn print(decision: &Decision, gitlab: bool) {
     let text = if gitlab {
-        server::gitlab_prefix(&report.text)
+        server::gitlab_prefix(&decision.text)
     } else {
-        report.text
+        decision.text.clone()
     };
     let _ = std::io::stderr().write_all(text.as_bytes());
-    if let Some(json) = report.json.filter(|_| options.json) {
-        println!("{json}");
-    }
-    ExitCode::from(report.code)
 }
 
 /// `server.timeout` of the policy in force (milliseconds; the default
@@ -394,6 +276,9 @@ static START: OnceLock<Instant> = OnceLock::new();
 /// [`claim`] it before writing the audit record: exactly one of them
 /// records and reports, the others stand aside.
 static DECIDED: AtomicBool = AtomicBool::new(false);
+
+/// Set once the main thread has claimed the decision.
+static DECIDED_BY_MAIN: AtomicBool = AtomicBool::new(false);
 
 /// What the watchdog and the panic handler need to record a decision the
 /// main thread did not finish: the push as far as known, and the audit
@@ -411,12 +296,19 @@ fn claim() -> bool {
         .is_ok()
 }
 
-/// Milliseconds since the hook started.
-fn elapsed_ms() -> u64 {
-    START
-        .get()
-        .map(|s| u64::try_from(s.elapsed().as_millis()).unwrap_or(u64::MAX))
-        .unwrap_or(0)
+/// Now, for a decision's record: the wall clock, and the milliseconds
+/// since the hook started.
+fn clock() -> Clock {
+    Clock {
+        time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+        elapsed_ms: START
+            .get()
+            .map(|s| u64::try_from(s.elapsed().as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0),
+    }
 }
 
 /// Set what the watchdog enforces (from the policy, once read).
@@ -450,23 +342,26 @@ fn watchdog(kind: &Kind, gitlab: bool) {
             // The main thread decided first and is recording it.
             return;
         }
-        let report = record_unfinished(&problem, Failure::Timeout);
-        let text = if gitlab {
-            server::gitlab_prefix(&report.text)
-        } else {
-            report.text
-        };
-        let _ = std::io::stderr().write_all(text.as_bytes());
-        std::process::exit(i32::from(report.code));
+        let decision = record_unfinished(&problem, Failure::Timeout);
+        print(&decision, gitlab);
+        std::process::exit(i32::from(decision.code));
     });
 }
 
-/// The decision on a push whose judging stopped with `failure` (a panic):
-/// recorded, unless the watchdog took the decision first, in which case
-/// this thread waits for it to end the process.
-fn decide_unfinished(problem: &Problem, failure: Failure) -> Report {
+/// The decision after a panic (`payload`): recorded, unless the watchdog
+/// took the decision first, in which case this thread waits for it to end
+/// the process.
+fn decide_after_panic(kind: &Kind, payload: &(dyn std::any::Any + Send)) -> Decision {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    let problem = Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
+        .caused_by(&std::io::Error::other(what))
+        .hint("This is a bug in tiergate; please report it with the push that caused it.");
     if claim() {
-        return record_unfinished(problem, failure);
+        return record_unfinished(&problem, Failure::Internal);
     }
     if !DECIDED_BY_MAIN.load(Ordering::SeqCst) {
         // The watchdog is writing its record and will exit.
@@ -475,187 +370,45 @@ fn decide_unfinished(problem: &Problem, failure: Failure) -> Report {
         }
     }
     // The main thread had decided (and recorded) before it failed.
-    let (on_error, mirror) = progress_on_error();
-    fail_report(problem, failure, on_error, mirror)
-}
-
-/// Set once the main thread has claimed the decision.
-static DECIDED_BY_MAIN: AtomicBool = AtomicBool::new(false);
-
-/// `server.on_error` as far as known, and whether this is an audit-only
-/// mirror.
-fn progress_on_error() -> (OnError, bool) {
-    let guard = PROGRESS.lock().unwrap_or_else(|e| e.into_inner());
-    guard
-        .as_ref()
-        .map(|(p, _)| (p.on_error, p.audit_only_mirror))
-        .unwrap_or((OnError::Reject, false))
+    let known = PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    server::decide_unrecorded(&problem, Failure::Internal, known.as_ref().map(|(p, _)| p))
 }
 
 /// Record (when the audit log is known) and report a decision the main
 /// thread did not finish; the caller has [`claim`]ed it.
-fn record_unfinished(problem: &Problem, failure: Failure) -> Report {
+fn record_unfinished(problem: &Problem, failure: Failure) -> Decision {
     let known = PROGRESS.lock().unwrap_or_else(|e| e.into_inner()).clone();
     let Some((mut progress, audit_log)) = known else {
-        return fail_report(problem, failure, OnError::Reject, false);
+        return server::decide_unrecorded(problem, failure, None);
     };
     progress.commits_checked = COMMITS_JUDGED.load(Ordering::SeqCst);
-    let mut report = fail_report(
-        problem,
-        failure,
-        progress.on_error,
-        progress.audit_only_mirror,
+    let mut decision = write_record(
+        server::decide_unfinished(&progress, problem, failure, clock()),
+        audit_log.as_deref(),
     );
-    let time = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let record =
-        server::unfinished_record(&progress, failure, problem.summary(), time, elapsed_ms());
-    if let Some(path) = &audit_log {
-        if let Err(e) = append_line(path, record.to_line().as_bytes()) {
-            let failed = audit_failure(path, &e, progress.on_error, progress.audit_only_mirror);
-            report.text.push_str(&failed.text);
-            if report.code == 0 {
-                report.code = failed.code;
-            }
-        }
-    }
-    report
+    // Only the main thread's decision is printed as JSON (`--json`).
+    decision.record = None;
+    decision
 }
 
-/// The report of an audit log that cannot be written.
-fn audit_failure(path: &Path, e: &std::io::Error, on_error: OnError, mirror: bool) -> Report {
-    let problem = Problem::new(
-        3,
-        format!("tiergate: cannot write the audit log {}", path.display()),
-    )
-    .caused_by(e)
-    .hint("Make the audit log writable by the user the git server runs hooks as.");
-    fail_report(&problem, Failure::AuditLog, on_error, mirror)
-}
-
-/// The report of a failure: rejected (exit `problem.code`) or, when
-/// `configured` is `allow` and the failure is the server's own (see
-/// [`server::on_error_for`]), accepted with a note.
-fn fail_report(problem: &Problem, failure: Failure, configured: OnError, mirror: bool) -> Report {
-    let mut text = problem.render();
-    let code = match server::on_error_for(failure, configured, mirror) {
-        OnError::Reject => {
-            text.push_str("tiergate: push rejected: tiergate could not check it (fail closed)\n");
-            if configured == OnError::Allow {
-                text.push_str("tiergate: server.on_error: allow does not apply: a push can cause this failure\n");
-            }
-            problem.code
-        }
-        OnError::Allow => {
-            text.push_str("tiergate: accepted without a check (server.on_error: allow)\n");
-            0
-        }
+/// Write the decision's record to the audit log (when there are both):
+/// a record that cannot be written changes the decision
+/// ([`Decision::unrecorded`]).
+fn write_record(decision: Decision, audit_log: Option<&Path>) -> Decision {
+    let (Some(path), Some(record)) = (audit_log, &decision.record) else {
+        return decision;
     };
-    Report {
-        text,
-        code,
-        json: None,
-    }
-}
-
-/// The state of one hook run, gathered for the audit record.
-struct Session {
-    kind: Kind,
-    repo_dir: String,
-    user: Option<(String, &'static str)>,
-    updates: Vec<RefUpdate>,
-    policy_source: Option<String>,
-    audit_log: Option<PathBuf>,
-    on_error: OnError,
-    audit_only_mirror: bool,
-    commits_checked: usize,
-    violations: Vec<serde_json::Value>,
-    override_: OverrideDecision,
-}
-
-impl Session {
-    /// Share what is known so far with the watchdog and the panic handler
-    /// (see [`PROGRESS`]).
-    fn publish(&self) {
-        let progress = Progress {
-            hook: self.kind.hook_name(),
-            repo: self.repo_dir.clone(),
-            user: self.user.clone(),
-            refs: self.updates.clone(),
-            policy: self.policy_source.clone(),
-            on_error: self.on_error,
-            audit_only_mirror: self.audit_only_mirror,
-            commits_checked: 0,
-        };
-        *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some((progress, self.audit_log.clone()));
-    }
-
-    /// Finish: write the audit record (if there is a log), and produce the
-    /// report. An audit log that cannot be written fails the hook (unless
-    /// `on_error: allow`): a decision that cannot be recorded is not taken.
-    /// When the watchdog took the decision first (a timeout), this thread
-    /// writes nothing and waits for the watchdog to end the process.
-    fn finish(
-        self,
-        verdict: Verdict,
-        accepted: bool,
-        error: Option<(&Problem, Failure)>,
-        text: String,
-    ) -> Report {
-        if !claim() {
-            loop {
-                std::thread::park();
-            }
+    match append_line(path, record.to_line().as_bytes()) {
+        Ok(()) => decision,
+        Err(e) => {
+            let problem = Problem::new(
+                3,
+                format!("tiergate: cannot write the audit log {}", path.display()),
+            )
+            .caused_by(&e)
+            .hint("Make the audit log writable by the user the git server runs hooks as.");
+            decision.unrecorded(&problem)
         }
-        DECIDED_BY_MAIN.store(true, Ordering::SeqCst);
-        // Debug builds: the decision takes this long to record, so a
-        // test can time the watchdog to fire meanwhile.
-        #[cfg(debug_assertions)]
-        if let Some(ms) = debug_ms("TIERGATE_DEBUG_FINISH_SLEEP_MS") {
-            std::thread::sleep(ms);
-        }
-        let code_if_refused = match (verdict, error) {
-            (_, Some((problem, _))) => problem.code,
-            _ => 1,
-        };
-        let record = AuditRecord {
-            time: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-            hook: self.kind.hook_name(),
-            repo: self.repo_dir,
-            user: self.user,
-            refs: self.updates,
-            policy: self.policy_source,
-            commits_checked: self.commits_checked,
-            verdict,
-            accepted,
-            violations: self.violations,
-            override_: self.override_,
-            error: error.map(|(problem, _)| problem.summary()),
-            reason: error.map(|(_, failure)| failure),
-            elapsed_ms: elapsed_ms(),
-        };
-        let json = record.to_json();
-        let mut report = Report {
-            text,
-            code: if accepted { 0 } else { code_if_refused },
-            json: Some(json),
-        };
-        if let Some(path) = &self.audit_log {
-            if let Err(e) = append_line(path, record.to_line().as_bytes()) {
-                let failed = audit_failure(path, &e, self.on_error, self.audit_only_mirror);
-                report.text.push_str(&failed.text);
-                if accepted {
-                    report.code = failed.code;
-                }
-            }
-        }
-        report
     }
 }
 
@@ -672,102 +425,190 @@ fn append_line(path: &Path, line: &[u8]) -> std::io::Result<()> {
     result.and(unlocked)
 }
 
-fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
+/// Gather, decide, record: the main thread's work.
+fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Decision {
     if let Kind::ReferenceTransaction(state) = kind {
         if state != "prepared" {
-            return Report {
-                text: String::new(),
-                code: 0,
-                json: None,
-            };
+            return Decision::nothing_to_decide();
         }
     }
     // Debug builds only: `TIERGATE_DEBUG_PANIC=1` panics here, before
-    // anything is known; `=judging` once the policy is read (below).
+    // anything is known; `=judging` once the policy is read.
     #[cfg(debug_assertions)]
     if env_var("TIERGATE_DEBUG_PANIC").is_some_and(|v| v != "judging") {
         panic!("TIERGATE_DEBUG_PANIC is set");
     }
     let store = match Repo::open_server(options.repo.as_deref()) {
         Ok(repo) => Store(repo),
-        Err(e) => return fail_report(&open_problem(&e), Failure::Objects, OnError::Reject, false),
+        Err(e) => return server::decide_unrecorded(&open_problem(&e), Failure::Objects, None),
     };
-    let config = store.0.config().ok();
-    let config_str = |key: &str| config.as_ref().and_then(|c| c.get_string(key));
-    let git_dir = store.git_dir();
-    let resolve = |p: PathBuf| if p.is_relative() { git_dir.join(p) } else { p };
-    let config_on_error = match config_str("tiergate.onError").as_deref() {
-        Some("allow") => OnError::Allow,
-        _ => OnError::Reject,
-    };
-    let mirror_mode = match config_str("tiergate.mirror").as_deref() {
-        Some("enforce") => MirrorMode::Enforce,
-        _ => MirrorMode::Audit,
-    };
-    let mut session = Session {
-        kind: kind.clone(),
-        repo_dir: git_dir.display().to_string(),
-        user: server::pusher(env_var),
-        updates: Vec::new(),
-        policy_source: None,
-        audit_log: config_str("tiergate.auditLog").map(|p| resolve(PathBuf::from(p))),
-        on_error: config_on_error,
-        // An audit-only mirror never refuses, not even on errors.
-        audit_only_mirror: matches!(kind, Kind::ReferenceTransaction(_))
-            && mirror_mode == MirrorMode::Audit,
-        commits_checked: 0,
-        violations: Vec::new(),
-        override_: OverrideDecision::NotRequested,
-    };
-    let is_mirror = matches!(kind, Kind::ReferenceTransaction(_));
-    let error_out = |session: Session, failure: Failure, problem: Problem| {
-        let failed = fail_report(
-            &problem,
-            failure,
-            session.on_error,
-            session.audit_only_mirror,
-        );
-        let accepted = failed.code == 0;
-        session.finish(
-            Verdict::Error,
-            accepted,
-            Some((&problem, failure)),
-            failed.text,
-        )
-    };
+    let mut session = Session::start(kind, &store);
     session.publish();
+    let judgement = match session.judge(options, &store, stdin) {
+        Ok(judged) => Judgement::Judged(Box::new(judged)),
+        Err((problem, failure)) => Judgement::Failed(problem, failure),
+    };
+    session.finish(judgement)
+}
 
-    // Parse stdin before the policy: the audit record names the refs even
-    // when the policy cannot be read.
-    match server::parse_updates(stdin, is_mirror) {
-        Ok(updates) => {
-            session.updates = updates;
-            session.publish();
+/// One hook run's knowledge of the push, gathered step by step.
+struct Session {
+    /// What the decision is taken on, published for the watchdog and the
+    /// panic handler as it grows.
+    known: Progress,
+    /// Git config `tiergate.auditLog`, else the policy's `server.audit_log`.
+    audit_log: Option<PathBuf>,
+    git_dir: PathBuf,
+    /// Git config `tiergate.onError`: in force while the policy cannot be
+    /// read; `allow` there also wins over the policy's `server.on_error`.
+    config_on_error: OnError,
+}
+
+impl Session {
+    /// What the repository's git config and the environment say before
+    /// stdin and the policy are read: the mirror mode, `tiergate.onError`,
+    /// `tiergate.auditLog`, the pusher.
+    fn start(kind: &Kind, store: &Store) -> Session {
+        let config = store.0.config().ok();
+        let config_str = |key: &str| config.as_ref().and_then(|c| c.get_string(key));
+        let git_dir = store.git_dir();
+        let config_on_error = match config_str("tiergate.onError").as_deref() {
+            Some("allow") => OnError::Allow,
+            _ => OnError::Reject,
+        };
+        let mirror = match kind {
+            Kind::PreReceive => None,
+            Kind::ReferenceTransaction(_) => match config_str("tiergate.mirror").as_deref() {
+                Some("enforce") => Some(MirrorMode::Enforce),
+                _ => Some(MirrorMode::Audit),
+            },
+        };
+        let audit_log = config_str("tiergate.auditLog").map(|p| resolve(&git_dir, p.into()));
+        Session {
+            known: Progress {
+                mirror,
+                repo: git_dir.display().to_string(),
+                user: server::pusher(env_var),
+                refs: Vec::new(),
+                policy: None,
+                on_error: config_on_error,
+                commits_checked: 0,
+            },
+            audit_log,
+            git_dir,
+            config_on_error,
         }
-        Err(e) => {
-            let problem = Problem::new(2, format!("tiergate {}: bad input", kind.hook_name()))
-                .caused_by(&e)
-                .hint("git writes these lines itself: run the hook through `git push`, or give it `<old-id> <new-id> <ref>` lines.");
-            return error_out(session, Failure::Input, problem);
+    }
+
+    /// Share what is known so far with the watchdog and the panic handler
+    /// (see [`PROGRESS`]).
+    fn publish(&self) {
+        *PROGRESS.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some((self.known.clone(), self.audit_log.clone()));
+    }
+
+    /// Read stdin, the policy, the pushed refs and commits, and judge
+    /// them. Stdin comes before the policy: the audit record names the
+    /// refs even when the policy cannot be read.
+    fn judge(&mut self, options: &Options, store: &Store, stdin: &[u8]) -> Result<Judged, Failed> {
+        self.known.refs = read_updates(&self.known, stdin)?;
+        self.publish();
+        let found = store
+            .trusted_policy(options)
+            .map_err(|problem| (problem, Failure::Policy))?;
+        self.adopt_policy(&found.policy);
+        self.publish();
+        set_timeout(found.policy.server.timeout);
+        pause_once_policy_read();
+        let classifier = found.classifier().map_err(|e| {
+            let problem =
+                Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
+            (problem, Failure::Policy)
+        })?;
+        let tips = peel_tips(store, &self.known.refs)?;
+        // Replace refs (`refs/replace/*`): git would show their objects in
+        // place of the replaced ones (tiergate itself never follows them;
+        // see `tiergate_core::repo`), so they are refused or judged as the
+        // policy's `server.replace_refs` says.
+        let refs = server::replace_ref_violations(
+            &self.known.refs,
+            env_var("GIT_REPLACE_REF_BASE").as_deref(),
+            found.policy.server.replace_refs,
+            |update| tips.peeled.contains(&update.new),
+        );
+        let walked = judge_commits(store, &found.policy, &classifier, &tips.commits)?;
+        tracing::debug!(
+            commits = walked.summary.commits_checked,
+            violations = walked.summary.violations,
+            ref_violations = refs.len(),
+            "judged"
+        );
+        let override_requested = server::requested_override(
+            &server::push_options(env_var),
+            &found.policy.server.override_.push_option,
+        );
+        Ok(Judged {
+            policy: found.policy,
+            commits: walked.commits,
+            unreadable: walked.unreadable,
+            summary: walked.summary,
+            refs,
+            override_requested,
+        })
+    }
+
+    /// Take the policy's settings where git config does not set them:
+    /// `server.audit_log`, `server.on_error`.
+    fn adopt_policy(&mut self, policy: &Policy) {
+        self.known.policy = Some(policy.source.clone());
+        if self.audit_log.is_none() {
+            self.audit_log = policy
+                .server
+                .audit_log
+                .clone()
+                .map(|p| resolve(&self.git_dir, p));
+        }
+        if self.config_on_error == OnError::Reject {
+            self.known.on_error = policy.server.on_error;
         }
     }
-    let found = match store.trusted_policy(options) {
-        Ok(found) => found,
-        Err(problem) => return error_out(session, Failure::Policy, problem),
-    };
-    let policy = &found.policy;
-    session.policy_source = Some(policy.source.clone());
-    if session.audit_log.is_none() {
-        session.audit_log = policy.server.audit_log.clone().map(resolve);
+
+    /// Finish: take the decision, write its audit record (if there is a
+    /// log). An audit log that cannot be written fails the hook (unless
+    /// `on_error: allow`): a decision that cannot be recorded is not taken.
+    /// When the watchdog took the decision first (a timeout), this thread
+    /// writes nothing and waits for the watchdog to end the process.
+    fn finish(self, judgement: Judgement) -> Decision {
+        if !claim() {
+            loop {
+                std::thread::park();
+            }
+        }
+        DECIDED_BY_MAIN.store(true, Ordering::SeqCst);
+        // Debug builds: the decision takes this long to record, so a
+        // test can time the watchdog to fire meanwhile.
+        #[cfg(debug_assertions)]
+        if let Some(ms) = debug_ms("TIERGATE_DEBUG_FINISH_SLEEP_MS") {
+            std::thread::sleep(ms);
+        }
+        let decision = server::decide(&self.known, judgement, clock());
+        write_record(decision, self.audit_log.as_deref())
     }
-    if config_on_error == OnError::Reject {
-        session.on_error = policy.server.on_error;
+}
+
+/// A path from git config or the policy: relative to the git directory.
+fn resolve(git_dir: &Path, path: PathBuf) -> PathBuf {
+    if path.is_relative() {
+        git_dir.join(path)
+    } else {
+        path
     }
-    session.publish();
-    set_timeout(policy.server.timeout);
-    // Debug builds only, for the tests of timeouts and panics: once the
-    // policy is read, sleep (`TIERGATE_DEBUG_SLEEP_MS`), or panic
-    // (`TIERGATE_DEBUG_PANIC=judging`).
+}
+
+/// Debug builds only, for the tests of timeouts and panics: once the
+/// policy is read, sleep (`TIERGATE_DEBUG_SLEEP_MS`), or panic
+/// (`TIERGATE_DEBUG_PANIC=judging`).
+fn pause_once_policy_read() {
     #[cfg(debug_assertions)]
     {
         if let Some(ms) = debug_ms("TIERGATE_DEBUG_SLEEP_MS") {
@@ -777,27 +618,39 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
             panic!("TIERGATE_DEBUG_PANIC is set");
         }
     }
-    #[cfg(debug_assertions)]
-    let commit_sleep = debug_ms("TIERGATE_DEBUG_COMMIT_SLEEP_MS");
+}
 
-    let classifier = match found.classifier() {
-        Ok(c) => c,
-        Err(e) => {
-            let problem =
-                Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
-            return error_out(session, Failure::Policy, problem);
-        }
+/// The ref updates on stdin.
+fn read_updates(known: &Progress, stdin: &[u8]) -> Result<Vec<RefUpdate>, Failed> {
+    server::parse_updates(stdin, known.mirror.is_some()).map_err(|e| {
+        let problem = Problem::new(2, format!("tiergate {}: bad input", known.hook()))
+            .caused_by(&e)
+            .hint("git writes these lines itself: run the hook through `git push`, or give it `<old-id> <new-id> <ref>` lines.");
+        (problem, Failure::Input)
+    })
+}
+
+/// The tips of a push: every created or updated ref's new id peeled to a
+/// commit (a replace ref's too: its replacement commit is judged like
+/// any pushed commit).
+struct Tips {
+    /// The commits, in the order of the updates.
+    commits: Vec<String>,
+    /// The new ids that peel to a commit.
+    peeled: HashSet<String>,
+}
+
+/// Peel every created or updated ref's new id.
+fn peel_tips(store: &Store, updates: &[RefUpdate]) -> Result<Tips, Failed> {
+    let mut tips = Tips {
+        commits: Vec::new(),
+        peeled: HashSet::new(),
     };
-    // The tips: every created or updated ref's new id, peeled to a commit
-    // (a replace ref's too: its replacement commit is judged like any
-    // pushed commit).
-    let mut tips = Vec::new();
-    let mut peeled = std::collections::HashSet::new();
-    for update in session.updates.iter().filter(|u| !u.is_delete()) {
+    for update in updates.iter().filter(|u| !u.is_delete()) {
         match store.peel_tip(&update.new) {
             Ok(Some(id)) => {
-                peeled.insert(update.new.clone());
-                tips.push(id);
+                tips.peeled.insert(update.new.clone());
+                tips.commits.push(id);
             }
             Ok(None) => {}
             Err(e) => {
@@ -809,136 +662,70 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
                     ),
                 )
                 .caused_by(e.as_ref());
-                return error_out(session, Failure::Objects, problem);
+                return Err((problem, Failure::Objects));
             }
         }
     }
-    // Replace refs (`refs/replace/*`): git would show their objects in
-    // place of the replaced ones (tiergate itself never follows them; see
-    // `tiergate_core::repo`), so they are refused or judged as the
-    // policy's `server.replace_refs` says.
-    let ref_violations = server::replace_ref_violations(
-        &session.updates,
-        env_var("GIT_REPLACE_REF_BASE").as_deref(),
-        policy.server.replace_refs,
-        |update| peeled.contains(&update.new),
-    );
-    let colour = Colour::Never;
-    let mut text = String::new();
-    let mut violations = Vec::new();
-    let mut summary = check::Summary::default();
-    if !tips.is_empty() {
-        let args = server::push_walk_args(&tips);
-        let unreadable = std::cell::RefCell::new(None);
-        let result = store.check(
-            policy,
-            &classifier,
-            &args,
-            &unreadable,
-            |v: &CommitVerdict| {
-                COMMITS_JUDGED.fetch_add(1, Ordering::SeqCst);
-                // Debug builds: each commit takes this long.
-                #[cfg(debug_assertions)]
-                if let Some(ms) = commit_sleep {
-                    std::thread::sleep(ms);
-                }
-                if !v.violations.is_empty() {
-                    text.push_str(&report::human_commit(v, policy.mode, colour));
-                    violations.extend(AuditRecord::violations_of(v));
-                }
-            },
-        );
-        let unreadable = unreadable.into_inner();
-        match result {
-            Ok(s) => summary = s,
-            Err(_) if unreadable.is_some() => {
-                if let Some((id, e)) = unreadable {
-                    let (line, record) = unreadable_encoding(&id, &e);
-                    text.push_str(&line);
-                    violations.push(record);
-                }
-                summary.commits_failed += 1;
-                summary.violations = violations.len();
-            }
-            Err(e) => {
-                let problem = Problem::new(3, "tiergate: cannot read the pushed commits")
-                    .caused_by(e.as_ref());
-                return error_out(session, Failure::Objects, problem);
-            }
-        }
-    }
-    for violation in &ref_violations {
-        text.push_str(&violation.human());
-        violations.push(violation.to_json());
-    }
-    session.commits_checked = summary.commits_checked;
-    session.violations = violations;
-    tracing::debug!(
-        commits = summary.commits_checked,
-        violations = summary.violations,
-        ref_violations = ref_violations.len(),
-        "judged"
-    );
+    Ok(tips)
+}
 
-    if summary.violations == 0 && ref_violations.is_empty() {
-        return session.finish(Verdict::Pass, true, None, text);
+/// What judging the pushed commits found.
+#[derive(Default)]
+struct Walked {
+    /// The commits with violations, in the order judged.
+    commits: Vec<CommitVerdict>,
+    /// A commit in an encoding tiergate cannot read, which ended the walk.
+    unreadable: Option<(String, UnreadableEncoding)>,
+    summary: check::Summary,
+}
+
+/// Judge the commits new to the repository from `tips`.
+fn judge_commits(
+    store: &Store,
+    policy: &Policy,
+    classifier: &Classifier,
+    tips: &[String],
+) -> Result<Walked, Failed> {
+    let mut walked = Walked::default();
+    if tips.is_empty() {
+        return Ok(walked);
     }
-    if summary.violations > 0 {
-        text.push_str(&report::human_summary(&summary, policy));
-        text.push('\n');
-    }
-    if !ref_violations.is_empty() {
-        text.push_str(&ref_summary(ref_violations.len(), policy.mode));
-        text.push('\n');
-    }
-    let refs: Vec<&str> = session.updates.iter().map(|u| u.refname.as_str()).collect();
-    let refs = refs.join(", ");
-    if is_mirror {
-        return match mirror_mode {
-            MirrorMode::Audit => {
-                text.push_str(&format!(
-                    "tiergate: mirror update accepted and recorded (tiergate.mirror: audit) ({refs})\n"
-                ));
-                session.finish(Verdict::Warn, true, None, text)
-            }
-            MirrorMode::Enforce => {
-                text.push_str(&format!(
-                    "tiergate: mirror update refused (tiergate.mirror: enforce); refs not updated ({refs})\n"
-                ));
-                session.finish(Verdict::Fail, false, None, text)
-            }
-        };
-    }
-    if policy.mode == Mode::Warn {
-        return session.finish(Verdict::Warn, true, None, text);
-    }
-    let key = &policy.server.override_.push_option;
-    let options_given = server::push_options(env_var);
-    let requested = server::requested_override(&options_given, key);
-    session.override_ = server::decide_override(
-        requested.as_deref(),
-        session.user.as_ref().map(|(u, _)| u.as_str()),
-        &policy.server.override_.users,
-        key,
-    );
-    match &session.override_ {
-        OverrideDecision::Granted { user, reason } => {
-            text.push_str(&format!(
-                "tiergate: override by {user} accepted: \"{reason}\" (recorded in the audit log)\n"
-            ));
-            session.finish(Verdict::Override, true, None, text)
+    #[cfg(debug_assertions)]
+    let commit_sleep = debug_ms("TIERGATE_DEBUG_COMMIT_SLEEP_MS");
+    let args = server::push_walk_args(tips);
+    let unreadable = RefCell::new(None);
+    let result = store.check(policy, classifier, &args, &unreadable, |v| {
+        COMMITS_JUDGED.fetch_add(1, Ordering::SeqCst);
+        // Debug builds: each commit takes this long.
+        #[cfg(debug_assertions)]
+        if let Some(ms) = commit_sleep {
+            std::thread::sleep(ms);
         }
-        decision => {
-            if let OverrideDecision::Refused { why, .. } = decision {
-                text.push_str(&format!("tiergate: override refused: {why}\n"));
-            }
-            text.push_str(&format!(
-                "tiergate: push rejected ({refs}); no ref was updated\n"
-            ));
-            text.push_str("Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one) and push again; `tiergate explain <rule>` says more.\n");
-            session.finish(Verdict::Fail, false, None, text)
+        if !v.violations.is_empty() {
+            walked.commits.push(v.clone());
+        }
+    });
+    walked.unreadable = unreadable.into_inner();
+    match result {
+        Ok(summary) => walked.summary = summary,
+        Err(_) if walked.unreadable.is_some() => {
+            // The walk ended at the unreadable commit: it counts as the
+            // failed commit, with the violations found before it.
+            walked.summary.commits_failed = 1;
+            walked.summary.violations = walked
+                .commits
+                .iter()
+                .map(|c| c.violations.len())
+                .sum::<usize>()
+                + 1;
+        }
+        Err(e) => {
+            let problem =
+                Problem::new(3, "tiergate: cannot read the pushed commits").caused_by(e.as_ref());
+            return Err((problem, Failure::Objects));
         }
     }
+    Ok(walked)
 }
 
 /// Why the repository could not be opened, as the hook reports it.
