@@ -4,8 +4,10 @@
 #   ./install.sh [options] [CLONE]
 #
 # CLONE defaults to the repository around the current directory. Run it
-# from a checkout of tiergate (it builds from the directory it lives in).
-# See docs/hooks.md for the details.
+# from a checkout of tiergate (it builds from the directory it lives in),
+# then hands over to the built `tiergate install`, which does the
+# installing (one implementation: crates/cli/src/cmd/install/). See
+# docs/hooks.md for the details.
 set -eu
 
 # Server side (`install.sh --server REPO.git ...`): hooks/install-server.sh,
@@ -20,17 +22,21 @@ usage() {
     cat <<'EOF'
 Usage: install.sh [options] [CLONE]
 
-Build tiergate (cargo build --release --locked), install its binaries, and
-install the commit-msg, pre-push and applypatch-msg hooks into CLONE (default:
-the git repository around the current directory), in the hooks directory git
-uses (git rev-parse --git-path hooks: core.hooksPath and linked worktrees
-are honoured). A hook already there is kept and runs first (chained).
-Running it again updates the hooks; it never installs twice.
+Build tiergate (cargo build --release --locked), then run the tiergate just
+built as `tiergate install`: it copies the binaries into --bin-dir and
+installs the commit-msg, pre-push and applypatch-msg hooks into CLONE
+(default: the git repository around the current directory), in the hooks
+directory git uses (git rev-parse --git-path hooks: core.hooksPath and
+linked worktrees are honoured). A hook already there is kept and runs first
+(chained). Running it again updates the hooks; it never installs twice.
+Without a checkout, `tiergate install` does the same (`tiergate install
+--help`).
 
 Options:
   --bin-dir DIR   where the binaries go and where the hooks look for them
                   [default: $TIERGATE_BIN_DIR, else ~/.local/bin]
-  --no-build      do not build: use the binaries already in --bin-dir
+  --no-build      do not build: use the binaries already in --bin-dir (its
+                  tiergate does the installing)
   --init-policy   copy tiergate's example policy.yaml into the clone if it has
                   none (an existing policy.yaml is never overwritten)
   --uninstall     remove tiergate's hooks from CLONE and put back the hooks

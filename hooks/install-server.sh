@@ -14,8 +14,9 @@ usage() {
     cat <<'USAGE'
 Usage: install.sh --server REPO.git [options]
 
-Install tiergate's pre-receive hook into REPO.git (a repository that receives
-pushes): every push is judged against the policy and refused, whole, on a
+Build tiergate, then run the tiergate just built as `tiergate install
+--server` to install its pre-receive hook into REPO.git (a repository that
+receives pushes): every push is judged against the policy and refused, whole, on a
 violation. A pre-receive hook already there is kept and runs first
 (chained). Running it again updates the hook; it never installs twice.
 
@@ -32,7 +33,8 @@ Options:
                     violations, accept) or enforce (refuse the update)
   --bin-dir DIR     where the binaries go and where the hook looks for them
                     [default: $TIERGATE_BIN_DIR, else ~/.local/bin]
-  --no-build        do not build: use the binaries already in --bin-dir
+  --no-build        do not build: use the binaries already in --bin-dir (its
+                    tiergate does the installing)
   --no-fsck         leave receive.fsckObjects (fetch.fsckObjects with
                     --mirror) as it is instead of setting it to true
   --uninstall       remove the hook (restoring a chained one) and tiergate's

@@ -1,7 +1,7 @@
 //! `tiergate install [CLONE]`: the commit-msg, pre-push and applypatch-msg
 //! shims in a developer's clone.
 
-use super::{absolute, git_answer, git_in, install_binaries, shim, Args, Failure, Run};
+use super::{git_answer, git_in, install_binaries, shim, Args, Failure, Run};
 use crate::Global;
 use std::path::{Path, PathBuf};
 
@@ -71,15 +71,9 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
                 None,
             )
         })?;
-    let bin_dir = bin_dir(args)?;
+    let bin_dir = super::bin_dir(args)?;
 
-    if run.dry_run {
-        run.say(if args.from_install_sh {
-            "tiergate install.sh --dry-run: nothing will be changed"
-        } else {
-            "tiergate install --dry-run: nothing will be changed"
-        });
-    }
+    run.announce_dry_run("");
     run.say(format!("clone:     {}", top.display()));
     run.say(format!("hooks dir: {}", hooks_dir.display()));
 
@@ -104,7 +98,7 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
 
     install_binaries(run, &bin_dir, &BINARIES)?;
 
-    run.mkdir(&hooks_dir)?;
+    run.mkdir(&hooks_dir, None)?;
     for hook in HOOKS {
         let file = hooks_dir.join(hook);
         let state = shim::chain_existing(run, &file, caller)?;
@@ -126,17 +120,6 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
     }
     run.say("done.");
     Ok(())
-}
-
-/// `--bin-dir`, absolute; by default the directory tiergate runs from.
-fn bin_dir(args: &Args) -> Result<PathBuf, Failure> {
-    match &args.bin_dir {
-        Some(dir) => absolute(dir),
-        None => std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(Path::to_path_buf))
-            .ok_or_else(|| Failure::io("cannot find the directory tiergate runs from", None)),
-    }
 }
 
 /// `--init-policy` writes a policy unless one exists; otherwise say which

@@ -117,13 +117,27 @@ struct Run {
 }
 
 impl Run {
+    /// The first line of a dry run's report; `extra` names the mode
+    /// (` --server`).
+    fn announce_dry_run(&self, extra: &str) {
+        if self.dry_run {
+            let name = if self.caller == "install.sh" {
+                "tiergate install.sh"
+            } else {
+                "tiergate install"
+            };
+            self.say(format!("{name}{extra} --dry-run: nothing will be changed"));
+        }
+    }
+
     /// Print a line of the installer's report (stdout, as install.sh's `say`).
     fn say(&self, line: impl AsRef<str>) {
         println!("{}", line.as_ref());
     }
 
-    /// Create a directory (and its parents), or say it would be.
-    fn mkdir(&self, dir: &Path) -> Result<(), Failure> {
+    /// Create a directory (and its parents), or say it would be; `hint`
+    /// for when it cannot be.
+    fn mkdir(&self, dir: &Path, hint: Option<&str>) -> Result<(), Failure> {
         if self.dry_run {
             self.say(format!("  would run: mkdir -p {}", dir.display()));
             return Ok(());
@@ -131,7 +145,7 @@ impl Run {
         std::fs::create_dir_all(dir).map_err(|e| {
             Failure::io(
                 format!("cannot create {}: {e}", dir.display()),
-                Some("Choose a writable directory with --bin-dir DIR.".to_owned()),
+                hint.map(str::to_owned),
             )
         })
     }
@@ -194,6 +208,17 @@ pub fn run(global: &Global, args: Args) -> ExitCode {
             }
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// `--bin-dir`, absolute; by default the directory tiergate runs from.
+fn bin_dir(args: &Args) -> Result<PathBuf, Failure> {
+    match &args.bin_dir {
+        Some(dir) => absolute(dir),
+        None => std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(Path::to_path_buf))
+            .ok_or_else(|| Failure::io("cannot find the directory tiergate runs from", None)),
     }
 }
 
@@ -285,7 +310,10 @@ fn install_binaries(run: &Run, bin_dir: &Path, names: &[&str]) -> Result<Vec<Str
         ));
     } else {
         run.say(format!("binaries:  {}", bin_dir.display()));
-        run.mkdir(bin_dir)?;
+        run.mkdir(
+            bin_dir,
+            Some("Choose a writable directory with --bin-dir DIR."),
+        )?;
         for b in &to_copy {
             if run.dry_run {
                 run.say(format!("  would install {b} into {}", bin_dir.display()));

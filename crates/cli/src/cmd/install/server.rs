@@ -93,21 +93,9 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
         };
         (git_dir.join(rel), name)
     };
-    let bin_dir = match &args.bin_dir {
-        Some(dir) => absolute(dir)?,
-        None => std::env::current_exe()
-            .ok()
-            .and_then(|exe| exe.parent().map(Path::to_path_buf))
-            .ok_or_else(|| Failure::io("cannot find the directory tiergate runs from", None))?,
-    };
+    let bin_dir = super::bin_dir(args)?;
 
-    if run.dry_run {
-        run.say(if args.from_install_sh {
-            "tiergate install.sh --server --dry-run: nothing will be changed"
-        } else {
-            "tiergate install --server --dry-run: nothing will be changed"
-        });
-    }
+    run.announce_dry_run(" --server");
     run.say(format!("repository: {}", git_dir.display()));
     run.say(format!(
         "hook:       {}",
