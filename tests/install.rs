@@ -3,7 +3,9 @@
 
 mod hook_support;
 
-use hook_support::{assert_code, bin_dir, declared, install_sh, stderr, stdout, Clone};
+use hook_support::{
+    assert_code, bin_dir, declared, install_sh, stderr, stdout, tiergate_bin, Clone,
+};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -28,6 +30,21 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
         );
     }
     out
+}
+
+/// Run `tiergate install ARGS` (the binary under test) in `dir`, hermetic.
+fn tiergate_install(dir: &Path, args: &[&str]) -> std::process::Output {
+    tiergate_install_with(&tiergate_bin(), dir, args)
+}
+
+/// Run `TIERGATE install ARGS` in `dir`, hermetic.
+fn tiergate_install_with(tiergate: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(tiergate);
+    hook_support::hermetic(&mut cmd)
+        .arg("install")
+        .args(args)
+        .current_dir(dir);
+    hook_support::output(&mut cmd)
 }
 
 fn bins() -> String {
@@ -106,29 +123,64 @@ fn dry_run_changes_nothing() {
     let c = Clone::bare_start();
     let hooks = c.path().join(".git/hooks");
     std::fs::write(hooks.join("pre-push"), "#!/bin/sh\n").expect("write");
+    std::fs::remove_file(c.path().join("policy.yaml")).expect("rm");
     let before = snapshot(&hooks);
     let out = install_sh(
         &c.path(),
         &[
             "--dry-run",
             "--init-policy",
+            "--no-build",
             "--bin-dir",
-            "/nonexistent/bin",
+            &bins(),
         ],
     );
     assert_code(&out, 0);
     let text = stdout(&out);
-    assert!(text.contains("nothing will be changed"), "{text}");
     assert!(
-        text.contains("would run: cargo") || text.contains("building:"),
+        text.starts_with("tiergate install.sh --dry-run: nothing will be changed\n"),
         "{text}"
     );
     assert!(
         text.contains("pre-push: would be installed; the hook that was there runs first"),
         "{text}"
     );
+    assert!(text.contains("commit-msg: would be installed\n"), "{text}");
+    assert!(
+        text.contains("policy:    copied tiergate's example policy to"),
+        "{text}"
+    );
+    assert_eq!(snapshot(&hooks), before);
+    assert!(!c.path().join("policy.yaml").exists());
+
+    // Building is not done either, nor a bin dir made.
+    let out = install_sh(&c.path(), &["--dry-run", "--bin-dir", "/nonexistent/bin"]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("building:  cargo build --release --locked (in "),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(snapshot(&hooks), before);
     assert!(!Path::new("/nonexistent/bin").exists());
+
+    // `tiergate install --dry-run` copies no binary into a new bin dir.
+    let new_bin = c.tmp.path().join("new-bin");
+    let out = tiergate_install(
+        &c.path(),
+        &["--dry-run", "--bin-dir", new_bin.to_str().expect("utf-8")],
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "  would install tiergate-commit-msg into {}\n",
+            new_bin.display()
+        )),
+        "{text}"
+    );
+    assert!(!new_bin.exists());
+    assert_eq!(snapshot(&hooks), before);
 }
 
 #[test]
@@ -224,6 +276,7 @@ fn shims_find_binaries_through_tiergate_bin() {
         std::fs::create_dir_all(&empty).expect("mkdir");
         std::os::unix::fs::symlink(bin_dir().join(b), empty.join(b)).expect("link");
     }
+    std::os::unix::fs::symlink(tiergate_bin(), empty.join("tiergate")).expect("link");
     let out = install_sh(
         &c.path(),
         &[
@@ -234,7 +287,17 @@ fn shims_find_binaries_through_tiergate_bin() {
         ],
     );
     assert_code(&out, 0);
+    // The links are the binaries already: nothing was copied over them.
+    assert!(
+        stdout(&out).contains(&format!(
+            "binaries:  {} (already there: nothing to copy)\n",
+            empty.display()
+        )),
+        "{}",
+        stdout(&out)
+    );
     for b in [
+        "tiergate",
         "tiergate-commit-msg",
         "tiergate-pre-push",
         "tiergate-applypatch-msg",
@@ -475,4 +538,309 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
         stdout(&out)
     );
     assert_eq!(fsck(), "true");
+}
+
+/// The hooks directory of two clones set up alike, one installed by
+/// install.sh and one by `tiergate install`: the same files, byte for byte
+/// (modes too), and the same again after uninstalling.
+#[test]
+fn install_sh_and_tiergate_install_write_the_same_files() {
+    let setup = || {
+        let c = Clone::bare_start();
+        let hooks = c.path().join(".git/hooks");
+        std::fs::write(hooks.join("commit-msg"), "#!/bin/sh\nexit 0\n").expect("write");
+        std::fs::set_permissions(hooks.join("commit-msg"), PermissionsExt::from_mode(0o750))
+            .expect("chmod");
+        c
+    };
+    let (a, b) = (setup(), setup());
+    let before = snapshot(&a.path().join(".git/hooks"));
+    let out = install_sh(
+        &a.path(),
+        &["--no-build", "--no-check", "--bin-dir", &bins()],
+    );
+    assert_code(&out, 0);
+    let out = tiergate_install(&b.path(), &["--no-check", "--bin-dir", &bins()]);
+    assert_code(&out, 0);
+    let (sa, sb) = (
+        snapshot(&a.path().join(".git/hooks")),
+        snapshot(&b.path().join(".git/hooks")),
+    );
+    assert_eq!(sa.keys().collect::<Vec<_>>(), sb.keys().collect::<Vec<_>>());
+    for (name, entry) in &sa {
+        assert_eq!(Some(entry), sb.get(name), "{name} differs");
+    }
+    // The shim is the embedded template with the bin dir written in.
+    let shim = String::from_utf8(sa["pre-push"].1.clone()).expect("utf-8");
+    assert!(
+        shim.starts_with("#!/bin/sh\n# tiergate-shim: pre-push\n"),
+        "{shim}"
+    );
+    assert!(
+        shim.contains(&format!("\ntiergate_bin_dir='{}'\n", bins())),
+        "{shim}"
+    );
+    assert_eq!(sa["pre-push"].0 & 0o777, 0o755);
+
+    let out = install_sh(&a.path(), &["--uninstall", "--bin-dir", &bins()]);
+    assert_code(&out, 0);
+    let out = tiergate_install(&b.path(), &["--uninstall"]);
+    assert_code(&out, 0);
+    assert_eq!(snapshot(&a.path().join(".git/hooks")), before);
+    assert_eq!(snapshot(&b.path().join(".git/hooks")), before);
+}
+
+/// What `cargo install --path crates/cli` leaves: a lone `tiergate`, no
+/// hook binaries beside it, no checkout. `tiergate install` then installs
+/// shims that run `tiergate hook <name>` from that directory; real commits
+/// and pushes are judged; a hook that was there runs first and comes back
+/// on uninstall; the bin dir not being on PATH is said, with the line to add.
+#[test]
+fn a_lone_tiergate_installs_hooks_that_run_tiergate_hook() {
+    let c = Clone::bare_start();
+    c.write("README", "hello\n");
+    c.write("crypto/aes.c", "aes\n");
+    c.git(&["add", "-A"]);
+    c.git(&["commit", "-q", "-m", "Initial commit"]);
+    let root_bin = c.tmp.path().join("root/bin");
+    std::fs::create_dir_all(&root_bin).expect("mkdir");
+    std::fs::copy(tiergate_bin(), root_bin.join("tiergate")).expect("copy");
+    let lone = root_bin.join("tiergate");
+    let hooks = c.path().join(".git/hooks");
+    let ran = c.tmp.path().join("chained-ran");
+    let chained_text = format!("#!/bin/sh\necho ran >>'{}'\n", ran.display());
+    std::fs::write(hooks.join("commit-msg"), &chained_text).expect("write");
+    std::fs::set_permissions(hooks.join("commit-msg"), PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+
+    let out = tiergate_install_with(&lone, &c.path(), &[]);
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!(
+            "binaries:  {} (already there: nothing to copy)\n  tiergate-commit-msg is not there: the commit-msg hook runs `tiergate hook commit-msg` instead\n",
+            root_bin.display()
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("commit-msg: installed; the hook that was there runs first (kept as commit-msg.tiergate-chained)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("with the installed tiergate (tiergate check HEAD):\n  pass: no violations."),
+        "{text}"
+    );
+    assert!(text.ends_with("done.\n"), "{text}");
+    assert!(
+        stderr(&out).contains(&format!(
+            "Warning: {dir} is not on PATH: the hooks find it, but `tiergate` typed in a shell will not.\nHint: Add this line to your shell profile (~/.profile, ~/.bashrc or ~/.zshrc), then open a new shell:\n  export PATH=\"{dir}:$PATH\"\n",
+            dir = root_bin.display()
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // A forbidden commit is refused by the real `git commit`, after the
+    // chained hook ran; an allowed one passes.
+    c.write("crypto/aes.c", "ai\n");
+    c.git(&["add", "-A"]);
+    let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
+    assert_code(&out, 1);
+    assert!(
+        stderr(&out).contains("error[ai-forbidden-tier]"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&ran).expect("ran"), "ran\n");
+    let out = c.try_git(&["commit", "-q", "-m", "crypto: by hand"]);
+    assert_code(&out, 0);
+
+    // A bad commit made with --no-verify is refused by pre-push.
+    c.commit_no_verify(&[("crypto/aes.c", "ai again\n")], &declared("crypto: ai"));
+    let out = c.try_git(&["push", "-q", "origin", "main"]);
+    assert!(!out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("tiergate: push to origin rejected"),
+        "{}",
+        stderr(&out)
+    );
+
+    // On PATH: no warning.
+    let path = format!(
+        "{}:{}",
+        root_bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut cmd = std::process::Command::new(&lone);
+    hook_support::hermetic(&mut cmd)
+        .env("PATH", path)
+        .args(["install", "--no-check"])
+        .current_dir(c.path());
+    let out = hook_support::output(&mut cmd);
+    assert_code(&out, 0);
+    assert!(stdout(&out).contains("commit-msg: updated (already installed)\n"));
+    assert_eq!(stderr(&out), "");
+
+    let out = tiergate_install_with(&lone, &c.path(), &["--uninstall"]);
+    assert_code(&out, 0);
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("commit-msg")).expect("restored"),
+        chained_text
+    );
+    assert!(!hooks.join("pre-push").exists());
+    assert!(!hooks.join("commit-msg.tiergate-chained").exists());
+}
+
+/// `tiergate install`'s refusals: exit 2 with the reason and a hint, and
+/// nothing changed.
+#[test]
+fn tiergate_install_refuses_clearly() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    hook_support::git(tmp.path(), &["init", "-q", "--bare", "srv.git"]);
+    let out = tiergate_install(tmp.path(), &["srv.git"]);
+    assert_code(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "Error: 'srv.git' is a bare repository: tiergate's client hooks belong in a developer's clone\nHint: On a server, install tiergate's pre-receive hook instead: `tiergate install --server srv.git`.\n"
+    );
+    let out = tiergate_install(
+        tmp.path(),
+        &["--server", "srv.git", "--mirror", "sometimes"],
+    );
+    assert_code(&out, 2);
+    assert_eq!(
+        stderr(&out),
+        "Error: --mirror takes audit or enforce, not 'sometimes'\nHint: Use `--mirror audit` to record violations or `--mirror enforce` to refuse them.\n"
+    );
+    let out = tiergate_install(tmp.path(), &["nowhere"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).starts_with("Error: 'nowhere' is not a directory\n"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A hook in the way of a chained one: refused, both left as they are.
+    let c = Clone::bare_start();
+    let hooks = c.path().join(".git/hooks");
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\n").expect("write");
+    std::fs::write(hooks.join("pre-push.tiergate-chained"), "#!/bin/sh\n").expect("write");
+    let before = snapshot(&hooks);
+    let out = tiergate_install(&c.path(), &["--no-check"]);
+    assert_code(&out, 2);
+    assert!(
+        stderr(&out).contains(
+            "pre-push.tiergate-chained already exists\nHint: Merge the two hooks by hand into "
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).ends_with(", and run tiergate install again.\n"),
+        "{}",
+        stderr(&out)
+    );
+    let after = snapshot(&hooks);
+    assert_eq!(after["pre-push"], before["pre-push"]);
+    assert_eq!(
+        after["pre-push.tiergate-chained"],
+        before["pre-push.tiergate-chained"]
+    );
+
+    // --init-policy without a checkout writes the starter policy.
+    std::fs::remove_file(c.path().join("policy.yaml")).expect("rm");
+    std::fs::remove_file(hooks.join("pre-push")).expect("rm");
+    let out = tiergate_install(&c.path(), &["--no-check", "--init-policy"]);
+    assert_code(&out, 0);
+    let mut cmd = std::process::Command::new(tiergate_bin());
+    hook_support::hermetic(&mut cmd).args(["policy", "init"]);
+    let starter = hook_support::output(&mut cmd);
+    assert_code(&starter, 0);
+    assert_eq!(
+        std::fs::read(c.path().join("policy.yaml")).expect("written"),
+        starter.stdout
+    );
+}
+
+/// `tiergate install --server`: a refused push through the installed
+/// hook; uninstall takes the hook and tiergate's config away again and
+/// puts back the hook it chained.
+#[test]
+fn tiergate_install_server_then_a_refused_push_then_uninstall() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    hook_support::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
+    hook_support::git(dir, &["init", "-q", "-b", "main", "work"]);
+    let bare = dir.join("srv.git");
+    std::fs::write(dir.join("policy.yaml"), hook_support::POLICY).expect("write");
+    let mine = "#!/bin/sh\ncat >/dev/null\n";
+    std::fs::write(bare.join("hooks/pre-receive"), mine).expect("write");
+    std::fs::set_permissions(
+        bare.join("hooks/pre-receive"),
+        PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+
+    let out = tiergate_install(
+        dir,
+        &[
+            "--server",
+            "srv.git",
+            "--policy",
+            "policy.yaml",
+            "--bin-dir",
+            &bins(),
+        ],
+    );
+    assert_code(&out, 0);
+    let text = stdout(&out);
+    for line in [
+        format!("repository: {}", bare.canonicalize().expect("canon").display()),
+        format!("policy:     {}/policy.yaml (git config tiergate.policy)", dir.display()),
+        "push options: advertised (receive.advertisePushOptions=true)".to_owned(),
+        "pre-receive: installed; the hook that was there runs first (kept as pre-receive.tiergate-chained)".to_owned(),
+        "done.".to_owned(),
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+
+    let work = dir.join("work");
+    std::fs::create_dir_all(work.join("crypto")).expect("mkdir");
+    std::fs::write(work.join("crypto/aes.c"), "ai\n").expect("write");
+    hook_support::git(&work, &["add", "-A"]);
+    hook_support::git(&work, &["commit", "-q", "-m", &declared("crypto: ai")]);
+    let url = format!("file://{}", bare.display());
+    let out = hook_support::output(hook_support::git_cmd(&work).args(["push", &url, "main"]));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("remote: error[ai-forbidden-tier]: commit"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("! [remote rejected] main -> main (pre-receive hook declined)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = tiergate_install(dir, &["--server", "srv.git", "--uninstall"]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains("git config tiergate.policy: removed\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(bare.join("hooks/pre-receive")).expect("restored"),
+        mine
+    );
+    let out = hook_support::output(hook_support::git_cmd(&bare).args([
+        "config",
+        "--get",
+        "tiergate.policy",
+    ]));
+    assert_code(&out, 1);
+    let out = hook_support::output(hook_support::git_cmd(&work).args(["push", "-q", &url, "main"]));
+    assert_code(&out, 0);
 }

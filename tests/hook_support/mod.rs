@@ -39,6 +39,21 @@ pub fn bin_dir() -> PathBuf {
         .to_path_buf()
 }
 
+/// The `tiergate` binary beside the hook binaries under test: install.sh
+/// hands the installing to it (`tiergate install`). It is not a binary of
+/// this package, so cargo builds it only for the workspace: `cargo test
+/// --workspace`, or `cargo build -p tiergate` before `cargo test -p
+/// tiergate-hooks` (a stale one installs with yesterday's code).
+pub fn tiergate_bin() -> PathBuf {
+    let bin = bin_dir().join("tiergate");
+    assert!(
+        bin.is_file(),
+        "{} is missing: run `cargo build -p tiergate` (or `cargo test --workspace`)",
+        bin.display()
+    );
+    bin
+}
+
 /// tiergate's source tree (where install.sh and hooks/ live).
 pub fn source_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -98,6 +113,7 @@ impl Clone {
 
     /// Run install.sh on the work tree with the binaries under test.
     pub fn install(&self) {
+        tiergate_bin();
         let out = install_sh(
             &self.path(),
             &[

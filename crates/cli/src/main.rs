@@ -111,6 +111,8 @@ enum Command {
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
     #[command(subcommand)]
     Hook(cmd::hook::Command),
+    /// Install tiergate's hooks into a clone (or, with --server, a repository receiving pushes)
+    Install(cmd::install::Args),
 }
 
 /// The clap definition of the whole command line (for completions and the
@@ -143,6 +145,7 @@ fn run() -> ExitCode {
         Command::Man(args) => cmd::completions::man(&cli.global, args),
         Command::Boundary(args) => cmd::boundary::run(&cli.global, args),
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
+        Command::Install(args) => return cmd::install::run(&cli.global, args),
     };
     exit::finish(result)
 }

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod completions;
 pub mod explain;
 pub mod hook;
+pub mod install;
 pub mod maintainers;
 pub mod policy;
 pub mod policy_doc;
