@@ -395,6 +395,42 @@ pub fn push_walk_args(tips: &[String]) -> Vec<String> {
     args
 }
 
+/// [`push_walk_args`] for a policy with `refs:` scopes: `tips` (the new
+/// tips of refs in one scope mode), minus the commits of `also_known`
+/// (tips judged in a stricter mode in the same push) and of every ref that
+/// went through this hook **in an enforced scope**. A ref in a `warn` or
+/// `ignore` scope (`refs/heads/wip/**`) is left out of the known set like
+/// the forge namespaces: a commit pushed to `wip/` and later to `main`
+/// would otherwise be "already in the repository" and reach `main`
+/// unjudged.
+///
+/// git's `--exclude` matches with `wildmatch` without `WM_PATHNAME`
+/// (revision.c `ref_excluded`), where `*` crosses `/`; a policy glob is
+/// passed as its literal prefix followed by `*` ([`RefScopes::unenforced_prefixes`]),
+/// which excludes at least every ref the scope covers. Excluding more than
+/// needed only means judging more commits.
+pub fn scoped_push_walk_args(
+    tips: &[String],
+    also_known: &[String],
+    refs: &crate::policy::RefScopes,
+) -> Vec<String> {
+    let mut args = tips.to_vec();
+    args.push("--not".into());
+    args.extend(also_known.iter().cloned());
+    args.extend(
+        UNJUDGED_NAMESPACES
+            .iter()
+            .map(|glob| format!("--exclude={glob}")),
+    );
+    args.extend(
+        refs.unenforced_prefixes()
+            .into_iter()
+            .map(|glob| format!("--exclude={glob}")),
+    );
+    args.push("--all".into());
+    args
+}
+
 /// Where git looks for replace refs: `refs/replace/`, unless
 /// `GIT_REPLACE_REF_BASE` names another prefix (git's `setup_git_env`).
 pub const REPLACE_REF_BASE: &str = "refs/replace/";
@@ -1078,6 +1114,7 @@ mod tests {
                 line: None,
                 fix: "f".to_owned(),
             }],
+            warnings: Vec::new(),
         };
         let audited: Vec<_> = AuditRecord::violations_of(&verdict).collect();
         assert_eq!(audited.len(), 1);

@@ -73,7 +73,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 use tiergate_core::check::{self, CommitVerdict};
 use tiergate_core::encoding::UnreadableEncoding;
-use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
+use tiergate_core::policy::{self, Mode, OnError, RefMode, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{RuleCode, Violation};
@@ -792,12 +792,29 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     // (a replace ref's too: its replacement commit is judged like any
     // pushed commit).
     let mut tips = Vec::new();
+    // Tips of refs in a `warn` scope of the policy's `refs:` (judged after
+    // the enforced ones, their violations reported as warnings); a ref in
+    // an `ignore` scope brings no tip. A replace ref is judged whatever
+    // its scope: what it does to every reader is not a namespace's
+    // business (see `replace_ref_violations`).
+    let mut warn_tips = Vec::new();
     let mut peeled = std::collections::HashSet::new();
     for update in session.updates.iter().filter(|u| !u.is_delete()) {
+        let replace =
+            server::is_replace_ref(&update.refname, env_var("GIT_REPLACE_REF_BASE").as_deref());
+        let scope = if replace {
+            RefMode::Enforce
+        } else {
+            policy.refs.mode_for(&update.refname)
+        };
         match store.peel_tip(&update.new) {
             Ok(Some(id)) => {
                 peeled.insert(update.new.clone());
-                tips.push(id);
+                match scope {
+                    RefMode::Enforce => tips.push(id),
+                    RefMode::Warn => warn_tips.push(id),
+                    RefMode::Ignore => {}
+                }
             }
             Ok(None) => {}
             Err(e) => {
@@ -827,8 +844,14 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
     let mut text = String::new();
     let mut violations = Vec::new();
     let mut summary = check::Summary::default();
-    if !tips.is_empty() {
-        let args = server::push_walk_args(&tips);
+    // Enforced tips first, then the warned ones minus what the first walk
+    // judged (a commit pushed to `main` and `wip/x` at once is enforced).
+    let walks = [(tips.clone(), Vec::new(), false), (warn_tips, tips, true)];
+    for (tips, also_known, warn) in walks {
+        if tips.is_empty() {
+            continue;
+        }
+        let args = server::scoped_push_walk_args(&tips, &also_known, &policy.refs);
         let unreadable = std::cell::RefCell::new(None);
         let result = store.check(
             policy,
@@ -842,7 +865,11 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
                 if let Some(ms) = commit_sleep {
                     std::thread::sleep(ms);
                 }
-                if !v.violations.is_empty() {
+                if warn {
+                    let mut v = v.clone();
+                    v.downgrade();
+                    text.push_str(&report::human_commit(&v, policy.mode, colour));
+                } else {
                     text.push_str(&report::human_commit(v, policy.mode, colour));
                     violations.extend(AuditRecord::violations_of(v));
                 }
@@ -850,6 +877,10 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Report {
         );
         let unreadable = unreadable.into_inner();
         match result {
+            Ok(s) if warn => {
+                summary.commits_checked += s.commits_checked;
+                summary.warnings += s.warnings + s.violations;
+            }
             Ok(s) => summary = s,
             Err(_) if unreadable.is_some() => {
                 if let Some((id, e)) = unreadable {

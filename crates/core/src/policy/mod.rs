@@ -184,9 +184,14 @@
 //!   = help: did you mean `tiers`?
 //! ```
 
+mod declarations;
 mod diagnostic;
 mod node;
 mod validate;
+
+pub use declarations::{
+    AnyOf, KeyValue, RefMode, RefScope, RefScopes, ValuePattern, KERNEL_PATTERN,
+};
 
 use regex::Regex;
 use std::path::PathBuf;
@@ -213,6 +218,10 @@ pub struct Policy {
     pub server: Server,
     /// `paths`: how changed paths are compared with the tiers.
     pub paths: PathSettings,
+    /// `forbidden_trailers`: trailer keys no commit may carry.
+    pub forbidden_trailers: Vec<String>,
+    /// `refs`: what each ref namespace gets (see [`RefScopes`]).
+    pub refs: RefScopes,
 }
 
 /// `paths:` section: how changed paths are compared with the tiers.
@@ -242,8 +251,12 @@ pub struct Declaration {
     /// Other keys accepted as a declaration (default
     /// `[Assisted-by, AI-used-for, Generated-by]`).
     pub aliases: Vec<String>,
-    /// Optional regex every declaration value must match.
+    /// Optional regex every declaration value must match (`value:`
+    /// written as a regex or a preset for every key).
     pub value: Option<Regex>,
+    /// `value:` written as a mapping: a pattern per declaration key (keys
+    /// not listed take any non-empty value). Empty when `value` is a scalar.
+    pub values: Vec<KeyValue>,
     /// Whether an AI identity in `Signed-off-by` is a violation (default true).
     pub forbid_ai_signoff: bool,
 }
@@ -258,6 +271,25 @@ impl Declaration {
     /// alias, compared ASCII-case-insensitively as git does.
     pub fn is_declaration_key(&self, key: &[u8]) -> bool {
         self.keys().any(|k| k.as_bytes().eq_ignore_ascii_case(key))
+    }
+
+    /// The value pattern of the declaration key `key` (as written in a
+    /// trailer): its own entry of a `value:` mapping, else the `value:`
+    /// written for every key; `None`: any non-empty value.
+    pub fn pattern_for(&self, key: &[u8]) -> Option<ValuePattern> {
+        if !self.values.is_empty() {
+            return self
+                .values
+                .iter()
+                .find(|kv| kv.key.as_bytes().eq_ignore_ascii_case(key))
+                .map(|kv| kv.pattern.clone());
+        }
+        let re = self.value.as_ref()?;
+        Some(if re.as_str() == KERNEL_PATTERN {
+            ValuePattern::Kernel(re.clone())
+        } else {
+            ValuePattern::Regex(re.clone())
+        })
     }
 }
 
@@ -313,6 +345,15 @@ pub struct Tier {
     pub ai: AiRule,
     /// Trailer keys an AI-assisted commit touching this tier must carry.
     pub require: Vec<String>,
+    /// `require` entries written `{ any_of: [A, B] }`: an AI-assisted
+    /// commit touching this tier must carry at least one key of each.
+    pub require_any: Vec<AnyOf>,
+    /// `forbidden_trailers`: keys a commit touching this tier must not
+    /// carry (AI-assisted or not).
+    pub forbidden_trailers: Vec<String>,
+    /// `mode`: a tier in `warn` reports its violations as warnings while
+    /// the other tiers enforce. `warn` in the policy's `mode` wins.
+    pub mode: Mode,
 }
 
 /// A path pattern as written in the policy, with its location (for
