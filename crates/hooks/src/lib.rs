@@ -632,18 +632,24 @@ fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
 /// `--exclude` patterns of the remote-tracking refs of `remote` that stand
 /// for remote refs in a `warn` or `ignore` scope: with git's default
 /// refspec `refs/heads/*:refs/remotes/<remote>/*`, `refs/heads/wip/*`
-/// becomes `refs/remotes/<remote>/wip/*`; a scope outside `refs/heads/`
-/// (or a glob that reaches into it from above, `refs/**`) excludes every
-/// tracking ref of the remote, which only means judging more commits.
+/// becomes `refs/remotes/<remote>/wip/*`; a glob that reaches into
+/// `refs/heads/` from above (`refs/**`) excludes every tracking ref of the
+/// remote, which only means judging more commits; one elsewhere
+/// (`refs/notes/*`, `refs/tags/*`) has no tracking refs.
 fn tracking_excludes(refs: &tiergate_core::policy::RefScopes, remote: &str) -> Vec<String> {
     if remote.is_empty() {
         return Vec::new();
     }
     refs.unenforced_prefixes()
         .into_iter()
-        .map(|pattern| match pattern.strip_prefix("refs/heads/") {
-            Some(rest) => format!("refs/remotes/{remote}/{rest}"),
-            None => format!("refs/remotes/{remote}/*"),
+        .filter_map(|pattern| {
+            if let Some(rest) = pattern.strip_prefix("refs/heads/") {
+                return Some(format!("refs/remotes/{remote}/{rest}"));
+            }
+            let literal = pattern.strip_suffix('*').unwrap_or(&pattern);
+            "refs/heads/"
+                .starts_with(literal)
+                .then(|| format!("refs/remotes/{remote}/*"))
         })
         .collect()
 }
