@@ -513,4 +513,35 @@ error: unknown default tier `cor`
         let text = err("version: 1\ntiers:\n  - paths: [ a/ ]\n");
         assert!(text.contains("error: tier #1 has no `name`"), "{text}");
     }
+
+    #[test]
+    fn any_of_forbidden_and_mode_of_a_tier() {
+        let yaml = "version: 1\ntiers:\n  - name: core\n    paths: [ src/ ]\n    require: [ Tested-by, { any_of: [ Reviewed-by, Acked-by ] } ]\n    forbidden_trailers: [ Change-Id ]\n    mode: warn\n";
+        let p = from_yaml(yaml.as_bytes(), "policy.yaml").expect("valid");
+        let t = &p.tiers[0];
+        assert_eq!(t.require, ["Tested-by"]);
+        assert_eq!(
+            t.require_any,
+            [crate::policy::AnyOf(vec![
+                "Reviewed-by".into(),
+                "Acked-by".into()
+            ])]
+        );
+        assert_eq!(t.forbidden_trailers, ["Change-Id"]);
+        assert_eq!(t.mode, crate::policy::Mode::Warn);
+        let (text, count) = err_n(
+            b"version: 1\nforbidden_trailers: [ Acked-by ]\ntiers:\n  - name: a\n    paths: [ a/ ]\n    require: [ { any_of: [] }, { anyof: [ X ] } ]\n    mode: loud\n  - name: b\n    paths: [ b/ ]\n    require: [ { any_of: [ Acked-by ] } ]\n  - name: c\n    paths: [ c/ ]\n    require: [ Reviewed-by ]\n    forbidden_trailers: [ reviewed-by, AI-used-for ]\n",
+        );
+        assert_eq!(count, 5, "{text}");
+        for want in [
+            "error: empty `any_of` in `require` of tier `a`\n --> policy.yaml:6:26\n",
+            "error: unknown key `anyof` in an entry of `require` of tier `a`\n",
+            "= help: did you mean `any_of`?\n",
+            "error: invalid value `loud` for `mode` of tier `a`\n",
+            "error: tier `b` requires `Acked-by` and forbids it\n  --> policy.yaml:10:14\n",
+            "error: `AI-used-for` in `forbidden_trailers` of tier `c` is a declaration key\n",
+        ] {
+            assert!(text.contains(want), "{want}\n---\n{text}");
+        }
+    }
 }
