@@ -315,7 +315,7 @@ fn html_is_self_contained_with_charts() {
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
     assert_eq!(html.matches("<polyline class=\"series\"").count(), 4);
     // One bar per rule.
-    assert_eq!(html.matches("<rect class=\"bar\"").count(), 13);
+    assert_eq!(html.matches("<rect class=\"bar\"").count(), 14);
     // Months are filled: January to April is 4 points per line.
     assert!(html.contains("<title>critical 2024-03: 0</title>"));
     assert!(html.contains("<title>critical 2024-02: 1</title>"));

@@ -412,12 +412,7 @@ pub fn github_commit(verdict: &CommitVerdict, mode: Mode) -> String {
         _ => "warning",
     };
     let mut out = String::new();
-    let all = verdict
-        .violations
-        .iter()
-        .map(|v| (v, false))
-        .chain(verdict.warnings.iter().map(|v| (v, true)));
-    for (violation, warning) in all {
+    for (violation, warning) in with_warnings(verdict) {
         let level = level_of(warning);
         let mut props = Vec::new();
         if let Some(path) = violation.paths.first() {
@@ -438,6 +433,13 @@ pub fn github_commit(verdict: &CommitVerdict, mode: Mode) -> String {
         );
     }
     out
+}
+
+/// The violations of `verdict`, then its warnings (violations of tiers or
+/// refs in `warn` mode), each with whether it is a warning.
+fn with_warnings(verdict: &CommitVerdict) -> impl Iterator<Item = (&Violation, bool)> {
+    let violations = verdict.violations.iter().map(|v| (v, false));
+    violations.chain(verdict.warnings.iter().map(|v| (v, true)))
 }
 
 /// A stable fingerprint (32 hex digits) of `parts`: two FNV-1a 64-bit
@@ -469,12 +471,7 @@ pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> 
         _ => "minor",
     };
     let mut issues = Vec::new();
-    let all = verdict
-        .violations
-        .iter()
-        .map(|v| (v, false))
-        .chain(verdict.warnings.iter().map(|v| (v, true)));
-    for (violation, warning) in all {
+    for (violation, warning) in with_warnings(verdict) {
         let severity = severity_of(warning);
         let description = plain_description(verdict, "commit", violation);
         let line = violation

@@ -384,18 +384,7 @@ impl Repo {
         remote: &str,
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
-        let peel = |hex: &String| self.peel_to_commit(hex).ok().flatten();
-        let mut args: Vec<String> = tips.iter().filter_map(peel).collect();
-        if args.is_empty() {
-            // Nothing to walk (only tags of blobs, say).
-            return Ok(Summary::default());
-        }
-        args.push("--not".into());
-        args.extend(known.iter().filter_map(peel));
-        if !remote.is_empty() {
-            args.push(format!("--glob=refs/remotes/{remote}/*"));
-        }
-        self.check(policy, classifier, &args, sink)
+        self.check_push_excluding(policy, classifier, tips, known, remote, &[], sink)
     }
 
     /// [`Repo::check_push`], with the remote-tracking refs matching
@@ -413,12 +402,10 @@ impl Repo {
         excludes: &[String],
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
-        if excludes.is_empty() {
-            return self.check_push(policy, classifier, tips, known, remote, sink);
-        }
         let peel = |hex: &String| self.peel_to_commit(hex).ok().flatten();
         let mut args: Vec<String> = tips.iter().filter_map(peel).collect();
         if args.is_empty() {
+            // Nothing to walk (only tags of blobs, say).
             return Ok(Summary::default());
         }
         args.push("--not".into());
