@@ -847,6 +847,32 @@ mod tests {
     const Z: &str = "0000000000000000000000000000000000000000";
 
     #[test]
+    fn scoped_walks_leave_unenforced_refs_out_of_the_known_set() {
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/heads/wip/**\" ], mode: warn }\n  - { include: [ \"refs/heads/**\" ] }\n";
+        let policy = crate::policy::from_yaml(yaml, "p").expect("valid");
+        assert_eq!(
+            scoped_push_walk_args(&[A.to_owned()], &[B.to_owned()], &policy.refs),
+            [
+                A,
+                "--not",
+                B,
+                "--exclude=refs/pull/*",
+                "--exclude=refs/merge-requests/*",
+                "--exclude=refs/keep-around/*",
+                "--exclude=refs/pipelines/*",
+                "--exclude=refs/environments/*",
+                "--exclude=refs/heads/wip/*",
+                "--all",
+            ]
+        );
+        // Without scopes: the plain walk.
+        assert_eq!(
+            scoped_push_walk_args(&[A.to_owned()], &[], &Default::default()),
+            push_walk_args(&[A.to_owned()])
+        );
+    }
+
+    #[test]
     fn parses_updates() {
         let input =
             format!("{A} {B} refs/heads/main\n{Z} {B} refs/tags/v1\n{A} {Z} refs/heads/old\n");

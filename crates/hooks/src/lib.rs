@@ -962,7 +962,23 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
 
 #[cfg(test)]
 mod tests {
-    use super::pending_fix;
+    use super::{pending_fix, tracking_excludes};
+
+    #[test]
+    fn tracking_refs_of_unenforced_scopes() {
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/heads/wip/**\" ], mode: warn }\n  - { include: [ \"refs/notes/**\", \"refs/tags/nightly-*\" ], mode: ignore }\n";
+        let policy = tiergate_core::policy::from_yaml(yaml, "p").expect("valid");
+        // wip maps onto the remote's tracking refs; notes and tags have none.
+        assert_eq!(
+            tracking_excludes(&policy.refs, "origin"),
+            ["refs/remotes/origin/wip/*"]
+        );
+        assert!(tracking_excludes(&policy.refs, "").is_empty());
+        // A glob above refs/heads/ reaches every tracking ref.
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/**\" ], mode: ignore }\n";
+        let policy = tiergate_core::policy::from_yaml(yaml, "p").expect("valid");
+        assert_eq!(tracking_excludes(&policy.refs, "up"), ["refs/remotes/up/*"]);
+    }
 
     #[test]
     fn fixes_of_a_pending_commit_do_not_amend_the_previous_one() {
