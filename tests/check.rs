@@ -743,3 +743,37 @@ tiergate: 1 violation in 1 commit (1 commit checked)
         "crypto./gcm.c: tier critical, by look-alike path: case-insensitive or normalising file systems (macOS, Windows) check it out as `crypto/gcm.c`; there it is in tier critical: pattern 'crypto/' at lookalikes.yaml:6:14\n"
     );
 }
+
+/// `check --ref REF`: the policy's `refs:` scope of REF applies to every
+/// commit of the range (warn: warnings, exit 0; ignore: nothing judged);
+/// without `--ref` every commit is enforced.
+#[test]
+fn check_with_a_ref_applies_its_scope() {
+    let repo = Repo::new();
+    let scoped = format!(
+        "{POLICY}refs:\n  - {{ include: [ \"refs/heads/wip/**\" ], mode: warn }}\n  - {{ include: [ \"refs/notes/**\" ], mode: ignore }}\n"
+    );
+    repo.commit(&[("policy.yaml", scoped.as_str())], "Initial commit\n");
+    let id = repo.commit(
+        &[("crypto/aes.c", "ai\n")],
+        "crypto: ai\n\nAI-Assisted-by: claude:opus-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = repo.tiergate(&["check", "--ref", "refs/heads/wip/x", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "warning[ai-forbidden-tier]: commit {} \"crypto: ai\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    crypto/aes.c\n  fix: Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.\n\ntiergate: 0 violations in 0 commits (1 commit checked); 1 warning (mode: warn tiers or refs, not failing)\n",
+            &id[..12]
+        )
+    );
+    let out = repo.tiergate(&["check", "--ref", "refs/notes/commits", "HEAD~1..HEAD"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stdout(&out), "");
+    assert_eq!(
+        stderr(&out),
+        "tiergate: refs/notes/commits is in an `ignore` scope of the policy's `refs:`; nothing judged\n"
+    );
+}

@@ -30,6 +30,10 @@ pub struct CommitVerdict {
     pub paths_computed: bool,
     /// All violations, message rules first then tier rules.
     pub violations: Vec<Violation>,
+    /// Violations reported as warnings only: those of tiers with `mode:
+    /// warn`, or all of them for a ref in a `warn` scope (see
+    /// [`CommitVerdict::downgrade`]). They never fail a run.
+    pub warnings: Vec<Violation>,
 }
 
 /// Judge one commit. `paths` is called at most once, only if the verdict
@@ -95,12 +99,27 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
         // Rule table order, whatever step found them.
         rules::sort_violations(&mut violations);
     }
+    let (violations, warnings) = split_warnings(policy, violations);
     Ok(Judgement {
         assessment,
         tiers,
         paths_computed,
         violations,
+        warnings,
     })
+}
+
+/// The violations of tiers with `mode: warn` apart: they are reported as
+/// warnings while the other tiers enforce.
+fn split_warnings(policy: &Policy, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
+    let warns = |v: &Violation| {
+        v.tier.as_deref().is_some_and(|name| {
+            policy
+                .tier(name)
+                .is_some_and(|(_, tier)| tier.mode == Mode::Warn)
+        })
+    };
+    violations.into_iter().partition(|v| !warns(v))
 }
 
 /// What [`judge`] returns.
@@ -114,6 +133,8 @@ pub struct Judgement {
     pub paths_computed: bool,
     /// All violations.
     pub violations: Vec<Violation>,
+    /// Violations of tiers with `mode: warn`: reported, never failing.
+    pub warnings: Vec<Violation>,
 }
 
 impl CommitVerdict {
@@ -127,7 +148,20 @@ impl CommitVerdict {
             tiers: judgement.tiers,
             paths_computed: judgement.paths_computed,
             violations: judgement.violations,
+            warnings: judgement.warnings,
         }
+    }
+
+    /// Turn every violation into a warning: the commit was pushed to a
+    /// ref in a `warn` scope of the policy's `refs:`.
+    pub fn downgrade(&mut self) {
+        self.warnings.append(&mut self.violations);
+        rules::sort_violations(&mut self.warnings);
+    }
+
+    /// Whether there is nothing to report (no violation, no warning).
+    pub fn is_clean(&self) -> bool {
+        self.violations.is_empty() && self.warnings.is_empty()
     }
 }
 
@@ -140,6 +174,8 @@ pub struct Summary {
     pub commits_failed: usize,
     /// Violations in all.
     pub violations: usize,
+    /// Warnings in all (violations of tiers or refs in `warn` mode).
+    pub warnings: usize,
 }
 
 impl Summary {
@@ -150,11 +186,61 @@ impl Summary {
             self.commits_failed += 1;
             self.violations += verdict.violations.len();
         }
+        self.warnings += verdict.warnings.len();
     }
 
     /// Whether the run fails under `policy` (violations and `mode:
     /// enforce`).
     pub fn fails(&self, policy: &Policy) -> bool {
         self.violations > 0 && policy.mode == Mode::Enforce
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::classify::Classifier;
+    use crate::repo::changed::ChangedPaths;
+
+    #[test]
+    fn a_warn_tier_reports_warnings_while_the_others_enforce() {
+        let yaml = b"version: 1\ntiers:\n  - name: critical\n    paths: [ crypto/ ]\n    ai: forbidden\n  - name: legacy\n    paths: [ old/ ]\n    ai: forbidden\n    mode: warn\n  - name: open\n    paths: [ docs/ ]\n";
+        let policy = crate::policy::from_yaml(yaml, "p").expect("valid");
+        let classifier = Classifier::new(&policy, None).expect("classifies");
+        let facts = CommitFacts {
+            message: b"x\n\nAI-Assisted-by: claude:opus\n".to_vec(),
+            ..Default::default()
+        };
+        let judge_with = |paths: &[&str]| {
+            let paths: Vec<Vec<u8>> = paths.iter().map(|p| p.as_bytes().to_vec()).collect();
+            let j = judge(
+                &policy,
+                &classifier,
+                &facts,
+                &ParseOptions::default(),
+                || Ok::<_, std::convert::Infallible>(ChangedPaths(paths, None)),
+            );
+            match j {
+                Ok(j) => CommitVerdict::new("x".into(), "x".into(), j),
+                Err(e) => match e {},
+            }
+        };
+        let legacy = judge_with(&["old/a.c"]);
+        assert!(legacy.violations.is_empty());
+        assert_eq!(legacy.warnings.len(), 1);
+        assert_eq!(legacy.warnings[0].tier.as_deref(), Some("legacy"));
+        let mut summary = Summary::default();
+        summary.add(&legacy);
+        assert_eq!((summary.violations, summary.warnings), (0, 1));
+        assert!(!summary.fails(&policy));
+        let both = judge_with(&["old/a.c", "crypto/b.c"]);
+        assert_eq!((both.violations.len(), both.warnings.len()), (1, 1));
+        summary.add(&both);
+        assert!(summary.fails(&policy));
+        // A ref in a `warn` scope: everything becomes a warning.
+        let mut down = both.clone();
+        down.downgrade();
+        assert!(down.violations.is_empty() && down.warnings.len() == 2);
+        assert!(!down.is_clean());
     }
 }

@@ -719,6 +719,9 @@ mod tests {
             except: except.iter().map(|p| pat(p)).collect(),
             ai,
             require: Vec::new(),
+            require_any: Vec::new(),
+            forbidden_trailers: Vec::new(),
+            mode: Mode::Enforce,
         }
     }
 
@@ -730,6 +733,7 @@ mod tests {
                 key: "AI-Assisted-by".into(),
                 aliases: Vec::new(),
                 value: None,
+                values: Vec::new(),
                 forbid_ai_signoff: true,
             },
             markers: Markers {
@@ -750,6 +754,8 @@ mod tests {
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
             paths: crate::policy::PathSettings::default(),
+            forbidden_trailers: Vec::new(),
+            refs: crate::policy::RefScopes::default(),
         }
     }
 

@@ -575,6 +575,7 @@ mod tests {
                     fix: String::new(),
                 })
                 .collect(),
+            warnings: Vec::new(),
         }
     }
 

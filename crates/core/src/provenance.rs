@@ -134,6 +134,14 @@ impl Provenance {
                     present: verdict.assessment.has_trailer(key),
                 });
             }
+            // An `any_of` requirement: one line, met by any of its keys.
+            for any in &tier.require_any {
+                required.push(RequiredTrailer {
+                    tier: tier.name.clone(),
+                    key: any.0.join(" or "),
+                    present: any.0.iter().any(|k| verdict.assessment.has_trailer(k)),
+                });
+            }
             tiers.push(TierPaths {
                 name: tier.name.clone(),
                 ai: tier.ai,

@@ -68,6 +68,11 @@ pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colou
     for violation in &verdict.violations {
         human_violation(&mut out, verdict, kind, violation, mode, colour);
     }
+    // Violations of `mode: warn` tiers (or of a ref in a `warn` scope):
+    // shown as warnings whatever the policy's mode.
+    for violation in &verdict.warnings {
+        human_violation(&mut out, verdict, kind, violation, Mode::Warn, colour);
+    }
     out
 }
 
@@ -129,12 +134,18 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
     if summary.violations > 0 && policy.mode == Mode::Warn {
         line.push_str("; mode: warn, not failing");
     }
+    if summary.warnings > 0 {
+        line.push_str(&format!(
+            "; {} (mode: warn tiers or refs, not failing)",
+            plural(summary.warnings, "warning")
+        ));
+    }
     line
 }
 
 /// JSON form of one commit's verdict.
 pub fn commit_json(verdict: &CommitVerdict) -> Value {
-    json!({
+    let mut value = json!({
         "id": verdict.id,
         "title": verdict.title,
         "ai_assisted": verdict.assessment.ai_assisted(),
@@ -148,7 +159,13 @@ pub fn commit_json(verdict: &CommitVerdict) -> Value {
         "tiers": verdict.tiers,
         // The violation's own `Serialize`: the one JSON shape of a violation.
         "violations": verdict.violations,
-    })
+    });
+    // Only when there are some: documents of policies without `mode: warn`
+    // tiers or ref scopes keep their shape.
+    if !verdict.warnings.is_empty() {
+        value["warnings"] = json!(verdict.warnings);
+    }
+    value
 }
 
 /// The JSON document of a run: `commits` holds the commits with
@@ -327,6 +344,18 @@ tier (rename it), or put the change in a commit written without AI
 assistance. Run `tiergate classify --explain PATH` to see which tier the path
 lands in and why."
         }
+        RuleCode::ForbiddenTrailer => {
+            "\
+forbidden-trailer: the commit carries a trailer whose key the policy forbids,
+either everywhere (`forbidden_trailers:` at the top of the policy) or in a
+tier the commit touches (`forbidden_trailers:` of the tier), AI-assisted or
+not. Projects forbid keys their workflow adds itself (a `Change-Id:` where
+Gerrit is not used, a `Reviewed-by:` that only maintainers add when they
+apply a patch) or that a tool writes where the project does not want it.
+
+How to fix: remove the trailer's line (`git commit --amend`, or `git rebase
+-i` with `reword` for an older commit)."
+        }
     }
 }
 
@@ -378,12 +407,13 @@ fn plain_description(verdict: &CommitVerdict, kind: &str, violation: &Violation)
 /// paths, `title=tiergate <rule-code>`, the message, paths and fix as the
 /// data (newlines escaped as `%0A`).
 pub fn github_commit(verdict: &CommitVerdict, mode: Mode) -> String {
-    let level = match mode {
-        Mode::Enforce => "error",
-        Mode::Warn => "warning",
+    let level_of = |warning: bool| match (mode, warning) {
+        (Mode::Enforce, false) => "error",
+        _ => "warning",
     };
     let mut out = String::new();
-    for violation in &verdict.violations {
+    for (violation, warning) in with_warnings(verdict) {
+        let level = level_of(warning);
         let mut props = Vec::new();
         if let Some(path) = violation.paths.first() {
             props.push(format!(
@@ -403,6 +433,13 @@ pub fn github_commit(verdict: &CommitVerdict, mode: Mode) -> String {
         );
     }
     out
+}
+
+/// The violations of `verdict`, then its warnings (violations of tiers or
+/// refs in `warn` mode), each with whether it is a warning.
+fn with_warnings(verdict: &CommitVerdict) -> impl Iterator<Item = (&Violation, bool)> {
+    let violations = verdict.violations.iter().map(|v| (v, false));
+    violations.chain(verdict.warnings.iter().map(|v| (v, true)))
 }
 
 /// A stable fingerprint (32 hex digits) of `parts`: two FNV-1a 64-bit
@@ -429,12 +466,13 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 /// that states the rule). `location.lines.begin` is 1; severity `major`
 /// (`minor` under `mode: warn`); `check_name` is `tiergate/<rule-code>`.
 pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<Value> {
-    let severity = match mode {
-        Mode::Enforce => "major",
-        Mode::Warn => "minor",
+    let severity_of = |warning: bool| match (mode, warning) {
+        (Mode::Enforce, false) => "major",
+        _ => "minor",
     };
     let mut issues = Vec::new();
-    for violation in &verdict.violations {
+    for (violation, warning) in with_warnings(verdict) {
+        let severity = severity_of(warning);
         let description = plain_description(verdict, "commit", violation);
         let line = violation
             .line

@@ -27,7 +27,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tiergate_core::check::{self, CommitVerdict, Summary};
-use tiergate_core::policy::Mode;
+use tiergate_core::policy::{Mode, RefMode};
 use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, Identity};
@@ -414,14 +414,23 @@ fn single_verdict(
         commits_checked: 1,
         commits_failed: usize::from(!verdict.violations.is_empty()),
         violations: verdict.violations.len(),
+        warnings: verdict.warnings.len(),
     };
     if options.json {
-        let commits = if verdict.violations.is_empty() {
+        let commits = if verdict.is_clean() {
             Vec::new()
         } else {
             vec![report::commit_json(verdict)]
         };
         println!("{}", report::run_json(policy, &summary, commits));
+    } else if verdict.violations.is_empty() && !verdict.warnings.is_empty() {
+        // Only violations of `mode: warn` tiers: shown, not rejecting.
+        let mut text = report::human_commit(verdict, policy.mode, colour());
+        text.push_str(&format!(
+            "tiergate: {} (mode: warn tier, not rejecting)\n",
+            plural(verdict.warnings.len(), "warning")
+        ));
+        eprint_all(&text);
     } else if !verdict.violations.is_empty() {
         let mut text = report::human_commit(verdict, policy.mode, colour());
         match policy.mode {
@@ -620,6 +629,31 @@ fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
 /// it passes the URL as the name: a configured remote with that URL (or
 /// push URL) then stands for it, so that commits the remote already has
 /// are not judged again.
+/// `--exclude` patterns of the remote-tracking refs of `remote` that stand
+/// for remote refs in a `warn` or `ignore` scope: with git's default
+/// refspec `refs/heads/*:refs/remotes/<remote>/*`, `refs/heads/wip/*`
+/// becomes `refs/remotes/<remote>/wip/*`; a glob that reaches into
+/// `refs/heads/` from above (`refs/**`) excludes every tracking ref of the
+/// remote, which only means judging more commits; one elsewhere
+/// (`refs/notes/*`, `refs/tags/*`) has no tracking refs.
+fn tracking_excludes(refs: &tiergate_core::policy::RefScopes, remote: &str) -> Vec<String> {
+    if remote.is_empty() {
+        return Vec::new();
+    }
+    refs.unenforced_prefixes()
+        .into_iter()
+        .filter_map(|pattern| {
+            if let Some(rest) = pattern.strip_prefix("refs/heads/") {
+                return Some(format!("refs/remotes/{remote}/{rest}"));
+            }
+            let literal = pattern.strip_suffix('*').unwrap_or(&pattern);
+            "refs/heads/"
+                .starts_with(literal)
+                .then(|| format!("refs/remotes/{remote}/*"))
+        })
+        .collect()
+}
+
 fn tracking_remote(repo: &Repo, remote: &str, url: &str) -> String {
     if remote.is_empty() {
         return remote.to_owned();
@@ -759,40 +793,86 @@ pub fn pre_push(
             ))
         }
     };
+    // The policy's `refs:` scopes, by the remote ref each update writes:
+    // enforced tips, warned tips, and nothing for an ignored ref. Only
+    // what an enforced remote ref held counts as already judged.
     let mut tips = Vec::new();
+    let mut warn_tips = Vec::new();
     let mut known = Vec::new();
+    let mut warn_known = Vec::new();
     for update in &pushed {
-        tips.push(oid(&update.local_oid)?);
+        let mode = policy.refs.mode_for(&update.remote_ref);
+        match mode {
+            RefMode::Enforce => tips.push(oid(&update.local_oid)?),
+            RefMode::Warn => warn_tips.push(oid(&update.local_oid)?),
+            RefMode::Ignore => {}
+        }
         if !update.is_new() {
-            known.push(oid(&update.remote_oid)?);
+            match mode {
+                RefMode::Enforce => known.push(oid(&update.remote_oid)?),
+                _ => warn_known.push(oid(&update.remote_oid)?),
+            }
         }
     }
     let tracking = tracking_remote(&repo, remote, url);
     let colour = colour();
     let mut text = String::new();
     let mut json_commits = Vec::new();
-    // Judged as git shows them: a commit whose `encoding` header is not
-    // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
-    let summary = repo
-        .check_push(policy, &classifier, &tips, &known, &tracking, |verdict| {
-            if verdict.violations.is_empty() {
-                return;
-            }
-            if options.json {
-                json_commits.push(report::commit_json(verdict));
-            } else {
-                text.push_str(&report::human_commit(verdict, policy.mode, colour));
-            }
-        })
-        .map_err(|e| match e {
-            repo::Error::Revision(_) => {
-                Failure::new(3, "tiergate pre-push: cannot list the commits to push").caused_by(&e)
-            }
-            other => Failure::git(&other),
-        })?;
+    // Remote-tracking refs of remote refs in a `warn` or `ignore` scope do
+    // not count as judged (see `server::scoped_push_walk_args`).
+    let tracking_excludes = tracking_excludes(&policy.refs, &tracking);
+    let mut summary = Summary::default();
+    // Enforced tips first; then the warned ones, minus what that judged.
+    warn_known.extend(known.iter().cloned());
+    warn_known.extend(tips.iter().cloned());
+    for (tips, known, warn) in [(&tips, &known, false), (&warn_tips, &warn_known, true)] {
+        if tips.is_empty() {
+            continue;
+        }
+        // Judged as git shows them: a commit whose `encoding` header is not
+        // UTF-8 is decoded; one tiergate cannot read stops the hook (exit 3).
+        let judged = repo
+            .check_push_excluding(
+                policy,
+                &classifier,
+                tips,
+                known,
+                &tracking,
+                &tracking_excludes,
+                |verdict| {
+                    let mut verdict = verdict.clone();
+                    if warn {
+                        verdict.downgrade();
+                    }
+                    if verdict.is_clean() {
+                        return;
+                    }
+                    if options.json {
+                        json_commits.push(report::commit_json(&verdict));
+                    } else {
+                        text.push_str(&report::human_commit(&verdict, policy.mode, colour));
+                    }
+                },
+            )
+            .map_err(|e| match e {
+                repo::Error::Revision(_) => {
+                    Failure::new(3, "tiergate pre-push: cannot list the commits to push")
+                        .caused_by(&e)
+                }
+                other => Failure::git(&other),
+            })?;
+        summary.commits_checked += judged.commits_checked;
+        if warn {
+            summary.warnings += judged.violations + judged.warnings;
+        } else {
+            summary.commits_failed += judged.commits_failed;
+            summary.violations += judged.violations;
+            summary.warnings += judged.warnings;
+        }
+    }
     if options.json {
         println!("{}", report::run_json(policy, &summary, json_commits));
-    } else if summary.violations > 0 {
+    } else if summary.violations > 0 || summary.warnings > 0 {
         text.push_str(&report::human_summary(&summary, policy));
         text.push('\n');
         if summary.fails(policy) {
@@ -882,7 +962,23 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
 
 #[cfg(test)]
 mod tests {
-    use super::pending_fix;
+    use super::{pending_fix, tracking_excludes};
+
+    #[test]
+    fn tracking_refs_of_unenforced_scopes() {
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/heads/wip/**\" ], mode: warn }\n  - { include: [ \"refs/notes/**\", \"refs/tags/nightly-*\" ], mode: ignore }\n";
+        let policy = tiergate_core::policy::from_yaml(yaml, "p").expect("valid");
+        // wip maps onto the remote's tracking refs; notes and tags have none.
+        assert_eq!(
+            tracking_excludes(&policy.refs, "origin"),
+            ["refs/remotes/origin/wip/*"]
+        );
+        assert!(tracking_excludes(&policy.refs, "").is_empty());
+        // A glob above refs/heads/ reaches every tracking ref.
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/**\" ], mode: ignore }\n";
+        let policy = tiergate_core::policy::from_yaml(yaml, "p").expect("valid");
+        assert_eq!(tracking_excludes(&policy.refs, "up"), ["refs/remotes/up/*"]);
+    }
 
     #[test]
     fn fixes_of_a_pending_commit_do_not_amend_the_previous_one() {

@@ -80,7 +80,7 @@ use std::time::Instant;
 use tiergate_core::check::{self, CommitVerdict};
 use tiergate_core::classify::Classifier;
 use tiergate_core::encoding::UnreadableEncoding;
-use tiergate_core::policy::{self, OnError, Policy, DEFAULT_SERVER_TIMEOUT};
+use tiergate_core::policy::{self, OnError, Policy, RefMode, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::server::{
     self, Clock, Decision, Failure, Judged, Judgement, MirrorMode, Problem, Progress, RefUpdate,
@@ -525,7 +525,7 @@ impl Session {
                 Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
             (problem, Failure::Policy)
         })?;
-        let tips = peel_tips(store, &self.known.refs)?;
+        let tips = peel_tips(store, &found.policy, &self.known.refs)?;
         // Replace refs (`refs/replace/*`): git would show their objects in
         // place of the replaced ones (tiergate itself never follows them;
         // see `tiergate_core::repo`), so they are refused or judged as the
@@ -536,7 +536,7 @@ impl Session {
             found.policy.server.replace_refs,
             |update| tips.peeled.contains(&update.new),
         );
-        let walked = judge_commits(store, &found.policy, &classifier, &tips.commits)?;
+        let walked = judge_commits(store, &found.policy, &classifier, &tips)?;
         tracing::debug!(
             commits = walked.summary.commits_checked,
             violations = walked.summary.violations,
@@ -632,25 +632,44 @@ fn read_updates(known: &Progress, stdin: &[u8]) -> Result<Vec<RefUpdate>, Failed
 
 /// The tips of a push: every created or updated ref's new id peeled to a
 /// commit (a replace ref's too: its replacement commit is judged like
-/// any pushed commit).
+/// any pushed commit), by the mode of the policy's `refs:` scope its ref
+/// is in.
 struct Tips {
-    /// The commits, in the order of the updates.
+    /// Tips of refs in an enforced scope, in the order of the updates.
     commits: Vec<String>,
+    /// Tips of refs in a `warn` scope: judged after the enforced ones,
+    /// their violations reported as warnings. A ref in an `ignore` scope
+    /// brings no tip.
+    warned: Vec<String>,
     /// The new ids that peel to a commit.
     peeled: HashSet<String>,
 }
 
 /// Peel every created or updated ref's new id.
-fn peel_tips(store: &Store, updates: &[RefUpdate]) -> Result<Tips, Failed> {
+fn peel_tips(store: &Store, policy: &Policy, updates: &[RefUpdate]) -> Result<Tips, Failed> {
     let mut tips = Tips {
         commits: Vec::new(),
+        warned: Vec::new(),
         peeled: HashSet::new(),
     };
+    let replace_base = env_var("GIT_REPLACE_REF_BASE");
     for update in updates.iter().filter(|u| !u.is_delete()) {
+        // A replace ref is judged whatever its scope: what it does to
+        // every reader is not a namespace's business (see
+        // `replace_ref_violations`).
+        let scope = if server::is_replace_ref(&update.refname, replace_base.as_deref()) {
+            RefMode::Enforce
+        } else {
+            policy.refs.mode_for(&update.refname)
+        };
         match store.peel_tip(&update.new) {
             Ok(Some(id)) => {
                 tips.peeled.insert(update.new.clone());
-                tips.commits.push(id);
+                match scope {
+                    RefMode::Enforce => tips.commits.push(id),
+                    RefMode::Warn => tips.warned.push(id),
+                    RefMode::Ignore => {}
+                }
             }
             Ok(None) => {}
             Err(e) => {
@@ -672,57 +691,76 @@ fn peel_tips(store: &Store, updates: &[RefUpdate]) -> Result<Tips, Failed> {
 /// What judging the pushed commits found.
 #[derive(Default)]
 struct Walked {
-    /// The commits with violations, in the order judged.
+    /// The commits with violations or warnings, in the order judged.
     commits: Vec<CommitVerdict>,
     /// A commit in an encoding tiergate cannot read, which ended the walk.
     unreadable: Option<(String, UnreadableEncoding)>,
     summary: check::Summary,
 }
 
-/// Judge the commits new to the repository from `tips`.
+/// Judge the commits new to the repository from `tips`: those of the
+/// enforced refs, then those of the warned refs minus what the first walk
+/// judged (a commit pushed to `main` and `wip/x` at once is enforced),
+/// their violations turned into warnings. Refs in non-enforced scopes are
+/// left out of the "already there" set ([`server::scoped_push_walk_args`]).
 fn judge_commits(
     store: &Store,
     policy: &Policy,
     classifier: &Classifier,
-    tips: &[String],
+    tips: &Tips,
 ) -> Result<Walked, Failed> {
     let mut walked = Walked::default();
-    if tips.is_empty() {
-        return Ok(walked);
-    }
     #[cfg(debug_assertions)]
     let commit_sleep = debug_ms("TIERGATE_DEBUG_COMMIT_SLEEP_MS");
-    let args = server::push_walk_args(tips);
-    let unreadable = RefCell::new(None);
-    let result = store.check(policy, classifier, &args, &unreadable, |v| {
-        COMMITS_JUDGED.fetch_add(1, Ordering::SeqCst);
-        // Debug builds: each commit takes this long.
-        #[cfg(debug_assertions)]
-        if let Some(ms) = commit_sleep {
-            std::thread::sleep(ms);
+    let walks = [
+        (&tips.commits, &[][..], false),
+        (&tips.warned, tips.commits.as_slice(), true),
+    ];
+    for (walk_tips, also_known, warn) in walks {
+        if walk_tips.is_empty() {
+            continue;
         }
-        if !v.violations.is_empty() {
-            walked.commits.push(v.clone());
-        }
-    });
-    walked.unreadable = unreadable.into_inner();
-    match result {
-        Ok(summary) => walked.summary = summary,
-        Err(_) if walked.unreadable.is_some() => {
-            // The walk ended at the unreadable commit: it counts as the
-            // failed commit, with the violations found before it.
-            walked.summary.commits_failed = 1;
-            walked.summary.violations = walked
-                .commits
-                .iter()
-                .map(|c| c.violations.len())
-                .sum::<usize>()
-                + 1;
-        }
-        Err(e) => {
-            let problem =
-                Problem::new(3, "tiergate: cannot read the pushed commits").caused_by(e.as_ref());
-            return Err((problem, Failure::Objects));
+        let args = server::scoped_push_walk_args(walk_tips, also_known, &policy.refs);
+        let unreadable = RefCell::new(None);
+        let result = store.check(policy, classifier, &args, &unreadable, |v| {
+            COMMITS_JUDGED.fetch_add(1, Ordering::SeqCst);
+            // Debug builds: each commit takes this long.
+            #[cfg(debug_assertions)]
+            if let Some(ms) = commit_sleep {
+                std::thread::sleep(ms);
+            }
+            if !v.is_clean() {
+                let mut v = v.clone();
+                if warn {
+                    v.downgrade();
+                }
+                walked.commits.push(v);
+            }
+        });
+        walked.unreadable = unreadable.into_inner();
+        match result {
+            Ok(s) if warn => {
+                walked.summary.commits_checked += s.commits_checked;
+                walked.summary.warnings += s.warnings + s.violations;
+            }
+            Ok(s) => walked.summary = s,
+            Err(_) if walked.unreadable.is_some() => {
+                // The walk ended at the unreadable commit: it counts as the
+                // failed commit, with the violations found before it.
+                walked.summary.commits_failed = 1;
+                walked.summary.violations = walked
+                    .commits
+                    .iter()
+                    .map(|c| c.violations.len())
+                    .sum::<usize>()
+                    + 1;
+                break;
+            }
+            Err(e) => {
+                let problem = Problem::new(3, "tiergate: cannot read the pushed commits")
+                    .caused_by(e.as_ref());
+                return Err((problem, Failure::Objects));
+            }
         }
     }
     Ok(walked)

@@ -7,6 +7,7 @@ use crate::{Format, Global};
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use tiergate_core::check;
+use tiergate_core::policy::RefMode;
 use tiergate_core::report::{self, Colour};
 
 /// Arguments of `tiergate check`.
@@ -16,6 +17,12 @@ pub struct Args {
     /// `HEAD~5..`, `^v1.0 HEAD`, `A...B`, `--all`, `--branches`, `--not`
     #[arg(required = true, allow_hyphen_values = true, value_name = "REV-RANGE")]
     pub revs: Vec<OsString>,
+    /// Judge the commits as if pushed to this ref (full name,
+    /// `refs/heads/main`): the policy's `refs:` scope of the ref applies to
+    /// every commit of the range (enforce, warn, or ignore: nothing
+    /// judged). Without it, every commit is enforced.
+    #[arg(long = "ref", value_name = "REFNAME")]
+    pub refname: Option<String>,
 }
 
 /// Run `tiergate check`.
@@ -31,6 +38,28 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
+    let scope = args
+        .refname
+        .as_deref()
+        .map_or(RefMode::Enforce, |r| policy.refs.mode_for(r));
+    if scope == RefMode::Ignore {
+        // The policy's `refs:` ignores the ref: nothing to judge.
+        if !global.quiet {
+            eprintln!(
+                "tiergate: {} is in an `ignore` scope of the policy's `refs:`; nothing judged",
+                args.refname.as_deref().unwrap_or_default()
+            );
+        }
+        return finish(
+            global,
+            policy,
+            check::Summary::default(),
+            None,
+            Vec::new(),
+            Vec::new(),
+            std::io::stdout().lock(),
+        );
+    }
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -48,6 +77,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     // header is not UTF-8 is decoded first, one in an encoding tiergate
     // cannot read stops the check (exit 3).
     let mut sink = |verdict: &check::CommitVerdict| {
+        let mut verdict = verdict.clone();
+        if scope == RefMode::Warn {
+            verdict.downgrade();
+        }
+        let verdict = &verdict;
         tracing::debug!(
             commit = %verdict.id,
             ai_assisted = verdict.assessment.ai_assisted(),
@@ -55,7 +89,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             violations = verdict.violations.len(),
             "judged"
         );
-        if verdict.violations.is_empty() {
+        if verdict.is_clean() {
             return;
         }
         match global.format {
@@ -77,9 +111,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             }
         }
     };
-    let summary = repo
+    let mut summary = repo
         .check(policy, &classifier, &args.revs, &mut sink)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
+    if scope == RefMode::Warn {
+        summary.warnings += summary.violations;
+        summary.violations = 0;
+        summary.commits_failed = 0;
+    }
     finish(
         global,
         policy,
@@ -117,7 +156,10 @@ fn finish(
         _ => {
             // The summary comes with violations, or on success when asked
             // for with -v.
-            if summary.violations > 0 || (global.verbose > 0 && !global.quiet) {
+            if summary.violations > 0
+                || summary.warnings > 0
+                || (global.verbose > 0 && !global.quiet)
+            {
                 writeln!(out, "{}", report::human_summary(&summary, policy))?;
             }
         }

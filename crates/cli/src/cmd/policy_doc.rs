@@ -135,11 +135,39 @@ fn plural(n: u64, word: &str) -> String {
 /// In plain words: what AI-assisted changes may do in a tier.
 fn tier_rule(policy: &Policy, index: usize) -> String {
     let tier = &policy.tiers[index];
-    match (tier.ai, tier.require.is_empty()) {
+    match (tier.ai, no_requirements(tier)) {
         (AiRule::Forbidden, _) => "not accepted".to_owned(),
         (AiRule::Allowed, true) => "welcome, declared".to_owned(),
-        (AiRule::Allowed, false) => format!("accepted with {}", tier.require.join(", ")),
+        (AiRule::Allowed, false) => format!("accepted with {}", requirements(tier).join(", ")),
     }
+}
+
+/// Whether a tier requires no trailer (neither a key nor an `any_of`).
+fn no_requirements(tier: &tiergate_core::policy::Tier) -> bool {
+    tier.require.is_empty() && tier.require_any.is_empty()
+}
+
+/// A tier's requirements in words: `Tested-by`, `Reviewed-by or Acked-by`.
+fn requirements(tier: &tiergate_core::policy::Tier) -> Vec<String> {
+    let any = tier.require_any.iter().map(|a| a.0.join(" or "));
+    tier.require.iter().cloned().chain(any).collect()
+}
+
+/// A tier's requirements as code: `` `Tested-by:` ``, `` `Reviewed-by:` or `Acked-by:` ``.
+fn requirement_codes(tier: &tiergate_core::policy::Tier) -> String {
+    let one = |keys: &[String]| {
+        keys.iter()
+            .map(|k| code(&format!("{k}:")))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    };
+    let all: Vec<String> = tier
+        .require
+        .iter()
+        .map(|k| code(&format!("{k}:")))
+        .chain(tier.require_any.iter().map(|a| one(&a.0)))
+        .collect();
+    all.join(", ")
 }
 
 fn guide(
@@ -215,13 +243,13 @@ fn guide(
                 "**AI-assisted changes are not accepted here.** Write changes to these paths without AI assistance. An AI-assisted commit that touches them is rejected ({}); if only part of your work was AI-assisted, put that part in a separate commit.",
                 code(RuleCode::AiForbiddenTier.as_str())
             ),
-            AiRule::Allowed if tier.require.is_empty() => format!(
+            AiRule::Allowed if no_requirements(tier) => format!(
                 "**AI-assisted changes are welcome here**, declared with an {} trailer.",
                 code(&format!("{key}:"))
             ),
             AiRule::Allowed => format!(
                 "**AI-assisted changes are accepted here when the commit also carries {}** (in addition to the {} declaration): someone other than the tool must have reviewed the change before it goes in ({} otherwise).",
-                codes(&tier.require.iter().map(|r| format!("{r}:")).collect::<Vec<_>>()),
+                requirement_codes(tier),
                 code(&format!("{key}:")),
                 code(RuleCode::MissingRequiredTrailer.as_str())
             ),
@@ -326,7 +354,27 @@ fn guide(
             codes(&policy.declaration.aliases)
         ));
     }
+    let per_key: Vec<String> = policy
+        .declaration
+        .values
+        .iter()
+        .map(|kv| {
+            format!(
+                "{} takes {}",
+                code(&format!("{}:", kv.key)),
+                kv.pattern.describe()
+            )
+        })
+        .collect();
+    if !per_key.is_empty() {
+        facts.push(format!(
+            "The value depends on the key: {} (any other key: a non-empty value); otherwise {}.",
+            per_key.join("; "),
+            code(RuleCode::MalformedDeclaration.as_str())
+        ));
+    }
     match &policy.declaration.value {
+        _ if !per_key.is_empty() => {}
         Some(regex) => facts.push(format!(
             "The value must match {} — name the agent and the model as {} (the Linux kernel's `AGENT:MODEL [tools]`); otherwise {}.",
             code(regex.as_str()),
@@ -390,14 +438,14 @@ fn guide(
                 "**{}**: the change must not be AI-assisted. Look for the signs tiergate cannot see: generated-looking code or comments, a contributor who declared AI use elsewhere in the series. When in doubt, ask.",
                 tier.name
             ),
-            AiRule::Allowed if tier.require.is_empty() => format!(
+            AiRule::Allowed if no_requirements(tier) => format!(
                 "**{}**: if the commit is AI-assisted, the declaration names the tool and model; review it as any other change.",
                 tier.name
             ),
             AiRule::Allowed => format!(
                 "**{}**: if the commit is AI-assisted, the declaration names the tool and model, and {} names a person who actually reviewed this version of the change — add yours only after reading it.",
                 tier.name,
-                codes(&tier.require.iter().map(|r| format!("{r}:")).collect::<Vec<_>>())
+                requirement_codes(tier)
             ),
         };
         items.push(text);

@@ -77,7 +77,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                     writeln!(out)?;
                 }
                 out.write_all(view.human("commit", &verdict, policy.mode).as_bytes())?;
-                if !verdict.violations.is_empty() {
+                if !verdict.is_clean() {
                     writeln!(out)?;
                     let text = report::human_commit(&verdict, policy.mode, colour);
                     out.write_all(text.trim_end().as_bytes())?;

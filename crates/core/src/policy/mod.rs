@@ -47,6 +47,10 @@
 //!     paths: [ "docs/", "tests/" ]
 //!     ai: allowed
 //! default_tier: core
+//! forbidden_trailers: [ Change-Id ]
+//! refs:
+//!   - { include: [ "refs/heads/wip/**" ], mode: warn }
+//!   - { include: [ "refs/heads/**", "refs/tags/**" ] }
 //! signoff: { required: false }
 //! server:
 //!   on_error: reject
@@ -67,7 +71,7 @@
 //! | `declaration` | mapping | see below | How a commit declares that AI helped write it. |
 //! | `declaration.key` | trailer key | `AI-Assisted-by` | The canonical declaration trailer, e.g. `AI-Assisted-by: claude:opus-4 [aider]`. Compared case-insensitively, like git compares trailer keys. |
 //! | `declaration.aliases` | list of trailer keys | `[Assisted-by, AI-used-for, Generated-by]` | Other keys accepted as a declaration. `[]` accepts only `key`. |
-//! | `declaration.value` | regex | none | If set, every declaration's value must match it (e.g. `'^\S+:\S+'` for the kernel's `AGENT:MODEL`); otherwise any non-empty value is accepted. |
+//! | `declaration.value` | preset, regex, or mapping of declaration key to preset or regex | none | The form of a declaration's value. A preset or regex applies to every key; a mapping gives each key its own (`{ Assisted-by: kernel, AI-used-for: free-text }`; a key it does not list takes any non-empty value). Presets: `kernel` (the kernel's `AGENT:MODEL [tools]`: an agent name without a colon, spaces allowed as in `GitHub Copilot:claude-sonnet-4.6`, a model without spaces, optional tools) and `free-text` (any non-empty value, QEMU's `AI-used-for:` draft); anything else is a regex (e.g. `'^\S+:\S+'`). A refused value's fix shows it rewritten into `AGENT:MODEL [tools]` when that matches (`Claude Opus 4.6` → `Claude:opus-4.6`). |
 //! | `declaration.forbid_ai_signoff` | boolean | `true` | An AI identity in `Signed-off-by` is a violation (`ai-signoff`): only humans certify the DCO. |
 //! | `markers` | mapping | see below | Evidence of AI use. A marked commit that is not declared is a violation (`undeclared-ai`). |
 //! | `markers.builtin` | boolean | `true` | Use tiergate's known tool signatures (`Co-authored-by:` of Claude, Copilot, Codex, Cursor, aider, Devin, Gemini; "Generated with [Claude Code]"; `(aider)` authors; tool `[bot]` accounts). |
@@ -77,8 +81,12 @@
 //! | `tiers[].paths` | non-empty list of patterns | *required* | The paths of the tier (see "Path patterns"). |
 //! | `tiers[].except` | list of patterns | `[]` | Paths that are not in this tier even though `paths` match; they go on to the next tiers. |
 //! | `tiers[].ai` | `forbidden` \| `allowed` | `allowed` | `forbidden`: an AI-assisted commit may not touch the tier (`ai-forbidden-tier`). |
-//! | `tiers[].require` | list of trailer keys | `[]` | Trailers an AI-assisted commit touching the tier must carry, e.g. `[Reviewed-by]` (`missing-required-trailer`). |
+//! | `tiers[].require` | list of trailer keys and `{ any_of: [keys] }` | `[]` | Trailers an AI-assisted commit touching the tier must carry, e.g. `[Reviewed-by]` (`missing-required-trailer`); an `any_of` entry is met by any one of its keys: `[ { any_of: [Reviewed-by, Acked-by] }, Tested-by ]`. |
+//! | `tiers[].forbidden_trailers` | list of trailer keys | `[]` | Keys a commit touching the tier must not carry, AI-assisted or not (`forbidden-trailer`). Not a declaration key, not a key the tier requires. |
+//! | `tiers[].mode` | `enforce` \| `warn` | `enforce` | `warn`: the tier's violations (`ai-forbidden-tier`, `missing-required-trailer`, its `forbidden-trailer`, `lookalike-path`) are reported as warnings and fail nothing, while the other tiers enforce. The policy's `mode: warn` turns everything into warnings. |
 //! | `default_tier` | tier name | the last tier listed | The tier of a path that no tier matches. |
+//! | `forbidden_trailers` | list of trailer keys | `[]` | Keys no commit may carry (`forbidden-trailer`), e.g. `[Change-Id]` in a project without Gerrit. A declaration key cannot be listed (remove it from `declaration.aliases` instead). |
+//! | `refs` | list of `{ include, exclude, mode }` | none: every ref enforced | Which refs the push hooks judge, and how (see "Ref scopes"). `include` (required) and `exclude` are globs of full ref names (`refs/heads/wip/**`); `mode` is `enforce` (default), `warn` or `ignore`. |
 //! | `signoff.required` | boolean | `false` | DCO: every commit needs a `Signed-off-by` of its author (`missing-signoff`). |
 //! | `server` | mapping | see below | Used by the server-side (pre-receive) hook only. |
 //! | `server.on_error` | `reject` \| `allow` | `reject` | What a push gets when tiergate itself fails (unreadable policy, missing object...): fail closed or open. |
@@ -99,6 +107,44 @@
 //! `-` (`Reviewed-by`), no colon. A **regex** uses the syntax of the Rust
 //! `regex` crate (no look-around or backreferences; `(?i)` for
 //! case-insensitive).
+//!
+//! ## Ref scopes
+//!
+//! `refs:` says what a push to each ref gets. **The first scope that covers
+//! a ref decides** (like tiers, first match wins; a scope covers a ref its
+//! `include` globs match and its `exclude` globs do not); **a ref no scope
+//! covers is enforced**, so a namespace the policy forgot (`refs/for/`, a
+//! forge's own) fails closed. Write narrow scopes before wide ones:
+//!
+//! ```yaml
+//! refs:
+//!   - { include: [ "refs/heads/wip/**" ], mode: warn }     # reported, accepted
+//!   - { include: [ "refs/heads/**", "refs/tags/**" ] }      # enforced
+//!   - { include: [ "refs/notes/**" ], mode: ignore }        # not judged
+//! ```
+//!
+//! `tiergate policy validate` refuses a scope an earlier scope of another
+//! mode hides (`refs/heads/**` listed before `refs/heads/wip/**`), a glob
+//! that is not a full ref name, and an empty `include`.
+//!
+//! - **pre-receive** judges each ref update by the scope of the ref being
+//!   updated; **pre-push** by the scope of the *remote* ref being pushed to.
+//!   Violations of a `warn` ref are printed as warnings and refuse nothing;
+//!   an `ignore` ref's commits are not judged.
+//! - **A commit accepted on a `warn` or `ignore` ref is judged again when it
+//!   goes to an enforced ref.** Commits already reachable from a ref count as
+//!   judged (`--not --all`); refs of non-enforced scopes are left out of that
+//!   set (git `--exclude`, as for the forge namespaces), on the server and in
+//!   pre-push (whose remote-tracking refs `refs/remotes/<remote>/wip/...`
+//!   stand for the remote's `refs/heads/wip/...` under git's default refspec).
+//!   So `wip/alice` then `main` is refused at the second push.
+//! - A replace ref (`refs/replace/*`) is judged as `server.replace_refs` says
+//!   whatever its scope: git shows its object in place of another everywhere.
+//! - The commit-msg hook has no ref: it enforces.
+//! - `tiergate check --ref REFNAME RANGE` judges every commit of the range
+//!   with the scope of `REFNAME` (warn: warnings, exit 0; ignore: nothing
+//!   judged). Without `--ref`, `check` enforces, whatever refs the range
+//!   names: a range is a set of commits, not a ref update.
 //!
 //! ## Path patterns
 //!
@@ -184,10 +230,15 @@
 //!   = help: did you mean `tiers`?
 //! ```
 
+mod declarations;
 mod diagnostic;
 pub mod lint;
 mod node;
 mod validate;
+
+pub use declarations::{
+    AnyOf, KeyValue, RefMode, RefScope, RefScopes, ValuePattern, KERNEL_PATTERN,
+};
 
 use regex::Regex;
 use std::path::PathBuf;
@@ -214,6 +265,10 @@ pub struct Policy {
     pub server: Server,
     /// `paths`: how changed paths are compared with the tiers.
     pub paths: PathSettings,
+    /// `forbidden_trailers`: trailer keys no commit may carry.
+    pub forbidden_trailers: Vec<String>,
+    /// `refs`: what each ref namespace gets (see [`RefScopes`]).
+    pub refs: RefScopes,
 }
 
 /// `paths:` section: how changed paths are compared with the tiers.
@@ -243,8 +298,12 @@ pub struct Declaration {
     /// Other keys accepted as a declaration (default
     /// `[Assisted-by, AI-used-for, Generated-by]`).
     pub aliases: Vec<String>,
-    /// Optional regex every declaration value must match.
+    /// Optional regex every declaration value must match (`value:`
+    /// written as a regex or a preset for every key).
     pub value: Option<Regex>,
+    /// `value:` written as a mapping: a pattern per declaration key (keys
+    /// not listed take any non-empty value). Empty when `value` is a scalar.
+    pub values: Vec<KeyValue>,
     /// Whether an AI identity in `Signed-off-by` is a violation (default true).
     pub forbid_ai_signoff: bool,
 }
@@ -259,6 +318,25 @@ impl Declaration {
     /// alias, compared ASCII-case-insensitively as git does.
     pub fn is_declaration_key(&self, key: &[u8]) -> bool {
         self.keys().any(|k| k.as_bytes().eq_ignore_ascii_case(key))
+    }
+
+    /// The value pattern of the declaration key `key` (as written in a
+    /// trailer): its own entry of a `value:` mapping, else the `value:`
+    /// written for every key; `None`: any non-empty value.
+    pub fn pattern_for(&self, key: &[u8]) -> Option<ValuePattern> {
+        if !self.values.is_empty() {
+            return self
+                .values
+                .iter()
+                .find(|kv| kv.key.as_bytes().eq_ignore_ascii_case(key))
+                .map(|kv| kv.pattern.clone());
+        }
+        let re = self.value.as_ref()?;
+        Some(if re.as_str() == KERNEL_PATTERN {
+            ValuePattern::Kernel(re.clone())
+        } else {
+            ValuePattern::Regex(re.clone())
+        })
     }
 }
 
@@ -314,6 +392,15 @@ pub struct Tier {
     pub ai: AiRule,
     /// Trailer keys an AI-assisted commit touching this tier must carry.
     pub require: Vec<String>,
+    /// `require` entries written `{ any_of: [A, B] }`: an AI-assisted
+    /// commit touching this tier must carry at least one key of each.
+    pub require_any: Vec<AnyOf>,
+    /// `forbidden_trailers`: keys a commit touching this tier must not
+    /// carry (AI-assisted or not).
+    pub forbidden_trailers: Vec<String>,
+    /// `mode`: a tier in `warn` reports its violations as warnings while
+    /// the other tiers enforce. `warn` in the policy's `mode` wins.
+    pub mode: Mode,
 }
 
 /// A path pattern as written in the policy, with its location (for
@@ -807,9 +894,23 @@ paths:
         let names: Vec<&str> = p.tiers.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["critical", "core", "open"]);
         assert_eq!(p.tiers[p.default_tier].name, "core");
-        assert!(p.declaration.value.is_some());
+        assert!(matches!(
+            p.declaration.pattern_for(b"Assisted-by"),
+            Some(ValuePattern::Kernel(_))
+        ));
+        assert!(matches!(
+            p.declaration.pattern_for(b"AI-used-for"),
+            Some(ValuePattern::FreeText)
+        ));
         assert!(!p.signoff.required);
-        assert_eq!(p.tiers[1].require, ["Reviewed-by"]);
+        assert!(p.tiers[1].require.is_empty());
+        assert_eq!(
+            p.tiers[1].require_any,
+            [AnyOf(vec!["Reviewed-by".into(), "Acked-by".into()])]
+        );
+        assert_eq!(p.forbidden_trailers, ["Change-Id"]);
+        assert_eq!(p.refs.mode_for("refs/heads/wip/x"), RefMode::Warn);
+        assert_eq!(p.refs.mode_for("refs/notes/commits"), RefMode::Ignore);
         assert_eq!(p.paths, PathSettings { lookalikes: false });
     }
 

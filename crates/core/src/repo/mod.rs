@@ -386,6 +386,24 @@ impl Repo {
         remote: &str,
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
+        self.check_push_excluding(policy, classifier, tips, known, remote, &[], sink)
+    }
+
+    /// [`Repo::check_push`], with the remote-tracking refs matching
+    /// `excludes` (git `--exclude` patterns) not counted as known: those of
+    /// remote refs in a `warn` or `ignore` scope of the policy's `refs:`,
+    /// whose commits were not judged as enforced ones.
+    #[allow(clippy::too_many_arguments)]
+    pub fn check_push_excluding(
+        &self,
+        policy: &Policy,
+        classifier: &Classifier,
+        tips: &[String],
+        known: &[String],
+        remote: &str,
+        excludes: &[String],
+        sink: impl FnMut(&CommitVerdict),
+    ) -> Result<Summary, Error> {
         let peel = |hex: &String| self.peel_to_commit(hex).ok().flatten();
         let mut args: Vec<String> = tips.iter().filter_map(peel).collect();
         if args.is_empty() {
@@ -395,6 +413,8 @@ impl Repo {
         args.push("--not".into());
         args.extend(known.iter().filter_map(peel));
         if !remote.is_empty() {
+            // `--exclude` applies to the next `--glob` only (revision.c).
+            args.extend(excludes.iter().map(|e| format!("--exclude={e}")));
             args.push(format!("--glob=refs/remotes/{remote}/*"));
         }
         self.check(policy, classifier, &args, sink)

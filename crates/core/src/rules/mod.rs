@@ -133,11 +133,14 @@ pub enum RuleCode {
     /// file systems check out into a tier with `ai: forbidden`
     /// (`paths.lookalikes`).
     LookalikePath,
+    /// The commit carries a trailer key the policy forbids
+    /// (`forbidden_trailers`, policy-wide or of a tier it touches).
+    ForbiddenTrailer,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 13] = [
+    pub const ALL: [RuleCode; 14] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -151,6 +154,7 @@ impl RuleCode {
         RuleCode::ReplaceRef,
         RuleCode::TreeTooDeep,
         RuleCode::LookalikePath,
+        RuleCode::ForbiddenTrailer,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -169,6 +173,7 @@ impl RuleCode {
             RuleCode::ReplaceRef => "replace-ref",
             RuleCode::TreeTooDeep => "tree-too-deep",
             RuleCode::LookalikePath => "lookalike-path",
+            RuleCode::ForbiddenTrailer => "forbidden-trailer",
         }
     }
 
@@ -291,6 +296,15 @@ impl MessageAssessment {
             .iter()
             .any(|t| t.key.eq_ignore_ascii_case(key.as_bytes()))
     }
+
+    /// The `any_of` requirements of `tier` that no trailer meets.
+    pub fn missing_any_of<'t>(&self, tier: &'t crate::policy::Tier) -> Vec<&'t [String]> {
+        tier.require_any
+            .iter()
+            .filter(|any| !any.0.iter().any(|k| self.has_trailer(k)))
+            .map(|any| any.0.as_slice())
+            .collect()
+    }
 }
 
 /// Step 1: judge the message and identities of a commit.
@@ -331,6 +345,11 @@ pub fn assess_message(
     }
     line_rules(policy, message, &block, divider, options, &mut violations);
     signoff_rules(policy, facts, &block.trailers, &mut violations);
+    violations.extend(forbidden_trailers(
+        &block.trailers,
+        &policy.forbidden_trailers,
+        None,
+    ));
     violations.extend(malformed_commit(&facts.header_problems));
     sort_violations(&mut violations);
 
@@ -346,9 +365,18 @@ pub fn assess_message(
 /// changed paths (AI-assisted, and some tier is forbidden or requires
 /// trailers that are missing).
 pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
-    assessment.ai_assisted()
+    let ai_rules = assessment.ai_assisted()
         && policy.tiers.iter().any(|tier| {
-            tier.ai == AiRule::Forbidden || tier.require.iter().any(|k| !assessment.has_trailer(k))
+            tier.ai == AiRule::Forbidden
+                || tier.require.iter().any(|k| !assessment.has_trailer(k))
+                || !assessment.missing_any_of(tier).is_empty()
+        });
+    // A tier's forbidden trailers apply to every commit that carries one.
+    ai_rules
+        || policy.tiers.iter().any(|tier| {
+            tier.forbidden_trailers
+                .iter()
+                .any(|k| assessment.has_trailer(k))
         })
 }
 
@@ -395,8 +423,9 @@ pub fn judge_paths(
     assessment: &MessageAssessment,
     classified: &[(&[u8], Class)],
 ) -> Vec<Violation> {
+    let mut violations = tier_forbidden_trailers(policy, assessment, classified);
     if !assessment.ai_assisted() {
-        return Vec::new();
+        return violations;
     }
     // Paths per tier, first-seen order, without duplicates; look-alikes of
     // a forbidden tier apart (they get their own rule).
@@ -423,7 +452,6 @@ pub fn judge_paths(
         }
     }
 
-    let mut violations = Vec::new();
     for (tier, paths) in policy.tiers.iter().zip(&per_tier) {
         if tier.ai == AiRule::Forbidden && !paths.is_empty() {
             violations.push(Violation {
@@ -453,6 +481,7 @@ pub fn judge_paths(
             .map(String::as_str)
             .filter(|k| !assessment.has_trailer(k))
             .collect();
+        violations.extend(missing_any_of(tier, assessment, paths));
         if missing.is_empty() {
             continue;
         }
@@ -653,18 +682,12 @@ fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
             format!("Name the tool that helped after '{key}:'."),
         )
     } else {
-        let re = policy.declaration.value.as_ref()?;
+        let pattern = policy.declaration.pattern_for(&t.key)?;
+        let re = pattern.regex()?;
         if re.is_match(value) {
             return None;
         }
-        (
-            format!(
-                "declaration '{key}: {}' does not match the policy's pattern /{}/",
-                display_text(value.as_bytes()),
-                re.as_str()
-            ),
-            format!("Rewrite the value of '{key}:' to match /{}/.", re.as_str()),
-        )
+        malformed_value(&key, value, &pattern, re)
     };
     Some(Violation {
         rule: RuleCode::MalformedDeclaration,
@@ -674,6 +697,167 @@ fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
         line: Some(t.line),
         fix,
     })
+}
+
+/// The message and fix of a declaration value its key's pattern refuses.
+/// The fix shows the value rewritten into the kernel's `AGENT:MODEL
+/// [tools]` form ([`near_miss::rewrite_value`]) when that rewrite matches
+/// the pattern: `Assisted-by: Claude Opus 4.6` (as git's mailing list
+/// writes it) becomes `Assisted-by: Claude:opus-4.6`.
+fn malformed_value(
+    key: &str,
+    value: &str,
+    pattern: &crate::policy::ValuePattern,
+    re: &regex::Regex,
+) -> (String, String) {
+    let shown = display_text(value.as_bytes());
+    let rewrite = near_miss::rewrite_value(value).filter(|r| re.is_match(r));
+    match (pattern, rewrite) {
+        (crate::policy::ValuePattern::Regex(_), None) => (
+            format!(
+                "declaration '{key}: {shown}' does not match the policy's pattern /{}/",
+                re.as_str()
+            ),
+            format!("Rewrite the value of '{key}:' to match /{}/.", re.as_str()),
+        ),
+        (crate::policy::ValuePattern::Regex(_), Some(rewrite)) => (
+            format!(
+                "declaration '{key}: {shown}' does not match the policy's pattern /{}/",
+                re.as_str()
+            ),
+            format!(
+                "Rewrite it as '{key}: {}' (the value must match /{}/).",
+                display_text(rewrite.as_bytes()),
+                re.as_str()
+            ),
+        ),
+        (_, rewrite) => (
+            format!(
+                "declaration '{key}: {shown}' is not in {}",
+                pattern.describe()
+            ),
+            match rewrite {
+                Some(rewrite) => format!(
+                    "Rewrite it as '{key}: {}' (AGENT:MODEL, then any tools).",
+                    display_text(rewrite.as_bytes())
+                ),
+                None => format!(
+                    "Write the value of '{key}:' as AGENT:MODEL [tools], e.g. '{key}: Claude:opus-4.6 [checkpatch]'."
+                ),
+            },
+        ),
+    }
+}
+
+/// `forbidden-trailer`: each trailer git reads whose key is in
+/// `forbidden` (of the whole policy when `tier` is `None`).
+fn forbidden_trailers(
+    trailers: &[Trailer],
+    forbidden: &[String],
+    tier: Option<(&str, &[Vec<u8>])>,
+) -> Vec<Violation> {
+    trailers
+        .iter()
+        .filter(|t| {
+            forbidden
+                .iter()
+                .any(|k| t.key.eq_ignore_ascii_case(k.as_bytes()))
+        })
+        .map(|t| {
+            let key = display_text(&t.key);
+            let (message, tier, paths) = match tier {
+                None => (
+                    format!("trailer '{key}:' is forbidden by the policy"),
+                    None,
+                    Vec::new(),
+                ),
+                Some((name, paths)) => (
+                    format!(
+                        "trailer '{key}:' is forbidden in tier '{name}', which the commit touches: {}",
+                        count(paths.len(), "path")
+                    ),
+                    Some(name.to_owned()),
+                    paths.to_vec(),
+                ),
+            };
+            Violation {
+                rule: RuleCode::ForbiddenTrailer,
+                message,
+                tier,
+                paths,
+                line: Some(t.line),
+                fix: format!(
+                    "Remove the '{key}:' trailer (`git commit --amend` and delete its line)."
+                ),
+            }
+        })
+        .collect()
+}
+
+/// `forbidden-trailer` of the tiers a commit touches (AI-assisted or
+/// not: a forbidden key is forbidden to everyone).
+fn tier_forbidden_trailers(
+    policy: &Policy,
+    assessment: &MessageAssessment,
+    classified: &[(&[u8], Class)],
+) -> Vec<Violation> {
+    let mut out = Vec::new();
+    for (index, tier) in policy.tiers.iter().enumerate() {
+        if tier.forbidden_trailers.is_empty() {
+            continue;
+        }
+        let mut paths: Vec<Vec<u8>> = Vec::new();
+        for &(path, class) in classified {
+            let t = if class.tier < policy.tiers.len() {
+                class.tier
+            } else {
+                policy.default_tier
+            };
+            if t == index && !paths.iter().any(|p| p == path) {
+                paths.push(path.to_vec());
+            }
+        }
+        if paths.is_empty() {
+            continue;
+        }
+        out.extend(forbidden_trailers(
+            &assessment.trailers,
+            &tier.forbidden_trailers,
+            Some((&tier.name, &paths)),
+        ));
+    }
+    out
+}
+
+/// `missing-required-trailer` for each `any_of` of `tier` that no
+/// trailer meets.
+fn missing_any_of(
+    tier: &crate::policy::Tier,
+    assessment: &MessageAssessment,
+    paths: &[Vec<u8>],
+) -> Vec<Violation> {
+    assessment
+        .missing_any_of(tier)
+        .into_iter()
+        .map(|keys| {
+            let names: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let list = quoted_list(&names).replace("`, `", "` or `");
+            Violation {
+                rule: RuleCode::MissingRequiredTrailer,
+                message: format!(
+                    "AI-assisted commit touches tier '{}' but lacks one of {list}",
+                    tier.name
+                ),
+                tier: Some(tier.name.clone()),
+                paths: paths.to_vec(),
+                line: None,
+                fix: format!(
+                    "Add one of {list} to the trailer block once earned (e.g. `git commit --amend --trailer '{}: Name <email>'`).",
+                    names.first().copied().unwrap_or_default()
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The fullwidth colon `：` (U+FF1A), a look-alike separator git ignores.
@@ -743,7 +927,14 @@ fn line_rules(
     let required: Vec<&str> = policy
         .tiers
         .iter()
-        .flat_map(|t| t.require.iter().map(String::as_str))
+        .flat_map(|t| {
+            t.require
+                .iter()
+                .chain(t.require_any.iter().flat_map(|a| a.0.iter()))
+                .chain(t.forbidden_trailers.iter())
+                .map(String::as_str)
+        })
+        .chain(policy.forbidden_trailers.iter().map(String::as_str))
         .collect();
     // Built on first need: most messages have no key-looking line that is
     // not a well-known trailer.
@@ -1003,6 +1194,9 @@ mod tests {
             except: Vec::new(),
             ai,
             require: require.iter().map(|s| (*s).to_owned()).collect(),
+            require_any: Vec::new(),
+            forbidden_trailers: Vec::new(),
+            mode: Mode::Enforce,
         }
     }
 
@@ -1018,6 +1212,7 @@ mod tests {
                     .map(String::from)
                     .to_vec(),
                 value: Some(Regex::new(r"^\S+:\S+").expect("valid regex")),
+                values: Vec::new(),
                 forbid_ai_signoff: true,
             },
             markers: Markers {
@@ -1042,6 +1237,8 @@ mod tests {
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
             paths: crate::policy::PathSettings::default(),
+            forbidden_trailers: Vec::new(),
+            refs: crate::policy::RefScopes::default(),
         }
     }
 
@@ -1845,5 +2042,144 @@ mod tests {
             RuleCode::from_code("tree-too-deep"),
             Some(RuleCode::TreeTooDeep)
         );
+    }
+
+    /// The policy of [`policy`] with `declaration.value` written per key.
+    fn per_key(patterns: &[(&str, &str)]) -> Policy {
+        let mut p = policy();
+        p.declaration.value = None;
+        p.declaration.values = patterns
+            .iter()
+            .map(|(key, pattern)| crate::policy::KeyValue {
+                key: (*key).to_owned(),
+                pattern: crate::policy::ValuePattern::preset(pattern).unwrap_or_else(|| {
+                    crate::policy::ValuePattern::Regex(Regex::new(pattern).expect("regex"))
+                }),
+            })
+            .collect();
+        p
+    }
+
+    #[test]
+    fn value_patterns_per_key_and_the_rewrite_hint() {
+        let kernel = per_key(&[("Assisted-by", "kernel"), ("AI-used-for", "free-text")]);
+        let free = per_key(&[("Assisted-by", "free-text")]);
+        let opus = facts("Fix foo\n\nAssisted-by: Claude Opus 4.6\n");
+        // git's mailing list writes it so: free text accepts it.
+        assert!(assess(&free, &opus, false).violations.is_empty());
+        // The kernel's form refuses it, and the fix shows it rewritten.
+        let a = assess(&kernel, &opus, false);
+        assert_eq!(codes(&a), ["malformed-declaration"]);
+        let v = &a.violations[0];
+        assert_eq!(
+            v.message,
+            "declaration 'Assisted-by: Claude Opus 4.6' is not in the kernel's form AGENT:MODEL [tools]"
+        );
+        assert_eq!(
+            v.fix,
+            "Rewrite it as 'Assisted-by: Claude:opus-4.6' (AGENT:MODEL, then any tools)."
+        );
+        assert_eq!(v.line, Some(2));
+        // The kernel's own example, space in the agent name and all.
+        let copilot = facts("Fix foo\n\nAssisted-by: GitHub Copilot:claude-sonnet-4.6\n");
+        assert!(assess(&kernel, &copilot, false).violations.is_empty());
+        // QEMU's draft: free text under AI-used-for; a key without its own
+        // pattern takes any non-empty value.
+        let qemu = facts(
+            "Fix foo\n\nAI-used-for: generating the test skeleton\nAI-Assisted-by: whatever\n",
+        );
+        assert!(assess(&kernel, &qemu, false).violations.is_empty());
+        // Nothing sensible to rewrite: the fix shows the form.
+        let one = assess(&kernel, &facts("Fix foo\n\nAssisted-by: claude\n"), false);
+        assert_eq!(
+            one.violations[0].fix,
+            "Write the value of 'Assisted-by:' as AGENT:MODEL [tools], e.g. 'Assisted-by: Claude:opus-4.6 [checkpatch]'."
+        );
+        // A policy regex: the rewrite is offered only when it matches.
+        let regex = per_key(&[("Assisted-by", r"^\S+:\S+")]);
+        let a = assess(&regex, &opus, false);
+        assert_eq!(
+            a.violations[0].fix,
+            r"Rewrite it as 'Assisted-by: Claude:opus-4.6' (the value must match /^\S+:\S+/)."
+        );
+    }
+
+    #[test]
+    fn forbidden_trailers_policy_wide_and_per_tier() {
+        let mut p = policy();
+        p.forbidden_trailers = vec!["Change-Id".to_owned()];
+        p.tiers[2].forbidden_trailers = vec!["Reviewed-by".to_owned()];
+        // Policy-wide: a message rule, AI-assisted or not.
+        let a = assess(&p, &facts("Fix foo\n\nchange-id: I123\n"), false);
+        assert_eq!(codes(&a), ["forbidden-trailer"]);
+        assert_eq!(
+            a.violations[0].message,
+            "trailer 'change-id:' is forbidden by the policy"
+        );
+        assert_eq!(a.violations[0].line, Some(2));
+        // Per tier: only for a commit touching the tier, human or not.
+        let human = assessment(&["Reviewed-by"], false);
+        assert!(needs_paths(&p, &human));
+        let open = [(
+            b"docs/a.md".as_slice(),
+            Class {
+                tier: 2,
+                lookalike: false,
+            },
+        )];
+        let core = [(
+            b"hw/a.c".as_slice(),
+            Class {
+                tier: 1,
+                lookalike: false,
+            },
+        )];
+        let v = judge_paths(&p, &human, &open);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].rule, RuleCode::ForbiddenTrailer);
+        assert_eq!(v[0].tier.as_deref(), Some("open"));
+        assert_eq!(
+            v[0].message,
+            "trailer 'Reviewed-by:' is forbidden in tier 'open', which the commit touches: 1 path"
+        );
+        check_shape(&v);
+        assert!(judge_paths(&p, &human, &core).is_empty());
+        assert!(!needs_paths(&p, &assessment(&["Acked-by"], false)));
+    }
+
+    #[test]
+    fn any_of_requirements() {
+        let mut p = policy();
+        p.tiers[1].require = Vec::new();
+        p.tiers[1].require_any = vec![crate::policy::AnyOf(vec![
+            "Reviewed-by".to_owned(),
+            "Acked-by".to_owned(),
+        ])];
+        let core = [(
+            b"hw/a.c".as_slice(),
+            Class {
+                tier: 1,
+                lookalike: false,
+            },
+        )];
+        for (keys, missing) in [
+            (&["AI-Assisted-by"][..], true),
+            (&["AI-Assisted-by", "Acked-by"][..], false),
+            (&["AI-Assisted-by", "reviewed-by"][..], false),
+        ] {
+            let a = assessment(keys, false);
+            let v = judge_paths(&p, &a, &core);
+            assert_eq!(v.len(), usize::from(missing), "{keys:?}: {v:?}");
+            let mut no_forbidden = p.clone();
+            no_forbidden.tiers[0].ai = AiRule::Allowed;
+            assert_eq!(needs_paths(&no_forbidden, &a), missing, "{keys:?}");
+        }
+        let v = judge_paths(&p, &assessment(&["AI-Assisted-by"], false), &core);
+        assert_eq!(v[0].rule, RuleCode::MissingRequiredTrailer);
+        assert_eq!(
+            v[0].message,
+            "AI-assisted commit touches tier 'core' but lacks one of `Reviewed-by:` or `Acked-by:`"
+        );
+        check_shape(&v);
     }
 }

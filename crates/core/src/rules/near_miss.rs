@@ -368,9 +368,116 @@ fn list(items: &[String]) -> String {
     }
 }
 
+/// Agent names as people write them before the model (longest first, so
+/// `GitHub Copilot` wins over `Copilot`), for [`rewrite_value`]: a value
+/// starting with one keeps it whole as the agent, spaces and all, as the
+/// kernel's own example `GitHub Copilot:claude-sonnet-4.6` does.
+const AGENTS: &[&str] = &[
+    "GitHub Copilot",
+    "Claude Code",
+    "Gemini CLI",
+    "Codex CLI",
+    "Copilot",
+    "Claude",
+    "ChatGPT",
+    "Codex",
+    "Cursor",
+    "Gemini",
+    "aider",
+    "Devin",
+];
+
+/// A declaration value rewritten into the kernel's `AGENT:MODEL [tools]`
+/// form, for the fix of a value the policy's pattern refuses: the
+/// near miss of a *value*, as [`Checker`] finds near misses of keys.
+///
+/// `Claude Opus 4.6` becomes `Claude:opus-4.6` (a known agent name, or
+/// else the first word, is the agent; the rest, lower-cased and joined by
+/// `-`, the model); `claude/opus-4 (aider)` becomes `claude:opus-4
+/// [aider]`; bracketed tools are kept at the end. `None` when nothing
+/// sensible comes out (a value of one word, or already with a colon).
+pub(super) fn rewrite_value(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.contains(':') {
+        return None;
+    }
+    // Trailing `[tool]` / `(tool)` groups are tools.
+    let mut rest = value;
+    let mut tools = Vec::new();
+    while let Some(open) = rest.rfind(['[', '(']) {
+        let close = if rest[open..].starts_with('[') {
+            ']'
+        } else {
+            ')'
+        };
+        if !rest.ends_with(close) {
+            break;
+        }
+        let tool = rest[open + 1..rest.len() - 1].trim();
+        // `(Opus 4.6)` is the model in parentheses, `(aider)` a tool.
+        if close == ')' && tool.contains(char::is_whitespace) {
+            break;
+        }
+        if !tool.is_empty() {
+            tools.push(format!("[{tool}]"));
+        }
+        rest = rest[..open].trim_end();
+    }
+    tools.reverse();
+    let lower = rest.to_ascii_lowercase();
+    let (agent, model) = match AGENTS
+        .iter()
+        .find(|a| lower.starts_with(&a.to_ascii_lowercase()) && rest.is_char_boundary(a.len()))
+    {
+        Some(a) => (&rest[..a.len()], &rest[a.len()..]),
+        None => match rest.find(|c: char| c.is_whitespace() || c == '/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => return None,
+        },
+    };
+    let model = model
+        .trim_start_matches(|c: char| c.is_whitespace() || matches!(c, '/' | '-' | ','))
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')'))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    if agent.is_empty() || model.is_empty() {
+        return None;
+    }
+    let mut out = format!("{agent}:{model}");
+    for tool in tools {
+        out.push(' ');
+        out.push_str(&tool);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_rewritten_into_the_kernel_form() {
+        for (value, want) in [
+            ("Claude Opus 4.6", Some("Claude:opus-4.6")),
+            (
+                "GitHub Copilot claude-sonnet-4.6",
+                Some("GitHub Copilot:claude-sonnet-4.6"),
+            ),
+            ("claude/opus-4 (aider)", Some("claude:opus-4 [aider]")),
+            (
+                "Claude Code (Opus 4.6) [checkpatch]",
+                Some("Claude Code:opus-4.6 [checkpatch]"),
+            ),
+            ("Gemini 2.5 Pro [sparse]", Some("Gemini:2.5-pro [sparse]")),
+            ("Claude Code", None),
+            ("claude", None),
+            ("claude:opus", None),
+        ] {
+            assert_eq!(rewrite_value(value).as_deref(), want, "{value}");
+        }
+    }
 
     const DECL: &[&str] = &[
         "AI-Assisted-by",

@@ -49,7 +49,7 @@ pub use input::{
 };
 pub use problem::Problem;
 pub use refs::{
-    is_replace_ref, push_walk_args, replace_ref_violations, RefViolation, REPLACE_REF_BASE,
+    is_replace_ref, push_walk_args, replace_ref_violations, scoped_push_walk_args, RefViolation, REPLACE_REF_BASE,
     UNJUDGED_NAMESPACES,
 };
 
@@ -80,6 +80,7 @@ mod test_data {
                 line: None,
                 fix: "f".to_owned(),
             }],
+            warnings: Vec::new(),
         }
     }
 }

@@ -36,6 +36,42 @@ pub fn push_walk_args(tips: &[String]) -> Vec<String> {
     args
 }
 
+/// [`push_walk_args`] for a policy with `refs:` scopes: `tips` (the new
+/// tips of refs in one scope mode), minus the commits of `also_known`
+/// (tips judged in a stricter mode in the same push) and of every ref that
+/// went through this hook **in an enforced scope**. A ref in a `warn` or
+/// `ignore` scope (`refs/heads/wip/**`) is left out of the known set like
+/// the forge namespaces: a commit pushed to `wip/` and later to `main`
+/// would otherwise be "already in the repository" and reach `main`
+/// unjudged.
+///
+/// git's `--exclude` matches with `wildmatch` without `WM_PATHNAME`
+/// (revision.c `ref_excluded`), where `*` crosses `/`; a policy glob is
+/// passed as its literal prefix followed by `*` ([`crate::policy::RefScopes::unenforced_prefixes`]),
+/// which excludes at least every ref the scope covers. Excluding more than
+/// needed only means judging more commits.
+pub fn scoped_push_walk_args(
+    tips: &[String],
+    also_known: &[String],
+    refs: &crate::policy::RefScopes,
+) -> Vec<String> {
+    let mut args = tips.to_vec();
+    args.push("--not".into());
+    args.extend(also_known.iter().cloned());
+    args.extend(
+        UNJUDGED_NAMESPACES
+            .iter()
+            .map(|glob| format!("--exclude={glob}")),
+    );
+    args.extend(
+        refs.unenforced_prefixes()
+            .into_iter()
+            .map(|glob| format!("--exclude={glob}")),
+    );
+    args.push("--all".into());
+    args
+}
+
 /// Where git looks for replace refs: `refs/replace/`, unless
 /// `GIT_REPLACE_REF_BASE` names another prefix (git's `setup_git_env`).
 pub const REPLACE_REF_BASE: &str = "refs/replace/";
@@ -159,6 +195,32 @@ pub fn replace_ref_violations(
 mod tests {
     use super::*;
     use crate::server::test_data::{A, B, Z};
+
+    #[test]
+    fn scoped_walks_leave_unenforced_refs_out_of_the_known_set() {
+        let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/heads/wip/**\" ], mode: warn }\n  - { include: [ \"refs/heads/**\" ] }\n";
+        let policy = crate::policy::from_yaml(yaml, "p").expect("valid");
+        assert_eq!(
+            scoped_push_walk_args(&[A.to_owned()], &[B.to_owned()], &policy.refs),
+            [
+                A,
+                "--not",
+                B,
+                "--exclude=refs/pull/*",
+                "--exclude=refs/merge-requests/*",
+                "--exclude=refs/keep-around/*",
+                "--exclude=refs/pipelines/*",
+                "--exclude=refs/environments/*",
+                "--exclude=refs/heads/wip/*",
+                "--all",
+            ]
+        );
+        // Without scopes: the plain walk.
+        assert_eq!(
+            scoped_push_walk_args(&[A.to_owned()], &[], &Default::default()),
+            push_walk_args(&[A.to_owned()])
+        );
+    }
 
     #[test]
     fn replace_refs_are_recognized() {

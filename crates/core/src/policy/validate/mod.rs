@@ -10,6 +10,7 @@ mod declaration;
 mod markers;
 mod paths;
 mod reader;
+mod refs;
 mod server;
 mod signoff;
 mod tiers;
@@ -30,6 +31,8 @@ const TOP_KEYS: &[&str] = &[
     "signoff",
     "server",
     "paths",
+    "forbidden_trailers",
+    "refs",
 ];
 
 /// Validate a parsed policy.
@@ -42,6 +45,8 @@ pub(crate) fn validate(
         src,
         diags: Vec::new(),
         matchers,
+        declaration: None,
+        forbidden: Vec::new(),
     };
     let policy = v.policy(root);
     match policy {
@@ -63,6 +68,12 @@ struct Validator<'s> {
     /// Whether the tiers' patterns are compiled into matchers here (see
     /// [`super::Matchers`]).
     matchers: super::Matchers,
+    /// The policy's declaration once read, for the checks of tiers'
+    /// `forbidden_trailers` and `require` against it.
+    declaration: Option<super::Declaration>,
+    /// The policy-wide `forbidden_trailers` once read (a tier may not
+    /// require one).
+    forbidden: Vec<String>,
 }
 
 impl Validator<'_> {
@@ -118,6 +129,13 @@ impl Validator<'_> {
         };
         let declaration = self.declaration(fields.get_some("declaration"));
         let markers = self.markers(fields.get_some("markers"));
+        self.declaration = declaration.clone();
+        let forbidden_trailers = match fields.get("forbidden_trailers") {
+            Some(n) => self.forbidden_trailers(n, "`forbidden_trailers`", declaration.as_ref()),
+            None => Some(Vec::new()),
+        };
+        self.forbidden = forbidden_trailers.clone().unwrap_or_default();
+        let refs = self.refs(fields.get_some("refs"));
         let mut names = Vec::new();
         let tiers = self.tiers(&fields, &start, &mut names);
         // Checked against the names even when some tier is invalid; when all
@@ -137,6 +155,8 @@ impl Validator<'_> {
             signoff: signoff?,
             server: server?,
             paths: paths?,
+            forbidden_trailers: forbidden_trailers?,
+            refs: refs?,
         };
         (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
     }

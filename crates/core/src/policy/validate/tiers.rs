@@ -4,10 +4,18 @@ use super::reader::{suggest, Fields};
 use super::Validator;
 use crate::policy::diagnostic::{show, Diagnostic};
 use crate::policy::node::{Node, SNode};
-use crate::policy::{AiRule, Pattern, Tier};
+use crate::policy::{AiRule, AnyOf, Mode, Pattern, Tier};
 use std::ops::Range;
 
-const TIER_KEYS: &[&str] = &["name", "paths", "except", "ai", "require"];
+const TIER_KEYS: &[&str] = &[
+    "name",
+    "paths",
+    "except",
+    "ai",
+    "require",
+    "forbidden_trailers",
+    "mode",
+];
 
 impl Validator<'_> {
     /// Whether the valid `patterns` of one tier's `key` (`paths` or
@@ -194,24 +202,28 @@ impl Validator<'_> {
             None => Some(AiRule::Allowed),
         };
         let require = match fields.get("require") {
+            Some(n) => self.requirements(n, &what),
+            None => Some((Vec::new(), Vec::new())),
+        };
+        let forbidden_trailers = match fields.get("forbidden_trailers") {
             Some(n) => {
-                let rwhat = format!("`require` of {what}");
-                match self.list(n, &rwhat) {
-                    Some(items) => {
-                        let mut keys = Vec::new();
-                        let mut ok = true;
-                        for item in items {
-                            match self.trailer_key(item, &rwhat) {
-                                Some(k) => keys.push(k),
-                                None => ok = false,
-                            }
-                        }
-                        ok.then_some(keys)
-                    }
-                    None => None,
-                }
+                let declaration = self.declaration.clone();
+                let fwhat = format!("`forbidden_trailers` of {what}");
+                self.forbidden_trailers(n, &fwhat, declaration.as_ref())
             }
             None => Some(Vec::new()),
+        };
+        let mode = match fields.get("mode") {
+            Some(n) => self
+                .choice(n, &format!("`mode` of {what}"), &["enforce", "warn"])
+                .map(|i| [Mode::Enforce, Mode::Warn][i]),
+            None => Some(Mode::Enforce),
+        };
+        let forbidden_trailers = match (&require, forbidden_trailers) {
+            (Some((keys, any)), Some(forbidden)) => self
+                .required_and_forbidden(fields.get("require"), keys, any, &forbidden, &what)
+                .then_some(forbidden),
+            (_, forbidden) => forbidden,
         };
         let paths = paths.filter(|p| self.pattern_set(p, fields.get("paths"), "paths", &what));
         let except = except.filter(|p| self.pattern_set(p, fields.get("except"), "except", &what));
@@ -220,8 +232,107 @@ impl Validator<'_> {
             paths: paths?,
             except: except?,
             ai: ai?,
-            require: require?,
+            require: require.clone()?.0,
+            require_any: require?.1,
+            forbidden_trailers: forbidden_trailers?,
+            mode: mode?,
         })
+    }
+
+    /// A tier's `require`: trailer keys, and `{ any_of: [A, B] }` entries
+    /// (at least one of the keys), side by side.
+    fn requirements(&mut self, node: &SNode, what: &str) -> Option<(Vec<String>, Vec<AnyOf>)> {
+        let rwhat = format!("`require` of {what}");
+        let items = self.list(node, &rwhat)?;
+        let mut keys = Vec::new();
+        let mut any = Vec::new();
+        let mut ok = true;
+        for item in items {
+            if !matches!(item.value, Node::Map(_)) {
+                match self.trailer_key(item, &rwhat) {
+                    Some(k) => keys.push(k),
+                    None => ok = false,
+                }
+                continue;
+            }
+            let awhat = format!("an entry of {rwhat}");
+            let Some(fields) = self.mapping(item, &awhat, &["any_of"]) else {
+                ok = false;
+                continue;
+            };
+            let Some(list) = fields.get("any_of") else {
+                if !fields.was_suggested("any_of") {
+                    self.push(
+                        Diagnostic::error(format!("{awhat} has no `any_of`"))
+                            .at(self.span(item))
+                            .label("expected `{ any_of: [ ... ] }`")
+                            .help("write `{ any_of: [ Reviewed-by, Acked-by ] }`: any one of the keys satisfies it"),
+                    );
+                }
+                ok = false;
+                continue;
+            };
+            let lwhat = format!("`any_of` in {rwhat}");
+            let Some(entries) = self.list(list, &lwhat) else {
+                ok = false;
+                continue;
+            };
+            if entries.is_empty() {
+                self.push(
+                    Diagnostic::error(format!("empty `any_of` in {rwhat}"))
+                        .at(self.span(list))
+                        .label("no key could satisfy it")
+                        .help("list the keys any one of which is enough, e.g. `any_of: [ Reviewed-by, Acked-by ]`"),
+                );
+                ok = false;
+                continue;
+            }
+            let mut alternatives = Vec::new();
+            for entry in entries {
+                match self.trailer_key(entry, &lwhat) {
+                    Some(k) => alternatives.push(k),
+                    None => ok = false,
+                }
+            }
+            any.push(AnyOf(alternatives));
+        }
+        ok.then_some((keys, any))
+    }
+
+    /// Whether no key a tier requires (alone or as the only way to meet an
+    /// `any_of`) is forbidden, by the tier or the whole policy: such a tier
+    /// refuses every AI-assisted commit, which `ai: forbidden` says plainly.
+    fn required_and_forbidden(
+        &mut self,
+        node: Option<&SNode>,
+        keys: &[String],
+        any: &[AnyOf],
+        forbidden: &[String],
+        what: &str,
+    ) -> bool {
+        let is_forbidden = |k: &str| {
+            forbidden
+                .iter()
+                .chain(self.forbidden.iter())
+                .any(|f| f.eq_ignore_ascii_case(k))
+        };
+        let clash = keys.iter().find(|k| is_forbidden(k)).cloned().or_else(|| {
+            any.iter()
+                .find(|a| a.0.iter().all(|k| is_forbidden(k)))
+                .and_then(|a| a.0.first().cloned())
+        });
+        let Some(key) = clash else { return true };
+        let span = node.map(|n| self.span(n)).unwrap_or_default();
+        self.push(
+            Diagnostic::error(format!(
+                "{what} requires {} and forbids it",
+                show(&key)
+            ))
+            .at(span)
+            .label("required here")
+            .help("no commit could meet both: drop the key from `require` or from `forbidden_trailers` (for a tier that refuses AI-assisted commits, write `ai: forbidden`)"),
+        );
+        false
     }
 
     pub(super) fn default_tier(
@@ -401,5 +512,36 @@ error: unknown default tier `cor`
         );
         let text = err("version: 1\ntiers:\n  - paths: [ a/ ]\n");
         assert!(text.contains("error: tier #1 has no `name`"), "{text}");
+    }
+
+    #[test]
+    fn any_of_forbidden_and_mode_of_a_tier() {
+        let yaml = "version: 1\ntiers:\n  - name: core\n    paths: [ src/ ]\n    require: [ Tested-by, { any_of: [ Reviewed-by, Acked-by ] } ]\n    forbidden_trailers: [ Change-Id ]\n    mode: warn\n";
+        let p = from_yaml(yaml.as_bytes(), "policy.yaml").expect("valid");
+        let t = &p.tiers[0];
+        assert_eq!(t.require, ["Tested-by"]);
+        assert_eq!(
+            t.require_any,
+            [crate::policy::AnyOf(vec![
+                "Reviewed-by".into(),
+                "Acked-by".into()
+            ])]
+        );
+        assert_eq!(t.forbidden_trailers, ["Change-Id"]);
+        assert_eq!(t.mode, crate::policy::Mode::Warn);
+        let (text, count) = err_n(
+            b"version: 1\nforbidden_trailers: [ Acked-by ]\ntiers:\n  - name: a\n    paths: [ a/ ]\n    require: [ { any_of: [] }, { anyof: [ X ] } ]\n    mode: loud\n  - name: b\n    paths: [ b/ ]\n    require: [ { any_of: [ Acked-by ] } ]\n  - name: c\n    paths: [ c/ ]\n    require: [ Reviewed-by ]\n    forbidden_trailers: [ reviewed-by, AI-used-for ]\n",
+        );
+        assert_eq!(count, 5, "{text}");
+        for want in [
+            "error: empty `any_of` in `require` of tier `a`\n --> policy.yaml:6:26\n",
+            "error: unknown key `anyof` in an entry of `require` of tier `a`\n",
+            "= help: did you mean `any_of`?\n",
+            "error: invalid value `loud` for `mode` of tier `a`\n",
+            "error: tier `b` requires `Acked-by` and forbids it\n  --> policy.yaml:10:14\n",
+            "error: `AI-used-for` in `forbidden_trailers` of tier `c` is a declaration key\n",
+        ] {
+            assert!(text.contains(want), "{want}\n---\n{text}");
+        }
     }
 }
