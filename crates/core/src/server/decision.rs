@@ -814,6 +814,7 @@ mod table {
                     commits_checked: 0,
                     commits_failed: 1,
                     violations: 1,
+                    ..Summary::default()
                 };
             }
             Found::Failed(failure) => {
