@@ -8,9 +8,10 @@
 //! stays bounded whatever the length of the history.
 
 use crate::classify::Classifier;
-use crate::policy::{Mode, Policy};
+use crate::policy::{Baseline, ExemptionMatch, Mode, Policy};
 use crate::repo::changed::{ChangedPaths, MAX_TREE_DEPTH};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
+use crate::stage::{CommitKind, Stage};
 use crate::trailer::ParseOptions;
 
 /// The verdict on one commit.
@@ -30,38 +31,76 @@ pub struct CommitVerdict {
     pub paths_computed: bool,
     /// All violations, message rules first then tier rules.
     pub violations: Vec<Violation>,
+    /// Whether the commit is older than the policy's `baseline` (not
+    /// judged).
+    pub grandfathered: bool,
 }
 
-/// Judge one commit. `paths` is called at most once, only if the verdict
-/// depends on the commit's changed paths.
+/// Judge one commit at `stage`. `paths` is called at most once, only if
+/// the verdict depends on the commit's changed paths.
 pub fn judge<E>(
     policy: &Policy,
     classifier: &Classifier,
     facts: &CommitFacts,
     options: &ParseOptions,
+    stage: Stage,
     paths: impl FnOnce() -> Result<ChangedPaths, E>,
 ) -> Result<Judgement, E> {
-    judge_deferred(policy, facts, options, || Ok((paths()?, classifier)))
+    judge_deferred(policy, facts, options, stage, || Ok((paths()?, classifier)))
 }
 
 /// [`judge`], with the classifier built only for a verdict that needs
 /// paths: `paths` returns the changed paths and the classifier. The
 /// commit-msg hook uses it to skip compiling the policy's globs for a
 /// message-only verdict, most of the cost of a run.
+///
+/// The stage decides, in this order:
+/// 1. a commit committed before a `baseline.since` date is grandfathered
+///    (at `push` and `ci` only: a server cannot trust a date the pusher
+///    wrote, and `commit`/`apply` make new commits); a commit-id baseline
+///    is applied by the walks instead ([`crate::repo::Repo::check`]);
+/// 2. the message rules, `fixup-commit` and, when needed, the tier rules
+///    (a tier's `require` entries that apply at `stage` only);
+/// 3. rules that do not apply at `stage` (`stages:`) are dropped;
+/// 4. exemptions that apply at `stage` and match the commit lift their
+///    rules. A merge's own changes are its changed paths (the paths whose
+///    result differs from every parent), computed only when an exemption
+///    of kind `merge` would lift something.
 pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
     policy: &Policy,
     facts: &CommitFacts,
     options: &ParseOptions,
+    stage: Stage,
     paths: impl FnOnce() -> Result<(ChangedPaths, C), E>,
 ) -> Result<Judgement, E> {
     let assessment = rules::assess_message(policy, facts, options);
+    if grandfathered(policy, facts, stage) {
+        return Ok(Judgement {
+            assessment,
+            tiers: Vec::new(),
+            paths_computed: false,
+            violations: Vec::new(),
+            grandfathered: true,
+        });
+    }
     let mut violations = assessment.violations.clone();
+    violations.extend(rules::fixup_commit(facts));
     let mut tiers = Vec::new();
-    let mut paths_computed = false;
-    if rules::needs_paths(policy, &assessment) {
-        let (changed, classifier) = paths()?;
+    let mut computed: Option<(ChangedPaths, C)> = None;
+    let mut paths = Some(paths);
+    let mut compute = |computed: &mut Option<(ChangedPaths, C)>| -> Result<(), E> {
+        if computed.is_none() {
+            if let Some(paths) = paths.take() {
+                *computed = Some(paths()?);
+            }
+        }
+        Ok(())
+    };
+    if rules::needs_paths(policy, &assessment, stage) {
+        compute(&mut computed)?;
+    }
+    if let Some((changed, classifier)) = &computed {
         let classifier = classifier.borrow();
-        paths_computed = true;
         let classified: Vec<(&[u8], crate::classify::Class)> = changed
             .0
             .iter()
@@ -82,7 +121,7 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
             .filter(|(_, t)| *t)
             .map(|(tier, _)| tier.name.clone())
             .collect();
-        violations.extend(rules::judge_paths(policy, &assessment, &classified));
+        violations.extend(rules::judge_paths(policy, &assessment, &classified, stage));
         // A subtree too deep to diff hides paths: refuse rather than judge
         // the commit on part of them.
         if let Some(deep) = &changed.1 {
@@ -92,15 +131,67 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
                 &deep.prefix,
             ));
         }
-        // Rule table order, whatever step found them.
-        rules::sort_violations(&mut violations);
     }
+    violations.retain(|v| policy.rule_stages(v.rule).contains(stage));
+    for exemption in &policy.exemptions {
+        if violations.is_empty() {
+            break;
+        }
+        if !exemption.stages.contains(stage) || !violations.iter().any(|v| exemption.lifts(v.rule))
+        {
+            continue;
+        }
+        let applies = match &exemption.matches {
+            ExemptionMatch::Kind(CommitKind::Merge) => {
+                // A merge without changes of its own: judged on its
+                // changed paths (empty: every path of its result comes
+                // from a parent, and the parents are judged themselves).
+                // At `commit` the merge is not written yet: the paths
+                // the hook has are the index against HEAD, not the
+                // merge's own changes, so it never applies there.
+                stage != Stage::Commit && facts.parents > 1 && {
+                    compute(&mut computed)?;
+                    computed
+                        .as_ref()
+                        .is_some_and(|(c, _)| c.0.is_empty() && c.1.is_none())
+                }
+            }
+            ExemptionMatch::Kind(kind) => kind.matches_message(facts),
+            ExemptionMatch::Author { name, email } => {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                name.as_ref()
+                    .is_none_or(|r| r.is_match(&text(&facts.author.name)))
+                    && email
+                        .as_ref()
+                        .is_none_or(|r| r.is_match(&text(&facts.author.email)))
+            }
+        };
+        if applies {
+            violations.retain(|v| !exemption.lifts(v.rule));
+        }
+    }
+    // Rule table order, whatever step found them.
+    rules::sort_violations(&mut violations);
     Ok(Judgement {
         assessment,
         tiers,
-        paths_computed,
+        paths_computed: computed.is_some(),
         violations,
+        grandfathered: false,
     })
+}
+
+/// Whether `facts` is grandfathered by a `baseline.since` date at
+/// `stage` (see [`judge_deferred`]).
+fn grandfathered(policy: &Policy, facts: &CommitFacts, stage: Stage) -> bool {
+    match &policy.baseline {
+        Some(Baseline::Date { seconds, .. }) => {
+            matches!(stage, Stage::Push | Stage::Ci)
+                && facts.committer_time != 0
+                && facts.committer_time < *seconds
+        }
+        _ => false,
+    }
 }
 
 /// What [`judge`] returns.
@@ -114,6 +205,9 @@ pub struct Judgement {
     pub paths_computed: bool,
     /// All violations.
     pub violations: Vec<Violation>,
+    /// Whether the commit is older than the policy's `baseline` and so
+    /// not judged (no violations).
+    pub grandfathered: bool,
 }
 
 impl CommitVerdict {
@@ -127,6 +221,7 @@ impl CommitVerdict {
             tiers: judgement.tiers,
             paths_computed: judgement.paths_computed,
             violations: judgement.violations,
+            grandfathered: judgement.grandfathered,
         }
     }
 }
@@ -140,11 +235,18 @@ pub struct Summary {
     pub commits_failed: usize,
     /// Violations in all.
     pub violations: usize,
+    /// Commits older than the policy's `baseline`, not judged (not in
+    /// `commits_checked`).
+    pub commits_grandfathered: usize,
 }
 
 impl Summary {
     /// Count one judged commit.
     pub fn add(&mut self, verdict: &CommitVerdict) {
+        if verdict.grandfathered {
+            self.commits_grandfathered += 1;
+            return;
+        }
         self.commits_checked += 1;
         if !verdict.violations.is_empty() {
             self.commits_failed += 1;

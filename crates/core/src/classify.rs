@@ -719,6 +719,7 @@ mod tests {
             except: except.iter().map(|p| pat(p)).collect(),
             ai,
             require: Vec::new(),
+            require_stages: Vec::new(),
         }
     }
 
@@ -750,6 +751,9 @@ mod tests {
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
             paths: crate::policy::PathSettings::default(),
+            rule_stages: Vec::new(),
+            exemptions: Vec::new(),
+            baseline: None,
         }
     }
 

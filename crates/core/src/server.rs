@@ -1070,6 +1070,7 @@ mod tests {
             assessment: Default::default(),
             tiers: vec!["critical".to_owned()],
             paths_computed: true,
+            grandfathered: false,
             violations: vec![Violation {
                 rule: RuleCode::AiForbiddenTier,
                 message: "m".to_owned(),

@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use tiergate_core::check;
 use tiergate_core::report::{self, Colour};
+use tiergate_core::stage::Stage;
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
@@ -16,6 +17,20 @@ pub struct Args {
     /// `HEAD~5..`, `^v1.0 HEAD`, `A...B`, `--all`, `--branches`, `--not`
     #[arg(required = true, allow_hyphen_values = true, value_name = "REV-RANGE")]
     pub revs: Vec<OsString>,
+    /// Judge as at this stage of the workflow (the rules, `require`
+    /// entries and exemptions the policy limits to stages): what the
+    /// server's hook (`receive`) or a maintainer (`apply`) would say
+    #[arg(long, default_value = "ci", value_parser = stage_parser(), value_name = "STAGE")]
+    pub stage: Stage,
+}
+
+/// `--stage`: one of the stage names, listed by `--help` and in clap's
+/// error for another value.
+pub fn stage_parser() -> impl clap::builder::TypedValueParser<Value = Stage> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Stage::names()).try_map(|name: String| {
+        Stage::from_name(&name).ok_or_else(|| format!("unknown stage `{name}`"))
+    })
 }
 
 /// Run `tiergate check`.
@@ -78,7 +93,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let summary = repo
-        .check(policy, &classifier, &args.revs, &mut sink)
+        .check(policy, &classifier, args.stage, &args.revs, &mut sink)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     finish(
         global,

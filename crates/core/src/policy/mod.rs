@@ -188,6 +188,7 @@ mod diagnostic;
 mod node;
 mod validate;
 
+pub use crate::stage::{CommitKind, Stage, Stages};
 use regex::Regex;
 use std::path::PathBuf;
 
@@ -213,6 +214,88 @@ pub struct Policy {
     pub server: Server,
     /// `paths`: how changed paths are compared with the tiers.
     pub paths: PathSettings,
+    /// `stages`: the rules limited to some stages (every other rule
+    /// applies at every stage, `fixup-commit` at `receive`).
+    pub rule_stages: Vec<(crate::rules::RuleCode, Stages)>,
+    /// `exemptions`, in the order listed.
+    pub exemptions: Vec<Exemption>,
+    /// `baseline`: history that is not judged.
+    pub baseline: Option<Baseline>,
+}
+
+impl Policy {
+    /// The stages `rule` applies at: as `stages:` says, else its default
+    /// ([`default_rule_stages`]).
+    pub fn rule_stages(&self, rule: crate::rules::RuleCode) -> Stages {
+        self.rule_stages
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map(|(_, s)| *s)
+            .unwrap_or_else(|| default_rule_stages(rule))
+    }
+}
+
+/// Where a rule applies when `stages:` does not say: everywhere, except
+/// `fixup-commit` (a `fixup!`/`squash!` commit is the contributor's work
+/// in progress until it reaches the server): `receive` only.
+pub fn default_rule_stages(rule: crate::rules::RuleCode) -> Stages {
+    match rule {
+        crate::rules::RuleCode::FixupCommit => Stages::of(&[Stage::Receive]),
+        _ => Stages::ALL,
+    }
+}
+
+/// One entry of `exemptions:`: commits it matches are not held to
+/// `rules` at `stages`.
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    /// Which commits.
+    pub matches: ExemptionMatch,
+    /// The rules lifted; `None` for all of them.
+    pub rules: Option<Vec<crate::rules::RuleCode>>,
+    /// Where the exemption applies.
+    pub stages: Stages,
+    /// 1-based line of the entry in the policy (0 when unknown), for
+    /// messages.
+    pub line: usize,
+}
+
+impl Exemption {
+    /// Whether the exemption lifts `rule`.
+    pub fn lifts(&self, rule: crate::rules::RuleCode) -> bool {
+        self.rules.as_ref().is_none_or(|r| r.contains(&rule))
+    }
+}
+
+/// What an exemption matches.
+#[derive(Debug, Clone)]
+pub enum ExemptionMatch {
+    /// `kind: merge | revert | fixup`.
+    Kind(CommitKind),
+    /// `author: { name: REGEX, email: REGEX }`: both given must match the
+    /// commit's author.
+    Author {
+        /// Regex matched against the author's name.
+        name: Option<Regex>,
+        /// Regex matched against the author's e-mail (without `<>`).
+        email: Option<Regex>,
+    },
+}
+
+/// `baseline.since`: where judged history starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// A full commit id: that commit and every commit reachable from it
+    /// are grandfathered.
+    Commit(String),
+    /// `YYYY-MM-DD`: commits whose committer date is before that day
+    /// (00:00 UTC) are grandfathered.
+    Date {
+        /// The date as written.
+        text: String,
+        /// 00:00 UTC of that day, in seconds since the epoch.
+        seconds: i64,
+    },
 }
 
 /// `paths:` section: how changed paths are compared with the tiers.
@@ -313,6 +396,24 @@ pub struct Tier {
     pub ai: AiRule,
     /// Trailer keys an AI-assisted commit touching this tier must carry.
     pub require: Vec<String>,
+    /// Where each of `require` applies (same order and length; all stages
+    /// for an entry written as a plain key).
+    pub require_stages: Vec<Stages>,
+}
+
+impl Tier {
+    /// The `require` keys that apply at `stage`.
+    pub fn required_at(&self, stage: Stage) -> impl Iterator<Item = &str> {
+        self.require
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| {
+                self.require_stages
+                    .get(*i)
+                    .is_none_or(|s| s.contains(stage))
+            })
+            .map(|(_, k)| k.as_str())
+    }
 }
 
 /// A path pattern as written in the policy, with its location (for

@@ -63,6 +63,7 @@ pub use near_miss::KNOWN_KEYS;
 
 use crate::classify::Class;
 use crate::policy::{AiRule, Policy};
+use crate::stage::Stage;
 use crate::trailer::{self, ParseOptions, Trailer, TrailerBlock};
 use std::collections::HashSet;
 
@@ -92,6 +93,13 @@ pub struct CommitFacts {
     /// ([`crate::repo::object`]): a second `tree`, a stray `parent`, ... Empty
     /// for every commit git creates, and for messages not yet committed.
     pub header_problems: Vec<crate::repo::object::HeaderProblem>,
+    /// Number of parents (0 for a root commit or a message not yet
+    /// committed, 2 or more for a merge; the commit-msg hook counts
+    /// `MERGE_HEAD`).
+    pub parents: usize,
+    /// The committer date, seconds since the epoch (0 when unknown or not
+    /// committed yet): a `baseline.since` date compares with it.
+    pub committer_time: i64,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -133,11 +141,15 @@ pub enum RuleCode {
     /// file systems check out into a tier with `ai: forbidden`
     /// (`paths.lookalikes`).
     LookalikePath,
+    /// A `fixup!`, `squash!` or `amend!` commit (work in progress for
+    /// `git rebase --autosquash`) reached a stage where history is final
+    /// (`receive` by default; see [`crate::stage`]).
+    FixupCommit,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 13] = [
+    pub const ALL: [RuleCode; 14] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -151,6 +163,7 @@ impl RuleCode {
         RuleCode::ReplaceRef,
         RuleCode::TreeTooDeep,
         RuleCode::LookalikePath,
+        RuleCode::FixupCommit,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -169,6 +182,7 @@ impl RuleCode {
             RuleCode::ReplaceRef => "replace-ref",
             RuleCode::TreeTooDeep => "tree-too-deep",
             RuleCode::LookalikePath => "lookalike-path",
+            RuleCode::FixupCommit => "fixup-commit",
         }
     }
 
@@ -343,13 +357,31 @@ pub fn assess_message(
 }
 
 /// Whether the verdict on a commit with this assessment depends on its
-/// changed paths (AI-assisted, and some tier is forbidden or requires
-/// trailers that are missing).
-pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
+/// changed paths at `stage` (AI-assisted, and some tier is forbidden or
+/// requires, at that stage, trailers that are missing).
+pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment, stage: Stage) -> bool {
     assessment.ai_assisted()
         && policy.tiers.iter().any(|tier| {
-            tier.ai == AiRule::Forbidden || tier.require.iter().any(|k| !assessment.has_trailer(k))
+            tier.ai == AiRule::Forbidden
+                || tier.required_at(stage).any(|k| !assessment.has_trailer(k))
         })
+}
+
+/// `fixup-commit`: a `fixup!`, `squash!` or `amend!` subject (see
+/// [`crate::stage::is_fixup`]). Where it applies is the policy's
+/// `stages:` (default `receive`), checked by the caller.
+pub fn fixup_commit(facts: &CommitFacts) -> Option<Violation> {
+    if !crate::stage::is_fixup(&facts.message) {
+        return None;
+    }
+    Some(Violation {
+        rule: RuleCode::FixupCommit,
+        message: "a fixup!/squash!/amend! commit, made to be folded into another by `git rebase --autosquash`".to_owned(),
+        tier: None,
+        paths: Vec::new(),
+        line: None,
+        fix: "Fold it into its commit: `git rebase -i --autosquash <base>`, then push again.".to_owned(),
+    })
 }
 
 /// The `tree-too-deep` violation of a commit whose tree diff met a
@@ -394,6 +426,7 @@ pub fn judge_paths(
     policy: &Policy,
     assessment: &MessageAssessment,
     classified: &[(&[u8], Class)],
+    stage: Stage,
 ) -> Vec<Violation> {
     if !assessment.ai_assisted() {
         return Vec::new();
@@ -448,9 +481,7 @@ pub fn judge_paths(
             continue;
         }
         let missing: Vec<&str> = tier
-            .require
-            .iter()
-            .map(String::as_str)
+            .required_at(stage)
             .filter(|k| !assessment.has_trailer(k))
             .collect();
         if missing.is_empty() {
@@ -1003,6 +1034,7 @@ mod tests {
             except: Vec::new(),
             ai,
             require: require.iter().map(|s| (*s).to_owned()).collect(),
+            require_stages: vec![crate::stage::Stages::ALL; require.len()],
         }
     }
 
@@ -1042,6 +1074,9 @@ mod tests {
                 replace_refs: crate::policy::ReplaceRefs::Refuse,
             },
             paths: crate::policy::PathSettings::default(),
+            rule_stages: Vec::new(),
+            exemptions: Vec::new(),
+            baseline: None,
         }
     }
 
@@ -1567,7 +1602,7 @@ mod tests {
         for (i, (policy, keys, marked, want)) in cases.iter().enumerate() {
             let a = assessment(keys, *marked);
             assert_eq!(
-                needs_paths(policy, &a),
+                needs_paths(policy, &a, Stage::Ci),
                 *want,
                 "case {i}: {keys:?} {marked}"
             );
@@ -1590,7 +1625,7 @@ mod tests {
         ];
         for (msg, want) in cases {
             let a = assess(&policy, &facts(msg), false);
-            assert_eq!(needs_paths(&policy, &a), *want, "{msg:?}");
+            assert_eq!(needs_paths(&policy, &a, Stage::Ci), *want, "{msg:?}");
         }
     }
 
@@ -1628,8 +1663,13 @@ mod tests {
             (b"crypto./b.c", look(0)),
         ];
         // Not AI-assisted: nothing.
-        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
-        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        assert!(judge_paths(&policy, &assessment(&[], false), paths, Stage::Ci).is_empty());
+        let v = judge_paths(
+            &policy,
+            &assessment(&["AI-Assisted-by"], false),
+            paths,
+            Stage::Ci,
+        );
         check_shape(&v);
         let summary: Vec<_> = v
             .iter()
@@ -1673,9 +1713,14 @@ mod tests {
             (b"weird", 99),
         ]);
         // Not AI-assisted: nothing.
-        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
+        assert!(judge_paths(&policy, &assessment(&[], false), paths, Stage::Ci).is_empty());
 
-        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        let v = judge_paths(
+            &policy,
+            &assessment(&["AI-Assisted-by"], false),
+            paths,
+            Stage::Ci,
+        );
         check_shape(&v);
         let summary: Vec<_> = v
             .iter()
@@ -1701,7 +1746,7 @@ mod tests {
 
         // The required trailer present: only the forbidden tier.
         let a = assessment(&["AI-Assisted-by", "Reviewed-by"], false);
-        let v = judge_paths(&policy, &a, paths);
+        let v = judge_paths(&policy, &a, paths, Stage::Ci);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, RuleCode::AiForbiddenTier);
 
@@ -1710,6 +1755,7 @@ mod tests {
             &policy,
             &a,
             &classes(&[(b"docs/a.md", 2), (b"tests/b.c", 2)]),
+            Stage::Ci,
         );
         assert!(v.is_empty());
 
@@ -1722,6 +1768,7 @@ mod tests {
             &two,
             &assessment(&[], true),
             &classes(&[(b"s/x", 3), (b"crypto/a", 0), (b"s/y", 3)]),
+            Stage::Ci,
         );
         let summary: Vec<_> = v
             .iter()
@@ -1817,8 +1864,8 @@ mod tests {
             };
             for no_divider in [false, true] {
                 let a = assess(&policy, &f, no_divider);
-                let _ = needs_paths(&policy, &a);
-                let _ = judge_paths(&policy, &a, &classes(&[(b"\xff", 0), (b"", 7)]));
+                let _ = needs_paths(&policy, &a, Stage::Ci);
+                let _ = judge_paths(&policy, &a, &classes(&[(b"\xff", 0), (b"", 7)]), Stage::Ci);
             }
         }
     }

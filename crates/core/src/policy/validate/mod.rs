@@ -12,6 +12,7 @@ mod paths;
 mod reader;
 mod server;
 mod signoff;
+mod stages;
 mod tiers;
 
 use super::diagnostic::{show, Diagnostic, Source};
@@ -30,6 +31,9 @@ const TOP_KEYS: &[&str] = &[
     "signoff",
     "server",
     "paths",
+    "stages",
+    "exemptions",
+    "baseline",
 ];
 
 /// Validate a parsed policy.
@@ -126,6 +130,9 @@ impl Validator<'_> {
         let signoff = self.signoff(fields.get_some("signoff"));
         let server = self.server(fields.get_some("server"));
         let paths = self.paths(fields.get_some("paths"));
+        let rule_stages = self.rule_stages(fields.get_some("stages"));
+        let exemptions = self.exemptions(fields.get_some("exemptions"));
+        let baseline = self.baseline(fields.get_some("baseline"));
 
         let policy = Policy {
             source: self.src.name.to_owned(),
@@ -137,6 +144,9 @@ impl Validator<'_> {
             signoff: signoff?,
             server: server?,
             paths: paths?,
+            rule_stages: rule_stages?,
+            exemptions: exemptions?,
+            baseline: baseline?,
         };
         (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
     }

@@ -201,7 +201,7 @@ impl Validator<'_> {
                         let mut keys = Vec::new();
                         let mut ok = true;
                         for item in items {
-                            match self.trailer_key(item, &rwhat) {
+                            match self.requirement(item, &rwhat) {
                                 Some(k) => keys.push(k),
                                 None => ok = false,
                             }
@@ -213,6 +213,13 @@ impl Validator<'_> {
             }
             None => Some(Vec::new()),
         };
+        let (require, require_stages): (Option<Vec<String>>, Option<Vec<_>>) = match require {
+            Some(entries) => {
+                let (keys, stages) = entries.into_iter().unzip();
+                (Some(keys), Some(stages))
+            }
+            None => (None, None),
+        };
         let paths = paths.filter(|p| self.pattern_set(p, fields.get("paths"), "paths", &what));
         let except = except.filter(|p| self.pattern_set(p, fields.get("except"), "except", &what));
         Some(Tier {
@@ -221,6 +228,7 @@ impl Validator<'_> {
             except: except?,
             ai: ai?,
             require: require?,
+            require_stages: require_stages?,
         })
     }
 
