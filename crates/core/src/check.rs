@@ -260,3 +260,186 @@ impl Summary {
         self.violations > 0 && policy.mode == Mode::Enforce
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::from_yaml;
+    use crate::rules::{Identity, RuleCode};
+    use std::convert::Infallible;
+
+    const POLICY: &str = "version: 1
+tiers:
+  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }
+  - name: core
+    paths: [ \"src/\" ]
+    require: [ { trailer: Reviewed-by, stages: [receive, apply] } ]
+  - { name: open, paths: [ \"docs/\" ] }
+signoff: { required: true }
+exemptions:
+  - { kind: merge, rules: all }
+  - { kind: revert, rules: [missing-signoff] }
+  - { kind: fixup, rules: all }
+  - author: { email: '^49699333\\+dependabot\\[bot\\]@users\\.noreply\\.github\\.com$' }
+    rules: [missing-signoff]
+baseline: { since: 2026-01-01 }
+";
+
+    fn facts(message: &str) -> CommitFacts {
+        CommitFacts {
+            message: message.as_bytes().to_vec(),
+            author: Identity {
+                name: b"A U Thor".to_vec(),
+                email: b"a@example.org".to_vec(),
+            },
+            committer_time: 1_800_000_000,
+            parents: 1,
+            ..Default::default()
+        }
+    }
+
+    /// The rule codes of `facts` judged at `stage` with `paths` changed.
+    fn codes(
+        policy: &Policy,
+        facts: &CommitFacts,
+        stage: Stage,
+        paths: &[&str],
+    ) -> Vec<&'static str> {
+        let classifier = Classifier::new(policy, None).expect("classifier");
+        let changed = ChangedPaths(paths.iter().map(|p| p.as_bytes().to_vec()).collect(), None);
+        let j = judge(
+            policy,
+            &classifier,
+            facts,
+            &ParseOptions::stored(),
+            stage,
+            || Ok::<_, Infallible>(changed.clone()),
+        )
+        .expect("infallible");
+        j.violations.iter().map(|v| v.rule.as_str()).collect()
+    }
+
+    fn policy() -> Policy {
+        from_yaml(POLICY.as_bytes(), "p.yaml").expect("valid policy")
+    }
+
+    #[test]
+    fn a_requirement_applies_only_at_its_stages() {
+        let p = policy();
+        let f = facts(
+            "src: x\n\nAI-Assisted-by: claude:opus\nSigned-off-by: A U Thor <a@example.org>\n",
+        );
+        for stage in [Stage::Commit, Stage::Push, Stage::Ci] {
+            assert!(codes(&p, &f, stage, &["src/a.c"]).is_empty(), "{stage}");
+        }
+        for stage in [Stage::Receive, Stage::Apply] {
+            assert_eq!(
+                codes(&p, &f, stage, &["src/a.c"]),
+                ["missing-required-trailer"],
+                "{stage}"
+            );
+        }
+        // Forbidden tiers everywhere.
+        for stage in Stage::ALL {
+            assert_eq!(
+                codes(&p, &f, stage, &["crypto/a.c"]),
+                ["ai-forbidden-tier"],
+                "{stage}"
+            );
+        }
+        let reviewed = facts("src: x\n\nAI-Assisted-by: claude:opus\nReviewed-by: M <m@example.org>\nSigned-off-by: A U Thor <a@example.org>\n");
+        assert!(codes(&p, &reviewed, Stage::Receive, &["src/a.c"]).is_empty());
+    }
+
+    #[test]
+    fn rules_limited_by_stages() {
+        let yaml = format!("{POLICY}stages: {{ missing-signoff: [receive] }}\n");
+        let p = from_yaml(yaml.as_bytes(), "p.yaml").expect("valid");
+        let f = facts("docs: x\n");
+        assert!(codes(&p, &f, Stage::Commit, &["docs/a"]).is_empty());
+        assert_eq!(
+            codes(&p, &f, Stage::Receive, &["docs/a"]),
+            ["missing-signoff"]
+        );
+    }
+
+    #[test]
+    fn merges_without_own_changes_are_exempt_but_not_with_them() {
+        let p = policy();
+        let mut f = facts("Merge branch 'topic'\n");
+        f.parents = 2;
+        assert!(codes(&p, &f, Stage::Receive, &[]).is_empty());
+        assert_eq!(
+            codes(&p, &f, Stage::Receive, &["docs/evil"]),
+            ["missing-signoff"]
+        );
+        // At commit time the merge's own changes are not known.
+        assert_eq!(codes(&p, &f, Stage::Commit, &[]), ["missing-signoff"]);
+        // One parent, no changes: not a merge.
+        f.parents = 1;
+        assert_eq!(codes(&p, &f, Stage::Receive, &[]), ["missing-signoff"]);
+    }
+
+    #[test]
+    fn reverts_bots_and_fixups() {
+        let p = policy();
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let revert = facts(&format!("Revert \"x\"\n\nThis reverts commit {id}.\n"));
+        assert!(codes(&p, &revert, Stage::Receive, &["docs/a"]).is_empty());
+        // The revert exemption lifts only what it names.
+        let ai_revert = facts(&format!(
+            "Revert \"x\"\n\nThis reverts commit {id}.\n\nAI-Assisted-by: claude:opus\n"
+        ));
+        assert_eq!(
+            codes(&p, &ai_revert, Stage::Receive, &["crypto/a"]),
+            ["ai-forbidden-tier"]
+        );
+
+        let mut bot = facts("Bump serde\n");
+        bot.author = Identity {
+            name: b"dependabot[bot]".to_vec(),
+            email: b"49699333+dependabot[bot]@users.noreply.github.com".to_vec(),
+        };
+        assert!(codes(&p, &bot, Stage::Ci, &["docs/a"]).is_empty());
+        bot.author.email = b"49699333+dependabot[bot]@users.noreply.github.com.evil".to_vec();
+        assert_eq!(codes(&p, &bot, Stage::Ci, &["docs/a"]), ["missing-signoff"]);
+
+        let fixup = facts("fixup! docs: x\n\nSigned-off-by: A U Thor <a@example.org>\n");
+        assert!(codes(&p, &fixup, Stage::Commit, &["docs/a"]).is_empty());
+        assert!(codes(&p, &fixup, Stage::Push, &["docs/a"]).is_empty());
+        assert_eq!(
+            codes(&p, &fixup, Stage::Receive, &["docs/a"]),
+            ["fixup-commit"]
+        );
+        assert!(codes(&p, &fixup, Stage::Ci, &["docs/a"]).is_empty());
+    }
+
+    #[test]
+    fn a_date_baseline_grandfathers_at_push_and_ci_only() {
+        let p = policy();
+        let mut f = facts("old: x\n");
+        f.committer_time = 1_700_000_000; // 2023
+        let classifier = Classifier::new(&p, None).expect("classifier");
+        let run = |stage| {
+            judge(&p, &classifier, &f, &ParseOptions::stored(), stage, || {
+                Ok::<_, Infallible>(ChangedPaths(Vec::new(), None))
+            })
+            .expect("infallible")
+        };
+        for stage in [Stage::Push, Stage::Ci] {
+            let j = run(stage);
+            assert!(j.grandfathered && j.violations.is_empty(), "{stage}");
+        }
+        for stage in [Stage::Commit, Stage::Receive, Stage::Apply] {
+            let j = run(stage);
+            assert!(!j.grandfathered, "{stage}");
+            assert_eq!(j.violations[0].rule, RuleCode::MissingSignoff);
+        }
+        let mut summary = Summary::default();
+        summary.add(&CommitVerdict::new("x".into(), "t".into(), run(Stage::Ci)));
+        assert_eq!(
+            (summary.commits_checked, summary.commits_grandfathered),
+            (0, 1)
+        );
+    }
+}
