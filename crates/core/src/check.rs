@@ -34,6 +34,8 @@ pub struct CommitVerdict {
     /// Whether the commit is older than the policy's `baseline` (not
     /// judged).
     pub grandfathered: bool,
+    /// The stage it was judged at.
+    pub stage: Stage,
 }
 
 /// Judge one commit at `stage`. `paths` is called at most once, only if
@@ -81,6 +83,7 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
             paths_computed: false,
             violations: Vec::new(),
             grandfathered: true,
+            stage,
         });
     }
     let mut violations = assessment.violations.clone();
@@ -178,6 +181,7 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
         paths_computed: computed.is_some(),
         violations,
         grandfathered: false,
+        stage,
     })
 }
 
@@ -208,6 +212,8 @@ pub struct Judgement {
     /// Whether the commit is older than the policy's `baseline` and so
     /// not judged (no violations).
     pub grandfathered: bool,
+    /// The stage it was judged at.
+    pub stage: Stage,
 }
 
 impl CommitVerdict {
@@ -222,6 +228,7 @@ impl CommitVerdict {
             paths_computed: judgement.paths_computed,
             violations: judgement.violations,
             grandfathered: judgement.grandfathered,
+            stage: judgement.stage,
         }
     }
 }

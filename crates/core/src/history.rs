@@ -585,6 +585,7 @@ mod tests {
             tiers: Vec::new(),
             paths_computed: true,
             grandfathered: false,
+            stage: crate::stage::Stage::Ci,
             violations: rules
                 .iter()
                 .map(|(rule, tier)| Violation {

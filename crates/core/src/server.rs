@@ -1071,6 +1071,7 @@ mod tests {
             tiers: vec!["critical".to_owned()],
             paths_computed: true,
             grandfathered: false,
+            stage: crate::stage::Stage::Ci,
             violations: vec![Violation {
                 rule: RuleCode::AiForbiddenTier,
                 message: "m".to_owned(),

@@ -402,6 +402,31 @@ impl Repo {
         }
     }
 
+    /// Whether commit `id` is reachable from the policy's baseline commit
+    /// (it included): one walk, `git rev-list -n 1 ^<baseline> <id>`,
+    /// which lists nothing exactly then. For a command given single
+    /// commits (`tiergate show`), so that it says what `check` says; the
+    /// walks exclude the baseline instead ([`Repo::check`]).
+    pub fn reachable_from_baseline(&self, policy: &Policy, id: &str) -> Result<bool, Error> {
+        let Some(base) = self.baseline_commit(policy)? else {
+            return Ok(false);
+        };
+        let args = [
+            "-n".to_owned(),
+            "1".to_owned(),
+            format!("^{base}"),
+            id.to_owned(),
+        ];
+        let listed = match &self.backend {
+            Backend::Libgit2(repo) => libgit2::RevWalk::new(repo, &args)?
+                .next()
+                .transpose()?
+                .is_some(),
+            Backend::Git(repo) => repo.rev_list(&args)?.next().transpose()?.is_some(),
+        };
+        Ok(!listed)
+    }
+
     /// How many commits `git rev-list <args>` lists that the policy's
     /// baseline commit grandfathers: the count of the walk without the
     /// baseline less the count with it (two walks of ids, no commit read;
