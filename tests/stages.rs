@@ -122,18 +122,15 @@ fn reviewed_by_is_required_where_the_maintainer_adds_it() {
     // The patch mailed to the list: `check-patch` judges at `apply`.
     let patch = git(&s.work, &["format-patch", "-1", "--stdout", "HEAD"]);
     std::fs::write(s.tmp.path().join("1.patch"), &patch).expect("write patch");
-    let out = tiergate(s.tmp.path(), &["check-patch", "1.patch"]);
+    let out = tiergate(&s.work, &["check-patch", "../1.patch"]);
     assert_code(&out, 1);
     assert!(
-        stdout(&out).contains("lacks required trailer `Reviewed-by`"),
+        stdout(&out).contains("AI-assisted commit touches tier 'core' but lacks required trailer `Reviewed-by:`\n    src/lib.c\n"),
         "{}",
         stdout(&out)
     );
     assert_code(
-        &tiergate(
-            s.tmp.path(),
-            &["check-patch", "--stage", "commit", "1.patch"],
-        ),
+        &tiergate(&s.work, &["check-patch", "--stage", "commit", "../1.patch"]),
         0,
     );
 
@@ -183,7 +180,7 @@ fn reviewed_by_is_required_where_the_maintainer_adds_it() {
     );
     let patch = git(&s.work, &["format-patch", "-1", "--stdout", "HEAD"]);
     std::fs::write(s.tmp.path().join("2.patch"), &patch).expect("write patch");
-    assert_code(&tiergate(s.tmp.path(), &["check-patch", "2.patch"]), 0);
+    assert_code(&tiergate(&s.work, &["check-patch", "../2.patch"]), 0);
     assert_code(&try_git(&maint, &["am", "-q", "../2.patch"]), 0);
     let out = s.push(&["origin", "main"]);
     assert_code(&out, 0);
