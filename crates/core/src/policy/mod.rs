@@ -77,9 +77,12 @@
 //! | `tiers[].paths` | non-empty list of patterns | *required* | The paths of the tier (see "Path patterns"). |
 //! | `tiers[].except` | list of patterns | `[]` | Paths that are not in this tier even though `paths` match; they go on to the next tiers. |
 //! | `tiers[].ai` | `forbidden` \| `allowed` | `allowed` | `forbidden`: an AI-assisted commit may not touch the tier (`ai-forbidden-tier`). |
-//! | `tiers[].require` | list of trailer keys | `[]` | Trailers an AI-assisted commit touching the tier must carry, e.g. `[Reviewed-by]` (`missing-required-trailer`). |
+//! | `tiers[].require` | list of trailer keys or `{ trailer, stages }` | `[]` | Trailers an AI-assisted commit touching the tier must carry (`missing-required-trailer`). A plain key applies at every stage; `{ trailer: Reviewed-by, stages: [receive, apply] }` only at those (see [`crate::stage`]). |
 //! | `default_tier` | tier name | the last tier listed | The tier of a path that no tier matches. |
 //! | `signoff.required` | boolean | `false` | DCO: every commit needs a `Signed-off-by` of its author (`missing-signoff`). |
+//! | `stages` | mapping: rule code -> list of stages | every rule everywhere; `fixup-commit: [receive]` | Where each rule applies ([`default_rule_stages`]). |
+//! | `exemptions` | list of `{ kind \| author, rules, stages }` | `[]` | Commits not held to some rules: `kind` `merge` (no changes of its own), `revert` (as `git revert` writes it), `fixup`; or `author: { name, email }` regexes. `rules`: `all` or codes. `stages`: default every stage, `[commit, push]` for `fixup`. |
+//! | `baseline.since` | full commit id or `YYYY-MM-DD` | none | Grandfathered history: reachable from the commit (excluded from the walks as `^<id>`), or committed before the date (not at `receive`). |
 //! | `server` | mapping | see below | Used by the server-side (pre-receive) hook only. |
 //! | `server.on_error` | `reject` \| `allow` | `reject` | What a push gets when tiergate itself fails (unreadable policy, missing object...): fail closed or open. |
 //! | `server.override.push_option` | string | `tiergate.override` | Push option that overrides a rejection: `git push -o tiergate.override="reason"`. No `=` or spaces. |
