@@ -283,10 +283,10 @@ fn csv_tables() {
     );
     // 3 months x (3 tiers + `*`).
     assert_eq!(lines.len(), 1 + 3 * 4);
-    assert!(lines.contains(&"2024-02,critical,1,1,1,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-02,core,1,1,0,1,2,0,1,1,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-02,*,2,2,1,1,3,1,1,1,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-04,open,2,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,critical,1,1,1,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,core,1,1,0,1,2,0,1,1,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,*,2,2,1,1,3,1,1,1,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-04,open,2,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
 
     let tools = stdout(&repo.tiergate(&["report", "--format", "csv", "--table", "tools"]));
     assert_eq!(

@@ -702,4 +702,45 @@ mod tests {
             "a <code>b&lt;c&gt;</code> <strong>d</strong> e"
         );
     }
+
+    #[test]
+    fn stages_exemptions_and_baseline_in_words() {
+        let yaml = "version: 1
+tiers:
+  - name: core
+    paths: [ \"src/\" ]
+    require: [ Acked-by, { trailer: Reviewed-by, stages: [receive, apply] } ]
+stages: { missing-signoff: [push, receive] }
+exemptions:
+  - { kind: fixup, rules: [fixup-commit] }
+  - { author: { name: '^renovate' }, rules: all, stages: [ci] }
+baseline: { since: 2026-01-01 }
+";
+        let policy = tiergate_core::policy::from_yaml(yaml.as_bytes(), "p.yaml").expect("valid");
+        let tier = &policy.tiers[0];
+        assert_eq!(
+            required(tier),
+            ["Acked-by", "Reviewed-by (at receive, apply)"]
+        );
+        assert_eq!(
+            required_md(tier),
+            "`Acked-by:`, `Reviewed-by:` (at receive, apply)"
+        );
+        let mut blocks = Vec::new();
+        stages_section(&policy, &mut blocks);
+        let Some(Block::List(items)) = blocks.last() else {
+            panic!("a list last");
+        };
+        assert_eq!(
+            items,
+            &[
+                "`Reviewed-by:` in tier **core** is required only at receive, apply: you do not add it yourself, it is added when the change is reviewed.",
+                "`missing-signoff` is checked only at push, receive.",
+                "`fixup-commit` is checked only at receive.",
+                "`fixup!` and `squash!` commits are exempt from `fixup-commit` at commit, push.",
+                "Commits whose author's name matches `^renovate` are exempt from every rule at ci.",
+                "Commits committed before 2026-01-01 are grandfathered: not checked (by `tiergate check` and on your side; the server checks every new commit whatever its date).",
+            ]
+        );
+    }
 }
