@@ -338,6 +338,19 @@ baseline: {{ since: {legacy} }}
     assert_eq!(doc["grandfathered"], 1);
     assert_eq!(doc["totals"]["commits"], 5);
 
+    // `show` says what `check` says of the grandfathered commit.
+    let out = tiergate(&work, &["--policy", &exempt, "show", &legacy]);
+    assert_code(&out, 0);
+    assert!(
+        stdout(&out).contains(
+            "  verdict:     pass (grandfathered: before the policy's baseline, not judged)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = tiergate(&work, &["--policy", &strict, "show", &legacy]);
+    assert_code(&out, 1);
+
     // A merge with changes of its own is judged, exemption or not.
     git(&work, &["checkout", "-q", "-b", "topic2", &fix]);
     commit(&work, &[("src/two.c", "2\n")], &signed("two"), &[]);
