@@ -8,9 +8,10 @@
 //! stays bounded whatever the length of the history.
 
 use crate::classify::Classifier;
-use crate::policy::{Mode, Policy};
+use crate::policy::{Baseline, ExemptionMatch, Mode, Policy};
 use crate::repo::changed::{ChangedPaths, MAX_TREE_DEPTH};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
+use crate::stage::{CommitKind, Stage};
 use crate::trailer::ParseOptions;
 
 /// The verdict on one commit.
@@ -34,38 +35,80 @@ pub struct CommitVerdict {
     /// warn`, or all of them for a ref in a `warn` scope (see
     /// [`CommitVerdict::downgrade`]). They never fail a run.
     pub warnings: Vec<Violation>,
+    /// Whether the commit is older than the policy's `baseline` (not
+    /// judged).
+    pub grandfathered: bool,
+    /// The stage it was judged at.
+    pub stage: Stage,
 }
 
-/// Judge one commit. `paths` is called at most once, only if the verdict
-/// depends on the commit's changed paths.
+/// Judge one commit at `stage`. `paths` is called at most once, only if
+/// the verdict depends on the commit's changed paths.
 pub fn judge<E>(
     policy: &Policy,
     classifier: &Classifier,
     facts: &CommitFacts,
     options: &ParseOptions,
+    stage: Stage,
     paths: impl FnOnce() -> Result<ChangedPaths, E>,
 ) -> Result<Judgement, E> {
-    judge_deferred(policy, facts, options, || Ok((paths()?, classifier)))
+    judge_deferred(policy, facts, options, stage, || Ok((paths()?, classifier)))
 }
 
 /// [`judge`], with the classifier built only for a verdict that needs
 /// paths: `paths` returns the changed paths and the classifier. The
 /// commit-msg hook uses it to skip compiling the policy's globs for a
 /// message-only verdict, most of the cost of a run.
+///
+/// The stage decides, in this order:
+/// 1. a commit committed before a `baseline.since` date is grandfathered
+///    (at `push` and `ci` only: a server cannot trust a date the pusher
+///    wrote, and `commit`/`apply` make new commits); a commit-id baseline
+///    is applied by the walks instead ([`crate::repo::Repo::check`]);
+/// 2. the message rules, `fixup-commit` and, when needed, the tier rules
+///    (a tier's `require` entries that apply at `stage` only);
+/// 3. rules that do not apply at `stage` (`stages:`) are dropped;
+/// 4. exemptions that apply at `stage` and match the commit lift their
+///    rules. A merge's own changes are its changed paths (the paths whose
+///    result differs from every parent), computed only when an exemption
+///    of kind `merge` would lift something.
 pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
     policy: &Policy,
     facts: &CommitFacts,
     options: &ParseOptions,
+    stage: Stage,
     paths: impl FnOnce() -> Result<(ChangedPaths, C), E>,
 ) -> Result<Judgement, E> {
     let assessment = rules::assess_message(policy, facts, options);
+    if grandfathered(policy, facts, stage) {
+        return Ok(Judgement {
+            assessment,
+            tiers: Vec::new(),
+            paths_computed: false,
+            violations: Vec::new(),
+            warnings: Vec::new(),
+            grandfathered: true,
+            stage,
+        });
+    }
     let mut violations = assessment.violations.clone();
+    violations.extend(rules::fixup_commit(facts));
     let mut tiers = Vec::new();
-    let mut paths_computed = false;
-    if rules::needs_paths(policy, &assessment) {
-        let (changed, classifier) = paths()?;
+    let mut computed: Option<(ChangedPaths, C)> = None;
+    let mut paths = Some(paths);
+    let mut compute = |computed: &mut Option<(ChangedPaths, C)>| -> Result<(), E> {
+        if computed.is_none() {
+            if let Some(paths) = paths.take() {
+                *computed = Some(paths()?);
+            }
+        }
+        Ok(())
+    };
+    if rules::needs_paths(policy, &assessment, stage) {
+        compute(&mut computed)?;
+    }
+    if let Some((changed, classifier)) = &computed {
         let classifier = classifier.borrow();
-        paths_computed = true;
         let classified: Vec<(&[u8], crate::classify::Class)> = changed
             .0
             .iter()
@@ -86,7 +129,7 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
             .filter(|(_, t)| *t)
             .map(|(tier, _)| tier.name.clone())
             .collect();
-        violations.extend(rules::judge_paths(policy, &assessment, &classified));
+        violations.extend(rules::judge_paths(policy, &assessment, &classified, stage));
         // A subtree too deep to diff hides paths: refuse rather than judge
         // the commit on part of them.
         if let Some(deep) = &changed.1 {
@@ -96,16 +139,56 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
                 &deep.prefix,
             ));
         }
-        // Rule table order, whatever step found them.
-        rules::sort_violations(&mut violations);
     }
+    violations.retain(|v| policy.rule_stages(v.rule).contains(stage));
+    for exemption in &policy.exemptions {
+        if violations.is_empty() {
+            break;
+        }
+        if !exemption.stages.contains(stage) || !violations.iter().any(|v| exemption.lifts(v.rule))
+        {
+            continue;
+        }
+        let applies = match &exemption.matches {
+            ExemptionMatch::Kind(CommitKind::Merge) => {
+                // A merge without changes of its own: judged on its
+                // changed paths (empty: every path of its result comes
+                // from a parent, and the parents are judged themselves).
+                // At `commit` the merge is not written yet: the paths
+                // the hook has are the index against HEAD, not the
+                // merge's own changes, so it never applies there.
+                stage != Stage::Commit && facts.parents > 1 && {
+                    compute(&mut computed)?;
+                    computed
+                        .as_ref()
+                        .is_some_and(|(c, _)| c.0.is_empty() && c.1.is_none())
+                }
+            }
+            ExemptionMatch::Kind(kind) => kind.matches_message(facts),
+            ExemptionMatch::Author { name, email } => {
+                let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+                name.as_ref()
+                    .is_none_or(|r| r.is_match(&text(&facts.author.name)))
+                    && email
+                        .as_ref()
+                        .is_none_or(|r| r.is_match(&text(&facts.author.email)))
+            }
+        };
+        if applies {
+            violations.retain(|v| !exemption.lifts(v.rule));
+        }
+    }
+    // Rule table order, whatever step found them.
+    rules::sort_violations(&mut violations);
     let (violations, warnings) = split_warnings(policy, violations);
     Ok(Judgement {
         assessment,
         tiers,
-        paths_computed,
+        paths_computed: computed.is_some(),
         violations,
         warnings,
+        grandfathered: false,
+        stage,
     })
 }
 
@@ -122,6 +205,19 @@ fn split_warnings(policy: &Policy, violations: Vec<Violation>) -> (Vec<Violation
     violations.into_iter().partition(|v| !warns(v))
 }
 
+/// Whether `facts` is grandfathered by a `baseline.since` date at
+/// `stage` (see [`judge_deferred`]).
+fn grandfathered(policy: &Policy, facts: &CommitFacts, stage: Stage) -> bool {
+    match &policy.baseline {
+        Some(Baseline::Date { seconds, .. }) => {
+            matches!(stage, Stage::Push | Stage::Ci)
+                && facts.committer_time != 0
+                && facts.committer_time < *seconds
+        }
+        _ => false,
+    }
+}
+
 /// What [`judge`] returns.
 #[derive(Debug, Clone)]
 pub struct Judgement {
@@ -135,6 +231,11 @@ pub struct Judgement {
     pub violations: Vec<Violation>,
     /// Violations of tiers with `mode: warn`: reported, never failing.
     pub warnings: Vec<Violation>,
+    /// Whether the commit is older than the policy's `baseline` and so
+    /// not judged (no violations).
+    pub grandfathered: bool,
+    /// The stage it was judged at.
+    pub stage: Stage,
 }
 
 impl CommitVerdict {
@@ -149,6 +250,8 @@ impl CommitVerdict {
             paths_computed: judgement.paths_computed,
             violations: judgement.violations,
             warnings: judgement.warnings,
+            grandfathered: judgement.grandfathered,
+            stage: judgement.stage,
         }
     }
 
@@ -176,11 +279,18 @@ pub struct Summary {
     pub violations: usize,
     /// Warnings in all (violations of tiers or refs in `warn` mode).
     pub warnings: usize,
+    /// Commits older than the policy's `baseline`, not judged (not in
+    /// `commits_checked`).
+    pub commits_grandfathered: usize,
 }
 
 impl Summary {
     /// Count one judged commit.
     pub fn add(&mut self, verdict: &CommitVerdict) {
+        if verdict.grandfathered {
+            self.commits_grandfathered += 1;
+            return;
+        }
         self.commits_checked += 1;
         if !verdict.violations.is_empty() {
             self.commits_failed += 1;
@@ -218,6 +328,7 @@ mod tests {
                 &classifier,
                 &facts,
                 &ParseOptions::default(),
+                Stage::Ci,
                 || Ok::<_, std::convert::Infallible>(ChangedPaths(paths, None)),
             );
             match j {
@@ -242,5 +353,184 @@ mod tests {
         down.downgrade();
         assert!(down.violations.is_empty() && down.warnings.len() == 2);
         assert!(!down.is_clean());
+    }
+
+    use crate::policy::from_yaml;
+    use crate::rules::{Identity, RuleCode};
+    use std::convert::Infallible;
+
+    const POLICY: &str = "version: 1
+tiers:
+  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }
+  - name: core
+    paths: [ \"src/\" ]
+    require: [ { trailer: Reviewed-by, stages: [receive, apply] } ]
+  - { name: open, paths: [ \"docs/\" ] }
+signoff: { required: true }
+exemptions:
+  - { kind: merge, rules: all }
+  - { kind: revert, rules: [missing-signoff] }
+  - { kind: fixup, rules: all }
+  - author: { email: '^49699333\\+dependabot\\[bot\\]@users\\.noreply\\.github\\.com$' }
+    rules: [missing-signoff]
+baseline: { since: 2026-01-01 }
+";
+
+    fn facts(message: &str) -> CommitFacts {
+        CommitFacts {
+            message: message.as_bytes().to_vec(),
+            author: Identity {
+                name: b"A U Thor".to_vec(),
+                email: b"a@example.org".to_vec(),
+            },
+            committer_time: 1_800_000_000,
+            parents: 1,
+            ..Default::default()
+        }
+    }
+
+    /// The rule codes of `facts` judged at `stage` with `paths` changed.
+    fn codes(
+        policy: &Policy,
+        facts: &CommitFacts,
+        stage: Stage,
+        paths: &[&str],
+    ) -> Vec<&'static str> {
+        let classifier = Classifier::new(policy, None).expect("classifier");
+        let changed = ChangedPaths(paths.iter().map(|p| p.as_bytes().to_vec()).collect(), None);
+        let j = judge(
+            policy,
+            &classifier,
+            facts,
+            &ParseOptions::stored(),
+            stage,
+            || Ok::<_, Infallible>(changed.clone()),
+        )
+        .expect("infallible");
+        j.violations.iter().map(|v| v.rule.as_str()).collect()
+    }
+
+    fn policy() -> Policy {
+        from_yaml(POLICY.as_bytes(), "p.yaml").expect("valid policy")
+    }
+
+    #[test]
+    fn a_requirement_applies_only_at_its_stages() {
+        let p = policy();
+        let f = facts(
+            "src: x\n\nAI-Assisted-by: claude:opus\nSigned-off-by: A U Thor <a@example.org>\n",
+        );
+        for stage in [Stage::Commit, Stage::Push, Stage::Ci] {
+            assert!(codes(&p, &f, stage, &["src/a.c"]).is_empty(), "{stage}");
+        }
+        for stage in [Stage::Receive, Stage::Apply] {
+            assert_eq!(
+                codes(&p, &f, stage, &["src/a.c"]),
+                ["missing-required-trailer"],
+                "{stage}"
+            );
+        }
+        // Forbidden tiers everywhere.
+        for stage in Stage::ALL {
+            assert_eq!(
+                codes(&p, &f, stage, &["crypto/a.c"]),
+                ["ai-forbidden-tier"],
+                "{stage}"
+            );
+        }
+        let reviewed = facts("src: x\n\nAI-Assisted-by: claude:opus\nReviewed-by: M <m@example.org>\nSigned-off-by: A U Thor <a@example.org>\n");
+        assert!(codes(&p, &reviewed, Stage::Receive, &["src/a.c"]).is_empty());
+    }
+
+    #[test]
+    fn rules_limited_by_stages() {
+        let yaml = format!("{POLICY}stages: {{ missing-signoff: [receive] }}\n");
+        let p = from_yaml(yaml.as_bytes(), "p.yaml").expect("valid");
+        let f = facts("docs: x\n");
+        assert!(codes(&p, &f, Stage::Commit, &["docs/a"]).is_empty());
+        assert_eq!(
+            codes(&p, &f, Stage::Receive, &["docs/a"]),
+            ["missing-signoff"]
+        );
+    }
+
+    #[test]
+    fn merges_without_own_changes_are_exempt_but_not_with_them() {
+        let p = policy();
+        let mut f = facts("Merge branch 'topic'\n");
+        f.parents = 2;
+        assert!(codes(&p, &f, Stage::Receive, &[]).is_empty());
+        assert_eq!(
+            codes(&p, &f, Stage::Receive, &["docs/evil"]),
+            ["missing-signoff"]
+        );
+        // At commit time the merge's own changes are not known.
+        assert_eq!(codes(&p, &f, Stage::Commit, &[]), ["missing-signoff"]);
+        // One parent, no changes: not a merge.
+        f.parents = 1;
+        assert_eq!(codes(&p, &f, Stage::Receive, &[]), ["missing-signoff"]);
+    }
+
+    #[test]
+    fn reverts_bots_and_fixups() {
+        let p = policy();
+        let id = "0123456789abcdef0123456789abcdef01234567";
+        let revert = facts(&format!("Revert \"x\"\n\nThis reverts commit {id}.\n"));
+        assert!(codes(&p, &revert, Stage::Receive, &["docs/a"]).is_empty());
+        // The revert exemption lifts only what it names.
+        let ai_revert = facts(&format!(
+            "Revert \"x\"\n\nThis reverts commit {id}.\n\nAI-Assisted-by: claude:opus\n"
+        ));
+        assert_eq!(
+            codes(&p, &ai_revert, Stage::Receive, &["crypto/a"]),
+            ["ai-forbidden-tier"]
+        );
+
+        let mut bot = facts("Bump serde\n");
+        bot.author = Identity {
+            name: b"dependabot[bot]".to_vec(),
+            email: b"49699333+dependabot[bot]@users.noreply.github.com".to_vec(),
+        };
+        assert!(codes(&p, &bot, Stage::Ci, &["docs/a"]).is_empty());
+        bot.author.email = b"49699333+dependabot[bot]@users.noreply.github.com.evil".to_vec();
+        assert_eq!(codes(&p, &bot, Stage::Ci, &["docs/a"]), ["missing-signoff"]);
+
+        let fixup = facts("fixup! docs: x\n\nSigned-off-by: A U Thor <a@example.org>\n");
+        assert!(codes(&p, &fixup, Stage::Commit, &["docs/a"]).is_empty());
+        assert!(codes(&p, &fixup, Stage::Push, &["docs/a"]).is_empty());
+        assert_eq!(
+            codes(&p, &fixup, Stage::Receive, &["docs/a"]),
+            ["fixup-commit"]
+        );
+        assert!(codes(&p, &fixup, Stage::Ci, &["docs/a"]).is_empty());
+    }
+
+    #[test]
+    fn a_date_baseline_grandfathers_at_push_and_ci_only() {
+        let p = policy();
+        let mut f = facts("old: x\n");
+        f.committer_time = 1_700_000_000; // 2023
+        let classifier = Classifier::new(&p, None).expect("classifier");
+        let run = |stage| {
+            judge(&p, &classifier, &f, &ParseOptions::stored(), stage, || {
+                Ok::<_, Infallible>(ChangedPaths(Vec::new(), None))
+            })
+            .expect("infallible")
+        };
+        for stage in [Stage::Push, Stage::Ci] {
+            let j = run(stage);
+            assert!(j.grandfathered && j.violations.is_empty(), "{stage}");
+        }
+        for stage in [Stage::Commit, Stage::Receive, Stage::Apply] {
+            let j = run(stage);
+            assert!(!j.grandfathered, "{stage}");
+            assert_eq!(j.violations[0].rule, RuleCode::MissingSignoff);
+        }
+        let mut summary = Summary::default();
+        summary.add(&CommitVerdict::new("x".into(), "t".into(), run(Stage::Ci)));
+        assert_eq!(
+            (summary.commits_checked, summary.commits_grandfathered),
+            (0, 1)
+        );
     }
 }

@@ -722,6 +722,7 @@ mod tests {
             require_any: Vec::new(),
             forbidden_trailers: Vec::new(),
             mode: Mode::Enforce,
+            require_stages: Vec::new(),
         }
     }
 
@@ -756,6 +757,9 @@ mod tests {
             paths: crate::policy::PathSettings::default(),
             forbidden_trailers: Vec::new(),
             refs: crate::policy::RefScopes::default(),
+            rule_stages: Vec::new(),
+            exemptions: Vec::new(),
+            baseline: None,
         }
     }
 

@@ -253,6 +253,9 @@ pub struct HistoryReport {
     /// Whether `top_paths` counts are exact (fewer than [`PATHS_KEPT`]
     /// distinct paths seen).
     pub top_paths_exact: bool,
+    /// Commits of the range older than the policy's `baseline`: not
+    /// judged, and in no other count.
+    pub grandfathered: u64,
 }
 
 impl HistoryReport {
@@ -314,6 +317,7 @@ pub struct History {
     paths: HashMap<Vec<u8>, PathCount>,
     paths_evicted: bool,
     paths_kept: usize,
+    grandfathered: u64,
 }
 
 impl History {
@@ -331,6 +335,7 @@ impl History {
             tiers,
             totals: Counts::default(),
             tier_totals: vec![Counts::default(); n],
+            grandfathered: 0,
             months: BTreeMap::new(),
             tools: HashMap::new(),
             paths: HashMap::new(),
@@ -343,7 +348,14 @@ impl History {
     /// changed paths with the index of each one's tier (as
     /// [`crate::classify::Classifier::tier_of`] gives it; an index out of
     /// range is ignored).
+    ///
+    /// A grandfathered verdict (older than the policy's `baseline`) is
+    /// counted apart, in [`HistoryReport::grandfathered`] only.
     pub fn add(&mut self, month: YearMonth, verdict: &CommitVerdict, paths: &[(&[u8], usize)]) {
+        if verdict.grandfathered {
+            self.grandfathered += 1;
+            return;
+        }
         let n = self.tiers.len();
         let assessment = &verdict.assessment;
         let kind = Kind {
@@ -479,6 +491,13 @@ impl History {
         }
     }
 
+    /// Count `n` grandfathered commits the walk left out (reachable from
+    /// the policy's baseline commit; see
+    /// [`crate::repo::Repo::count_grandfathered`]).
+    pub fn add_grandfathered(&mut self, n: u64) {
+        self.grandfathered += n;
+    }
+
     /// The report, with at most `top_paths` paths.
     pub fn finish(self, top_paths: usize) -> HistoryReport {
         let tier_counts = |counts: Vec<Counts>, tiers: &[String]| -> Vec<TierCounts> {
@@ -528,6 +547,7 @@ impl History {
             top_paths,
             top_paths_exact: !self.paths_evicted,
             tiers: self.tiers,
+            grandfathered: self.grandfathered,
         }
     }
 }
@@ -564,6 +584,8 @@ mod tests {
             assessment,
             tiers: Vec::new(),
             paths_computed: true,
+            grandfathered: false,
+            stage: crate::stage::Stage::Ci,
             violations: rules
                 .iter()
                 .map(|(rule, tier)| Violation {

@@ -27,5 +27,6 @@ pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod server;
+pub mod stage;
 pub mod tiermap;
 pub mod trailer;

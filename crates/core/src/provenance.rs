@@ -127,10 +127,12 @@ impl Provenance {
             }
             paths.sort();
             paths.dedup();
-            for key in &tier.require {
+            // What the verdict's stage requires (a `require` entry may
+            // apply at some stages only).
+            for key in tier.required_at(verdict.stage) {
                 required.push(RequiredTrailer {
                     tier: tier.name.clone(),
-                    key: key.clone(),
+                    key: key.to_owned(),
                     present: verdict.assessment.has_trailer(key),
                 });
             }
@@ -316,6 +318,9 @@ pub fn verdict_word(verdict: &CommitVerdict, mode: Mode) -> &'static str {
 }
 
 fn verdict_line(verdict: &CommitVerdict, mode: Mode) -> String {
+    if verdict.grandfathered {
+        return "pass (grandfathered: before the policy's baseline, not judged)".to_owned();
+    }
     if verdict.violations.is_empty() {
         return "pass".to_owned();
     }

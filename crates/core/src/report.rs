@@ -356,6 +356,20 @@ apply a patch) or that a tool writes where the project does not want it.
 How to fix: remove the trailer's line (`git commit --amend`, or `git rebase
 -i` with `reword` for an older commit)."
         }
+        RuleCode::FixupCommit => {
+            "\
+fixup-commit: the commit's subject starts with `fixup! `, `squash! ` or
+`amend! `: it was made with `git commit --fixup` / `--squash` to be folded
+into another commit by `git rebase --autosquash`, and was not. Such commits
+are the contributor's work in progress; by default they are refused only where
+history becomes final (the `receive` stage: the server), and let through on
+the contributor's side (`commit`, `push`). The policy moves the rule with
+`stages: { fixup-commit: [...] }` or lifts it with an exemption
+(`exemptions: [ { kind: fixup, rules: all, stages: [receive] } ]`).
+
+How to fix: fold the fixups into their commits with `git rebase -i
+--autosquash <base>` and push again."
+        }
     }
 }
 

@@ -31,6 +31,7 @@ use tiergate_core::policy::{Mode, RefMode};
 use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
 use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, Identity};
+use tiergate_core::stage::Stage;
 use tiergate_core::trailer::ParseOptions;
 use tiergate_core::{encoding, hook};
 
@@ -415,6 +416,7 @@ fn single_verdict(
         commits_failed: usize::from(!verdict.violations.is_empty()),
         violations: verdict.violations.len(),
         warnings: verdict.warnings.len(),
+        commits_grandfathered: 0,
     };
     if options.json {
         let commits = if verdict.is_clean() {
@@ -555,6 +557,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         &found.policy,
         &facts,
         &ParseOptions::stored(),
+        Stage::Commit,
         || -> Result<_, Failure> {
             let classifier = match found.classifier() {
                 Ok(classifier) => classifier,
@@ -894,6 +897,23 @@ pub fn pre_push(
     })
 }
 
+/// The stage `applypatch-msg` judges at: `apply` (`git am` is how a
+/// maintainer applies a contributor's mail, see [`Stage`]), or what git
+/// config `tiergate.applypatchStage` says (`commit` for a contributor who
+/// re-applies their own series). Another value is a usage error (exit 2).
+fn applypatch_stage(config: &Config) -> Result<Stage, Failure> {
+    let Some(value) = config.get_string("tiergate.applypatchStage") else {
+        return Ok(Stage::Apply);
+    };
+    match Stage::from_name(value.trim()) {
+        Some(stage) => Ok(stage),
+        None => Err(Failure::usage(
+            format!("tiergate applypatch-msg: invalid git config tiergate.applypatchStage `{value}`"),
+            "set it to `apply` (the default) or `commit`: `git config tiergate.applypatchStage apply`",
+        )),
+    }
+}
+
 /// `applypatch-msg FILE`: judge the message of the patch `git am` is about
 /// to apply (`git am` does not run `commit-msg`).
 ///
@@ -931,11 +951,13 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         ..Default::default()
     };
     let patch_file = dir.join("patch");
+    let stage = applypatch_stage(&config(&repo)?)?;
     let judgement = check::judge(
         &found.policy,
         &classifier,
         &facts,
         &ParseOptions::stored(),
+        stage,
         || -> Result<ChangedPaths, Failure> {
             match std::fs::read(&patch_file) {
                 Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch), None)),

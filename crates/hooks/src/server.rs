@@ -140,8 +140,15 @@ impl Store {
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<check::Summary, CheckFailure> {
         // Commits whose `encoding` header is not UTF-8 are judged as git
-        // shows them (decoded), shallow boundaries as roots.
-        match self.0.check(policy, classifier, args, sink) {
+        // shows them (decoded), shallow boundaries as roots. A push and
+        // what a mirror fetches are judged alike: the `receive` stage.
+        match self.0.check(
+            policy,
+            classifier,
+            tiergate_core::stage::Stage::Receive,
+            args,
+            sink,
+        ) {
             Err(repo::Error::Unreadable { id, source }) => {
                 let message = format!("commit {id}: {source}");
                 *unreadable.borrow_mut() = Some((id, source));

@@ -9,6 +9,7 @@ use std::io::{IsTerminal, Write};
 use tiergate_core::check;
 use tiergate_core::policy::RefMode;
 use tiergate_core::report::{self, Colour};
+use tiergate_core::stage::Stage;
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
@@ -23,6 +24,20 @@ pub struct Args {
     /// judged). Without it, every commit is enforced.
     #[arg(long = "ref", value_name = "REFNAME")]
     pub refname: Option<String>,
+    /// Judge as at this stage of the workflow (the rules, `require`
+    /// entries and exemptions the policy limits to stages): what the
+    /// server's hook (`receive`) or a maintainer (`apply`) would say
+    #[arg(long, default_value = "ci", value_parser = stage_parser(), value_name = "STAGE")]
+    pub stage: Stage,
+}
+
+/// `--stage`: one of the stage names, listed by `--help` and in clap's
+/// error for another value.
+pub fn stage_parser() -> impl clap::builder::TypedValueParser<Value = Stage> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Stage::names()).try_map(|name: String| {
+        Stage::from_name(&name).ok_or_else(|| format!("unknown stage `{name}`"))
+    })
 }
 
 /// Run `tiergate check`.
@@ -112,7 +127,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let mut summary = repo
-        .check(policy, &classifier, &args.revs, &mut sink)
+        .check(policy, &classifier, args.stage, &args.revs, &mut sink)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     if scope == RefMode::Warn {
         summary.warnings += summary.violations;

@@ -47,6 +47,11 @@ pub struct Args {
     /// declaration, markers, required trailers, verdict
     #[arg(long)]
     pub show: bool,
+    /// Judge as at this stage of the workflow: `apply` (a maintainer
+    /// applying the patch) unless told otherwise, e.g. `commit` for a
+    /// contributor checking their own series before sending it
+    #[arg(long, default_value = "apply", value_parser = super::check::stage_parser(), value_name = "STAGE")]
+    pub stage: tiergate_core::stage::Stage,
 }
 
 /// Run `tiergate check-patch`.
@@ -107,7 +112,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             author: patch.author.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, || {
+        let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, args.stage, || {
             Ok::<_, Infallible>(ChangedPaths(patch.paths.clone(), None))
         });
         let verdict = CommitVerdict::new(

@@ -17,7 +17,9 @@ use anyhow::Context as _;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
-use tiergate_core::policy::{AiRule, MarkerField, Mode, Policy};
+use tiergate_core::policy::{
+    AiRule, Baseline, CommitKind, ExemptionMatch, MarkerField, Mode, Policy, Stage, Stages, Tier,
+};
 use tiergate_core::report;
 use tiergate_core::rules::RuleCode;
 use tiergate_core::tiermap::{RowKind, TierMap};
@@ -138,36 +140,167 @@ fn tier_rule(policy: &Policy, index: usize) -> String {
     match (tier.ai, no_requirements(tier)) {
         (AiRule::Forbidden, _) => "not accepted".to_owned(),
         (AiRule::Allowed, true) => "welcome, declared".to_owned(),
-        (AiRule::Allowed, false) => format!("accepted with {}", requirements(tier).join(", ")),
+        (AiRule::Allowed, false) => format!("accepted with {}", required(tier).join(", ")),
     }
 }
 
+/// A tier's `require` entries in words: `Reviewed-by` or, for an entry
+/// limited to some stages, `Reviewed-by (at receive, apply)`.
+fn required(tier: &Tier) -> Vec<String> {
+    let any = tier.require_any.iter().map(|a| a.0.join(" or "));
+    tier.require
+        .iter()
+        .enumerate()
+        .map(|(i, key)| match tier.require_stages.get(i) {
+            Some(stages) if !stages.is_all() => format!("{key} (at {})", stage_words(*stages)),
+            _ => key.clone(),
+        })
+        .chain(any)
+        .collect()
+}
+
 /// Whether a tier requires no trailer (neither a key nor an `any_of`).
-fn no_requirements(tier: &tiergate_core::policy::Tier) -> bool {
+fn no_requirements(tier: &Tier) -> bool {
     tier.require.is_empty() && tier.require_any.is_empty()
 }
 
-/// A tier's requirements in words: `Tested-by`, `Reviewed-by or Acked-by`.
-fn requirements(tier: &tiergate_core::policy::Tier) -> Vec<String> {
-    let any = tier.require_any.iter().map(|a| a.0.join(" or "));
-    tier.require.iter().cloned().chain(any).collect()
+/// [`required`] with the keys as code: `` `Reviewed-by:` (at receive, apply) ``.
+fn required_md(tier: &Tier) -> String {
+    tier.require
+        .iter()
+        .enumerate()
+        .map(|(i, key)| match tier.require_stages.get(i) {
+            Some(stages) if !stages.is_all() => {
+                format!("{} (at {})", code(&format!("{key}:")), stage_words(*stages))
+            }
+            _ => code(&format!("{key}:")),
+        })
+        .chain(tier.require_any.iter().map(|a| {
+            a.0.iter()
+                .map(|k| code(&format!("{k}:")))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// A tier's requirements as code: `` `Tested-by:` ``, `` `Reviewed-by:` or `Acked-by:` ``.
-fn requirement_codes(tier: &tiergate_core::policy::Tier) -> String {
-    let one = |keys: &[String]| {
-        keys.iter()
-            .map(|k| code(&format!("{k}:")))
-            .collect::<Vec<_>>()
-            .join(" or ")
-    };
-    let all: Vec<String> = tier
-        .require
+/// `receive, apply`.
+fn stage_words(stages: Stages) -> String {
+    stages
         .iter()
-        .map(|k| code(&format!("{k}:")))
-        .chain(tier.require_any.iter().map(|a| one(&a.0)))
+        .map(Stage::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the workflow stages mean, for the guide.
+const STAGE_MEANING: &[(&str, &str)] = &[
+    ("commit", "when you commit (commit-msg hook)"),
+    ("push", "when you push (pre-push hook)"),
+    ("receive", "when the project's server receives a push"),
+    (
+        "apply",
+        "when a maintainer applies a patch (`git am`, `tiergate check-patch`)",
+    ),
+    ("ci", "in CI (`tiergate check`)"),
+];
+
+/// The "Where the rules are checked" section: stage-limited rules,
+/// exemptions and the baseline (nothing when the policy uses none).
+fn stages_section(policy: &Policy, b: &mut Vec<Block>) {
+    let limited_require = policy
+        .tiers
+        .iter()
+        .any(|t| t.require_stages.iter().any(|s| !s.is_all()));
+    let limited_rules: Vec<(RuleCode, Stages)> = RuleCode::ALL
+        .into_iter()
+        .map(|r| (r, policy.rule_stages(r)))
+        .filter(|(_, s)| !s.is_all())
         .collect();
-    all.join(", ")
+    b.push(Block::Heading(2, "Where the rules are checked".into()));
+    b.push(Block::Para(format!(
+        "tiergate checks a commit at several stages: {}. A rule applies at every stage unless the policy says otherwise.",
+        STAGE_MEANING
+            .iter()
+            .map(|(s, m)| format!("{} {m}", code(s)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )));
+    let mut items = Vec::new();
+    if limited_require {
+        for tier in &policy.tiers {
+            for (i, key) in tier.require.iter().enumerate() {
+                if let Some(stages) = tier.require_stages.get(i).filter(|s| !s.is_all()) {
+                    items.push(format!(
+                        "{} in tier **{}** is required only at {}: you do not add it yourself, it is added when the change is reviewed.",
+                        code(&format!("{key}:")),
+                        tier.name,
+                        stage_words(*stages)
+                    ));
+                }
+            }
+        }
+    }
+    for (rule, stages) in limited_rules {
+        items.push(format!(
+            "{} is checked only at {}.",
+            code(rule.as_str()),
+            if stages.iter().count() == 0 {
+                "no stage".to_owned()
+            } else {
+                stage_words(stages)
+            }
+        ));
+    }
+    for e in &policy.exemptions {
+        let who = match &e.matches {
+            ExemptionMatch::Kind(CommitKind::Merge) => {
+                "Merge commits without changes of their own".to_owned()
+            }
+            ExemptionMatch::Kind(CommitKind::Revert) => {
+                format!("Reverts made by {}", code("git revert"))
+            }
+            ExemptionMatch::Kind(CommitKind::Fixup) => {
+                format!("{} and {} commits", code("fixup!"), code("squash!"))
+            }
+            ExemptionMatch::Author { name, email } => {
+                let mut parts = Vec::new();
+                if let Some(r) = name {
+                    parts.push(format!("name matches {}", code(r.as_str())));
+                }
+                if let Some(r) = email {
+                    parts.push(format!("e-mail matches {}", code(r.as_str())));
+                }
+                format!("Commits whose author's {}", parts.join(" and "))
+            }
+        };
+        let rules = match &e.rules {
+            None => "every rule".to_owned(),
+            Some(rules) => codes(&rules.iter().map(|r| r.as_str()).collect::<Vec<_>>()),
+        };
+        let at = if e.stages.is_all() {
+            String::new()
+        } else {
+            format!(" at {}", stage_words(e.stages))
+        };
+        items.push(format!("{who} are exempt from {rules}{at}."));
+    }
+    match &policy.baseline {
+        Some(Baseline::Commit(id)) => items.push(format!(
+            "History up to commit {} (it and every commit it contains) is grandfathered: not checked.",
+            code(&id[..id.len().min(12)])
+        )),
+        Some(Baseline::Date { text, .. }) => items.push(format!(
+            "Commits committed before {text} are grandfathered: not checked (by {} and on your side; the server checks every new commit whatever its date).",
+            code("tiergate check")
+        )),
+        None => {}
+    }
+    if items.is_empty() {
+        items.push("This policy checks every rule at every stage, with no exemptions.".into());
+    }
+    b.push(Block::List(items));
 }
 
 fn guide(
@@ -249,7 +382,7 @@ fn guide(
             ),
             AiRule::Allowed => format!(
                 "**AI-assisted changes are accepted here when the commit also carries {}** (in addition to the {} declaration): someone other than the tool must have reviewed the change before it goes in ({} otherwise).",
-                requirement_codes(tier),
+                required_md(tier),
                 code(&format!("{key}:")),
                 code(RuleCode::MissingRequiredTrailer.as_str())
             ),
@@ -425,6 +558,8 @@ fn guide(
     }
     b.push(Block::List(facts));
 
+    stages_section(policy, &mut b);
+
     // Reviewers.
     b.push(Block::Heading(2, "What reviewers check".into()));
     b.push(Block::Para(format!(
@@ -445,7 +580,7 @@ fn guide(
             AiRule::Allowed => format!(
                 "**{}**: if the commit is AI-assisted, the declaration names the tool and model, and {} names a person who actually reviewed this version of the change — add yours only after reading it.",
                 tier.name,
-                requirement_codes(tier)
+                required_md(tier)
             ),
         };
         items.push(text);
@@ -598,6 +733,47 @@ mod tests {
         assert_eq!(
             inline_html("a `b<c>` **d** e"),
             "a <code>b&lt;c&gt;</code> <strong>d</strong> e"
+        );
+    }
+
+    #[test]
+    fn stages_exemptions_and_baseline_in_words() {
+        let yaml = "version: 1
+tiers:
+  - name: core
+    paths: [ \"src/\" ]
+    require: [ Acked-by, { trailer: Reviewed-by, stages: [receive, apply] } ]
+stages: { missing-signoff: [push, receive] }
+exemptions:
+  - { kind: fixup, rules: [fixup-commit] }
+  - { author: { name: '^renovate' }, rules: all, stages: [ci] }
+baseline: { since: 2026-01-01 }
+";
+        let policy = tiergate_core::policy::from_yaml(yaml.as_bytes(), "p.yaml").expect("valid");
+        let tier = &policy.tiers[0];
+        assert_eq!(
+            required(tier),
+            ["Acked-by", "Reviewed-by (at receive, apply)"]
+        );
+        assert_eq!(
+            required_md(tier),
+            "`Acked-by:`, `Reviewed-by:` (at receive, apply)"
+        );
+        let mut blocks = Vec::new();
+        stages_section(&policy, &mut blocks);
+        let Some(Block::List(items)) = blocks.last() else {
+            panic!("a list last");
+        };
+        assert_eq!(
+            items,
+            &[
+                "`Reviewed-by:` in tier **core** is required only at receive, apply: you do not add it yourself, it is added when the change is reviewed.",
+                "`missing-signoff` is checked only at push, receive.",
+                "`fixup-commit` is checked only at receive.",
+                "`fixup!` and `squash!` commits are exempt from `fixup-commit` at commit, push.",
+                "Commits whose author's name matches `^renovate` are exempt from every rule at ci.",
+                "Commits committed before 2026-01-01 are grandfathered: not checked (by `tiergate check` and on your side; the server checks every new commit whatever its date).",
+            ]
         );
     }
 }

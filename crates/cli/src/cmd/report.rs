@@ -29,6 +29,7 @@ use tiergate_core::check::CommitVerdict;
 use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
 use tiergate_core::repo::ChangedPaths;
 use tiergate_core::rules::RuleCode;
+use tiergate_core::stage::Stage;
 
 /// Arguments of `tiergate report`.
 #[derive(Debug, clap::Args)]
@@ -96,9 +97,15 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             );
             progress.tick();
         };
-    let result = repo.check_with_paths(policy, &classifier, &revs, &mut count);
+    let result = repo.check_with_paths(policy, &classifier, Stage::Ci, &revs, &mut count);
     progress.finish();
     result.map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
+    // Commits a baseline commit grandfathers were left out of the walk;
+    // they are counted apart (a date baseline's come through the walk).
+    let grandfathered = repo
+        .count_grandfathered(policy, &revs)
+        .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
+    history.add_grandfathered(grandfathered as u64);
     render(global, &args, policy, history, &revs)
 }
 
@@ -280,6 +287,13 @@ fn human(report: &HistoryReport, range: &[String], source: &str) -> String {
         t.undeclared_marker,
         plural(t.violations, "violation")
     );
+    if report.grandfathered > 0 {
+        let _ = writeln!(
+            out,
+            "Grandfathered: {} before the policy's baseline, not judged (in no other count)",
+            plural(report.grandfathered, "commit")
+        );
+    }
     if t.commits == 0 {
         return out;
     }
@@ -496,7 +510,12 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
         (t.ai_declared, "declared"),
         (t.undeclared_marker, "undeclared markers"),
         (t.violations, "violations"),
+        (report.grandfathered, "grandfathered"),
     ] {
+        if label == "grandfathered" && value == 0 {
+            // No baseline, or nothing before it: no card.
+            continue;
+        }
         let _ = write!(
             body,
             "<div class=\"card\"><b>{value}</b><span>{label}</span></div>"

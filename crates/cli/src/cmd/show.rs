@@ -54,9 +54,24 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             .show(rev)
             .map_err(|e| context::repo_error(e, Some(RESOLVE_HINT)))?;
         let (id, info) = (commit.id, commit.info);
-        let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
-            Ok::<_, std::convert::Infallible>(paths.clone())
-        })?;
+        let judgement = check::judge(
+            policy,
+            &classifier,
+            &info.facts,
+            &options,
+            tiergate_core::stage::Stage::Ci,
+            || Ok::<_, std::convert::Infallible>(paths.clone()),
+        )?;
+        let mut judgement = judgement;
+        // A commit the policy's baseline commit grandfathers is left out
+        // of `check`'s walk: say the same here.
+        if repo
+            .reachable_from_baseline(policy, &id)
+            .map_err(|e| context::repo_error(e, None))?
+        {
+            judgement.violations.clear();
+            judgement.grandfathered = true;
+        }
         let verdict = CommitVerdict::new(id, info.title, judgement);
         failed |= !verdict.violations.is_empty();
         let view = Provenance::new(

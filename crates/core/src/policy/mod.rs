@@ -81,13 +81,16 @@
 //! | `tiers[].paths` | non-empty list of patterns | *required* | The paths of the tier (see "Path patterns"). |
 //! | `tiers[].except` | list of patterns | `[]` | Paths that are not in this tier even though `paths` match; they go on to the next tiers. |
 //! | `tiers[].ai` | `forbidden` \| `allowed` | `allowed` | `forbidden`: an AI-assisted commit may not touch the tier (`ai-forbidden-tier`). |
-//! | `tiers[].require` | list of trailer keys and `{ any_of: [keys] }` | `[]` | Trailers an AI-assisted commit touching the tier must carry, e.g. `[Reviewed-by]` (`missing-required-trailer`); an `any_of` entry is met by any one of its keys: `[ { any_of: [Reviewed-by, Acked-by] }, Tested-by ]`. |
+//! | `tiers[].require` | list of trailer keys, `{ trailer, stages }` and `{ any_of: [keys] }` | `[]` | Trailers an AI-assisted commit touching the tier must carry, e.g. `[Reviewed-by]` (`missing-required-trailer`). A plain key applies at every stage; `{ trailer: Reviewed-by, stages: [receive, apply] }` only at those (see [`crate::stage`]); an `any_of` entry is met by any one of its keys: `[ { any_of: [Reviewed-by, Acked-by] }, Tested-by ]`. |
 //! | `tiers[].forbidden_trailers` | list of trailer keys | `[]` | Keys a commit touching the tier must not carry, AI-assisted or not (`forbidden-trailer`). Not a declaration key, not a key the tier requires. |
 //! | `tiers[].mode` | `enforce` \| `warn` | `enforce` | `warn`: the tier's violations (`ai-forbidden-tier`, `missing-required-trailer`, its `forbidden-trailer`, `lookalike-path`) are reported as warnings and fail nothing, while the other tiers enforce. The policy's `mode: warn` turns everything into warnings. |
 //! | `default_tier` | tier name | the last tier listed | The tier of a path that no tier matches. |
 //! | `forbidden_trailers` | list of trailer keys | `[]` | Keys no commit may carry (`forbidden-trailer`), e.g. `[Change-Id]` in a project without Gerrit. A declaration key cannot be listed (remove it from `declaration.aliases` instead). |
 //! | `refs` | list of `{ include, exclude, mode }` | none: every ref enforced | Which refs the push hooks judge, and how (see "Ref scopes"). `include` (required) and `exclude` are globs of full ref names (`refs/heads/wip/**`); `mode` is `enforce` (default), `warn` or `ignore`. |
 //! | `signoff.required` | boolean | `false` | DCO: every commit needs a `Signed-off-by` of its author (`missing-signoff`). |
+//! | `stages` | mapping: rule code -> list of stages | every rule everywhere; `fixup-commit: [receive]` | Where each rule applies ([`default_rule_stages`]). |
+//! | `exemptions` | list of `{ kind \| author, rules, stages }` | `[]` | Commits not held to some rules: `kind` `merge` (no changes of its own), `revert` (as `git revert` writes it), `fixup`; or `author: { name, email }` regexes. `rules`: `all` or codes. `stages`: default every stage, `[commit, push]` for `fixup`. |
+//! | `baseline.since` | full commit id or `YYYY-MM-DD` | none | Grandfathered history: reachable from the commit (excluded from the walks as `^<id>`), or committed before the date (not at `receive`). |
 //! | `server` | mapping | see below | Used by the server-side (pre-receive) hook only. |
 //! | `server.on_error` | `reject` \| `allow` | `reject` | What a push gets when tiergate itself fails (unreadable policy, missing object...): fail closed or open. |
 //! | `server.override.push_option` | string | `tiergate.override` | Push option that overrides a rejection: `git push -o tiergate.override="reason"`. No `=` or spaces. |
@@ -240,6 +243,7 @@ pub use declarations::{
     AnyOf, KeyValue, RefMode, RefScope, RefScopes, ValuePattern, KERNEL_PATTERN,
 };
 
+pub use crate::stage::{CommitKind, Stage, Stages};
 use regex::Regex;
 use std::path::PathBuf;
 
@@ -269,6 +273,88 @@ pub struct Policy {
     pub forbidden_trailers: Vec<String>,
     /// `refs`: what each ref namespace gets (see [`RefScopes`]).
     pub refs: RefScopes,
+    /// `stages`: the rules limited to some stages (every other rule
+    /// applies at every stage, `fixup-commit` at `receive`).
+    pub rule_stages: Vec<(crate::rules::RuleCode, Stages)>,
+    /// `exemptions`, in the order listed.
+    pub exemptions: Vec<Exemption>,
+    /// `baseline`: history that is not judged.
+    pub baseline: Option<Baseline>,
+}
+
+impl Policy {
+    /// The stages `rule` applies at: as `stages:` says, else its default
+    /// ([`default_rule_stages`]).
+    pub fn rule_stages(&self, rule: crate::rules::RuleCode) -> Stages {
+        self.rule_stages
+            .iter()
+            .find(|(r, _)| *r == rule)
+            .map(|(_, s)| *s)
+            .unwrap_or_else(|| default_rule_stages(rule))
+    }
+}
+
+/// Where a rule applies when `stages:` does not say: everywhere, except
+/// `fixup-commit` (a `fixup!`/`squash!` commit is the contributor's work
+/// in progress until it reaches the server): `receive` only.
+pub fn default_rule_stages(rule: crate::rules::RuleCode) -> Stages {
+    match rule {
+        crate::rules::RuleCode::FixupCommit => Stages::of(&[Stage::Receive]),
+        _ => Stages::ALL,
+    }
+}
+
+/// One entry of `exemptions:`: commits it matches are not held to
+/// `rules` at `stages`.
+#[derive(Debug, Clone)]
+pub struct Exemption {
+    /// Which commits.
+    pub matches: ExemptionMatch,
+    /// The rules lifted; `None` for all of them.
+    pub rules: Option<Vec<crate::rules::RuleCode>>,
+    /// Where the exemption applies.
+    pub stages: Stages,
+    /// 1-based line of the entry in the policy (0 when unknown), for
+    /// messages.
+    pub line: usize,
+}
+
+impl Exemption {
+    /// Whether the exemption lifts `rule`.
+    pub fn lifts(&self, rule: crate::rules::RuleCode) -> bool {
+        self.rules.as_ref().is_none_or(|r| r.contains(&rule))
+    }
+}
+
+/// What an exemption matches.
+#[derive(Debug, Clone)]
+pub enum ExemptionMatch {
+    /// `kind: merge | revert | fixup`.
+    Kind(CommitKind),
+    /// `author: { name: REGEX, email: REGEX }`: both given must match the
+    /// commit's author.
+    Author {
+        /// Regex matched against the author's name.
+        name: Option<Regex>,
+        /// Regex matched against the author's e-mail (without `<>`).
+        email: Option<Regex>,
+    },
+}
+
+/// `baseline.since`: where judged history starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Baseline {
+    /// A full commit id: that commit and every commit reachable from it
+    /// are grandfathered.
+    Commit(String),
+    /// `YYYY-MM-DD`: commits whose committer date is before that day
+    /// (00:00 UTC) are grandfathered.
+    Date {
+        /// The date as written.
+        text: String,
+        /// 00:00 UTC of that day, in seconds since the epoch.
+        seconds: i64,
+    },
 }
 
 /// `paths:` section: how changed paths are compared with the tiers.
@@ -401,6 +487,24 @@ pub struct Tier {
     /// `mode`: a tier in `warn` reports its violations as warnings while
     /// the other tiers enforce. `warn` in the policy's `mode` wins.
     pub mode: Mode,
+    /// Where each of `require` applies (same order and length; all stages
+    /// for an entry written as a plain key).
+    pub require_stages: Vec<Stages>,
+}
+
+impl Tier {
+    /// The `require` keys that apply at `stage`.
+    pub fn required_at(&self, stage: Stage) -> impl Iterator<Item = &str> {
+        self.require
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| {
+                self.require_stages
+                    .get(*i)
+                    .is_none_or(|s| s.contains(stage))
+            })
+            .map(|(_, k)| k.as_str())
+    }
 }
 
 /// A path pattern as written in the policy, with its location (for
@@ -903,11 +1007,13 @@ paths:
             Some(ValuePattern::FreeText)
         ));
         assert!(!p.signoff.required);
-        assert!(p.tiers[1].require.is_empty());
+        // Reviewed-by only where maintainers add it (stages receive, apply).
+        assert_eq!(p.tiers[1].require, ["Reviewed-by"]);
         assert_eq!(
-            p.tiers[1].require_any,
-            [AnyOf(vec!["Reviewed-by".into(), "Acked-by".into()])]
+            p.tiers[1].require_stages,
+            [Stages::of(&[Stage::Receive, Stage::Apply])]
         );
+        assert!(p.tiers[1].require_any.is_empty());
         assert_eq!(p.forbidden_trailers, ["Change-Id"]);
         assert_eq!(p.refs.mode_for("refs/heads/wip/x"), RefMode::Warn);
         assert_eq!(p.refs.mode_for("refs/notes/commits"), RefMode::Ignore);

@@ -34,6 +34,8 @@ pub fn commit_facts_from_raw(raw: &[u8]) -> CommitInfo {
             committer: commit.committer,
             other_identities: commit.other_identities,
             header_problems: commit.problems,
+            parents: commit.parents,
+            committer_time: commit.committer_time,
         },
     }
 }
@@ -55,6 +57,8 @@ struct RawCommit<'a> {
     author: Identity,
     author_time: (i64, i32),
     committer: Identity,
+    committer_time: i64,
+    parents: usize,
     other_identities: Vec<(&'static str, Identity)>,
     problems: Vec<crate::repo::object::HeaderProblem>,
     message: &'a [u8],
@@ -84,6 +88,8 @@ impl<'a> RawCommit<'a> {
             author: parse_ident(author),
             author_time: ident_time(author),
             committer: parse_ident(committer),
+            committer_time: ident_time(committer).0,
+            parents: object.parents.len(),
             other_identities,
             problems: object.problems,
             message: object.message,

@@ -10,6 +10,7 @@ use crate::repo::commit::commit_facts_from_raw;
 use crate::repo::diff::{changed_paths, changed_paths_from_raw, commit_facts_and_paths};
 use crate::repo::libgit2::{self as git, RangeError, WalkedCommit};
 use crate::repo::parallel::{self, Reopen};
+use crate::stage::Stage;
 use crate::trailer::ParseOptions;
 use git2::{Oid, Repository};
 
@@ -35,6 +36,7 @@ pub fn check_walked(
     reopen: Option<Reopen<'_>>,
     policy: &Policy,
     classifier: &Classifier,
+    stage: Stage,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
@@ -45,7 +47,7 @@ pub fn check_walked(
         reopen,
         parallel::workers_for(parallel::Workload::Judging),
         commits,
-        |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
+        |repo, commit| judge_stored(repo, policy, classifier, &options, stage, commit),
         |verdict: CommitVerdict| {
             summary.add(&verdict);
             sink(&verdict);
@@ -88,6 +90,7 @@ fn judge_stored(
     policy: &Policy,
     classifier: &Classifier,
     options: &ParseOptions,
+    stage: Stage,
     commit: WalkedCommit,
 ) -> Result<CommitVerdict, CheckError> {
     let id = commit.id;
@@ -95,12 +98,17 @@ fn judge_stored(
         Some(raw) => commit_facts_from_raw(raw),
         None => git::commit_facts(repo, id)?,
     };
-    let judgement = judge(policy, classifier, &info.facts, options, || {
-        match &commit.raw {
+    let judgement = judge(
+        policy,
+        classifier,
+        &info.facts,
+        options,
+        stage,
+        || match &commit.raw {
             Some(raw) => changed_paths_from_raw(repo, id, raw),
             None => changed_paths(repo, id),
-        }
-    })?;
+        },
+    )?;
     Ok(CommitVerdict::new(id.to_string(), info.title, judgement))
 }
 
@@ -115,6 +123,7 @@ pub fn check_commits_with_paths(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
+    stage: Stage,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), git::Error>,
 ) -> Result<Summary, CheckError> {
@@ -130,7 +139,7 @@ pub fn check_commits_with_paths(
             ),
             None => commit_facts_and_paths(repo, id)?,
         };
-        let judgement = judge(policy, classifier, &info.facts, &options, || {
+        let judgement = judge(policy, classifier, &info.facts, &options, stage, || {
             Ok::<_, git::Error>(changed.clone())
         })?;
         let verdict = CommitVerdict::new(id.to_string(), info.title, judgement);

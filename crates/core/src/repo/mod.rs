@@ -60,6 +60,7 @@ use crate::check::{CommitVerdict, Summary};
 use crate::classify::Classifier;
 use crate::encoding::UnreadableEncoding;
 use crate::policy::Policy;
+use crate::stage::Stage;
 use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -346,37 +347,134 @@ impl Repo {
         }
     }
 
-    /// Judge every commit `git rev-list <args>` lists, as git shows it,
-    /// calling `sink` with each verdict in walk order (`tiergate check`,
-    /// the hooks). On all cores where the backend allows it.
+    /// Judge every commit `git rev-list <args>` lists, as git shows it, at
+    /// `stage`, calling `sink` with each verdict in walk order (`tiergate
+    /// check`, the hooks). On all cores where the backend allows it.
+    ///
+    /// A `baseline.since` commit of the policy is excluded from the walk
+    /// (`^<id>` in front of `args`), so git's own walk leaves out every
+    /// commit reachable from it at no cost per commit; a baseline commit
+    /// this repository does not have excludes nothing (nothing here is
+    /// reachable from it).
     pub fn check<S: AsRef<OsStr>>(
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        stage: Stage,
         args: &[S],
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
+        let args = self.with_baseline(policy, args)?;
         match &self.backend {
             Backend::Libgit2(repo) => {
-                let walk = libgit2::RevWalk::new(repo, args)?;
+                let walk = libgit2::RevWalk::new(repo, &args)?;
                 let unreadable = RefCell::new(None);
                 let commits = shown::commits(repo, walk.commits(), &unreadable);
                 let result = self.with_reopen(|reopen| {
-                    judging::check_walked(repo, reopen, policy, classifier, commits, sink)
+                    judging::check_walked(repo, reopen, policy, classifier, stage, commits, sink)
                 });
                 unreadable_first(result, unreadable)
             }
-            Backend::Git(repo) => Ok(repo.check_revs(policy, classifier, args, sink)?),
+            Backend::Git(repo) => Ok(repo.check_revs(policy, classifier, stage, &args, sink)?),
         }
+    }
+
+    /// `args` with the policy's baseline commit excluded in front (see
+    /// [`Repo::check`]). `^<id>` goes first: a `--not` in `args` flips the
+    /// meaning of every revision after it, none before.
+    fn with_baseline<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        args: &[S],
+    ) -> Result<Vec<std::ffi::OsString>, Error> {
+        let mut out = Vec::with_capacity(args.len() + 1);
+        if let Some(id) = self.baseline_commit(policy)? {
+            out.push(format!("^{id}").into());
+        }
+        out.extend(args.iter().map(|a| a.as_ref().to_owned()));
+        Ok(out)
+    }
+
+    /// The policy's `baseline.since` commit, when it is one and this
+    /// repository has it.
+    pub fn baseline_commit(&self, policy: &Policy) -> Result<Option<String>, Error> {
+        match &policy.baseline {
+            Some(crate::policy::Baseline::Commit(id)) => self.peel_to_commit(id),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether commit `id` is reachable from the policy's baseline commit
+    /// (it included): one walk, `git rev-list -n 1 ^<baseline> <id>`,
+    /// which lists nothing exactly then. For a command given single
+    /// commits (`tiergate show`), so that it says what `check` says; the
+    /// walks exclude the baseline instead ([`Repo::check`]).
+    pub fn reachable_from_baseline(&self, policy: &Policy, id: &str) -> Result<bool, Error> {
+        let Some(base) = self.baseline_commit(policy)? else {
+            return Ok(false);
+        };
+        let args = [
+            "-n".to_owned(),
+            "1".to_owned(),
+            format!("^{base}"),
+            id.to_owned(),
+        ];
+        let listed = match &self.backend {
+            Backend::Libgit2(repo) => libgit2::RevWalk::new(repo, &args)?
+                .next()
+                .transpose()?
+                .is_some(),
+            Backend::Git(repo) => repo.rev_list(&args)?.next().transpose()?.is_some(),
+        };
+        Ok(!listed)
+    }
+
+    /// How many commits `git rev-list <args>` lists that the policy's
+    /// baseline commit grandfathers: the count of the walk without the
+    /// baseline less the count with it (two walks of ids, no commit read;
+    /// `tiergate report`'s grandfathered column). 0 without a baseline
+    /// commit.
+    pub fn count_grandfathered<S: AsRef<OsStr>>(
+        &self,
+        policy: &Policy,
+        args: &[S],
+    ) -> Result<usize, Error> {
+        let Some(id) = self.baseline_commit(policy)? else {
+            return Ok(0);
+        };
+        let all: Vec<std::ffi::OsString> = args.iter().map(|a| a.as_ref().to_owned()).collect();
+        let mut judged = vec![std::ffi::OsString::from(format!("^{id}"))];
+        judged.extend(all.iter().cloned());
+        let count = |args: &[std::ffi::OsString]| -> Result<usize, Error> {
+            match &self.backend {
+                Backend::Libgit2(repo) => {
+                    let mut n = 0;
+                    for id in libgit2::RevWalk::new(repo, args)? {
+                        id?;
+                        n += 1;
+                    }
+                    Ok(n)
+                }
+                Backend::Git(repo) => {
+                    let mut n = 0;
+                    for id in repo.rev_list(args)? {
+                        id?;
+                        n += 1;
+                    }
+                    Ok(n)
+                }
+            }
+        };
+        Ok(count(&all)?.saturating_sub(count(&judged)?))
     }
 
     /// The commits a push would send that the remote does not have, as
     /// `git rev-list <tips> --not <known> --glob=refs/remotes/<remote>/*`
-    /// lists them, judged like [`Repo::check`]: `tips` are the local
-    /// commits pushed, `known` what the remote's refs point at now (ids
-    /// this repository does not have are ignored: nothing can be hidden
-    /// behind them). Tags are peeled; ids that lead to no commit (a tag of
-    /// a blob) are skipped.
+    /// lists them, judged like [`Repo::check`] at the `push` stage: `tips`
+    /// are the local commits pushed, `known` what the remote's refs point
+    /// at now (ids this repository does not have are ignored: nothing can
+    /// be hidden behind them). Tags are peeled; ids that lead to no commit
+    /// (a tag of a blob) are skipped.
     pub fn check_push(
         &self,
         policy: &Policy,
@@ -417,7 +515,7 @@ impl Repo {
             args.extend(excludes.iter().map(|e| format!("--exclude={e}")));
             args.push(format!("--glob=refs/remotes/{remote}/*"));
         }
-        self.check(policy, classifier, &args, sink)
+        self.check(policy, classifier, Stage::Push, &args, sink)
     }
 
     /// Like [`Repo::check`], with every commit's changed paths computed
@@ -427,18 +525,21 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        stage: Stage,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)),
     ) -> Result<Summary, Error> {
+        let args = self.with_baseline(policy, args)?;
         match &self.backend {
             Backend::Libgit2(repo) => {
-                let walk = libgit2::RevWalk::new(repo, args)?;
+                let walk = libgit2::RevWalk::new(repo, &args)?;
                 let unreadable = RefCell::new(None);
                 let commits = shown::commits(repo, walk.commits(), &unreadable);
                 let result = judging::check_commits_with_paths(
                     repo,
                     policy,
                     classifier,
+                    stage,
                     commits,
                     |verdict, changed, when| {
                         sink(verdict, changed, when);
@@ -450,7 +551,8 @@ impl Repo {
             Backend::Git(repo) => Ok(repo.check_revs_with_paths(
                 policy,
                 classifier,
-                args,
+                stage,
+                &args,
                 |verdict, changed, when| {
                     sink(verdict, changed, when);
                     Ok(())

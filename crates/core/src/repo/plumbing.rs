@@ -30,6 +30,7 @@ use crate::policy::Policy;
 use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 use crate::repo::commit::{commit_facts_from_raw, CommitInfo};
 use crate::repo::walk;
+use crate::stage::Stage;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -479,10 +480,11 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        stage: Stage,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
-        self.judge_revs(policy, classifier, args, false, |verdict, _, _| {
+        self.judge_revs(policy, classifier, stage, args, false, |verdict, _, _| {
             sink(verdict);
             Ok(())
         })
@@ -496,6 +498,7 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        stage: Stage,
         args: &[S],
         every_path: bool,
         mut sink: impl FnMut(&CommitVerdict, Option<&ChangedPaths>, (i64, i32)) -> Result<(), Error>,
@@ -514,6 +517,7 @@ impl Repo {
                     classifier,
                     &info.facts,
                     &options,
+                    stage,
                     || match &changed {
                         Some(changed) => Ok(changed.clone()),
                         None => self.changed_paths(&id),
@@ -575,13 +579,21 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        stage: Stage,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), Error>,
     ) -> Result<Summary, Error> {
-        self.judge_revs(policy, classifier, args, true, |verdict, changed, when| {
-            let changed = changed.expect("judge_revs computes every commit's paths when asked");
-            sink(verdict, changed, when)
-        })
+        self.judge_revs(
+            policy,
+            classifier,
+            stage,
+            args,
+            true,
+            |verdict, changed, when| {
+                let changed = changed.expect("judge_revs computes every commit's paths when asked");
+                sink(verdict, changed, when)
+            },
+        )
     }
 }
 

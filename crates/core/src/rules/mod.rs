@@ -63,6 +63,7 @@ pub use near_miss::KNOWN_KEYS;
 
 use crate::classify::Class;
 use crate::policy::{AiRule, Policy};
+use crate::stage::Stage;
 use crate::trailer::{self, ParseOptions, Trailer, TrailerBlock};
 use std::collections::HashSet;
 
@@ -92,6 +93,13 @@ pub struct CommitFacts {
     /// ([`crate::repo::object`]): a second `tree`, a stray `parent`, ... Empty
     /// for every commit git creates, and for messages not yet committed.
     pub header_problems: Vec<crate::repo::object::HeaderProblem>,
+    /// Number of parents (0 for a root commit or a message not yet
+    /// committed, 2 or more for a merge; the commit-msg hook counts
+    /// `MERGE_HEAD`).
+    pub parents: usize,
+    /// The committer date, seconds since the epoch (0 when unknown or not
+    /// committed yet): a `baseline.since` date compares with it.
+    pub committer_time: i64,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -136,11 +144,15 @@ pub enum RuleCode {
     /// The commit carries a trailer key the policy forbids
     /// (`forbidden_trailers`, policy-wide or of a tier it touches).
     ForbiddenTrailer,
+    /// A `fixup!`, `squash!` or `amend!` commit (work in progress for
+    /// `git rebase --autosquash`) reached a stage where history is final
+    /// (`receive` by default; see [`crate::stage`]).
+    FixupCommit,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 14] = [
+    pub const ALL: [RuleCode; 15] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -155,6 +167,7 @@ impl RuleCode {
         RuleCode::TreeTooDeep,
         RuleCode::LookalikePath,
         RuleCode::ForbiddenTrailer,
+        RuleCode::FixupCommit,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -174,6 +187,7 @@ impl RuleCode {
             RuleCode::TreeTooDeep => "tree-too-deep",
             RuleCode::LookalikePath => "lookalike-path",
             RuleCode::ForbiddenTrailer => "forbidden-trailer",
+            RuleCode::FixupCommit => "fixup-commit",
         }
     }
 
@@ -362,13 +376,14 @@ pub fn assess_message(
 }
 
 /// Whether the verdict on a commit with this assessment depends on its
-/// changed paths (AI-assisted, and some tier is forbidden or requires
-/// trailers that are missing).
-pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
+/// changed paths at `stage` (AI-assisted, and some tier is forbidden or
+/// requires, at that stage, trailers that are missing), or it carries a
+/// trailer a tier forbids.
+pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment, stage: Stage) -> bool {
     let ai_rules = assessment.ai_assisted()
         && policy.tiers.iter().any(|tier| {
             tier.ai == AiRule::Forbidden
-                || tier.require.iter().any(|k| !assessment.has_trailer(k))
+                || tier.required_at(stage).any(|k| !assessment.has_trailer(k))
                 || !assessment.missing_any_of(tier).is_empty()
         });
     // A tier's forbidden trailers apply to every commit that carries one.
@@ -378,6 +393,23 @@ pub fn needs_paths(policy: &Policy, assessment: &MessageAssessment) -> bool {
                 .iter()
                 .any(|k| assessment.has_trailer(k))
         })
+}
+
+/// `fixup-commit`: a `fixup!`, `squash!` or `amend!` subject (see
+/// [`crate::stage::is_fixup`]). Where it applies is the policy's
+/// `stages:` (default `receive`), checked by the caller.
+pub fn fixup_commit(facts: &CommitFacts) -> Option<Violation> {
+    if !crate::stage::is_fixup(&facts.message) {
+        return None;
+    }
+    Some(Violation {
+        rule: RuleCode::FixupCommit,
+        message: "a fixup!/squash!/amend! commit, made to be folded into another by `git rebase --autosquash`".to_owned(),
+        tier: None,
+        paths: Vec::new(),
+        line: None,
+        fix: "Fold it into its commit: `git rebase -i --autosquash <base>`, then push again.".to_owned(),
+    })
 }
 
 /// The `tree-too-deep` violation of a commit whose tree diff met a
@@ -422,6 +454,7 @@ pub fn judge_paths(
     policy: &Policy,
     assessment: &MessageAssessment,
     classified: &[(&[u8], Class)],
+    stage: Stage,
 ) -> Vec<Violation> {
     let mut violations = tier_forbidden_trailers(policy, assessment, classified);
     if !assessment.ai_assisted() {
@@ -476,9 +509,7 @@ pub fn judge_paths(
             continue;
         }
         let missing: Vec<&str> = tier
-            .require
-            .iter()
-            .map(String::as_str)
+            .required_at(stage)
             .filter(|k| !assessment.has_trailer(k))
             .collect();
         violations.extend(missing_any_of(tier, assessment, paths));
@@ -1197,6 +1228,7 @@ mod tests {
             require_any: Vec::new(),
             forbidden_trailers: Vec::new(),
             mode: Mode::Enforce,
+            require_stages: vec![crate::stage::Stages::ALL; require.len()],
         }
     }
 
@@ -1239,6 +1271,9 @@ mod tests {
             paths: crate::policy::PathSettings::default(),
             forbidden_trailers: Vec::new(),
             refs: crate::policy::RefScopes::default(),
+            rule_stages: Vec::new(),
+            exemptions: Vec::new(),
+            baseline: None,
         }
     }
 
@@ -1764,7 +1799,7 @@ mod tests {
         for (i, (policy, keys, marked, want)) in cases.iter().enumerate() {
             let a = assessment(keys, *marked);
             assert_eq!(
-                needs_paths(policy, &a),
+                needs_paths(policy, &a, Stage::Ci),
                 *want,
                 "case {i}: {keys:?} {marked}"
             );
@@ -1787,7 +1822,7 @@ mod tests {
         ];
         for (msg, want) in cases {
             let a = assess(&policy, &facts(msg), false);
-            assert_eq!(needs_paths(&policy, &a), *want, "{msg:?}");
+            assert_eq!(needs_paths(&policy, &a, Stage::Ci), *want, "{msg:?}");
         }
     }
 
@@ -1825,8 +1860,13 @@ mod tests {
             (b"crypto./b.c", look(0)),
         ];
         // Not AI-assisted: nothing.
-        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
-        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        assert!(judge_paths(&policy, &assessment(&[], false), paths, Stage::Ci).is_empty());
+        let v = judge_paths(
+            &policy,
+            &assessment(&["AI-Assisted-by"], false),
+            paths,
+            Stage::Ci,
+        );
         check_shape(&v);
         let summary: Vec<_> = v
             .iter()
@@ -1870,9 +1910,14 @@ mod tests {
             (b"weird", 99),
         ]);
         // Not AI-assisted: nothing.
-        assert!(judge_paths(&policy, &assessment(&[], false), paths).is_empty());
+        assert!(judge_paths(&policy, &assessment(&[], false), paths, Stage::Ci).is_empty());
 
-        let v = judge_paths(&policy, &assessment(&["AI-Assisted-by"], false), paths);
+        let v = judge_paths(
+            &policy,
+            &assessment(&["AI-Assisted-by"], false),
+            paths,
+            Stage::Ci,
+        );
         check_shape(&v);
         let summary: Vec<_> = v
             .iter()
@@ -1898,7 +1943,7 @@ mod tests {
 
         // The required trailer present: only the forbidden tier.
         let a = assessment(&["AI-Assisted-by", "Reviewed-by"], false);
-        let v = judge_paths(&policy, &a, paths);
+        let v = judge_paths(&policy, &a, paths, Stage::Ci);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, RuleCode::AiForbiddenTier);
 
@@ -1907,6 +1952,7 @@ mod tests {
             &policy,
             &a,
             &classes(&[(b"docs/a.md", 2), (b"tests/b.c", 2)]),
+            Stage::Ci,
         );
         assert!(v.is_empty());
 
@@ -1919,6 +1965,7 @@ mod tests {
             &two,
             &assessment(&[], true),
             &classes(&[(b"s/x", 3), (b"crypto/a", 0), (b"s/y", 3)]),
+            Stage::Ci,
         );
         let summary: Vec<_> = v
             .iter()
@@ -2014,8 +2061,8 @@ mod tests {
             };
             for no_divider in [false, true] {
                 let a = assess(&policy, &f, no_divider);
-                let _ = needs_paths(&policy, &a);
-                let _ = judge_paths(&policy, &a, &classes(&[(b"\xff", 0), (b"", 7)]));
+                let _ = needs_paths(&policy, &a, Stage::Ci);
+                let _ = judge_paths(&policy, &a, &classes(&[(b"\xff", 0), (b"", 7)]), Stage::Ci);
             }
         }
     }
@@ -2119,7 +2166,7 @@ mod tests {
         assert_eq!(a.violations[0].line, Some(2));
         // Per tier: only for a commit touching the tier, human or not.
         let human = assessment(&["Reviewed-by"], false);
-        assert!(needs_paths(&p, &human));
+        assert!(needs_paths(&p, &human, Stage::Ci));
         let open = [(
             b"docs/a.md".as_slice(),
             Class {
@@ -2134,7 +2181,7 @@ mod tests {
                 lookalike: false,
             },
         )];
-        let v = judge_paths(&p, &human, &open);
+        let v = judge_paths(&p, &human, &open, Stage::Ci);
         assert_eq!(v.len(), 1);
         assert_eq!(v[0].rule, RuleCode::ForbiddenTrailer);
         assert_eq!(v[0].tier.as_deref(), Some("open"));
@@ -2143,8 +2190,12 @@ mod tests {
             "trailer 'Reviewed-by:' is forbidden in tier 'open', which the commit touches: 1 path"
         );
         check_shape(&v);
-        assert!(judge_paths(&p, &human, &core).is_empty());
-        assert!(!needs_paths(&p, &assessment(&["Acked-by"], false)));
+        assert!(judge_paths(&p, &human, &core, Stage::Ci).is_empty());
+        assert!(!needs_paths(
+            &p,
+            &assessment(&["Acked-by"], false),
+            Stage::Ci
+        ));
     }
 
     #[test]
@@ -2168,13 +2219,22 @@ mod tests {
             (&["AI-Assisted-by", "reviewed-by"][..], false),
         ] {
             let a = assessment(keys, false);
-            let v = judge_paths(&p, &a, &core);
+            let v = judge_paths(&p, &a, &core, Stage::Ci);
             assert_eq!(v.len(), usize::from(missing), "{keys:?}: {v:?}");
             let mut no_forbidden = p.clone();
             no_forbidden.tiers[0].ai = AiRule::Allowed;
-            assert_eq!(needs_paths(&no_forbidden, &a), missing, "{keys:?}");
+            assert_eq!(
+                needs_paths(&no_forbidden, &a, Stage::Ci),
+                missing,
+                "{keys:?}"
+            );
         }
-        let v = judge_paths(&p, &assessment(&["AI-Assisted-by"], false), &core);
+        let v = judge_paths(
+            &p,
+            &assessment(&["AI-Assisted-by"], false),
+            &core,
+            Stage::Ci,
+        );
         assert_eq!(v[0].rule, RuleCode::MissingRequiredTrailer);
         assert_eq!(
             v[0].message,

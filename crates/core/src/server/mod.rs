@@ -49,8 +49,8 @@ pub use input::{
 };
 pub use problem::Problem;
 pub use refs::{
-    is_replace_ref, push_walk_args, replace_ref_violations, scoped_push_walk_args, RefViolation, REPLACE_REF_BASE,
-    UNJUDGED_NAMESPACES,
+    is_replace_ref, push_walk_args, replace_ref_violations, scoped_push_walk_args, RefViolation,
+    REPLACE_REF_BASE, UNJUDGED_NAMESPACES,
 };
 
 /// Object ids and a verdict the unit tests of the server modules share.
@@ -72,6 +72,8 @@ mod test_data {
             assessment: Default::default(),
             tiers: vec!["critical".to_owned()],
             paths_computed: true,
+            grandfathered: false,
+            stage: crate::stage::Stage::Receive,
             violations: vec![Violation {
                 rule: RuleCode::AiForbiddenTier,
                 message: "m".to_owned(),

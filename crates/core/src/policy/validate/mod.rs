@@ -13,6 +13,7 @@ mod reader;
 mod refs;
 mod server;
 mod signoff;
+mod stages;
 mod tiers;
 
 use super::diagnostic::{show, Diagnostic, Source};
@@ -33,6 +34,9 @@ const TOP_KEYS: &[&str] = &[
     "paths",
     "forbidden_trailers",
     "refs",
+    "stages",
+    "exemptions",
+    "baseline",
 ];
 
 /// Validate a parsed policy.
@@ -144,6 +148,9 @@ impl Validator<'_> {
         let signoff = self.signoff(fields.get_some("signoff"));
         let server = self.server(fields.get_some("server"));
         let paths = self.paths(fields.get_some("paths"));
+        let rule_stages = self.rule_stages(fields.get_some("stages"));
+        let exemptions = self.exemptions(fields.get_some("exemptions"));
+        let baseline = self.baseline(fields.get_some("baseline"));
 
         let policy = Policy {
             source: self.src.name.to_owned(),
@@ -157,6 +164,9 @@ impl Validator<'_> {
             paths: paths?,
             forbidden_trailers: forbidden_trailers?,
             refs: refs?,
+            rule_stages: rule_stages?,
+            exemptions: exemptions?,
+            baseline: baseline?,
         };
         (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
     }

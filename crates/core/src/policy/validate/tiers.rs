@@ -4,8 +4,12 @@ use super::reader::{suggest, Fields};
 use super::Validator;
 use crate::policy::diagnostic::{show, Diagnostic};
 use crate::policy::node::{Node, SNode};
-use crate::policy::{AiRule, AnyOf, Mode, Pattern, Tier};
+use crate::policy::{AiRule, AnyOf, Mode, Pattern, Stages, Tier};
 use std::ops::Range;
+
+/// A tier's `require`, read: the keys, where each applies, and the
+/// `any_of` entries.
+type Requirements = (Vec<String>, Vec<Stages>, Vec<AnyOf>);
 
 const TIER_KEYS: &[&str] = &[
     "name",
@@ -203,7 +207,7 @@ impl Validator<'_> {
         };
         let require = match fields.get("require") {
             Some(n) => self.requirements(n, &what),
-            None => Some((Vec::new(), Vec::new())),
+            None => Some((Vec::new(), Vec::new(), Vec::new())),
         };
         let forbidden_trailers = match fields.get("forbidden_trailers") {
             Some(n) => {
@@ -220,7 +224,7 @@ impl Validator<'_> {
             None => Some(Mode::Enforce),
         };
         let forbidden_trailers = match (&require, forbidden_trailers) {
-            (Some((keys, any)), Some(forbidden)) => self
+            (Some((keys, _, any)), Some(forbidden)) => self
                 .required_and_forbidden(fields.get("require"), keys, any, &forbidden, &what)
                 .then_some(forbidden),
             (_, forbidden) => forbidden,
@@ -233,24 +237,37 @@ impl Validator<'_> {
             except: except?,
             ai: ai?,
             require: require.clone()?.0,
-            require_any: require?.1,
+            require_stages: require.clone()?.1,
+            require_any: require?.2,
             forbidden_trailers: forbidden_trailers?,
             mode: mode?,
         })
     }
 
-    /// A tier's `require`: trailer keys, and `{ any_of: [A, B] }` entries
-    /// (at least one of the keys), side by side.
-    fn requirements(&mut self, node: &SNode, what: &str) -> Option<(Vec<String>, Vec<AnyOf>)> {
+    /// A tier's `require`: trailer keys (with the stages where each
+    /// applies: a plain key everywhere, `{ trailer: K, stages: [...] }` at
+    /// those), and `{ any_of: [A, B] }` entries (at least one of the keys),
+    /// side by side.
+    fn requirements(&mut self, node: &SNode, what: &str) -> Option<Requirements> {
         let rwhat = format!("`require` of {what}");
         let items = self.list(node, &rwhat)?;
         let mut keys = Vec::new();
+        let mut stages = Vec::new();
         let mut any = Vec::new();
         let mut ok = true;
         for item in items {
-            if !matches!(item.value, Node::Map(_)) {
-                match self.trailer_key(item, &rwhat) {
-                    Some(k) => keys.push(k),
+            let staged = match &item.value {
+                Node::Map(entries) => entries.iter().any(
+                    |(k, _)| matches!(&k.value, Node::Str(s) if s == "trailer" || s == "stages"),
+                ),
+                _ => true,
+            };
+            if staged {
+                match self.requirement(item, &rwhat) {
+                    Some((k, s)) => {
+                        keys.push(k);
+                        stages.push(s);
+                    }
                     None => ok = false,
                 }
                 continue;
@@ -296,7 +313,7 @@ impl Validator<'_> {
             }
             any.push(AnyOf(alternatives));
         }
-        ok.then_some((keys, any))
+        ok.then_some((keys, stages, any))
     }
 
     /// Whether no key a tier requires (alone or as the only way to meet an
