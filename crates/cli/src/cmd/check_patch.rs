@@ -47,15 +47,13 @@ pub struct Args {
     /// declaration, markers, required trailers, verdict
     #[arg(long)]
     pub show: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// Run `tiergate check-patch`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate check-patch", &[Format::Human, Format::Json]));
-    }
     // The repository is only where the policy may come from.
     let repo = match context::open_repo(global) {
         Ok(repo) => Some(repo),
