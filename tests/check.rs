@@ -673,26 +673,11 @@ fn rev_list_ranges_agree_with_git_rev_list() {
         &["--max-age=1700000200", "main", "--not", "topic", "--"],
     ];
     for range in ranges {
-        let mut args = vec!["classify", "--rev"];
-        args.extend_from_slice(range);
-        let out = repo.tiergate(&args);
-        assert_eq!(out.status.code(), Some(0), "{range:?}: {}", stderr(&out));
-        let ours: Vec<String> = stdout(&out)
-            .lines()
-            .map(|l| l.split(' ').next().expect("id").to_owned())
-            .collect();
         let mut git_args = vec!["rev-list"];
         git_args.extend_from_slice(range);
         let theirs: Vec<String> = repo.git(&git_args).lines().map(str::to_owned).collect();
-        // The same commits, in git's order.
-        assert_eq!(ours, theirs, "{range:?}");
-        // `check` judges the same commits.
-        let mut args = vec!["check", "--format", "json"];
-        args.extend_from_slice(range);
-        let out = repo.tiergate(&args);
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{range:?}: {e}: {}", stderr(&out)));
-        assert_eq!(doc["commits_checked"], theirs.len(), "{range:?}");
+        // The same commits, in git's order, and `check` judges as many.
+        assert_eq!(support::commits_walked(&repo, range), theirs, "{range:?}");
     }
     // Only limiting options, no revision: HEAD, as `git log` defaults
     // (`git rev-list` would want a revision).
@@ -709,21 +694,7 @@ fn rev_list_ranges_agree_with_git_rev_list() {
         let mut git_args = vec!["log", "--format=%H"];
         git_args.extend_from_slice(args);
         let theirs: Vec<String> = repo.git(&git_args).lines().map(str::to_owned).collect();
-        let mut classify = vec!["classify", "--rev"];
-        classify.extend_from_slice(args);
-        let out = repo.tiergate(&classify);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-        let ours: Vec<String> = stdout(&out)
-            .lines()
-            .map(|l| l.split(' ').next().expect("id").to_owned())
-            .collect();
-        assert_eq!(ours, theirs, "{args:?}");
-        let mut check = vec!["check", "--format", "json"];
-        check.extend_from_slice(args);
-        let out = repo.tiergate(&check);
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)));
-        assert_eq!(doc["commits_checked"], theirs.len(), "{args:?}");
+        assert_eq!(support::commits_walked(&repo, args), theirs, "{args:?}");
     }
 }
 

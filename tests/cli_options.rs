@@ -7,7 +7,7 @@
 mod support;
 
 use std::time::{SystemTime, UNIX_EPOCH};
-use support::{assert_code, git, git_stdin, stderr, stdout, Repo};
+use support::{assert_code, commits_walked, git, git_stdin, stderr, stdout, Repo};
 
 const POLICY: &str = "\
 version: 1
@@ -149,27 +149,6 @@ fn ids(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
-/// Commit ids `tiergate check` judged, in its order, from
-/// `--format json` (violations only, so checked through `commits_checked`)
-/// and `classify --rev` (every commit).
-fn judged(repo: &Repo, args: &[&str]) -> (u64, Vec<String>) {
-    let mut check = vec!["check"];
-    check.extend_from_slice(args);
-    check.extend(["--format", "json"]);
-    let out = repo.tiergate(&check);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)));
-    let mut classify = vec!["classify", "--rev"];
-    classify.extend_from_slice(args);
-    let out = repo.tiergate(&classify);
-    assert_code(&out, 0);
-    let listed = stdout(&out)
-        .lines()
-        .map(|l| l.split(' ').next().expect("id").to_owned())
-        .collect();
-    (doc["commits_checked"].as_u64().expect("count"), listed)
-}
-
 #[test]
 fn check_since_two_weeks_without_merges_works_as_git_log() {
     let repo = sixty_commits();
@@ -181,8 +160,8 @@ fn check_since_two_weeks_without_merges_works_as_git_log() {
     let want = ids(&repo.git(&["log", "--format=%H", "--since=2.weeks", "--no-merges"]));
     assert_eq!(want.len(), 19);
     assert_eq!(
-        judged(&repo, &["--since=2.weeks", "--no-merges"]),
-        (19, want)
+        commits_walked(&repo, &["--since=2.weeks", "--no-merges"]),
+        want
     );
     // With the merge: its own change to crypto/ is refused.
     let out = repo.tiergate(&["check", "--since", "2.weeks"]);
@@ -225,11 +204,7 @@ fn limiting_options_alone_default_to_head_as_git_log_does() {
         let mut git_args = vec!["log", "--format=%H"];
         git_args.extend_from_slice(args);
         let want = ids(&repo.git(&git_args));
-        assert_eq!(
-            judged(&repo, args),
-            (want.len() as u64, want.clone()),
-            "{args:?}"
-        );
+        assert_eq!(commits_walked(&repo, args), want, "{args:?}");
         // report counts the same commits.
         let mut report = vec!["report", "--format", "json"];
         report.extend_from_slice(args);
@@ -240,10 +215,7 @@ fn limiting_options_alone_default_to_head_as_git_log_does() {
     }
     // A ref option names where to start, even matching nothing: no HEAD
     // (git log --branches=nomatch lists nothing).
-    assert_eq!(
-        judged(&repo, &["--branches=nomatch*", "--no-merges"]),
-        (0, vec![])
-    );
+    assert!(commits_walked(&repo, &["--branches=nomatch*", "--no-merges"]).is_empty());
     assert_eq!(repo.git(&["log", "--branches=nomatch*"]), "");
 }
 

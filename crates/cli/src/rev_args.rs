@@ -31,7 +31,7 @@ const AFTER_DASHES: &str = "after-dashes";
 /// Options shown in `--help`; the others are accepted and hidden (all are
 /// in git-rev-list(1)).
 const SHOWN: &[(&str, &str)] = &[
-    ("max-count", "Judge at most N commits (git's -n N, -N)"),
+    ("max-count", "At most N commits (also -N)"),
     (
         "since",
         "Only commits more recent than DATE (`2.weeks`, `2026-01-31`)",
@@ -142,7 +142,7 @@ impl clap::Args for RevArgs {
                     .hide(true),
             )
             .next_help_heading("Commit selection (git rev-list options, in git's meaning)");
-        REV_LIST_OPTIONS.iter().fold(cmd, |cmd, option| {
+        let cmd = REV_LIST_OPTIONS.iter().fold(cmd, |cmd, option| {
             let help = SHOWN.iter().find(|(name, _)| *name == option.name);
             let mut arg = Arg::new(id(option.name))
                 .long(option.name)
@@ -172,7 +172,10 @@ impl clap::Args for RevArgs {
                 OptionValue::Flag => arg.num_args(0).default_missing_value(""),
             };
             cmd.arg(arg)
-        })
+        });
+        // The command's own options declared after these keep the
+        // default heading.
+        cmd.next_help_heading(None)
     }
 
     fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
@@ -247,6 +250,21 @@ mod tests {
         assert_eq!(
             parse(&["--exclude=wip/*", "--branches", "--tags=v*", "main"]).0,
             ["--exclude=wip/*", "--branches", "--tags=v*", "main"]
+        );
+    }
+
+    #[test]
+    fn own_options_after_the_flatten_keep_their_heading() {
+        let cmd = <Line as clap::CommandFactory>::command();
+        let heading = |id: &str| {
+            cmd.get_arguments()
+                .find(|a| a.get_id() == id)
+                .and_then(|a| a.get_help_heading().map(str::to_owned))
+        };
+        assert_eq!(heading("html"), None);
+        assert_eq!(
+            heading("rev-list-since").as_deref(),
+            Some("Commit selection (git rev-list options, in git's meaning)")
         );
     }
 
