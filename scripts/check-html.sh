@@ -8,7 +8,7 @@
 # declared, undeclared and forbidden AI-assisted changes), writes
 #   OUT_DIR/report.html   tiergate report --html
 #   OUT_DIR/tree.html     tiergate classify --tree --html
-#   OUT_DIR/policy.html   tiergate policy doc --doc-format html
+#   OUT_DIR/policy.html   tiergate policy doc --format html
 # checks that none of them refers to anything outside the page, renders each
 # with Debian's chromium (installed with apt-get when missing) to
 # OUT_DIR/*.png, and fails if a screenshot is missing or blank. Look at the
@@ -150,7 +150,7 @@ done
 # --- the pages ---
 (cd "$demo" && "$bin" report --html "$out/report.html")
 (cd "$demo" && "$bin" classify --tree --html "$out/tree.html")
-(cd "$demo" && "$bin" policy doc --doc-format html -o "$out/policy.html")
+(cd "$demo" && "$bin" policy doc --format html -o "$out/policy.html")
 (cd "$demo" && "$bin" report) >"$out/report.txt"
 
 status=0

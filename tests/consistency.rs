@@ -198,7 +198,7 @@ fn rev_list(dir: &Path, args: &[&str]) -> Vec<String> {
 
 /// `show --format json` of every commit of `ids`: verdicts and AI flags.
 fn show_all(dir: &Path, ids: &[String]) -> (Verdicts, Vec<String>) {
-    let mut args = vec!["--format", "json", "show"];
+    let mut args = vec!["show", "--format", "json"];
     args.extend(ids.iter().map(String::as_str));
     let out = tiergate(dir, &args);
     assert!(matches!(out.status.code(), Some(0 | 1)), "{}", stderr(&out));
@@ -208,7 +208,7 @@ fn show_all(dir: &Path, ids: &[String]) -> (Verdicts, Vec<String>) {
 /// `report --format json ARGS`: AI-assisted commits and violations by
 /// rule, over the whole range.
 fn report_totals(dir: &Path, args: &[&str]) -> (u64, u64, BTreeMap<String, u64>) {
-    let mut all = vec!["--format", "json", "report"];
+    let mut all = vec!["report", "--format", "json"];
     all.extend_from_slice(args);
     let out = tiergate(dir, &all);
     assert_code(&out, 0);
@@ -244,7 +244,7 @@ fn counted(verdicts: &Verdicts) -> BTreeMap<String, u64> {
     counts
 }
 
-/// `tiergate --format json hook pre-push` in `dir`, pushing `tip` as a new
+/// `tiergate hook --format json pre-push` in `dir`, pushing `tip` as a new
 /// branch to the repository at `remote`, named by its path as `git push
 /// PATH` names it (no remote-tracking refs stand for it).
 fn pre_push(dir: &Path, tip: &str, remote: &str) -> Output {
@@ -253,7 +253,7 @@ fn pre_push(dir: &Path, tip: &str, remote: &str) -> Output {
     let mut cmd = Command::new(tiergate_bin());
     hermetic(&mut cmd)
         .current_dir(dir)
-        .args(["--format", "json", "hook", "pre-push", remote, remote]);
+        .args(["hook", "--format", "json", "pre-push", remote, remote]);
     run_stdin(&mut cmd, stdin.as_bytes())
 }
 
@@ -321,7 +321,7 @@ fn every_entry_point_agrees_in_every_format() {
         .collect();
 
         // check: every commit of main.
-        let out = tiergate(&work, &["--format", "json", "check", "main"]);
+        let out = tiergate(&work, &["check", "--format", "json", "main"]);
         assert_code(&out, 1);
         let (checked, _) = verdicts(&json(&out));
         assert_eq!(checked, want, "{name}: check");
@@ -403,7 +403,7 @@ fn every_entry_point_agrees_in_every_format() {
         let want_shallow: Verdicts = [(tip.clone(), vec!["ai-forbidden-tier".to_owned()])]
             .into_iter()
             .collect();
-        let out = tiergate(&shallow, &["--format", "json", "check", "HEAD"]);
+        let out = tiergate(&shallow, &["check", "--format", "json", "HEAD"]);
         assert_code(&out, 1);
         assert_eq!(
             verdicts(&json(&out)).0,

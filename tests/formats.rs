@@ -338,7 +338,7 @@ fn same_in_every_format(args: &[&str], code: i32) {
 fn classify_rev_is_the_same_in_every_format() {
     same_in_every_format(&["classify", "--rev", "--all"], 0);
     same_in_every_format(
-        &["--format", "json", "classify", "--rev", "main~2..main"],
+        &["classify", "--format", "json", "--rev", "main~2..main"],
         0,
     );
 }
@@ -348,7 +348,7 @@ fn classify_rev_is_the_same_in_every_format() {
 #[test]
 fn classify_tree_is_the_same_in_every_format() {
     same_in_every_format(&["classify", "--tree", "main"], 0);
-    same_in_every_format(&["--format", "json", "classify", "--tree", "main~1"], 0);
+    same_in_every_format(&["classify", "--format", "json", "--tree", "main~1"], 0);
 }
 
 #[test]
@@ -357,15 +357,15 @@ fn show_is_the_same_in_every_format() {
         &["show", "HEAD", "main~1", "main~2", "main~1^2", "main~5"],
         1,
     );
-    same_in_every_format(&["--format", "json", "show", "main~1", "main~4"], 1);
+    same_in_every_format(&["show", "--format", "json", "main~1", "main~4"], 1);
     same_in_every_format(&["show", "main~4"], 0);
 }
 
 #[test]
 fn report_is_the_same_in_every_format() {
     same_in_every_format(&["report"], 0);
-    same_in_every_format(&["--format", "json", "report", "--all"], 0);
-    same_in_every_format(&["--format", "csv", "report", "--table", "paths"], 0);
+    same_in_every_format(&["report", "--format", "json", "--all"], 0);
+    same_in_every_format(&["report", "--format", "csv", "--table", "paths"], 0);
 }
 
 #[test]

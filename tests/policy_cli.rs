@@ -103,7 +103,7 @@ fn validate_good_file() {
 
     let out = tiergate(
         dir.path(),
-        &["--format", "json", "policy", "validate", "good.yaml"],
+        &["policy", "validate", "--format", "json", "good.yaml"],
     );
     assert_eq!(out.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");

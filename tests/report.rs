@@ -204,11 +204,11 @@ fn json_counts_per_tier_and_month() {
 #[test]
 fn ranges_select_commits() {
     let repo = history();
-    let doc = json(&repo, &["--format", "json", "report", "HEAD~2..HEAD"]);
+    let doc = json(&repo, &["report", "--format", "json", "HEAD~2..HEAD"]);
     assert_eq!(doc["totals"]["commits"], 2);
     assert_eq!(doc["first_month"], "2024-04");
     // Default: HEAD, the whole history.
-    let doc = json(&repo, &["--format", "json", "report"]);
+    let doc = json(&repo, &["report", "--format", "json"]);
     assert_eq!(doc["totals"]["commits"], 6);
     let bad = repo.tiergate(&["report", "no-such-rev"]);
     assert_eq!(bad.status.code(), Some(2));

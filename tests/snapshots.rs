@@ -128,8 +128,8 @@ fn fixture() -> Repo {
 /// `tiergate check base..main` with `args` before the range, rendered,
 /// the temp dir's path (in the JSON report's `policy`) written `[REPO]`.
 fn check(repo: &Repo, args: &[&str]) -> String {
-    let mut all = args.to_vec();
-    all.extend(["check", "base..main"]);
+    let mut all = vec!["check", "base..main"];
+    all.extend_from_slice(args);
     let text = render(&repo.tiergate(&all));
     let dir = repo.path().to_str().expect("utf-8 temp dir");
     let real = repo.path().canonicalize().expect("canonical temp dir");
@@ -177,6 +177,22 @@ fn check_gitlab() {
 fn check_csv_is_refused() {
     let repo = fixture();
     insta::assert_snapshot!(check(&repo, &["--format", "csv"]));
+}
+
+/// A `--format` value the command cannot print: clap's error, with the
+/// values this command takes (each command has its own list).
+#[test]
+fn report_github_is_refused() {
+    let repo = fixture();
+    let out = repo.tiergate(&["report", "base..main", "--format", "github"]);
+    insta::assert_snapshot!(render(&out));
+}
+
+#[test]
+fn policy_doc_json_is_refused() {
+    let repo = fixture();
+    let out = repo.tiergate(&["policy", "doc", "--format", "json"]);
+    insta::assert_snapshot!(render(&out));
 }
 
 #[test]

@@ -213,3 +213,25 @@ pub fn corpus_path() -> Option<PathBuf> {
         None
     }
 }
+
+/// The commits tiergate walks for rev-list `args` in `repo`: the ids
+/// `classify --rev ARGS` lists, in its order (one line per commit), after
+/// checking that `check ARGS` judged as many (`commits_checked`).
+#[track_caller]
+pub fn commits_walked(repo: &Repo, args: &[&str]) -> Vec<String> {
+    let mut classify = vec!["classify", "--rev"];
+    classify.extend_from_slice(args);
+    let out = repo.tiergate(&classify);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    let listed: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| l.split(' ').next().expect("id").to_owned())
+        .collect();
+    let mut check = vec!["check", "--format", "json"];
+    check.extend_from_slice(args);
+    let out = repo.tiergate(&check);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&out)));
+    assert_eq!(doc["commits_checked"], listed.len(), "{args:?}");
+    listed
+}

@@ -4,9 +4,9 @@
 mod cmd;
 mod context;
 mod exit;
+mod rev_args;
 
 use clap::{Parser, Subcommand};
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,7 +24,8 @@ struct Cli {
     command: Command,
 }
 
-/// Options every subcommand takes.
+/// Options every subcommand takes (anywhere on the line: `global`), and
+/// the output format the subcommand's own `--format` chose.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Global {
     /// Repository to work on [default: discovered from the current
@@ -35,8 +36,10 @@ pub struct Global {
     /// at the top of the working tree, else the policy.yaml blob at HEAD]
     #[arg(long, global = true, value_name = "FILE")]
     pub policy: Option<PathBuf>,
-    /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Human)]
+    /// Set from the subcommand's `--format` ([`Command::format`]): each
+    /// command takes only the formats it can print, so clap refuses the
+    /// others with the list.
+    #[arg(skip)]
     pub format: Format,
     /// More diagnostics on stderr (repeat for more; RUST_LOG also works)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -46,10 +49,12 @@ pub struct Global {
     pub quiet: bool,
 }
 
-/// Output format of commands that print verdicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// Every output format, as the renderers see it; on the command line each
+/// command offers its own subset (below).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// Human-readable text
+    #[default]
     Human,
     /// One JSON document per run
     Json,
@@ -61,25 +66,70 @@ pub enum Format {
     Gitlab,
 }
 
-impl Format {
-    /// The name as given on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Human => "human",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Github => "github",
-            Format::Gitlab => "gitlab",
+/// `--format` of `tiergate check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// Human-readable text
+    #[default]
+    Human,
+    /// One JSON document per run
+    Json,
+    /// GitHub Actions `::error` workflow commands
+    Github,
+    /// GitLab Code Quality JSON report
+    Gitlab,
+}
+
+/// `--format` of `tiergate report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// Human-readable tables
+    #[default]
+    Human,
+    /// One JSON document
+    Json,
+    /// Comma-separated values (one table, see --table)
+    Csv,
+}
+
+/// `--format` of the commands that print text or JSON (classify, show,
+/// check-patch, policy validate, hook).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum TextFormat {
+    /// Human-readable text
+    #[default]
+    Human,
+    /// JSON
+    Json,
+}
+
+impl From<CheckFormat> for Format {
+    fn from(f: CheckFormat) -> Format {
+        match f {
+            CheckFormat::Human => Format::Human,
+            CheckFormat::Json => Format::Json,
+            CheckFormat::Github => Format::Github,
+            CheckFormat::Gitlab => Format::Gitlab,
         }
     }
+}
 
-    /// The usage error for a format `command` does not support.
-    pub fn unsupported(self, command: &str, supported: &[Format]) -> anyhow::Error {
-        let names: Vec<&str> = supported.iter().map(|f| f.name()).collect();
-        exit::usage(
-            format!("`{command}` cannot print --format {}", self.name()),
-            Some(&format!("Use one of: {}.", names.join(", "))),
-        )
+impl From<ReportFormat> for Format {
+    fn from(f: ReportFormat) -> Format {
+        match f {
+            ReportFormat::Human => Format::Human,
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Csv => Format::Csv,
+        }
+    }
+}
+
+impl From<TextFormat> for Format {
+    fn from(f: TextFormat) -> Format {
+        match f {
+            TextFormat::Human => Format::Human,
+            TextFormat::Json => Format::Json,
+        }
     }
 }
 
@@ -109,10 +159,33 @@ enum Command {
     /// Files outside each forbidden tier that its C/C++ code includes
     Boundary(cmd::boundary::Args),
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
-    #[command(subcommand)]
-    Hook(cmd::hook::Command),
+    Hook(cmd::hook::Args),
     /// Install tiergate's hooks into a clone (or, with --server, a repository receiving pushes)
     Install(cmd::install::Args),
+}
+
+impl Command {
+    /// The output format the subcommand's `--format` chose (human for
+    /// commands without one).
+    fn format(&self) -> Format {
+        match self {
+            Command::Check(args) => args.format.into(),
+            Command::Classify(args) => args.format.into(),
+            Command::Report(args) => args.format.into(),
+            Command::CheckPatch(args) => args.format.into(),
+            Command::Show(args) => args.format.into(),
+            Command::Policy(cmd::policy::Command::Validate { format, .. }) => (*format).into(),
+            Command::Policy(cmd::policy::Command::Lint(args)) => args.format.into(),
+            Command::Boundary(args) => args.format.into(),
+            Command::Hook(args) => args.format.into(),
+            Command::Policy(_)
+            | Command::Trailers(_)
+            | Command::Explain(_)
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::Install(_) => Format::Human,
+        }
+    }
 }
 
 /// The clap definition of the whole command line (for completions and the
@@ -127,25 +200,32 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
-    let cli = Cli::parse_from(hoist_global_options(std::env::args_os().collect()));
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => exit_on_parse_error(e),
+    };
     if !matches!(cli.command, Command::Hook(_)) {
         stop_quietly_on_closed_stdout();
     }
-    init_tracing(&cli.global);
+    let global = Global {
+        format: cli.command.format(),
+        ..cli.global
+    };
+    init_tracing(&global);
     let result = match cli.command {
-        Command::Check(args) => cmd::check::run(&cli.global, args),
-        Command::Classify(args) => cmd::classify::run(&cli.global, args),
-        Command::Trailers(args) => cmd::trailers::run(&cli.global, args),
-        Command::Policy(command) => cmd::policy::run(&cli.global, command),
-        Command::Explain(args) => cmd::explain::run(&cli.global, args),
-        Command::Report(args) => cmd::report::run(&cli.global, args),
-        Command::CheckPatch(args) => cmd::check_patch::run(&cli.global, args),
-        Command::Show(args) => cmd::show::run(&cli.global, args),
-        Command::Completions(args) => cmd::completions::run(&cli.global, args),
-        Command::Man(args) => cmd::completions::man(&cli.global, args),
-        Command::Boundary(args) => cmd::boundary::run(&cli.global, args),
-        Command::Hook(command) => return cmd::hook::run(&cli.global, command),
-        Command::Install(args) => return cmd::install::run(&cli.global, args),
+        Command::Check(args) => cmd::check::run(&global, args),
+        Command::Classify(args) => cmd::classify::run(&global, args),
+        Command::Trailers(args) => cmd::trailers::run(&global, args),
+        Command::Policy(command) => cmd::policy::run(&global, command),
+        Command::Explain(args) => cmd::explain::run(&global, args),
+        Command::Report(args) => cmd::report::run(&global, args),
+        Command::CheckPatch(args) => cmd::check_patch::run(&global, args),
+        Command::Show(args) => cmd::show::run(&global, args),
+        Command::Completions(args) => cmd::completions::run(&global, args),
+        Command::Man(args) => cmd::completions::man(&global, args),
+        Command::Boundary(args) => cmd::boundary::run(&global, args),
+        Command::Hook(args) => return cmd::hook::run(&global, args.command),
+        Command::Install(args) => return cmd::install::run(&global, args),
     };
     exit::finish(result)
 }
@@ -164,53 +244,58 @@ fn stop_quietly_on_closed_stdout() {
     }
 }
 
-/// Subcommands that take rev-list arguments accept values starting with
-/// `-` (`--all`, `--not`), and clap then swallows every later argument,
-/// global options included, as a revision. Global options are valid before
-/// the subcommand too, so move them there: `tiergate check --all --format
-/// json` means what it says. Nothing after a `--` is moved.
-fn hoist_global_options(args: Vec<OsString>) -> Vec<OsString> {
-    const WITH_VALUE: [&str; 3] = ["--format", "--repo", "--policy"];
-    const FLAGS: [&str; 4] = ["--verbose", "--quiet", "-q", "-v"];
-    let Some(sub) = args
-        .iter()
-        .skip(1)
-        .position(|a| matches!(a.to_str(), Some("check" | "classify" | "report")))
-        .map(|i| i + 1)
-    else {
-        return args;
+/// Print clap's error (or help, or version) and exit as clap does (2 for
+/// a usage error), except for an unknown `--option` given to a command
+/// that takes rev-list arguments: that is taken for a `git rev-list`
+/// option tiergate does not pass on (`--objects`, `--pretty`, ...), and
+/// said as the repository layer says it, with the options it does take.
+/// A near miss of the command's own options (`report --htm`) keeps clap's
+/// "a similar argument exists"; a near miss of a rev-list option
+/// (`--parents`, suggested `--max-parents`) is the unsupported option.
+fn exit_on_parse_error(error: clap::Error) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let own_option_suggested = match error.get(ContextKind::SuggestedArg) {
+        Some(ContextValue::String(s)) => !is_rev_list_option(s),
+        Some(ContextValue::StyledStr(s)) => !is_rev_list_option(&s.to_string()),
+        Some(ContextValue::Strings(s)) => s.iter().any(|s| !is_rev_list_option(s)),
+        _ => false,
     };
-    let mut globals = Vec::new();
-    let mut rest = Vec::new();
-    let mut iter = args[sub + 1..].iter().cloned();
-    while let Some(arg) = iter.next() {
-        let text = arg.to_str().unwrap_or("");
-        if text == "--" {
-            rest.push(arg);
-            rest.extend(iter.by_ref());
-            break;
-        }
-        let is_valued = WITH_VALUE
-            .iter()
-            .any(|o| text.starts_with(&format!("{o}=")));
-        let is_flag = FLAGS.contains(&text)
-            || (text.starts_with("-v") && text[1..].bytes().all(|b| b == b'v'));
-        if WITH_VALUE.contains(&text) {
-            globals.push(arg);
-            if let Some(value) = iter.next() {
-                globals.push(value);
+    if error.kind() == ErrorKind::UnknownArgument && !own_option_suggested {
+        let takes_revisions = command()
+            .ignore_errors(true)
+            .try_get_matches()
+            .ok()
+            .is_some_and(|m| matches!(m.subcommand_name(), Some("check" | "report" | "classify")));
+        if let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) {
+            if takes_revisions && arg.starts_with("--") {
+                // clap names the option without its `=value`; say it as
+                // it was given (`--pretty=%H`).
+                let given = std::env::args_os()
+                    .filter_map(|a| a.into_string().ok())
+                    .find(|a| {
+                        a.strip_prefix(arg.as_str())
+                            .is_some_and(|v| v.starts_with('='))
+                    })
+                    .unwrap_or_else(|| arg.clone());
+                let error = exit::usage(
+                    tiergate_core::repo::unsupported_option(&given).to_string(),
+                    Some("Run `git rev-list` itself for other output; `--help` lists the common options."),
+                );
+                eprint!("{}", exit::render_error(&error));
+                std::process::exit(i32::from(exit::code_of(&error)));
             }
-        } else if is_valued || is_flag {
-            globals.push(arg);
-        } else {
-            rest.push(arg);
         }
     }
-    let mut out = args[..sub].to_vec();
-    out.extend(globals);
-    out.push(args[sub].clone());
-    out.extend(rest);
-    out
+    error.exit()
+}
+
+/// Whether `arg` (`--name`, as clap suggests it) is one of git's
+/// rev-list options.
+fn is_rev_list_option(arg: &str) -> bool {
+    let name = arg.trim_start_matches('-');
+    tiergate_core::repo::REV_LIST_OPTIONS
+        .iter()
+        .any(|o| o.name == name)
 }
 
 fn init_tracing(global: &Global) {

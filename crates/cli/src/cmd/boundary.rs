@@ -22,6 +22,9 @@ pub struct Args {
     /// the order given [default: include]
     #[arg(long = "include-root", value_name = "DIR")]
     include_roots: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// One file outside a tier that the tier's code reaches.
@@ -55,11 +58,6 @@ struct Document<'a> {
 
 /// Run `tiergate boundary`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate boundary", &[Format::Human, Format::Json]));
-    }
     let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;

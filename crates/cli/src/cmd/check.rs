@@ -3,21 +3,24 @@
 
 use crate::context;
 use crate::exit::Outcome;
-use crate::{Format, Global};
-use std::ffi::OsString;
+use crate::rev_args::RevArgs;
+use crate::{CheckFormat, Format, Global};
 use std::io::{IsTerminal, Write};
 use tiergate_core::check;
 use tiergate_core::policy::RefMode;
+use tiergate_core::repo;
 use tiergate_core::report::{self, Colour};
 use tiergate_core::stage::Stage;
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Commits to judge, as git rev-list takes them: `main..topic`,
-    /// `HEAD~5..`, `^v1.0 HEAD`, `A...B`, `--all`, `--branches`, `--not`
-    #[arg(required = true, allow_hyphen_values = true, value_name = "REV-RANGE")]
-    pub revs: Vec<OsString>,
+    /// Commits to judge: revisions and git's commit-selecting options
+    #[command(flatten)]
+    pub revs: RevArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: CheckFormat,
     /// Judge the commits as if pushed to this ref (full name,
     /// `refs/heads/main`): the policy's `refs:` scope of the ref applies to
     /// every commit of the range (enforce, warn, or ignore: nothing
@@ -42,15 +45,11 @@ pub fn stage_parser() -> impl clap::builder::TypedValueParser<Value = Stage> {
 
 /// Run `tiergate check`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if global.format == Format::Csv {
-        return Err(global.format.unsupported(
-            "tiergate check",
-            &[Format::Human, Format::Json, Format::Github, Format::Gitlab],
-        ));
-    }
     // The repository layer reads SHA-1, SHA-256 and reftable repositories
     // alike, every commit as git shows it.
     let (repo, loaded) = context::open_with_policy(global)?;
+    // Only options (`--since=2.weeks --no-merges`): from HEAD, as `git log`.
+    let revs = repo::default_to_head(&args.revs.args);
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let scope = args
@@ -127,7 +126,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     };
     let mut summary = repo
-        .check(policy, &classifier, args.stage, &args.revs, &mut sink)
+        .check(policy, &classifier, args.stage, &revs, &mut sink)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     if scope == RefMode::Warn {
         summary.warnings += summary.violations;

@@ -52,15 +52,13 @@ pub struct Args {
     /// contributor checking their own series before sending it
     #[arg(long, default_value = "apply", value_parser = super::check::stage_parser(), value_name = "STAGE")]
     pub stage: tiergate_core::stage::Stage,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// Run `tiergate check-patch`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate check-patch", &[Format::Human, Format::Json]));
-    }
     // The repository is only where the policy may come from.
     let repo = match context::open_repo(global) {
         Ok(repo) => Some(repo),

@@ -3,7 +3,8 @@
 pub(crate) mod tree;
 
 use crate::context;
-use crate::exit::Outcome;
+use crate::exit::{usage, Outcome};
+use crate::rev_args::RevArgs;
 use crate::{Format, Global};
 use serde_json::json;
 use std::ffi::OsString;
@@ -15,13 +16,10 @@ use tiergate_core::policy::{Pattern, Policy};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Repository-relative paths (`/`-separated, as git shows them; they need
-    /// not exist); with `--rev`, git rev-list arguments
-    #[arg(
-        required_unless_present = "tree",
-        allow_hyphen_values = true,
-        value_name = "PATH"
-    )]
-    pub paths: Vec<OsString>,
+    /// not exist; after `--` when one starts with `-`); with `--rev`,
+    /// revisions and git's commit-selecting options
+    #[command(flatten)]
+    pub paths: RevArgs,
     /// Take rev-list arguments (`--rev --all`, `--rev main..topic`) instead of
     /// paths and print, for every commit, `<commit-id> <tier>[,<tier>...]`:
     /// the tiers its changed paths fall in (`-` for a commit that changes
@@ -39,27 +37,40 @@ pub struct Args {
         value_name = "REV",
         num_args = 0..=1,
         default_missing_value = "HEAD",
-        conflicts_with_all = ["rev", "explain", "paths"]
+        conflicts_with_all = ["rev", "explain", "revs", "after-dashes"]
     )]
     pub tree: Option<String>,
     /// With --tree: write a tree map of the tiers (self-contained HTML, area
     /// = number of files, colour = tier) to FILE instead of the listing
     #[arg(long, value_name = "FILE", requires = "tree")]
     pub html: Option<std::path::PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// Run `tiergate classify`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate classify", &[Format::Human, Format::Json]));
-    }
     if let Some(rev) = &args.tree {
         return tree::run(global, rev, args.html.as_deref());
     }
     if args.rev {
-        return run_revs(global, &args.paths);
+        // Only options (`--since=2.weeks`): from HEAD, as `git log`.
+        let revs = tiergate_core::repo::default_to_head(&args.paths.args);
+        return run_revs(global, &revs);
+    }
+    if args.paths.has_options {
+        return Err(usage(
+            "git rev-list options need `--rev`: without it, tiergate classify takes paths",
+            Some("Run `tiergate classify --rev <rev-range>` for the tiers of commits, or put paths that start with `-` after `--`."),
+        ));
+    }
+    let paths = args.paths.without_dashes();
+    if paths.is_empty() {
+        return Err(usage(
+            "no paths to classify",
+            Some("Name paths (`tiergate classify hw/virtio/net.c`), or use `--rev <rev-range>` or `--tree`."),
+        ));
     }
     let repo = context::open_repo(global).ok();
     let loaded = context::load_policy(global, repo.as_ref())?;
@@ -68,7 +79,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut json_paths = Vec::new();
-    for path in &args.paths {
+    for path in &paths {
         let bytes = path.as_encoded_bytes();
         let shown = String::from_utf8_lossy(bytes);
         let found = classifier.explain(policy, bytes);

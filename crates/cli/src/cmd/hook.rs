@@ -3,10 +3,21 @@
 //! managers that prefer one binary. `--repo`, `--policy` and
 //! `--format json` apply.
 
-use crate::{Format, Global};
+use crate::{Format, Global, TextFormat};
 use std::ffi::OsString;
 use std::process::ExitCode;
 use tiergate_hooks::{Hook, Options};
+
+/// Arguments of `tiergate hook`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Output format (before or after the hook's name)
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub format: TextFormat,
+    /// The hook to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
 
 /// `tiergate hook` subcommands: one per git hook, taking git's arguments.
 #[derive(Debug, clap::Subcommand)]

@@ -17,6 +17,9 @@ pub enum Command {
     Validate {
         /// Policy file [default: the policy tiergate would use]
         file: Option<PathBuf>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t)]
+        format: crate::TextFormat,
     },
     /// Print a documented starter policy
     ///
@@ -48,7 +51,7 @@ pub enum Command {
 /// Run `tiergate policy ...`.
 pub fn run(global: &Global, command: Command) -> anyhow::Result<Outcome> {
     match command {
-        Command::Validate { file } => validate(global, file.as_deref()),
+        Command::Validate { file, .. } => validate(global, file.as_deref()),
         Command::Init {
             output,
             maintainers,
@@ -62,11 +65,6 @@ pub fn run(global: &Global, command: Command) -> anyhow::Result<Outcome> {
 }
 
 fn validate(global: &Global, file: Option<&Path>) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate policy validate", &[Format::Human, Format::Json]));
-    }
     let policy = match file {
         Some(path) => policy::load_file(path)?,
         None => crate::context::policy_for(global)?,

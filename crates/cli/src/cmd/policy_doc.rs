@@ -1,4 +1,4 @@
-//! `tiergate policy doc [--doc-format md|html]`: the policy as the
+//! `tiergate policy doc [--format md|html]`: the policy as the
 //! contributor guide a project puts in its docs — each tier in plain words
 //! with the directories of the actual tree (at `--rev`, default HEAD) that
 //! fall in it, how to declare AI assistance, what reviewers check per
@@ -12,7 +12,7 @@ use super::classify::tree::tiermap_at;
 use super::report::html;
 use crate::context;
 use crate::exit::Outcome;
-use crate::{Format, Global};
+use crate::Global;
 use anyhow::Context as _;
 use std::fmt::Write as _;
 use std::io::Write;
@@ -29,7 +29,14 @@ use tiergate_core::tiermap::{RowKind, TierMap};
 pub struct Args {
     /// Markup of the guide: `md` (Markdown, to commit as
     /// docs/ai-contributions.md) or `html` (one self-contained page)
-    #[arg(long = "doc-format", value_enum, default_value_t = DocFormat::Md)]
+    /// (`--doc-format`, its former name, is still accepted.)
+    #[arg(
+        long = "format",
+        alias = "doc-format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = DocFormat::Md
+    )]
     pub doc_format: DocFormat,
     /// Revision whose tree the per-tier directory lists describe
     #[arg(long, value_name = "REV", default_value = "HEAD")]
@@ -63,11 +70,6 @@ enum Block {
 
 /// Run `tiergate policy doc`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if global.format != Format::Human {
-        return Err(global
-            .format
-            .unsupported("tiergate policy doc", &[Format::Human]));
-    }
     let repo = context::open_repo(global).ok();
     let loaded = context::load_policy(global, repo.as_ref())?;
     let classifier = loaded.classifier()?;

@@ -22,6 +22,9 @@ pub struct Args {
     /// The tree to lint against: a commit, branch or tag
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     rev: String,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// Directories split across tiers listed in human output; more are counted.
@@ -29,11 +32,6 @@ const SPLIT_LISTED: usize = 10;
 
 /// Run `tiergate policy lint`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate policy lint", &[Format::Human, Format::Json]));
-    }
     let repo = context::open_repo(global)?;
     let (policy, policy_path) = match &args.file {
         Some(path) => (policy::load_file(path)?, None),

@@ -18,7 +18,8 @@ pub(crate) mod html;
 
 use crate::context;
 use crate::exit::Outcome;
-use crate::{Format, Global};
+use crate::rev_args::RevArgs;
+use crate::{Format, Global, ReportFormat};
 use anyhow::Context as _;
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -34,10 +35,13 @@ use tiergate_core::stage::Stage;
 /// Arguments of `tiergate report`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Commits to report on, as git rev-list takes them (`v1.0..main`,
-    /// `--all`, `--since`-less ranges) [default: HEAD, the whole history]
-    #[arg(allow_hyphen_values = true, value_name = "REV-RANGE")]
-    pub revs: Vec<OsString>,
+    /// Commits to report on: revisions and git's commit-selecting options
+    /// [default: HEAD, the whole history]
+    #[command(flatten)]
+    pub revs: RevArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
     /// Write a self-contained HTML page with charts (AI-assisted commits
     /// per tier over time, violations by rule) and the tables to FILE
     /// instead of printing the report
@@ -64,21 +68,16 @@ pub enum CsvTable {
 
 /// Run `tiergate report`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json | Format::Csv) {
-        return Err(global.format.unsupported(
-            "tiergate report",
-            &[Format::Human, Format::Json, Format::Csv],
-        ));
-    }
     // Through the repository layer: every commit as git shows it, in any
     // repository format.
     let (repo, loaded) = context::open_with_policy(global)?;
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
-    let revs: Vec<OsString> = if args.revs.is_empty() {
+    // Nothing, or only options (`--since=2.weeks`): from HEAD, as `git log`.
+    let revs: Vec<OsString> = if args.revs.args.is_empty() {
         vec![OsString::from("HEAD")]
     } else {
-        args.revs.clone()
+        tiergate_core::repo::default_to_head(&args.revs.args)
     };
     let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let mut history = History::new(tiers);

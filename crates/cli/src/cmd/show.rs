@@ -30,15 +30,13 @@ pub struct Args {
     /// Commits to show (anything `git rev-parse` takes)
     #[arg(value_name = "COMMIT", default_value = "HEAD")]
     pub commits: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: crate::TextFormat,
 }
 
 /// Run `tiergate show`.
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
-    if !matches!(global.format, Format::Human | Format::Json) {
-        return Err(global
-            .format
-            .unsupported("tiergate show", &[Format::Human, Format::Json]));
-    }
     // Through the repository layer: the commit as git shows it (decoded, a
     // shallow boundary as a root), in any repository format.
     let (repo, loaded) = context::open_with_policy(global)?;

@@ -55,6 +55,7 @@ pub use open::{format_of, Format};
 pub use plumbing::Error as PlumbingError;
 pub use policy_blob::{Found, DEFAULT_POLICY};
 pub use walk::Error as WalkError;
+pub use walk::{default_to_head, unsupported_option, OptionValue, RevListOption, REV_LIST_OPTIONS};
 
 use crate::check::{CommitVerdict, Summary};
 use crate::classify::Classifier;

@@ -37,75 +37,170 @@ pub enum Error {
     Failed(String),
 }
 
-/// Options that take their value in the same argument (`--since=...`) or
-/// the next one (`--since ...`), as git's `parse_long_opt` accepts.
-const VALUE_OPTIONS: &[&str] = &[
-    "since",
-    "after",
-    "until",
-    "before",
-    "max-age",
-    "min-age",
-    "max-count",
-    "skip",
-    "author",
-    "committer",
-    "grep",
-    "exclude",
-    "min-parents",
-    "max-parents",
-    "since-as-filter",
-];
+/// How a rev-list option takes a value, as git's `parse_long_opt` and
+/// `handle_revision_pseudo_opt` read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionValue {
+    /// In the same argument (`--since=...`) or the next one (`--since ...`).
+    Required,
+    /// Only after `=` (`--branches`, `--branches=feat*`).
+    Optional,
+    /// None (`--no-merges`).
+    Flag,
+}
 
-/// Options without a value (or with an optional `=value`) that select or
-/// order commits.
-const FLAG_OPTIONS: &[&str] = &[
-    "all",
-    "branches",
-    "tags",
-    "remotes",
-    "glob",
-    "not",
-    "merges",
-    "no-merges",
-    "no-min-parents",
-    "no-max-parents",
-    "first-parent",
-    "exclude-first-parent-only",
-    "reverse",
-    "topo-order",
-    "date-order",
-    "author-date-order",
-    "ancestry-path",
-    "cherry-pick",
-    "cherry-mark",
-    "left-only",
-    "right-only",
-    "cherry",
-    "invert-grep",
-    "all-match",
-    "regexp-ignore-case",
-    "basic-regexp",
-    "extended-regexp",
-    "fixed-strings",
-    "perl-regexp",
-    "no-walk",
-    "do-walk",
-    "full-history",
-    "simplify-merges",
-    "simplify-by-decoration",
-    "dense",
-    "sparse",
-    "reflog",
-    "single-worktree",
-];
+/// A `git rev-list` option tiergate passes on: one that selects or orders
+/// commits. The command line builds its options from this table, so that
+/// what it parses and what [`check_args`] accepts are one list.
+#[derive(Debug, Clone, Copy)]
+pub struct RevListOption {
+    /// The long name, without `--`.
+    pub name: &'static str,
+    /// How it takes a value.
+    pub value: OptionValue,
+    /// git's one-letter spelling (`-n` for `--max-count`, `-i` for
+    /// `--regexp-ignore-case`, ...).
+    pub short: Option<char>,
+    /// Whether it names commits to start from (refs), like a revision:
+    /// `git log --branches=x` walks those refs, never HEAD, even when the
+    /// pattern matches nothing (git's `rev_input_given`).
+    pub names_refs: bool,
+}
 
-/// Which options have an optional value after `=`.
-fn takes_optional_value(name: &str) -> bool {
-    matches!(
+const fn opt(name: &'static str, value: OptionValue) -> RevListOption {
+    RevListOption {
         name,
-        "branches" | "tags" | "remotes" | "glob" | "no-walk" | "ancestry-path"
-    )
+        value,
+        short: None,
+        names_refs: false,
+    }
+}
+
+const fn short(name: &'static str, value: OptionValue, letter: char) -> RevListOption {
+    RevListOption {
+        short: Some(letter),
+        ..opt(name, value)
+    }
+}
+
+const fn refs(name: &'static str, value: OptionValue) -> RevListOption {
+    RevListOption {
+        names_refs: true,
+        ..opt(name, value)
+    }
+}
+
+use OptionValue::{Flag, Optional, Required};
+
+/// Every option that selects or orders commits, in git's documentation
+/// order (git-rev-list(1) "Commit Limiting" and "Commit Ordering").
+pub const REV_LIST_OPTIONS: &[RevListOption] = &[
+    short("max-count", Required, 'n'),
+    opt("skip", Required),
+    opt("since", Required),
+    opt("after", Required),
+    opt("since-as-filter", Required),
+    opt("until", Required),
+    opt("before", Required),
+    opt("max-age", Required),
+    opt("min-age", Required),
+    opt("author", Required),
+    opt("committer", Required),
+    opt("grep", Required),
+    opt("all-match", Flag),
+    opt("invert-grep", Flag),
+    short("regexp-ignore-case", Flag, 'i'),
+    opt("basic-regexp", Flag),
+    short("extended-regexp", Flag, 'E'),
+    short("fixed-strings", Flag, 'F'),
+    short("perl-regexp", Flag, 'P'),
+    opt("merges", Flag),
+    opt("no-merges", Flag),
+    opt("min-parents", Required),
+    opt("max-parents", Required),
+    opt("no-min-parents", Flag),
+    opt("no-max-parents", Flag),
+    opt("first-parent", Flag),
+    opt("exclude-first-parent-only", Flag),
+    opt("not", Flag),
+    refs("all", Flag),
+    refs("branches", Optional),
+    refs("tags", Optional),
+    refs("remotes", Optional),
+    refs("glob", Optional),
+    opt("exclude", Required),
+    refs("reflog", Flag),
+    opt("single-worktree", Flag),
+    opt("ancestry-path", Optional),
+    opt("cherry-mark", Flag),
+    opt("cherry-pick", Flag),
+    opt("left-only", Flag),
+    opt("right-only", Flag),
+    opt("cherry", Flag),
+    opt("full-history", Flag),
+    opt("dense", Flag),
+    opt("sparse", Flag),
+    opt("simplify-merges", Flag),
+    opt("simplify-by-decoration", Flag),
+    opt("no-walk", Optional),
+    opt("do-walk", Flag),
+    opt("date-order", Flag),
+    opt("author-date-order", Flag),
+    opt("topo-order", Flag),
+    opt("reverse", Flag),
+];
+
+fn option(name: &str) -> Option<&'static RevListOption> {
+    REV_LIST_OPTIONS.iter().find(|o| o.name == name)
+}
+
+/// `args` with git log's default: when they name no commit to start from
+/// (no revision, no `--all`/`--branches`/... ; only options that limit or
+/// order, such as `--since=2.weeks --no-merges`), the walk starts at HEAD,
+/// as `git log` does (revision.c `setup_revisions`: `revs->def` is added,
+/// as a positive revision, when nothing is pending and no ref option was
+/// given). `HEAD` goes first so that a `--not` in `args` cannot negate it.
+/// Empty `args` stay empty: naming nothing at all is refused by
+/// [`check_args`] (`git rev-list` has no default either).
+pub fn default_to_head<S: AsRef<OsStr>>(args: &[S]) -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = args.iter().map(|a| a.as_ref().to_os_string()).collect();
+    if !args.is_empty() && !names_start(args) {
+        out.insert(0, "HEAD".into());
+    }
+    out
+}
+
+/// Whether `args` name a commit to start from (or exclude): a revision, or
+/// an option that names refs. Arguments after `--` are paths, not revisions.
+fn names_start<S: AsRef<OsStr>>(args: &[S]) -> bool {
+    let mut iter = args.iter().map(AsRef::as_ref);
+    while let Some(arg) = iter.next() {
+        let Some(text) = arg.to_str() else {
+            // Not an option git knows: a revision (refused by check_args).
+            return true;
+        };
+        if text == "--" {
+            return false;
+        }
+        if let Some(long) = text.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v)),
+                None => (long, None),
+            };
+            match option(name) {
+                Some(o) if o.names_refs => return true,
+                Some(o) if o.value == Required && value.is_none() => {
+                    iter.next();
+                }
+                _ => {}
+            }
+        } else if text == "-n" {
+            iter.next();
+        } else if !text.starts_with('-') {
+            return true;
+        }
+    }
+    false
 }
 
 /// Check `args` before handing them to `git rev-list`: only revisions and
@@ -138,23 +233,24 @@ pub fn check_args<S: AsRef<OsStr>>(args: &[S]) -> Result<(), Error> {
                 Some((n, v)) => (n, Some(v)),
                 None => (opt, None),
             };
-            if VALUE_OPTIONS.contains(&name) {
-                if value.is_none() && iter.next().is_none() {
-                    return Err(Error::Revision(format!("option '{arg}' needs a value")));
+            let Some(option) = option(name) else {
+                return Err(unsupported_option(arg));
+            };
+            match option.value {
+                Required => {
+                    if value.is_none() && iter.next().is_none() {
+                        return Err(Error::Revision(format!("option '{arg}' needs a value")));
+                    }
                 }
-            } else if FLAG_OPTIONS.contains(&name) {
-                if value.is_some() && !takes_optional_value(name) {
+                Flag if value.is_some() => {
                     return Err(Error::Revision(format!("option '--{name}' takes no value")));
                 }
-                match name {
-                    "not" => negate = !negate,
-                    "all" | "branches" | "tags" | "remotes" | "glob" | "reflog" => {
-                        positive |= !negate
-                    }
-                    _ => {}
-                }
-            } else {
-                return Err(unsupported(arg));
+                Flag | Optional => {}
+            }
+            if name == "not" {
+                negate = !negate;
+            } else if option.names_refs {
+                positive |= !negate;
             }
             continue;
         }
@@ -169,7 +265,7 @@ pub fn check_args<S: AsRef<OsStr>>(args: &[S]) -> Result<(), Error> {
                 s if s.starts_with('n') && s[1..].bytes().all(|b| b.is_ascii_digit()) => {}
                 s if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {}
                 "i" | "E" | "F" | "P" => {}
-                _ => return Err(unsupported(arg)),
+                _ => return Err(unsupported_option(arg)),
             }
             continue;
         }
@@ -186,7 +282,9 @@ pub fn check_args<S: AsRef<OsStr>>(args: &[S]) -> Result<(), Error> {
     Ok(())
 }
 
-fn unsupported(arg: &str) -> Error {
+/// The error for an option `git rev-list` has but tiergate does not pass
+/// on (it changes what rev-list prints, or is not an option at all).
+pub fn unsupported_option(arg: &str) -> Error {
     Error::Revision(format!(
         "unsupported rev-list option '{arg}': tiergate takes revisions and the options that \
          select or order commits (--all, --branches, --tags, --remotes, --glob, --exclude, --not, \
@@ -342,5 +440,64 @@ impl Drop for RevList {
         if let Some(h) = self.stderr.take() {
             let _ = h.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaulted(args: &[&str]) -> Vec<String> {
+        default_to_head(args)
+            .into_iter()
+            .map(|a| a.into_string().expect("utf-8"))
+            .collect()
+    }
+
+    #[test]
+    fn only_limiting_options_walk_from_head_as_git_log_does() {
+        assert_eq!(
+            defaulted(&["--since=2.weeks", "--no-merges"]),
+            ["HEAD", "--since=2.weeks", "--no-merges"]
+        );
+        // A value in the next argument is not a revision.
+        assert_eq!(
+            defaulted(&["--author", "A U Thor", "-n", "3"]),
+            ["HEAD", "--author", "A U Thor", "-n", "3"]
+        );
+        // HEAD first: `--not` cannot negate git's default.
+        assert_eq!(defaulted(&["--not", "-3"]), ["HEAD", "--not", "-3"]);
+        // Paths after `--` are no revisions (check_args refuses them).
+        assert_eq!(defaulted(&["-5", "--", "x"]), ["HEAD", "-5", "--", "x"]);
+    }
+
+    #[test]
+    fn revisions_and_ref_options_keep_their_meaning() {
+        for args in [
+            &["main..topic", "--no-merges"][..],
+            &["--no-merges", "^main"],
+            &["--since", "1.week", "main"],
+            &["--branches=nomatch*", "--no-merges"],
+            &["--all"],
+            &["--reflog"],
+        ] {
+            assert_eq!(defaulted(args), args, "{args:?}");
+        }
+        // Nothing named at all stays nothing: check_args refuses it.
+        assert!(defaulted(&[]).is_empty());
+    }
+
+    #[test]
+    fn check_args_reads_the_option_table() {
+        assert!(check_args(&["--since=2.weeks", "HEAD"]).is_ok());
+        assert!(check_args(&["--branches", "--not", "--remotes=origin"]).is_ok());
+        let err = |args: &[&str]| check_args(args).expect_err("refused").to_string();
+        assert_eq!(
+            err(&["--no-merges=1", "HEAD"]),
+            "option '--no-merges' takes no value"
+        );
+        assert_eq!(err(&["HEAD", "--since"]), "option '--since' needs a value");
+        assert!(err(&["--objects", "HEAD"]).starts_with("unsupported rev-list option '--objects'"));
+        assert!(err(&["--no-merges"]).starts_with("no revisions to check"));
     }
 }

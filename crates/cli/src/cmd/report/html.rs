@@ -3,7 +3,7 @@
 //! be attached to a mailing-list post or a CI artefact as it is.
 //!
 //! Shared by `tiergate report --html`, `tiergate classify --tree --html`
-//! and `tiergate policy doc --doc-format html`.
+//! and `tiergate policy doc --format html`.
 
 use std::fmt::Write as _;
 use tiergate_core::tiermap::{Dir, TierMap};
