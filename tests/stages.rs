@@ -220,7 +220,7 @@ fn commit(dir: &Path, files: &[(&str, &str)], message: &str, extra: &[&str]) -> 
 /// The commits of `range` that `tiergate check --format json` fails, by
 /// title, with their rule codes.
 fn failed(dir: &Path, policy: &str, extra: &[&str], range: &str) -> (i32, Vec<String>) {
-    let mut args = vec!["--format", "json", "--policy", policy, "check"];
+    let mut args = vec!["--policy", policy, "check", "--format", "json"];
     args.extend_from_slice(extra);
     args.push(range);
     let out = tiergate(dir, &args);
@@ -332,7 +332,7 @@ baseline: {{ since: {legacy} }}
     assert!(text.contains(", 5 commits "), "{text}");
     let out = tiergate(
         &work,
-        &["--policy", &exempt, "--format", "json", "report", &range],
+        &["--policy", &exempt, "report", &range, "--format", "json"],
     );
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
     assert_eq!(doc["grandfathered"], 1);
