@@ -99,7 +99,7 @@ fn finish(
     policy: &tiergate_core::policy::Policy,
     summary: check::Summary,
     write_error: Option<std::io::Error>,
-    json_commits: Vec<serde_json::Value>,
+    json_commits: Vec<report::CommitJson>,
     gitlab_issues: Vec<serde_json::Value>,
     mut out: std::io::StdoutLock<'_>,
 ) -> anyhow::Result<Outcome> {
