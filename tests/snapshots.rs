@@ -1,6 +1,7 @@
 //! Snapshot tests (insta) of tiergate's rendered output: `tiergate check`
-//! in every format, `tiergate explain` for every rule code, and the
-//! diagnostics of `tiergate policy validate`. The snapshots under
+//! in every format, `tiergate show` and `tiergate report` (human, JSON,
+//! CSV), `tiergate check-patch --show --format json`, `tiergate explain`
+//! for every rule code, and the diagnostics of `tiergate policy validate`. The snapshots under
 //! tests/snapshots/ are the specification of that output: review every
 //! change to them as a change of the user interface.
 //!
@@ -130,12 +131,23 @@ fn fixture() -> Repo {
 fn check(repo: &Repo, args: &[&str]) -> String {
     let mut all = args.to_vec();
     all.extend(["check", "base..main"]);
-    let text = render(&repo.tiergate(&all));
+    run(repo, &all)
+}
+
+/// `tiergate ARGS` in the fixture, rendered, the temp dir's path written
+/// `[REPO]`.
+fn run(repo: &Repo, args: &[&str]) -> String {
+    let text = render(&repo.tiergate(args));
     let dir = repo.path().to_str().expect("utf-8 temp dir");
     let real = repo.path().canonicalize().expect("canonical temp dir");
     let real = real.to_str().expect("utf-8 temp dir");
     text.replace(real, "[REPO]").replace(dir, "[REPO]")
 }
+
+/// The commits `tiergate show` snapshots: a forbidden tier (with the paths
+/// of two tiers), a missing required trailer, an undeclared marker, a
+/// malformed declaration, and a clean commit.
+const SHOWN: &[&str] = &["main~8", "main~7", "main~6", "main~5", "main~1"];
 
 #[test]
 fn fixture_ids_are_stable() {
@@ -177,6 +189,58 @@ fn check_gitlab() {
 fn check_csv_is_refused() {
     let repo = fixture();
     insta::assert_snapshot!(check(&repo, &["--format", "csv"]));
+}
+
+#[test]
+fn show_json() {
+    let repo = fixture();
+    let mut args = vec!["show", "--format", "json"];
+    args.extend(SHOWN);
+    insta::assert_snapshot!(run(&repo, &args));
+}
+
+#[test]
+fn show_human() {
+    let repo = fixture();
+    let mut args = vec!["show"];
+    args.extend(SHOWN);
+    insta::assert_snapshot!(run(&repo, &args));
+}
+
+#[test]
+fn report_json() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "--format", "json", "base..main~1"]));
+}
+
+#[test]
+fn report_csv() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "--format", "csv", "base..main~1"]));
+}
+
+#[test]
+fn report_human() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "base..main~1"]));
+}
+
+#[test]
+fn check_patch_show_json() {
+    // The fixture's commits as `git format-patch` mails (no signature: it
+    // names git's version), judged with the reviewer's view.
+    let repo = fixture();
+    let mails = repo.git(&[
+        "format-patch",
+        "--stdout",
+        "--no-signature",
+        "main~8..main~5",
+    ]);
+    repo.write("series.mbox", &mails);
+    insta::assert_snapshot!(run(
+        &repo,
+        &["check-patch", "--show", "--format", "json", "series.mbox"]
+    ));
 }
 
 #[test]
