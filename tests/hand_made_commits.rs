@@ -12,14 +12,14 @@
 //! git's own `receive.fsckObjects` is turned off: the hook must hold by
 //! itself (`git fsck --strict` accepts the second tree line).
 
-mod server_support;
+mod support;
 
-use server_support::{
-    bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, DECLARED, POLICY,
-};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use support::server::{
+    bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, DECLARED, POLICY,
+};
 
 const FORMATS: &[(&str, &[&str])] = &[
     ("sha1", &[]),
@@ -105,7 +105,7 @@ impl Setup {
             "--stdin",
             "--literally",
         ]);
-        let out = server_support::run_stdin(&mut cmd, raw.as_bytes());
+        let out = support::server::run_stdin(&mut cmd, raw.as_bytes());
         assert!(out.status.success(), "hash-object: {}", stderr(&out));
         stdout(&out).trim().to_owned()
     }
@@ -227,7 +227,7 @@ fn hand_made_headers_are_refused(git_protocol: bool) {
         let s = Setup::new(init);
         let _daemon;
         let urls = if git_protocol {
-            let Some((d, port)) = server_support::git_daemon(s.tmp.path()) else {
+            let Some((d, port)) = support::server::git_daemon(s.tmp.path()) else {
                 panic!("git-daemon is not installed in git's exec path (`git --exec-path`); this test needs it");
             };
             _daemon = Some(d);

@@ -1,9 +1,9 @@
 //! End-to-end: the commit-msg and applypatch-msg hooks, installed by
 //! install.sh, driven by real `git commit`, `git merge` and `git am`.
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, declared, git, stderr, Clone, DECLARED};
+use support::hooks::{assert_code, declared, git, stderr, Clone, DECLARED};
 
 /// The key lines of a rejection of `path` by the forbidden tier.
 #[track_caller]
@@ -45,8 +45,8 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
     let saved = std::fs::read_to_string(c.path().join(".git/COMMIT_EDITMSG")).expect("saved");
     assert!(saved.contains(DECLARED), "{saved}");
     // The hint works from a subdirectory too (GIT_PREFIX).
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
     );
     assert_code(&out, 1);
     assert!(
@@ -90,8 +90,8 @@ fn undeclared_commit_fix_does_not_amend_the_previous_commit() {
     );
     assert_eq!(c.rev("HEAD"), head, "nothing committed");
     // Following the fix commits the staged change, declared.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", "true")
             .args([
                 "commit",
@@ -285,8 +285,8 @@ fn verbose_commit_is_cut_at_the_scissors_line() {
     c.write("docs/notes.md", "Generated with Claude Code\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, "docs: notes\n");
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-q", "-v"]),
     );
@@ -296,8 +296,8 @@ fn verbose_commit_is_cut_at_the_scissors_line() {
     c.write("docs/notes.md", "more\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, "docs: more\n\nGenerated with Claude Code\n");
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-v"]),
     );
@@ -318,8 +318,8 @@ fn comment_char_from_config_and_command_line() {
     c.write("docs/a.md", "a\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, &format!("docs: a\n\n#1 is fixed\n\n{DECLARED}\n"));
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-q"]),
     );
@@ -331,8 +331,8 @@ fn comment_char_from_config_and_command_line() {
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, &declared("crypto: ai"));
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit"]),
     );
@@ -340,8 +340,8 @@ fn comment_char_from_config_and_command_line() {
     // `git -c core.commentChar=@` reaches the hook through
     // GIT_CONFIG_PARAMETERS.
     c.git(&["config", "--unset", "core.commentChar"]);
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["-c", "core.commentChar=@", "commit"]),
     );
@@ -355,8 +355,8 @@ fn relative_index_file_from_a_subdirectory() {
     // of the working tree, run from a subdirectory.
     let sub = c.path().join("docs");
     let run = |args: &[&str]| {
-        hook_support::output(
-            hook_support::git_cmd(&sub)
+        support::hooks::output(
+            support::hooks::git_cmd(&sub)
                 .env("GIT_INDEX_FILE", ".git/private-index")
                 .args(args),
         )
@@ -390,7 +390,7 @@ fn linked_worktree() {
     ]);
     std::fs::write(wt.join("crypto/aes.c"), "ai\n").expect("write");
     git(&wt, &["add", "-A"]);
-    let out = hook_support::output(hook_support::git_cmd(&wt).args([
+    let out = support::hooks::output(support::hooks::git_cmd(&wt).args([
         "commit",
         "-m",
         &declared("crypto: ai"),
@@ -402,7 +402,7 @@ fn linked_worktree() {
     git(&wt, &["reset", "-q", "--hard"]);
     std::fs::write(wt.join("docs/wt.md"), "wt\n").expect("write");
     git(&wt, &["add", "-A"]);
-    let out = hook_support::output(hook_support::git_cmd(&wt).args([
+    let out = support::hooks::output(support::hooks::git_cmd(&wt).args([
         "commit",
         "-q",
         "-m",
@@ -415,7 +415,7 @@ fn linked_worktree() {
 fn core_hooks_path_is_where_hooks_go() {
     let c = Clone::new();
     // Uninstall from .git/hooks, point core.hooksPath elsewhere, install.
-    let out = hook_support::install_sh(&c.path(), &["--uninstall"]);
+    let out = support::hooks::install_sh(&c.path(), &["--uninstall"]);
     assert_code(&out, 0);
     c.git(&["config", "core.hooksPath", "githooks"]);
     c.install();
@@ -506,7 +506,7 @@ fn warn_mode_reports_but_commits() {
     let c = Clone::new();
     c.write(
         "policy.yaml",
-        &format!("mode: warn\n{}", hook_support::POLICY),
+        &format!("mode: warn\n{}", support::hooks::POLICY),
     );
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "crypto/aes.c"]);
@@ -530,29 +530,29 @@ fn broken_policy_is_exit_2_with_the_diagnostic() {
     assert!(stderr(&out).contains("policy.yaml"), "{}", stderr(&out));
     std::fs::write(c.path().join("msg"), "docs: a\n").expect("write");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support::output(cmd.current_dir(c.path()).arg("msg"));
+    support::hooks::hermetic(&mut cmd);
+    let out = support::hooks::output(cmd.current_dir(c.path()).arg("msg"));
     assert_code(&out, 2);
     // Outside a repository: exit 3.
     let elsewhere = tempfile::tempdir().expect("tempdir");
     std::fs::write(elsewhere.path().join("msg"), "x\n").expect("write");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd).env("GIT_CEILING_DIRECTORIES", elsewhere.path());
-    let out = hook_support::output(cmd.current_dir(elsewhere.path()).arg("msg"));
+    support::hooks::hermetic(&mut cmd).env("GIT_CEILING_DIRECTORIES", elsewhere.path());
+    let out = support::hooks::output(cmd.current_dir(elsewhere.path()).arg("msg"));
     assert_code(&out, 3);
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
     // Wrong arguments: exit 2.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support::output(cmd.current_dir(c.path()));
+    support::hooks::hermetic(&mut cmd);
+    let out = support::hooks::output(cmd.current_dir(c.path()));
     assert_code(&out, 2);
 }
 
 /// `git diff --cached --name-only --no-renames` against HEAD (or the empty
 /// tree on an unborn branch) for the index `index`, sorted.
 fn git_diff_cached(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8>> {
-    let out = hook_support::output(
-        hook_support::git_cmd(dir)
+    let out = support::hooks::output(
+        support::hooks::git_cmd(dir)
             .env("GIT_INDEX_FILE", index)
             .args(["diff", "--cached", "--name-only", "--no-renames", "-z"]),
     );
@@ -711,7 +711,7 @@ fn staged_paths_are_git_diff_cached() {
         ),
         ("commit -a", &["commit", "-q", "-a", "-m", "all"][..]),
     ] {
-        let out = hook_support::output(hook_support::git_cmd(dir).args(args));
+        let out = support::hooks::output(support::hooks::git_cmd(dir).args(args));
         assert!(!out.status.success(), "{what}: the hook refuses");
         assert_staged_like_git(dir, &copy, what);
     }
@@ -736,8 +736,8 @@ fn globs_are_compiled_only_for_verdicts_that_need_paths() {
     let run = |message: &str| {
         std::fs::write(c.path().join("msg"), message).expect("write");
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-        hook_support::hermetic(&mut cmd);
-        hook_support::output(cmd.current_dir(c.path()).arg("msg"))
+        support::hooks::hermetic(&mut cmd);
+        support::hooks::output(cmd.current_dir(c.path()).arg("msg"))
     };
     let out = run(&declared("docs: a"));
     assert_code(&out, 2);

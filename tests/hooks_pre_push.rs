@@ -1,9 +1,9 @@
 //! End-to-end: the pre-push hook, installed by install.sh, driven by real
 //! `git push` to a local bare remote.
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, declared, stderr, Clone};
+use support::hooks::{assert_code, declared, stderr, Clone};
 
 /// A clone whose main is pushed to origin.
 fn pushed_clone() -> Clone {
@@ -14,7 +14,7 @@ fn pushed_clone() -> Clone {
 }
 
 fn remote_has(c: &Clone, rev: &str) -> bool {
-    hook_support::output(hook_support::git_cmd(&c.remote()).args([
+    support::hooks::output(support::hooks::git_cmd(&c.remote()).args([
         "rev-parse",
         "-q",
         "--verify",
@@ -70,7 +70,7 @@ fn every_stdin_line_is_read_and_the_whole_push_is_rejected() {
     // Neither ref moved on the remote.
     assert!(!remote_has(&c, "refs/heads/zzz"));
     assert_ne!(
-        hook_support::git(&c.remote(), &["rev-parse", "main"]),
+        support::hooks::git(&c.remote(), &["rev-parse", "main"]),
         c.git(&["rev-parse", "main"])
     );
 }
@@ -176,7 +176,7 @@ fn chained_pre_push_hook_gets_stdin_too() {
 fn bad_stdin_is_a_usage_error() {
     let c = Clone::new();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
-    hook_support::hermetic(&mut cmd);
+    support::hooks::hermetic(&mut cmd);
     let out = hook_support_stdin(
         cmd.current_dir(c.path()).args(["origin", "x"]),
         b"garbage\n",
@@ -184,7 +184,7 @@ fn bad_stdin_is_a_usage_error() {
     assert_code(&out, 2);
     assert!(stderr(&out).contains("line 1 of stdin"), "{}", stderr(&out));
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
-    hook_support::hermetic(&mut cmd);
+    support::hooks::hermetic(&mut cmd);
     let out = hook_support_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
     assert_code(&out, 0);
 }
@@ -215,22 +215,22 @@ fn pre_push_from_a_shallow_clone_judges_without_missing_parents() {
     assert_code(&c.try_git(&["push", "-q", "origin", "main"]), 0);
     let shallow = c.tmp.path().join("shallow");
     let url = format!("file://{}", c.remote().display());
-    hook_support::git(
+    support::hooks::git(
         c.tmp.path(),
         &["clone", "-q", "--depth", "1", &url, "shallow"],
     );
     assert!(shallow.join(".git/shallow").exists());
-    let out = hook_support::install_sh(
+    let out = support::hooks::install_sh(
         &shallow,
         &[
             "--no-build",
             "--no-check",
             "--bin-dir",
-            hook_support::bin_dir().to_str().expect("utf-8 path"),
+            support::hooks::bin_dir().to_str().expect("utf-8 path"),
         ],
     );
     assert_code(&out, 0);
-    let git = |args: &[&str]| hook_support::output(hook_support::git_cmd(&shallow).args(args));
+    let git = |args: &[&str]| support::hooks::output(support::hooks::git_cmd(&shallow).args(args));
     let commit = |path: &str, message: &str| {
         std::fs::create_dir_all(shallow.join(path).parent().expect("parent")).expect("mkdir");
         std::fs::write(shallow.join(path), "x\n").expect("write");
@@ -253,7 +253,7 @@ fn pre_push_from_a_shallow_clone_judges_without_missing_parents() {
     // To an empty remote, the boundary commit itself is pushed: git shows
     // it as a root (its parent is not here), and so is it judged — its
     // whole tree, crypto/ and policy.yaml included — not an error.
-    hook_support::git(c.tmp.path(), &["init", "-q", "--bare", "empty.git"]);
+    support::hooks::git(c.tmp.path(), &["init", "-q", "--bare", "empty.git"]);
     let out = git(&["push", "../empty.git", "HEAD~2:refs/heads/main"]);
     assert_code(&out, 1);
     let err = stderr(&out);

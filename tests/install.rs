@@ -1,12 +1,12 @@
 //! End-to-end: install.sh (idempotence, uninstall, dry run, errors,
 //! --init-policy) and the shims' TIERGATE_BIN lookup.
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, bin_dir, declared, install_sh, stderr, stdout, Clone};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use support::hooks::{assert_code, bin_dir, declared, install_sh, stderr, stdout, Clone};
 
 /// Every entry of a directory: name -> (mode, content or link target).
 fn snapshot(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
@@ -135,12 +135,12 @@ fn dry_run_changes_nothing() {
 fn outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cmd = std::process::Command::new("sh");
-    hook_support::hermetic(&mut cmd)
+    support::hooks::hermetic(&mut cmd)
         .env("GIT_CEILING_DIRECTORIES", dir.path())
-        .arg(hook_support::source_dir().join("install.sh"))
+        .arg(support::hooks::source_dir().join("install.sh"))
         .args(["--no-build", "--bin-dir", &bins()])
         .current_dir(dir.path());
-    let out = hook_support::output(&mut cmd);
+    let out = support::hooks::output(&mut cmd);
     assert_code(&out, 2);
     assert!(
         stderr(&out).starts_with("Error: '.' is not a git repository"),
@@ -183,7 +183,7 @@ fn init_policy_copies_but_never_overwrites() {
         ],
     );
     assert_code(&out, 0);
-    let example = std::fs::read(hook_support::source_dir().join("policy.yaml")).expect("example");
+    let example = std::fs::read(support::hooks::source_dir().join("policy.yaml")).expect("example");
     assert_eq!(
         std::fs::read(c.path().join("policy.yaml")).expect("copied"),
         example
@@ -253,8 +253,8 @@ fn shims_find_binaries_through_tiergate_bin() {
         stderr(&out)
     );
     // TIERGATE_BIN names the directory of the binaries.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("TIERGATE_BIN", bin_dir())
             .args(["commit", "-m", &msg]),
     );
@@ -265,8 +265,8 @@ fn shims_find_binaries_through_tiergate_bin() {
         stderr(&out)
     );
     // A TIERGATE_BIN that holds nothing is an error, not a silent pass.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("TIERGATE_BIN", &empty)
             .args(["commit", "-m", "crypto: by hand"]),
     );
@@ -298,7 +298,7 @@ fn pre_commit_framework_runs_the_hooks() {
     // A hook repository holding what pre-commit reads from tiergate's.
     let hook_repo = tmp.path().join("hookrepo");
     std::fs::create_dir_all(hook_repo.join("hooks")).expect("mkdir");
-    let src = hook_support::source_dir();
+    let src = support::hooks::source_dir();
     std::fs::copy(
         src.join(".pre-commit-hooks.yaml"),
         hook_repo.join(".pre-commit-hooks.yaml"),
@@ -309,10 +309,10 @@ fn pre_commit_framework_runs_the_hooks() {
         hook_repo.join("hooks/pre-commit-framework.sh"),
     )
     .expect("copy");
-    hook_support::git(tmp.path(), &["init", "-q", "-b", "main", "hookrepo"]);
-    hook_support::git(&hook_repo, &["add", "-A"]);
-    hook_support::git(&hook_repo, &["commit", "-q", "-m", "hooks"]);
-    let rev = hook_support::git(&hook_repo, &["rev-parse", "HEAD"]);
+    support::hooks::git(tmp.path(), &["init", "-q", "-b", "main", "hookrepo"]);
+    support::hooks::git(&hook_repo, &["add", "-A"]);
+    support::hooks::git(&hook_repo, &["commit", "-q", "-m", "hooks"]);
+    let rev = support::hooks::git(&hook_repo, &["rev-parse", "HEAD"]);
     let c = Clone::bare_start();
     c.write(
         ".pre-commit-config.yaml",
@@ -326,21 +326,21 @@ fn pre_commit_framework_runs_the_hooks() {
     c.git(&["add", "-A"]);
     c.git(&["commit", "-q", "-m", "Initial commit"]);
     let pre_commit = |args: &[&str]| {
-        let mut cmd = hook_support::git_cmd(&c.path());
+        let mut cmd = support::hooks::git_cmd(&c.path());
         cmd.env("PRE_COMMIT_HOME", tmp.path().join("cache"))
             .env("TIERGATE_BIN", bin_dir());
         cmd.args(args);
         cmd
     };
     let mut install = std::process::Command::new("pre-commit");
-    hook_support::hermetic(&mut install)
+    support::hooks::hermetic(&mut install)
         .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
         .current_dir(c.path())
         .arg("install");
-    assert_code(&hook_support::output(&mut install), 0);
+    assert_code(&support::hooks::output(&mut install), 0);
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "-A"]);
-    let out = hook_support::output(&mut pre_commit(&["commit", "-m", &declared("crypto: ai")]));
+    let out = support::hooks::output(&mut pre_commit(&["commit", "-m", &declared("crypto: ai")]));
     assert_code(&out, 1);
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -349,7 +349,7 @@ fn pre_commit_framework_runs_the_hooks() {
     );
     // Push a bad commit made with --no-verify: pre-push rejects it.
     c.git(&["commit", "-q", "--no-verify", "-m", &declared("crypto: ai")]);
-    let out = hook_support::output(&mut pre_commit(&["push", "origin", "main"]));
+    let out = support::hooks::output(&mut pre_commit(&["push", "origin", "main"]));
     assert_code(&out, 1);
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains("tiergate: push to origin rejected"), "{text}");
@@ -362,8 +362,8 @@ fn pre_commit_framework_runs_the_hooks() {
 fn server_install_turns_on_fsck_unless_told_not_to() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    hook_support::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
-    hook_support::git(dir, &["init", "-q", "-b", "main", "work"]);
+    support::hooks::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
+    support::hooks::git(dir, &["init", "-q", "-b", "main", "work"]);
     let policy = dir.join("policy.yaml");
     std::fs::write(
         &policy,
@@ -384,7 +384,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
         stdout(&out)
     };
     let fsck = || {
-        hook_support::git(&bare, &["config", "--get", "receive.fsckObjects"])
+        support::hooks::git(&bare, &["config", "--get", "receive.fsckObjects"])
             .trim()
             .to_owned()
     };
@@ -399,17 +399,17 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
     // A commit with two author headers: git and tools may read either one.
     let work = dir.join("work");
     std::fs::write(work.join("a.txt"), "a\n").expect("write");
-    hook_support::git(&work, &["add", "-A"]);
-    hook_support::git(&work, &["commit", "-q", "-m", "first"]);
-    let tree = hook_support::git(&work, &["rev-parse", "HEAD^{tree}"]);
-    let parent = hook_support::git(&work, &["rev-parse", "HEAD"]);
+    support::hooks::git(&work, &["add", "-A"]);
+    support::hooks::git(&work, &["commit", "-q", "-m", "first"]);
+    let tree = support::hooks::git(&work, &["rev-parse", "HEAD^{tree}"]);
+    let parent = support::hooks::git(&work, &["rev-parse", "HEAD"]);
     let raw = format!(
         "tree {}\nparent {}\nauthor A U Thor <author@example.com> 1700000000 +0000\nauthor Claude <noreply@anthropic.com> 1700000000 +0000\ncommitter C O Mitter <committer@example.com> 1700000000 +0000\n\ntwo authors\n",
         tree.trim(),
         parent.trim()
     );
-    let out = hook_support::run_stdin(
-        hook_support::git_cmd(&work).args([
+    let out = support::hooks::run_stdin(
+        support::hooks::git_cmd(&work).args([
             "hash-object",
             "-t",
             "commit",
@@ -423,7 +423,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
     let bad = stdout(&out).trim().to_owned();
     let url = format!("file://{bare_arg}");
     let push = |refspec: &str| {
-        hook_support::output(hook_support::git_cmd(&work).args(["push", &url, refspec]))
+        support::hooks::output(support::hooks::git_cmd(&work).args(["push", &url, refspec]))
     };
     assert_code(&push("main"), 0);
     let out = push(&format!("{bad}:refs/heads/bad"));
@@ -432,7 +432,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
 
     // --no-fsck: the setting is left as the admin set it (here: off), and
     // the same object reaches the hook (which sees the second author).
-    hook_support::git(&bare, &["config", "receive.fsckObjects", "false"]);
+    support::hooks::git(&bare, &["config", "receive.fsckObjects", "false"]);
     let text = install(&["--no-fsck"]);
     assert!(
         text.lines()

@@ -10,9 +10,9 @@
 //! tests/server_support: fixed identities and dates, so commit ids are the
 //! same on every run and appear in the snapshot as they are.
 
-mod server_support;
+mod support;
 
-use server_support::{assert_code, declared, remote_lines, Server};
+use support::server::{assert_code, declared, remote_lines, Server};
 
 /// The refused push of the snapshots: an AI-assisted change to crypto/
 /// and an undeclared AI co-author.

@@ -1,64 +1,18 @@
-//! Support for the end-to-end tests of the client hooks and install.sh:
-//! hermetic real git in temp dirs, with tiergate's hooks installed by
-//! `install.sh --no-build --bin-dir <the debug binaries under test>`.
-//!
-//! (`tests/support` names the `tiergate` binary, which is not a binary of
-//! the `tiergate-hooks` package these tests belong to, hence this module.)
-#![allow(dead_code)]
+//! A developer's clone with tiergate's client hooks installed by
+//! `install.sh --no-build --bin-dir <the debug binaries under test>`, and a
+//! bare remote.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
+
+// The shared helpers under this module's path too: a test imports all it
+// uses from one place.
+#[allow(unused_imports)]
+pub use super::*;
 
 /// The policy of the test repositories: `crypto/` forbidden to AI,
 /// `docs/` open, the rest `core`.
-pub const POLICY: &str = "\
-version: 1
-declaration:
-  key: AI-Assisted-by
-tiers:
-  - name: critical
-    paths: [ \"crypto/\" ]
-    ai: forbidden
-  - name: core
-    paths: [ \"src/\" ]
-    ai: allowed
-  - name: open
-    paths: [ \"docs/\" ]
-    ai: allowed
-default_tier: core
-";
-
-/// A declaration trailer block.
-pub const DECLARED: &str = "AI-Assisted-by: claude:claude-sonnet-4";
-
-/// The directory of the hook binaries under test (the cargo target dir).
-pub fn bin_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"))
-        .parent()
-        .expect("binary has a directory")
-        .to_path_buf()
-}
-
-/// tiergate's source tree (where install.sh and hooks/ live).
-pub fn source_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-#[path = "../support/mod.rs"]
-mod support;
-
-#[allow(unused_imports)] // each test binary uses its own share
-pub use support::{assert_code, git, git_cmd, hermetic, output, run_stdin, stderr, stdout};
-
-/// Run `install.sh` with `args` in `dir` (hermetic).
-pub fn install_sh(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new("sh");
-    hermetic(&mut cmd);
-    cmd.arg(source_dir().join("install.sh"))
-        .args(args)
-        .current_dir(dir);
-    output(&mut cmd)
-}
+pub const POLICY: &str = tiers_policy!();
 
 /// A developer's clone with tiergate's hooks installed, and a bare remote.
 pub struct Clone {
@@ -122,9 +76,7 @@ impl Clone {
 
     /// Write a file in the work tree.
     pub fn write(&self, rel: &str, content: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
+        write_file(&self.path(), rel, content);
     }
 
     /// Run git in the work tree (must succeed).
@@ -151,9 +103,4 @@ impl Clone {
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
         self.rev("HEAD")
     }
-}
-
-/// `title\n\n<declaration>`.
-pub fn declared(title: &str) -> String {
-    format!("{title}\n\n{DECLARED}\n")
 }
