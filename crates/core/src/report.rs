@@ -11,7 +11,6 @@ use crate::policy::{Mode, Policy};
 use crate::provenance::ProvenanceJson;
 use crate::rules::{RuleCode, Violation};
 use serde::Serialize;
-use serde_json::{json, Value};
 use std::fmt::Write as _;
 
 /// How many paths a human-readable violation lists before "and N more".
@@ -532,6 +531,43 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     format!("{a:016x}{b:016x}")
 }
 
+/// One issue of a GitLab Code Quality report (`tiergate check --format
+/// gitlab`), in the fields GitLab reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct GitlabIssue {
+    /// Always `issue`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The violation in one paragraph.
+    pub description: String,
+    /// `tiergate/<rule-code>`.
+    pub check_name: String,
+    /// Always `["Style"]`.
+    pub categories: [&'static str; 1],
+    /// Stable across runs: rule, commit, tier, path and line.
+    pub fingerprint: String,
+    /// `major`, or `minor` under `mode: warn`.
+    pub severity: &'static str,
+    /// Where GitLab shows it.
+    pub location: GitlabLocation,
+}
+
+/// `location` of a [`GitlabIssue`].
+#[derive(Debug, Clone, Serialize)]
+pub struct GitlabLocation {
+    /// The offending path, or the policy file.
+    pub path: String,
+    /// Always `{"begin": 1}`.
+    pub lines: GitlabLines,
+}
+
+/// `location.lines` of a [`GitlabIssue`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GitlabLines {
+    /// The first line.
+    pub begin: u32,
+}
+
 /// GitLab Code Quality issues for one commit's violations (the report is
 /// the JSON array of the issues of every commit). A violation about paths
 /// gives one issue per offending path (`location.path` that path), so
@@ -539,7 +575,7 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 /// has no file of its own and is located at `policy_path` (the policy file
 /// that states the rule). `location.lines.begin` is 1; severity `major`
 /// (`minor` under `mode: warn`); `check_name` is `tiergate/<rule-code>`.
-pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<Value> {
+pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<GitlabIssue> {
     let severity = match mode {
         Mode::Enforce => "major",
         Mode::Warn => "minor",
@@ -551,22 +587,23 @@ pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> 
             .line
             .map(|l| (l + 1).to_string())
             .unwrap_or_default();
-        let issue = |path: String| {
-            json!({
-                "type": "issue",
-                "description": description,
-                "check_name": format!("tiergate/{}", violation.rule),
-                "categories": ["Style"],
-                "fingerprint": fingerprint(&[
-                    violation.rule.as_str().as_bytes(),
-                    verdict.id.as_bytes(),
-                    violation.tier.as_deref().unwrap_or("").as_bytes(),
-                    path.as_bytes(),
-                    line.as_bytes(),
-                ]),
-                "severity": severity,
-                "location": { "path": path, "lines": { "begin": 1 } },
-            })
+        let issue = |path: String| GitlabIssue {
+            kind: "issue",
+            description: description.clone(),
+            check_name: format!("tiergate/{}", violation.rule),
+            categories: ["Style"],
+            fingerprint: fingerprint(&[
+                violation.rule.as_str().as_bytes(),
+                verdict.id.as_bytes(),
+                violation.tier.as_deref().unwrap_or("").as_bytes(),
+                path.as_bytes(),
+                line.as_bytes(),
+            ]),
+            severity,
+            location: GitlabLocation {
+                path,
+                lines: GitlabLines { begin: 1 },
+            },
         };
         if violation.paths.is_empty() {
             issues.push(issue(policy_path.to_owned()));
