@@ -366,19 +366,7 @@ fn raw_commit(dir: &Path, tree: &str, parent: &str, headers: &str, message: &[u8
     )
     .into_bytes();
     raw.extend_from_slice(message);
-    let out = run_stdin(
-        git_cmd(dir).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        &raw,
-    );
-    assert!(out.status.success(), "hash-object: {}", stderr(&out));
-    stdout(&out).trim().to_owned()
+    support::hash_commit(dir, &raw)
 }
 
 #[test]

@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
 use support::server::{
-    assert_code, bin_dir, git, git_cmd, hermetic, install, output, run_stdin, stderr, stdout,
+    assert_code, git, git_cmd, hermetic, install_server, output, run_stdin, stderr, stdout,
     tiergate, tiergate_bin, DECLARED, POLICY,
 };
 
@@ -85,19 +85,7 @@ fn build(dir: &Path, init: &[&str]) -> (String, String, String, String) {
     let raw = format!(
         "tree {tree}\nparent {tip}\nauthor A <a@example.com> 1700000000 +0000\ncommitter C <c@example.com> 1700000000 +0000\nencoding UTF-7\n\nFix\n\n+AEM-o-authored-by: Claude <noreply@anthropic.com>\n"
     );
-    let out = run_stdin(
-        git_cmd(dir).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        raw.as_bytes(),
-    );
-    assert_code(&out, 0);
-    let utf7 = stdout(&out).trim().to_owned();
+    let utf7 = support::hash_commit(dir, raw.as_bytes());
     git(dir, &["update-ref", "refs/heads/utf7", &utf7]);
     (latin1, merge, tip, utf7)
 }
@@ -228,18 +216,15 @@ fn empty_remote(tmp: &Path, name: &str, init: &[&str]) -> std::path::PathBuf {
 /// `audit`); its path.
 fn server(tmp: &Path, name: &str, init: &[&str], policy: &Path, audit: &Path) -> String {
     let bare = empty_remote(tmp, name, init);
-    let out = install(&[
-        "--server",
-        bare.to_str().expect("utf-8"),
-        "--no-build",
-        "--bin-dir",
-        bin_dir().to_str().expect("utf-8"),
-        "--policy",
-        policy.to_str().expect("utf-8"),
-        "--audit-log",
-        audit.to_str().expect("utf-8"),
-    ]);
-    assert_code(&out, 0);
+    install_server(
+        &bare,
+        &[
+            "--policy",
+            policy.to_str().expect("utf-8"),
+            "--audit-log",
+            audit.to_str().expect("utf-8"),
+        ],
+    );
     bare.to_str().expect("utf-8").to_owned()
 }
 

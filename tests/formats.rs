@@ -11,19 +11,12 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 use support::server::{
-    assert_code, bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, tiergate, POLICY,
+    assert_code, bin_dir, git, git_cmd, hermetic, install_server, output, stderr, stdout, tiergate,
+    POLICY,
 };
 use support::{commit_files, commit_latin1, LATIN1_MESSAGE};
 
-const FORMATS: &[(&str, &[&str])] = &[
-    ("sha1", &[]),
-    ("sha256", &["--object-format=sha256"]),
-    ("reftable", &["--ref-format=reftable"]),
-    (
-        "sha256-reftable",
-        &["--object-format=sha256", "--ref-format=reftable"],
-    ),
-];
+use support::FORMATS;
 
 fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
     commit_files(dir, files, message);
@@ -185,16 +178,7 @@ fn pre_receive_judges_sha256_and_reftable_servers() {
             &["push", "-q", "../srv.git", "main~5:refs/heads/main"],
         );
         let audit = tmp.path().join("audit.jsonl");
-        let out = install(&[
-            "--server",
-            bare.to_str().expect("utf-8"),
-            "--no-build",
-            "--bin-dir",
-            bin_dir().to_str().expect("utf-8"),
-            "--audit-log",
-            audit.to_str().expect("utf-8"),
-        ]);
-        assert_code(&out, 0);
+        install_server(&bare, &["--audit-log", audit.to_str().expect("utf-8")]);
         let push = |refspec: &str| output(git_cmd(&work).args(["push", "../srv.git", refspec]));
         // A declared commit in docs/: accepted.
         let out = push("main~4:refs/heads/docs");

@@ -17,9 +17,7 @@ mod support;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-use support::server::{
-    bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, DECLARED, POLICY,
-};
+use support::server::{bin_dir, git, git_cmd, hermetic, output, stderr, DECLARED, POLICY};
 
 const FORMATS: &[(&str, &[&str])] = &[
     ("sha1", &[]),
@@ -58,16 +56,10 @@ impl Setup {
         git(&s.work, &["add", "-A"]);
         git(&s.work, &["commit", "-q", "-m", "initial"]);
         git(&s.work, &["push", "-q", "../srv.git", "main"]);
-        let out = install(&[
-            "--server",
-            s.bare.to_str().expect("utf-8"),
-            "--no-build",
-            "--bin-dir",
-            bin_dir().to_str().expect("utf-8"),
-            "--audit-log",
-            s.audit.to_str().expect("utf-8"),
-        ]);
-        assert!(out.status.success(), "install: {}", stderr(&out));
+        support::server::install_server(
+            &s.bare,
+            &["--audit-log", s.audit.to_str().expect("utf-8")],
+        );
         git(&s.bare, &["config", "receive.fsckObjects", "false"]);
         s
     }
@@ -96,18 +88,7 @@ impl Setup {
 
     /// Write a commit object from its raw text, as git would never write it.
     fn hash_commit(&self, raw: &str) -> String {
-        let mut cmd = git_cmd(&self.work);
-        cmd.args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--stdin",
-            "--literally",
-        ]);
-        let out = support::server::run_stdin(&mut cmd, raw.as_bytes());
-        assert!(out.status.success(), "hash-object: {}", stderr(&out));
-        stdout(&out).trim().to_owned()
+        support::hash_commit(&self.work, raw.as_bytes())
     }
 
     fn push(&self, url: &str, refspec: &str) -> Output {

@@ -408,19 +408,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
         tree.trim(),
         parent.trim()
     );
-    let out = support::hooks::run_stdin(
-        support::hooks::git_cmd(&work).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        raw.as_bytes(),
-    );
-    assert_code(&out, 0);
-    let bad = stdout(&out).trim().to_owned();
+    let bad = support::hash_commit(&work, raw.as_bytes());
     let url = format!("file://{bare_arg}");
     let push = |refspec: &str| {
         support::hooks::output(support::hooks::git_cmd(&work).args(["push", &url, refspec]))

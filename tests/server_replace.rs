@@ -15,15 +15,7 @@ use support::server::{
     POLICY,
 };
 
-const FORMATS: &[(&str, &[&str])] = &[
-    ("sha1", &[]),
-    ("sha256", &["--object-format=sha256"]),
-    ("reftable", &["--ref-format=reftable"]),
-    (
-        "sha256-reftable",
-        &["--object-format=sha256", "--ref-format=reftable"],
-    ),
-];
+use support::FORMATS;
 
 fn short(id: &str) -> &str {
     &id[..12]

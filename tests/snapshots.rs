@@ -15,9 +15,8 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Output;
-use support::{git, git_cmd, run_stdin, stderr, stdout, Repo};
+use support::{git, hash_commit, stderr, stdout, Repo};
 use tiergate_core::rules::RuleCode;
 
 /// The fixture's policy: crypto/ forbidden to AI, accel/ needs a
@@ -51,23 +50,6 @@ fn render(out: &Output) -> String {
         stdout(out),
         stderr(out)
     )
-}
-
-/// Write a commit object from raw text with `git hash-object --literally`
-/// (git's own commands never write a malformed commit); its id.
-fn hash_commit(dir: &Path, raw: &str) -> String {
-    let mut cmd = git_cmd(dir);
-    cmd.args([
-        "hash-object",
-        "-t",
-        "commit",
-        "-w",
-        "--stdin",
-        "--literally",
-    ]);
-    let out = run_stdin(&mut cmd, raw.as_bytes());
-    assert!(out.status.success(), "hash-object: {}", stderr(&out));
-    stdout(&out).trim().to_owned()
 }
 
 /// The fixture: an initial commit with the policy, then one commit per
@@ -117,10 +99,11 @@ fn fixture() -> Repo {
     let who = "A U Thor <author@example.com> 1700000000 +0000";
     let bad = hash_commit(
         repo.path(),
-        &format!(
+        format!(
             "tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n\
              encoding UTF-8\nencoding UTF-7\n\ndocs: two encodings\n"
-        ),
+        )
+        .as_bytes(),
     );
     repo.git(&["update-ref", "refs/heads/main", &bad]);
     repo

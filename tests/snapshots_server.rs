@@ -1,13 +1,13 @@
 //! Snapshot tests (insta) of the pre-receive hook's output to the pusher
 //! (what a developer reads after a refused push) and of the audit record
-//! it writes for that push. The snapshot under
-//! tests/snapshots/ is the specification of that output (see
+//! it writes for that push. The snapshots under
+//! tests/snapshots/ are the specification of that output (see
 //! tests/snapshots.rs for the rest of the rendered output and for how
 //! insta behaves in CI).
 //!
 //! The push is real (`git push` over `file://` to a bare repository with
 //! the hook installed by install.sh), in the hermetic environment of
-//! tests/server_support: fixed identities and dates, so commit ids are the
+//! tests/support (server.rs): fixed identities and dates, so commit ids are the
 //! same on every run and appear in the snapshot as they are.
 
 mod support;

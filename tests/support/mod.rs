@@ -265,6 +265,36 @@ pub fn commit_latin1(dir: &Path, message: &[u8]) -> String {
     git(dir, &["rev-parse", "HEAD"]).trim().to_owned()
 }
 
+/// Write the commit object `raw` as given with `git hash-object -t commit
+/// --literally` (git's own commands never write a malformed commit); its
+/// id.
+#[track_caller]
+pub fn hash_commit(dir: &Path, raw: &[u8]) -> String {
+    let mut cmd = git_cmd(dir);
+    cmd.args([
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        "--literally",
+        "--stdin",
+    ]);
+    let out = run_stdin(&mut cmd, raw);
+    assert!(out.status.success(), "hash-object: {}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+/// Every repository format git writes: `git init` arguments by name.
+pub const FORMATS: &[(&str, &[&str])] = &[
+    ("sha1", &[]),
+    ("sha256", &["--object-format=sha256"]),
+    ("reftable", &["--ref-format=reftable"]),
+    (
+        "sha256-reftable",
+        &["--object-format=sha256", "--ref-format=reftable"],
+    ),
+];
+
 /// A scratch repository in a temp dir.
 pub struct Repo {
     /// Keeps the directory alive.
