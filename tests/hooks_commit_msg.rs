@@ -3,23 +3,53 @@
 
 mod support;
 
-use support::hooks::{assert_code, declared, git, stderr, Clone, DECLARED};
+use support::hooks::{assert_code, declared, forbidden_body, git, stderr, Clone, DECLARED};
 
-/// The key lines of a rejection of `path` by the forbidden tier.
+/// A rejection of the staged `paths` by the forbidden tier, exactly: the
+/// violation's block (title as the message gave it), the summary line
+/// naming the policy, then at most the hint on the saved message.
 #[track_caller]
-fn assert_rejected(out: &std::process::Output, path: &str) {
+fn assert_rejected(out: &std::process::Output, paths: &[&str]) {
     assert_code(out, 1);
     let err = stderr(out);
+    let title = err
+        .strip_prefix("error[ai-forbidden-tier]: commit (new) \"")
+        .and_then(|rest| rest.split_once("\"\n"))
+        .map(|(title, _)| title)
+        .unwrap_or_else(|| panic!("no ai-forbidden-tier block first:\n{err}"));
+    let block = format!(
+        "error[ai-forbidden-tier]: commit (new) \"{title}\"\n{}\n",
+        forbidden_body(paths)
+    );
+    let rest = err
+        .strip_prefix(&block)
+        .unwrap_or_else(|| panic!("expected the block:\n{block}\ngot:\n{err}"));
+    let (summary, hint) = rest.split_once('\n').unwrap_or((rest, ""));
     assert!(
-        err.contains("error[ai-forbidden-tier]: commit (new)"),
+        summary.starts_with("tiergate: commit rejected: 1 violation (policy /")
+            && summary.ends_with("policy.yaml)"),
         "{err}"
     );
-    assert!(err.contains(&format!("\n    {path}\n")), "{err}");
-    assert!(err.contains("  fix: "), "{err}");
     assert!(
-        err.contains("tiergate: commit rejected: 1 violation"),
-        "{err}"
+        hint.is_empty()
+            || (hint.starts_with("Hint: ")
+                && hint.matches('\n').count() == 1
+                && hint.ends_with(".\n")),
+        "at most one hint line after the summary:\n{err}"
     );
+}
+
+/// `text` with the clone's work tree written `[WORK]`.
+fn without_work_tree(c: &Clone, text: &str) -> String {
+    let work = c.path();
+    let real = work.canonicalize().expect("canonical work tree");
+    text.replace(real.to_str().expect("utf-8"), "[WORK]")
+        .replace(work.to_str().expect("utf-8"), "[WORK]")
+}
+
+/// The hint on the message saved at `file` (as the user would type it).
+fn saved_hint(file: &str) -> String {
+    format!("Hint: Your message is saved in {file}: fix it and commit again with `git commit -e -F {file}`.\n")
 }
 
 #[test]
@@ -31,16 +61,13 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
     c.git(&["add", "-A"]);
     let msg = declared("crypto: speed up AES");
     let out = c.try_git(&["commit", "-m", &msg]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     let err = stderr(&out);
     assert!(
         !err.contains("docs/aes.md"),
         "only the forbidden paths: {err}"
     );
-    assert!(
-        err.contains("Hint: Your message is saved in .git/COMMIT_EDITMSG: fix it and commit again with `git commit -e -F .git/COMMIT_EDITMSG`."),
-        "{err}"
-    );
+    assert!(err.ends_with(&saved_hint(".git/COMMIT_EDITMSG")), "{err}");
     assert_eq!(c.rev("HEAD"), head, "nothing committed");
     let saved = std::fs::read_to_string(c.path().join(".git/COMMIT_EDITMSG")).expect("saved");
     assert!(saved.contains(DECLARED), "{saved}");
@@ -49,8 +76,9 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
         support::hooks::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
     );
     assert_code(&out, 1);
+    assert_rejected(&out, &["crypto/aes.c"]);
     assert!(
-        stderr(&out).contains("`git commit -e -F ../.git/COMMIT_EDITMSG`"),
+        stderr(&out).ends_with(&saved_hint("../.git/COMMIT_EDITMSG")),
         "{}",
         stderr(&out)
     );
@@ -83,11 +111,19 @@ fn undeclared_commit_fix_does_not_amend_the_previous_commit() {
     let err = stderr(&out);
     // `git commit --amend --trailer ...` would amend HEAD, a commit that
     // is not the one rejected: the fix reuses the saved message instead.
-    assert!(!err.contains("--amend"), "{err}");
-    assert!(
-        err.contains("  fix: Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`).\n"),
-        "{err}"
+    assert_eq!(
+        without_work_tree(&c, &err),
+        "error[undeclared-ai]: commit (new) \"docs: a\"\n  \
+         AI assistance is evident but not declared with 'AI-Assisted-by:': \
+         Co-authored-by: Claude <noreply@anthropic.com> (Claude)\n  \
+         at line 3 of the message\n  \
+         fix: Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph \
+         (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`).\n\n\
+         tiergate: commit rejected: 1 violation (policy [WORK]/policy.yaml)\n"
+            .to_owned()
+            + &saved_hint(".git/COMMIT_EDITMSG")
     );
+    assert!(!err.contains("--amend"), "{err}");
     assert_eq!(c.rev("HEAD"), head, "nothing committed");
     // Following the fix commits the staged change, declared.
     let out = support::hooks::output(
@@ -115,13 +151,8 @@ fn first_commit_without_head() {
     c.write("docs/index.md", "docs\n");
     c.git(&["add", "-A"]);
     let out = c.try_git(&["commit", "-m", &declared("Initial import")]);
-    assert_rejected(&out, "crypto/aes.c");
     // The policy file itself is in the strictest tier too.
-    assert!(
-        stderr(&out).contains("\n    policy.yaml\n"),
-        "{}",
-        stderr(&out)
-    );
+    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
     let out = c.try_git(&["commit", "-q", "-m", "Initial import"]);
     assert_code(&out, 0);
 }
@@ -132,7 +163,7 @@ fn commit_all_reads_index_lock() {
     // Nothing staged in .git/index; -a stages crypto/aes.c in index.lock.
     c.write("crypto/aes.c", "changed\n");
     let out = c.try_git(&["commit", "-a", "-m", &declared("crypto: change")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // And the other way round: crypto staged in the index would be
     // committed by -a along with docs.
     c.write("docs/index.md", "more docs\n");
@@ -166,7 +197,7 @@ fn partial_commit_reads_the_temporary_index() {
     c.write("docs/index.md", "even more docs\n");
     c.git(&["add", "docs/index.md"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: x"), "crypto/aes.c"]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -178,7 +209,7 @@ fn amend_judges_the_whole_amended_commit() {
     // Amending only the message: the index equals HEAD, but the commit
     // being made changes crypto/aes.c against HEAD's parent.
     let out = c.try_git(&["commit", "--amend", "-m", &declared("crypto: by hand")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // An amend that adds docs to a docs-only commit passes.
     c.write("docs/x.md", "x\n");
     c.git(&["add", "-A"]);
@@ -198,7 +229,7 @@ fn amend_judges_the_whole_amended_commit() {
 fn amend_of_the_root_commit() {
     let c = Clone::new();
     let out = c.try_git(&["commit", "--amend", "-m", &declared("Initial commit")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
 }
 
 #[test]
@@ -231,7 +262,7 @@ fn merge_is_judged_on_what_it_introduces() {
     c.write("crypto/aes.c", "resolved by an AI\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("Merge other")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     assert!(
         c.path().join(".git/MERGE_HEAD").exists(),
         "merge still in progress"
@@ -336,7 +367,7 @@ fn comment_char_from_config_and_command_line() {
             .env("GIT_EDITOR", &editor)
             .args(["commit"]),
     );
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // `git -c core.commentChar=@` reaches the hook through
     // GIT_CONFIG_PARAMETERS.
     c.git(&["config", "--unset", "core.commentChar"]);
@@ -345,7 +376,7 @@ fn comment_char_from_config_and_command_line() {
             .env("GIT_EDITOR", &editor)
             .args(["-c", "core.commentChar=@", "commit"]),
     );
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -365,7 +396,7 @@ fn relative_index_file_from_a_subdirectory() {
     c.write("crypto/aes.c", "ai\n");
     assert_code(&run(&["add", "../crypto/aes.c"]), 0);
     let out = run(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // The default index has nothing staged: a plain commit would be empty.
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
     assert!(!out.status.success());
@@ -395,7 +426,7 @@ fn linked_worktree() {
         "-m",
         &declared("crypto: ai"),
     ]));
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // The message is in the worktree's own git dir.
     let err = stderr(&out);
     assert!(err.contains(".git/worktrees/wt/COMMIT_EDITMSG`"), "{err}");
@@ -424,7 +455,7 @@ fn core_hooks_path_is_where_hooks_go() {
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -491,13 +522,16 @@ fn git_am_runs_applypatch_msg_with_the_patch_paths() {
     assert_code(&out, 0);
     let out = c.try_git(&["am", patches[1].to_str().expect("utf-8")]);
     assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(
-        err.contains("error[ai-forbidden-tier]: commit (patch) \"crypto: am\""),
-        "{err}"
+    assert_eq!(
+        without_work_tree(&c, &stderr(&out)),
+        format!(
+            "error[ai-forbidden-tier]: commit (patch) \"crypto: am\"\n{}\n\
+             tiergate: patch rejected: 1 violation (policy [WORK]/policy.yaml)\n\
+             Hint: Fix the patch's message (or ask its author to) and apply it again \
+             (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.\n",
+            forbidden_body(&["crypto/aes.c"])
+        )
     );
-    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
-    assert!(err.contains("tiergate: patch rejected"), "{err}");
     assert_eq!(c.git(&["log", "-1", "--format=%s"]), "docs: am\n");
 }
 
@@ -512,9 +546,14 @@ fn warn_mode_reports_but_commits() {
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-q", "-m", &declared("crypto: ai")]);
     assert_code(&out, 0);
-    let err = stderr(&out);
-    assert!(err.contains("warning[ai-forbidden-tier]"), "{err}");
-    assert!(err.contains("mode: warn, not rejecting"), "{err}");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning[ai-forbidden-tier]: commit (new) \"crypto: ai\"\n{}\n\
+             tiergate: 1 violation (mode: warn, not rejecting)\n",
+            forbidden_body(&["crypto/aes.c"])
+        )
+    );
 }
 
 #[test]

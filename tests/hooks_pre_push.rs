@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::hooks::{assert_code, declared, stderr, Clone};
+use support::hooks::{assert_code, declared, forbidden_body, stderr, Clone};
 
 /// A clone whose main is pushed to origin.
 fn pushed_clone() -> Clone {
@@ -24,6 +24,21 @@ fn remote_has(c: &Clone, rev: &str) -> bool {
     .success()
 }
 
+/// What `git push` prints when the hook refuses the commit `bad`
+/// (`crypto: ai`, declared, touching crypto/aes.c): the violation's block,
+/// the hook's `summary` lines, its hint, then git's own error.
+fn rejection(bad: &str, summary: &str) -> String {
+    format!(
+        "error[ai-forbidden-tier]: commit {} \"crypto: ai\"\n{}\n\
+         {summary}\
+         Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one), then push again; \
+         `tiergate explain <rule>` says more.\n\
+         error: failed to push some refs to '../remote.git'\n",
+        &bad[..12],
+        forbidden_body(&["crypto/aes.c"])
+    )
+}
+
 #[test]
 fn new_branch_with_a_violation_is_rejected_and_nothing_is_pushed() {
     let c = pushed_clone();
@@ -32,22 +47,13 @@ fn new_branch_with_a_violation_is_rejected_and_nothing_is_pushed() {
     let bad = c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
     let out = c.try_git(&["push", "origin", "topic"]);
     assert_code(&out, 1);
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: ai\"",
-            &bad[..12]
-        )),
-        "{err}"
-    );
-    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
-    assert!(
-        err.contains("tiergate: 1 violation in 1 commit (2 commits checked)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("tiergate: push to origin rejected (refs/heads/topic); nothing was pushed"),
-        "{err}"
+    assert_eq!(
+        stderr(&out),
+        rejection(
+            &bad,
+            "tiergate: 1 violation in 1 commit (2 commits checked)\n\
+             tiergate: push to origin rejected (refs/heads/topic); nothing was pushed\n"
+        )
     );
     assert!(!remote_has(&c, "refs/heads/topic"));
 }
@@ -57,15 +63,18 @@ fn every_stdin_line_is_read_and_the_whole_push_is_rejected() {
     let c = pushed_clone();
     c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: fine");
     c.git(&["checkout", "-q", "-b", "zzz"]);
-    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let bad = c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
     c.git(&["checkout", "-q", "main"]);
     // Two refs in one push: the bad commit is on the second line.
     let out = c.try_git(&["push", "origin", "main", "zzz"]);
     assert_code(&out, 1);
-    assert!(
-        stderr(&out).contains("(refs/heads/main, refs/heads/zzz)"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        stderr(&out),
+        rejection(
+            &bad,
+            "tiergate: 1 violation in 1 commit (2 commits checked)\n\
+             tiergate: push to origin rejected (refs/heads/main, refs/heads/zzz); nothing was pushed\n"
+        )
     );
     // Neither ref moved on the remote.
     assert!(!remote_has(&c, "refs/heads/zzz"));
@@ -177,7 +186,7 @@ fn bad_stdin_is_a_usage_error() {
     let c = Clone::new();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
     support::hooks::hermetic(&mut cmd);
-    let out = hook_support_stdin(
+    let out = support::run_stdin(
         cmd.current_dir(c.path()).args(["origin", "x"]),
         b"garbage\n",
     );
@@ -185,25 +194,8 @@ fn bad_stdin_is_a_usage_error() {
     assert!(stderr(&out).contains("line 1 of stdin"), "{}", stderr(&out));
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
     support::hooks::hermetic(&mut cmd);
-    let out = hook_support_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
+    let out = support::run_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
     assert_code(&out, 0);
-}
-
-fn hook_support_stdin(cmd: &mut std::process::Command, input: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait_with_output().expect("wait")
 }
 
 #[test]

@@ -104,3 +104,19 @@ impl Clone {
         self.rev("HEAD")
     }
 }
+
+/// The lines of an `ai-forbidden-tier` violation of `paths` (by the
+/// [`POLICY`]'s `critical` tier) after its first: what is wrong, the paths,
+/// the fix; as every hook prints them.
+pub fn forbidden_body(paths: &[&str]) -> String {
+    let count = match paths.len() {
+        1 => "1 path".to_owned(),
+        n => format!("{n} paths"),
+    };
+    let listed: String = paths.iter().map(|p| format!("    {p}\n")).collect();
+    format!(
+        "  AI-assisted commit touches tier 'critical' (ai: forbidden): {count}\n{listed}  \
+         fix: Split the changes to 'critical' into a commit written without AI assistance, \
+         or ask its maintainers.\n"
+    )
+}
