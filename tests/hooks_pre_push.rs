@@ -191,7 +191,12 @@ fn bad_stdin_is_a_usage_error() {
         b"garbage\n",
     );
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("line 1 of stdin"), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "Error: pre-push: line 1 of stdin is not \
+         `<local-ref> <local-oid> <remote-ref> <remote-oid>`: \"garbage\"\n\
+         Hint: git writes these lines itself; run the hook through `git push`.\n"
+    );
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
     support::hooks::hermetic(&mut cmd);
     let out = support::run_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");

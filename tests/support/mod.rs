@@ -227,21 +227,26 @@ pub fn write_file(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
 /// In the work tree `dir`: write `files`, `git add -A` and commit with
 /// `message` as given (`--cleanup=verbatim`); the new id.
 pub fn commit_files(dir: &Path, files: &[(&str, &str)], message: &str) -> String {
+    commit_files_env(dir, files, message, &[])
+}
+
+/// [`commit_files`] with `env` added to the commit's environment (other
+/// dates: `GIT_AUTHOR_DATE`, `GIT_COMMITTER_DATE`).
+pub fn commit_files_env(
+    dir: &Path,
+    files: &[(&str, &str)],
+    message: &str,
+    env: &[(&str, &str)],
+) -> String {
     for (rel, content) in files {
         write_file(dir, rel, content);
     }
     git(dir, &["add", "-A"]);
-    git(
-        dir,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "--cleanup=verbatim",
-            "-m",
-            message,
-        ],
-    );
+    let mut cmd = git_cmd(dir);
+    cmd.args(["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m"])
+        .arg(message)
+        .envs(env.iter().copied());
+    assert_code(&output(&mut cmd), 0);
     git(dir, &["rev-parse", "HEAD"]).trim().to_owned()
 }
 
