@@ -11,34 +11,20 @@
 //!
 //! Runs in the tiergate-hooks package (the hook binaries); `tiergate check`
 //! is the `tiergate` binary next to them, which `cargo test --workspace`
-//! builds (its parts are skipped, with a note, when it is missing).
+//! builds (`support::tiergate_bin`).
 
-mod server_support;
+mod support;
 
-use server_support::{
-    assert_code, bin_dir, git, git_cmd, hermetic, output, run_stdin, stderr, stdout, Server,
-    DECLARED,
-};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Instant;
+use support::server::{
+    assert_code, bin_dir, git, git_cmd, hermetic, output, run_stdin, stderr, stdout, tiergate_bin,
+    Server, DECLARED,
+};
 
 /// An AI co-author line (a builtin marker).
 const CLAUDE: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
-
-/// The `tiergate` binary next to the hook binaries, if it was built.
-fn tiergate_bin() -> Option<PathBuf> {
-    let path = bin_dir().join("tiergate");
-    if path.is_file() {
-        Some(path)
-    } else {
-        eprintln!(
-            "note: {} not built; skipping `tiergate check`",
-            path.display()
-        );
-        None
-    }
-}
 
 /// `tiergate ARGS` in `dir`, hermetic.
 fn tiergate(bin: &Path, dir: &Path, args: &[&str]) -> Output {
@@ -139,7 +125,8 @@ fn ten_megabyte_messages() {
         &s.work,
         &["commit", "-q", "--cleanup=verbatim", "-F", msg_path],
     );
-    if let Some(bin) = tiergate_bin() {
+    {
+        let bin = tiergate_bin();
         let (code, doc) = check_json(&bin, &s.work, "HEAD~1..HEAD");
         assert_eq!(code, Some(1), "{doc}");
         assert_eq!(rules(&doc), ["ai-forbidden-tier"], "{doc}");
@@ -217,7 +204,7 @@ fn commit_touching_200000_paths() {
     git(work, &["update-ref", "refs/heads/huge", commit]);
     eprintln!("200,000 paths: built in {:.1?}", t0.elapsed());
 
-    let Some(bin) = tiergate_bin() else { return };
+    let bin = tiergate_bin();
     let t1 = Instant::now();
     let (code, doc) = check_json(&bin, work, "main..huge");
     eprintln!("200,000 paths: tiergate check in {:.1?}", t1.elapsed());
@@ -260,7 +247,7 @@ fn push_of_10000_refs() {
         git(&s.work, &["checkout", "-q", "-b", "ai", "main~1"]);
         let id = s.commit(
             &[("crypto/aes.c", "x\n")],
-            &server_support::declared("crypto: AES"),
+            &support::server::declared("crypto: AES"),
         );
         git(&s.work, &["checkout", "-q", "main"]);
         id
@@ -333,7 +320,8 @@ fn non_utf8_messages_and_paths() {
         &[b"crypto/caf\xe9.c", b"docs/\xff\xfe.md"],
     );
     fast_import(&s.work, &stream);
-    if let Some(bin) = tiergate_bin() {
+    {
+        let bin = tiergate_bin();
         let (code, doc) = check_json(&bin, &s.work, "main..bytes");
         assert_eq!(code, Some(1), "{doc}");
         assert_eq!(rules(&doc), ["ai-forbidden-tier"], "{doc}");
@@ -378,19 +366,7 @@ fn raw_commit(dir: &Path, tree: &str, parent: &str, headers: &str, message: &[u8
     )
     .into_bytes();
     raw.extend_from_slice(message);
-    let out = run_stdin(
-        git_cmd(dir).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        &raw,
-    );
-    assert!(out.status.success(), "hash-object: {}", stderr(&out));
-    stdout(&out).trim().to_owned()
+    support::hash_commit(dir, &raw)
 }
 
 #[test]
@@ -426,7 +402,8 @@ fn commit_encodings() {
         "Ren\u{e9} Latin|Caf\u{e9}: fix the menu",
         "git log shows it decoded"
     );
-    if let Some(bin) = tiergate_bin() {
+    {
+        let bin = tiergate_bin();
         let (code, doc) = check_json(&bin, &s.work, "main..latin1");
         assert_eq!(code, Some(1), "{doc}");
         assert_eq!(rules(&doc), ["undeclared-ai"], "{doc}");
@@ -474,7 +451,8 @@ fn commit_encodings() {
         b"Fix\n\n+AEM-o-authored-by: Claude <noreply@anthropic.com>\n",
     );
     git(&s.work, &["update-ref", "refs/heads/utf7", &utf7]);
-    if let Some(bin) = tiergate_bin() {
+    {
+        let bin = tiergate_bin();
         let out = tiergate(&bin, &s.work, &["check", "main..utf7"]);
         assert_code(&out, 3);
         assert!(
@@ -604,7 +582,8 @@ fn tree_10000_levels_deep() {
         stderr(&out)
     );
 
-    if let Some(bin) = tiergate_bin() {
+    {
+        let bin = tiergate_bin();
         let (code, doc) = check_json(&bin, &s.work, "main..deep");
         assert_eq!(code, Some(1), "{doc}");
         assert_eq!(rules(&doc), ["tree-too-deep"], "{doc}");

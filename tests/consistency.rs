@@ -20,15 +20,15 @@
 //!   read: every entry point refuses to judge it (the commands exit 3, the
 //!   server refuses the push with `unreadable-encoding`).
 
-mod server_support;
+mod support;
 
-use server_support::{
-    assert_code, bin_dir, git, git_cmd, hermetic, install, output, run_stdin, stderr, stdout,
-    DECLARED, POLICY,
-};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Output};
+use support::server::{
+    assert_code, git, git_cmd, hermetic, install_server, output, run_stdin, stderr, stdout,
+    tiergate, tiergate_bin, DECLARED, POLICY,
+};
 
 const FORMATS: &[(&str, &[&str])] = &[
     ("sha1", &[]),
@@ -39,34 +39,7 @@ const FORMATS: &[(&str, &[&str])] = &[
 /// Rule codes (sorted) of every commit with violations, by commit id.
 type Verdicts = BTreeMap<String, Vec<String>>;
 
-/// The `tiergate` binary, a binary of another package of the workspace:
-/// built by `cargo test --workspace` (or `cargo build`).
-fn tiergate_bin() -> std::path::PathBuf {
-    let bin = bin_dir().join("tiergate");
-    assert!(
-        bin.is_file(),
-        "{} is not built: run `cargo build -p tiergate` first",
-        bin.display()
-    );
-    bin
-}
-
-fn tiergate(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(tiergate_bin());
-    hermetic(&mut cmd).current_dir(dir).args(args);
-    output(&mut cmd)
-}
-
-fn commit(dir: &Path, files: &[(&str, &str)], message: &str) -> String {
-    for (rel, content) in files {
-        let p = dir.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
-    }
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_owned()
-}
+use support::{commit_files as commit, commit_latin1, LATIN1_MESSAGE};
 
 /// The history of the module documentation in a new repository at `dir`;
 /// the ids of the Latin-1 commit, the evil merge, the tip of `main` and
@@ -87,23 +60,7 @@ fn build(dir: &Path, init: &[&str]) -> (String, String, String, String) {
     );
     std::fs::write(dir.join("src/b.c"), "b\n").expect("write");
     git(dir, &["add", "-A"]);
-    std::fs::write(
-        dir.join("latin1.msg"),
-        b"Caf\xe9 fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
-    )
-    .expect("write");
-    let mut latin = git_cmd(dir);
-    latin.args([
-        "-c",
-        "i18n.commitEncoding=ISO-8859-1",
-        "commit",
-        "-q",
-        "-F",
-        "latin1.msg",
-    ]);
-    assert_code(&output(&mut latin), 0);
-    std::fs::remove_file(dir.join("latin1.msg")).expect("rm");
-    let latin1 = git(dir, &["rev-parse", "HEAD"]).trim().to_owned();
+    let latin1 = commit_latin1(dir, LATIN1_MESSAGE);
     git(dir, &["checkout", "-q", "-b", "side", "main~1"]);
     commit(
         dir,
@@ -128,19 +85,7 @@ fn build(dir: &Path, init: &[&str]) -> (String, String, String, String) {
     let raw = format!(
         "tree {tree}\nparent {tip}\nauthor A <a@example.com> 1700000000 +0000\ncommitter C <c@example.com> 1700000000 +0000\nencoding UTF-7\n\nFix\n\n+AEM-o-authored-by: Claude <noreply@anthropic.com>\n"
     );
-    let out = run_stdin(
-        git_cmd(dir).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        raw.as_bytes(),
-    );
-    assert_code(&out, 0);
-    let utf7 = stdout(&out).trim().to_owned();
+    let utf7 = support::hash_commit(dir, raw.as_bytes());
     git(dir, &["update-ref", "refs/heads/utf7", &utf7]);
     (latin1, merge, tip, utf7)
 }
@@ -271,18 +216,15 @@ fn empty_remote(tmp: &Path, name: &str, init: &[&str]) -> std::path::PathBuf {
 /// `audit`); its path.
 fn server(tmp: &Path, name: &str, init: &[&str], policy: &Path, audit: &Path) -> String {
     let bare = empty_remote(tmp, name, init);
-    let out = install(&[
-        "--server",
-        bare.to_str().expect("utf-8"),
-        "--no-build",
-        "--bin-dir",
-        bin_dir().to_str().expect("utf-8"),
-        "--policy",
-        policy.to_str().expect("utf-8"),
-        "--audit-log",
-        audit.to_str().expect("utf-8"),
-    ]);
-    assert_code(&out, 0);
+    install_server(
+        &bare,
+        &[
+            "--policy",
+            policy.to_str().expect("utf-8"),
+            "--audit-log",
+            audit.to_str().expect("utf-8"),
+        ],
+    );
     bare.to_str().expect("utf-8").to_owned()
 }
 

@@ -5,9 +5,9 @@
 //! pushed to a warned `wip/` branch and later to `main` (the server side
 //! is in `declarations_server.rs`).
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, stderr, Clone};
+use support::hooks::{assert_code, stderr, Clone};
 
 /// The hooks' policy with extra top-level text and the `core` tier's
 /// extra keys.

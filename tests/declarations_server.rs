@@ -4,9 +4,9 @@
 //! `wip/` and later to `main` judged then, and replace refs judged
 //! whatever their scope.
 
-mod server_support;
+mod support;
 
-use server_support::{assert_code, assert_remote_line, remote_lines, stderr, Server};
+use support::server::{assert_code, assert_remote_line, remote_lines, stderr, Server};
 
 /// The policy with extra top-level text and the `core` tier's
 /// extra keys.

@@ -8,11 +8,11 @@
 //! `refs/heads/case/<name>` (or what the case pushes), so cases do not
 //! see each other's commits.
 
-mod server_support;
+mod support;
 
-use server_support::{git, git_cmd, output, stderr, Server, DECLARED};
 use std::collections::BTreeSet;
 use std::path::Path;
+use support::server::{git, git_cmd, output, stderr, Server, DECLARED};
 
 /// An AI co-author line.
 const CLAUDE: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
@@ -302,7 +302,7 @@ fn cases() -> Vec<Case> {
                 let info = format!("160000 commit {}\tcrypto", base.trim());
                 let mut cmd = git_cmd(c.work());
                 cmd.args(["update-index", "--add", "--index-info"]);
-                let out = server_support::run_stdin(&mut cmd, info.as_bytes());
+                let out = support::server::run_stdin(&mut cmd, info.as_bytes());
                 assert!(out.status.success(), "{}", stderr(&out));
                 c.commit(&[], &declared("submodule at crypto"));
                 None
@@ -327,7 +327,7 @@ fn cases() -> Vec<Case> {
                 let info = format!("160000 commit {}\tcrypto/sub", base.trim());
                 let mut cmd = git_cmd(c.work());
                 cmd.args(["update-index", "--add", "--index-info"]);
-                let out = server_support::run_stdin(&mut cmd, info.as_bytes());
+                let out = support::server::run_stdin(&mut cmd, info.as_bytes());
                 assert!(out.status.success(), "{}", stderr(&out));
                 c.commit(&[], &declared("submodule"));
                 None

@@ -6,53 +6,20 @@
 //! the libgit2 path on the same history in a classic repository.
 //! The client hooks (commit-msg, pre-push) read them the same way.
 
-mod server_support;
+mod support;
 
-use server_support::{
-    assert_code, bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, POLICY,
-};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+use support::server::{
+    assert_code, bin_dir, git, git_cmd, hermetic, install_server, output, stderr, stdout, tiergate,
+    POLICY,
+};
+use support::{commit_files, commit_latin1, LATIN1_MESSAGE};
 
-const FORMATS: &[(&str, &[&str])] = &[
-    ("sha1", &[]),
-    ("sha256", &["--object-format=sha256"]),
-    ("reftable", &["--ref-format=reftable"]),
-    (
-        "sha256-reftable",
-        &["--object-format=sha256", "--ref-format=reftable"],
-    ),
-];
-
-fn tiergate(dir: &Path, args: &[&str]) -> Option<Output> {
-    let bin = bin_dir().join("tiergate");
-    if !bin.is_file() {
-        eprintln!("note: {} not built; skipping", bin.display());
-        return None;
-    }
-    let mut cmd = Command::new(bin);
-    hermetic(&mut cmd).current_dir(dir).args(args);
-    Some(output(&mut cmd))
-}
+use support::FORMATS;
 
 fn commit(dir: &Path, files: &[(&str, &str)], message: &str) {
-    for (rel, content) in files {
-        let p = dir.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
-    }
-    git(dir, &["add", "-A"]);
-    git(
-        dir,
-        &[
-            "commit",
-            "-q",
-            "--allow-empty",
-            "--cleanup=verbatim",
-            "-m",
-            message,
-        ],
-    );
+    commit_files(dir, files, message);
 }
 
 /// The same history in every format: root, declared commits in allowed
@@ -96,22 +63,7 @@ fn build(dir: &Path, init: &[&str]) {
         &[("crypto/evil.c", "e\n")],
         "merge side\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
     );
-    std::fs::write(
-        dir.join("latin1.msg"),
-        b"Caf\xe9 fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
-    )
-    .expect("write");
-    let mut latin = git_cmd(dir);
-    latin.args([
-        "-c",
-        "i18n.commitEncoding=ISO-8859-1",
-        "commit",
-        "-q",
-        "--allow-empty",
-        "-F",
-        "latin1.msg",
-    ]);
-    assert_code(&output(&mut latin), 0);
+    commit_latin1(dir, LATIN1_MESSAGE);
 }
 
 /// `(title, [(rule, tier, paths)])` of every commit with violations, sorted.
@@ -140,9 +92,7 @@ fn check_gives_the_same_verdicts_in_every_format() {
     for (name, init) in FORMATS {
         let tmp = tempfile::tempdir().expect("tempdir");
         build(tmp.path(), init);
-        let Some(out) = tiergate(tmp.path(), &["check", "--format", "json", "--all"]) else {
-            return;
-        };
+        let out = tiergate(tmp.path(), &["check", "--format", "json", "--all"]);
         assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(doc["commits_checked"], 8, "{name}: {doc}");
@@ -156,7 +106,7 @@ fn check_gives_the_same_verdicts_in_every_format() {
         let id_len = if name.starts_with("sha256") { 64 } else { 40 };
         assert_eq!(doc["commits"][0]["id"].as_str().map(str::len), Some(id_len));
         // A range, and a bad revision (exit 2).
-        let out = tiergate(tmp.path(), &["check", "main~1..main"]).expect("built");
+        let out = tiergate(tmp.path(), &["check", "main~1..main"]);
         assert_code(&out, 1);
         assert!(
             stdout(&out).contains("error[undeclared-ai]"),
@@ -168,7 +118,7 @@ fn check_gives_the_same_verdicts_in_every_format() {
             "{}",
             stdout(&out)
         );
-        let out = tiergate(tmp.path(), &["check", "nope..main"]).expect("built");
+        let out = tiergate(tmp.path(), &["check", "nope..main"]);
         assert_code(&out, 2);
     }
     let baseline = baseline.expect("ran");
@@ -228,16 +178,7 @@ fn pre_receive_judges_sha256_and_reftable_servers() {
             &["push", "-q", "../srv.git", "main~5:refs/heads/main"],
         );
         let audit = tmp.path().join("audit.jsonl");
-        let out = install(&[
-            "--server",
-            bare.to_str().expect("utf-8"),
-            "--no-build",
-            "--bin-dir",
-            bin_dir().to_str().expect("utf-8"),
-            "--audit-log",
-            audit.to_str().expect("utf-8"),
-        ]);
-        assert_code(&out, 0);
+        install_server(&bare, &["--audit-log", audit.to_str().expect("utf-8")]);
         let push = |refspec: &str| output(git_cmd(&work).args(["push", "../srv.git", refspec]));
         // A declared commit in docs/: accepted.
         let out = push("main~4:refs/heads/docs");
@@ -313,9 +254,7 @@ fn same_in_every_format(args: &[&str], code: i32) {
     for (name, init) in FORMATS {
         let tmp = tempfile::tempdir().expect("tempdir");
         build(tmp.path(), init);
-        let Some(out) = tiergate(tmp.path(), args) else {
-            return;
-        };
+        let out = tiergate(tmp.path(), args);
         assert_eq!(
             out.status.code(),
             Some(code),
@@ -378,9 +317,7 @@ fn bad_revisions_are_usage_errors_in_every_format() {
             &["show", "nope"],
             &["report", "nope..main"],
         ] {
-            let Some(out) = tiergate(tmp.path(), args) else {
-                return;
-            };
+            let out = tiergate(tmp.path(), args);
             assert_eq!(
                 out.status.code(),
                 Some(2),
@@ -390,7 +327,7 @@ fn bad_revisions_are_usage_errors_in_every_format() {
         }
         // Without a policy: a usage error too, the same as with libgit2.
         std::fs::remove_file(tmp.path().join("policy.yaml")).expect("rm");
-        let out = tiergate(tmp.path(), &["show"]).expect("built");
+        let out = tiergate(tmp.path(), &["show"]);
         assert_eq!(out.status.code(), Some(2), "{name}: {}", stderr(&out));
         assert!(
             stderr(&out).contains("no policy"),
@@ -421,14 +358,12 @@ fn a_tree_deeper_than_git_allows_is_refused_in_every_format() {
              data {}\n{message}\nfrom refs/heads/main^0\nM 100644 inline {path}\ndata 2\nx\n\n",
             message.len()
         );
-        let out = server_support::run_stdin(
+        let out = support::server::run_stdin(
             git_cmd(dir).args(["fast-import", "--quiet"]),
             stream.as_bytes(),
         );
         assert_code(&out, 0);
-        let Some(out) = tiergate(dir, &["check", "--format", "json", "main^..main"]) else {
-            return;
-        };
+        let out = tiergate(dir, &["check", "--format", "json", "main^..main"]);
         assert_code(&out, 1);
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
         let violations = &doc["commits"][0]["violations"];

@@ -4,9 +4,9 @@
 //! fails the test), with a defined exit code (0-3, never Rust's 101 or a
 //! signal) and without a panic message.
 //!
-//! The file is registered in two crates: in `tiergate` (the CLI binary) and
-//! in `tiergate-hooks` (the hook binaries); each compilation tests the
-//! binaries its crate builds (`option_env!("CARGO_BIN_EXE_...")`).
+//! Declared in the `tiergate-hooks` package; the `tiergate` binary of the
+//! cli package is found beside the hook binaries (`support::bin`), built by
+//! `cargo test --workspace`.
 //!
 //! `TIERGATE_FUZZ_SEED` and `TIERGATE_FUZZ_ROUNDS` change the seed and the
 //! number of inputs per target (default 120).
@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use support::hermetic;
+use support::{bin, hermetic};
 
 /// Kill a run after this long: a hang is a failure.
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -162,17 +162,6 @@ fn rounds() -> usize {
         .unwrap_or(120)
 }
 
-/// The directory of the binaries under test.
-fn bin(name: &str) -> PathBuf {
-    let any = option_env!("CARGO_BIN_EXE_tiergate")
-        .or(option_env!("CARGO_BIN_EXE_tiergate-commit-msg"))
-        .expect("a binary under test");
-    Path::new(any)
-        .parent()
-        .expect("binary has a directory")
-        .join(name)
-}
-
 /// Run `cmd` with `input` on stdin; fail on a hang (killed after
 /// [`TIMEOUT`], by its own id).
 fn run(cmd: &mut Command, input: &[u8]) -> Output {
@@ -285,16 +274,13 @@ fn repos() -> Repos {
 
 #[test]
 fn panics_exit_3_with_a_clear_message() {
-    let names: Vec<&str> = if option_env!("CARGO_BIN_EXE_tiergate").is_some() {
-        vec!["tiergate"]
-    } else {
-        vec![
-            "tiergate-commit-msg",
-            "tiergate-pre-push",
-            "tiergate-applypatch-msg",
-            "tiergate-pre-receive",
-        ]
-    };
+    let names = [
+        "tiergate",
+        "tiergate-commit-msg",
+        "tiergate-pre-push",
+        "tiergate-applypatch-msg",
+        "tiergate-pre-receive",
+    ];
     let r = repos();
     for name in names {
         let mut cmd = Command::new(bin(name));
@@ -338,7 +324,7 @@ crypto/aes.c | 2 +-\n\ndiff --git a/crypto/aes.c b/crypto/aes.c\nindex 1..2 1006
     let seed_receive = format!("{} {} refs/heads/main\n", ids[1], ids[0]);
     let input_file = r.work.join("../fuzz-input");
 
-    if option_env!("CARGO_BIN_EXE_tiergate").is_some() {
+    {
         let mut g = rng(1);
         for _ in 0..n {
             // Policy files.
@@ -417,7 +403,6 @@ crypto/aes.c | 2 +-\n\ndiff --git a/crypto/aes.c b/crypto/aes.c\nindex 1..2 1006
                 &[0, 1, 2, 3],
             );
         }
-        return;
     }
 
     let mut g = rng(2);
@@ -526,7 +511,7 @@ fn pathological_policies_and_messages_end_cleanly() {
     for (i, policy) in policies.iter().enumerate() {
         eprintln!("policy {i}");
         std::fs::write(&file, policy).expect("write");
-        if option_env!("CARGO_BIN_EXE_tiergate").is_some() {
+        {
             let mut cmd = Command::new(bin("tiergate"));
             hermetic(&mut cmd)
                 .current_dir(&r.work)
@@ -539,7 +524,8 @@ fn pathological_policies_and_messages_end_cleanly() {
                 &run(&mut cmd, b""),
                 &[0, 2],
             );
-        } else {
+        }
+        {
             std::fs::write(r.work.join("policy.yaml"), policy).expect("write");
             std::fs::write(r.work.join(".git/COMMIT_EDITMSG"), "x\n").expect("write");
             let mut cmd = Command::new(bin("tiergate-commit-msg"));
@@ -554,7 +540,7 @@ fn pathological_policies_and_messages_end_cleanly() {
             );
         }
     }
-    if option_env!("CARGO_BIN_EXE_tiergate").is_none() {
+    {
         std::fs::write(r.work.join("policy.yaml"), POLICY).expect("write");
         let messages: Vec<Vec<u8>> = vec![
             format!(

@@ -12,14 +12,12 @@
 //! git's own `receive.fsckObjects` is turned off: the hook must hold by
 //! itself (`git fsck --strict` accepts the second tree line).
 
-mod server_support;
+mod support;
 
-use server_support::{
-    bin_dir, git, git_cmd, hermetic, install, output, stderr, stdout, DECLARED, POLICY,
-};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use support::server::{bin_dir, git, git_cmd, hermetic, output, stderr, DECLARED, POLICY};
 
 const FORMATS: &[(&str, &[&str])] = &[
     ("sha1", &[]),
@@ -58,16 +56,10 @@ impl Setup {
         git(&s.work, &["add", "-A"]);
         git(&s.work, &["commit", "-q", "-m", "initial"]);
         git(&s.work, &["push", "-q", "../srv.git", "main"]);
-        let out = install(&[
-            "--server",
-            s.bare.to_str().expect("utf-8"),
-            "--no-build",
-            "--bin-dir",
-            bin_dir().to_str().expect("utf-8"),
-            "--audit-log",
-            s.audit.to_str().expect("utf-8"),
-        ]);
-        assert!(out.status.success(), "install: {}", stderr(&out));
+        support::server::install_server(
+            &s.bare,
+            &["--audit-log", s.audit.to_str().expect("utf-8")],
+        );
         git(&s.bare, &["config", "receive.fsckObjects", "false"]);
         s
     }
@@ -96,18 +88,7 @@ impl Setup {
 
     /// Write a commit object from its raw text, as git would never write it.
     fn hash_commit(&self, raw: &str) -> String {
-        let mut cmd = git_cmd(&self.work);
-        cmd.args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--stdin",
-            "--literally",
-        ]);
-        let out = server_support::run_stdin(&mut cmd, raw.as_bytes());
-        assert!(out.status.success(), "hash-object: {}", stderr(&out));
-        stdout(&out).trim().to_owned()
+        support::hash_commit(&self.work, raw.as_bytes())
     }
 
     fn push(&self, url: &str, refspec: &str) -> Output {
@@ -227,7 +208,7 @@ fn hand_made_headers_are_refused(git_protocol: bool) {
         let s = Setup::new(init);
         let _daemon;
         let urls = if git_protocol {
-            let Some((d, port)) = server_support::git_daemon(s.tmp.path()) else {
+            let Some((d, port)) = support::server::git_daemon(s.tmp.path()) else {
                 panic!("git-daemon is not installed in git's exec path (`git --exec-path`); this test needs it");
             };
             _daemon = Some(d);

@@ -1,25 +1,55 @@
 //! End-to-end: the commit-msg and applypatch-msg hooks, installed by
 //! install.sh, driven by real `git commit`, `git merge` and `git am`.
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, declared, git, stderr, Clone, DECLARED};
+use support::hooks::{assert_code, declared, forbidden_body, git, stderr, Clone, DECLARED};
 
-/// The key lines of a rejection of `path` by the forbidden tier.
+/// A rejection of the staged `paths` by the forbidden tier, exactly: the
+/// violation's block (title as the message gave it), the summary line
+/// naming the policy, then at most the hint on the saved message.
 #[track_caller]
-fn assert_rejected(out: &std::process::Output, path: &str) {
+fn assert_rejected(out: &std::process::Output, paths: &[&str]) {
     assert_code(out, 1);
     let err = stderr(out);
+    let title = err
+        .strip_prefix("error[ai-forbidden-tier]: commit (new) \"")
+        .and_then(|rest| rest.split_once("\"\n"))
+        .map(|(title, _)| title)
+        .unwrap_or_else(|| panic!("no ai-forbidden-tier block first:\n{err}"));
+    let block = format!(
+        "error[ai-forbidden-tier]: commit (new) \"{title}\"\n{}\n",
+        forbidden_body(paths)
+    );
+    let rest = err
+        .strip_prefix(&block)
+        .unwrap_or_else(|| panic!("expected the block:\n{block}\ngot:\n{err}"));
+    let (summary, hint) = rest.split_once('\n').unwrap_or((rest, ""));
     assert!(
-        err.contains("error[ai-forbidden-tier]: commit (new)"),
+        summary.starts_with("tiergate: commit rejected: 1 violation (policy /")
+            && summary.ends_with("policy.yaml)"),
         "{err}"
     );
-    assert!(err.contains(&format!("\n    {path}\n")), "{err}");
-    assert!(err.contains("  fix: "), "{err}");
     assert!(
-        err.contains("tiergate: commit rejected: 1 violation"),
-        "{err}"
+        hint.is_empty()
+            || (hint.starts_with("Hint: ")
+                && hint.matches('\n').count() == 1
+                && hint.ends_with(".\n")),
+        "at most one hint line after the summary:\n{err}"
     );
+}
+
+/// `text` with the clone's work tree written `[WORK]`.
+fn without_work_tree(c: &Clone, text: &str) -> String {
+    let work = c.path();
+    let real = work.canonicalize().expect("canonical work tree");
+    text.replace(real.to_str().expect("utf-8"), "[WORK]")
+        .replace(work.to_str().expect("utf-8"), "[WORK]")
+}
+
+/// The hint on the message saved at `file` (as the user would type it).
+fn saved_hint(file: &str) -> String {
+    format!("Hint: Your message is saved in {file}: fix it and commit again with `git commit -e -F {file}`.\n")
 }
 
 #[test]
@@ -31,26 +61,24 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
     c.git(&["add", "-A"]);
     let msg = declared("crypto: speed up AES");
     let out = c.try_git(&["commit", "-m", &msg]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     let err = stderr(&out);
     assert!(
         !err.contains("docs/aes.md"),
         "only the forbidden paths: {err}"
     );
-    assert!(
-        err.contains("Hint: Your message is saved in .git/COMMIT_EDITMSG: fix it and commit again with `git commit -e -F .git/COMMIT_EDITMSG`."),
-        "{err}"
-    );
+    assert!(err.ends_with(&saved_hint(".git/COMMIT_EDITMSG")), "{err}");
     assert_eq!(c.rev("HEAD"), head, "nothing committed");
     let saved = std::fs::read_to_string(c.path().join(".git/COMMIT_EDITMSG")).expect("saved");
     assert!(saved.contains(DECLARED), "{saved}");
     // The hint works from a subdirectory too (GIT_PREFIX).
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
     );
     assert_code(&out, 1);
+    assert_rejected(&out, &["crypto/aes.c"]);
     assert!(
-        stderr(&out).contains("`git commit -e -F ../.git/COMMIT_EDITMSG`"),
+        stderr(&out).ends_with(&saved_hint("../.git/COMMIT_EDITMSG")),
         "{}",
         stderr(&out)
     );
@@ -83,15 +111,23 @@ fn undeclared_commit_fix_does_not_amend_the_previous_commit() {
     let err = stderr(&out);
     // `git commit --amend --trailer ...` would amend HEAD, a commit that
     // is not the one rejected: the fix reuses the saved message instead.
-    assert!(!err.contains("--amend"), "{err}");
-    assert!(
-        err.contains("  fix: Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`).\n"),
-        "{err}"
+    assert_eq!(
+        without_work_tree(&c, &err),
+        "error[undeclared-ai]: commit (new) \"docs: a\"\n  \
+         AI assistance is evident but not declared with 'AI-Assisted-by:': \
+         Co-authored-by: Claude <noreply@anthropic.com> (Claude)\n  \
+         at line 3 of the message\n  \
+         fix: Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph \
+         (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`).\n\n\
+         tiergate: commit rejected: 1 violation (policy [WORK]/policy.yaml)\n"
+            .to_owned()
+            + &saved_hint(".git/COMMIT_EDITMSG")
     );
+    assert!(!err.contains("--amend"), "{err}");
     assert_eq!(c.rev("HEAD"), head, "nothing committed");
     // Following the fix commits the staged change, declared.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", "true")
             .args([
                 "commit",
@@ -115,13 +151,8 @@ fn first_commit_without_head() {
     c.write("docs/index.md", "docs\n");
     c.git(&["add", "-A"]);
     let out = c.try_git(&["commit", "-m", &declared("Initial import")]);
-    assert_rejected(&out, "crypto/aes.c");
     // The policy file itself is in the strictest tier too.
-    assert!(
-        stderr(&out).contains("\n    policy.yaml\n"),
-        "{}",
-        stderr(&out)
-    );
+    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
     let out = c.try_git(&["commit", "-q", "-m", "Initial import"]);
     assert_code(&out, 0);
 }
@@ -132,7 +163,7 @@ fn commit_all_reads_index_lock() {
     // Nothing staged in .git/index; -a stages crypto/aes.c in index.lock.
     c.write("crypto/aes.c", "changed\n");
     let out = c.try_git(&["commit", "-a", "-m", &declared("crypto: change")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // And the other way round: crypto staged in the index would be
     // committed by -a along with docs.
     c.write("docs/index.md", "more docs\n");
@@ -166,7 +197,7 @@ fn partial_commit_reads_the_temporary_index() {
     c.write("docs/index.md", "even more docs\n");
     c.git(&["add", "docs/index.md"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: x"), "crypto/aes.c"]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -178,7 +209,7 @@ fn amend_judges_the_whole_amended_commit() {
     // Amending only the message: the index equals HEAD, but the commit
     // being made changes crypto/aes.c against HEAD's parent.
     let out = c.try_git(&["commit", "--amend", "-m", &declared("crypto: by hand")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // An amend that adds docs to a docs-only commit passes.
     c.write("docs/x.md", "x\n");
     c.git(&["add", "-A"]);
@@ -198,7 +229,7 @@ fn amend_judges_the_whole_amended_commit() {
 fn amend_of_the_root_commit() {
     let c = Clone::new();
     let out = c.try_git(&["commit", "--amend", "-m", &declared("Initial commit")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
 }
 
 #[test]
@@ -231,7 +262,7 @@ fn merge_is_judged_on_what_it_introduces() {
     c.write("crypto/aes.c", "resolved by an AI\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("Merge other")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     assert!(
         c.path().join(".git/MERGE_HEAD").exists(),
         "merge still in progress"
@@ -285,8 +316,8 @@ fn verbose_commit_is_cut_at_the_scissors_line() {
     c.write("docs/notes.md", "Generated with Claude Code\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, "docs: notes\n");
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-q", "-v"]),
     );
@@ -296,8 +327,8 @@ fn verbose_commit_is_cut_at_the_scissors_line() {
     c.write("docs/notes.md", "more\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, "docs: more\n\nGenerated with Claude Code\n");
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-v"]),
     );
@@ -318,8 +349,8 @@ fn comment_char_from_config_and_command_line() {
     c.write("docs/a.md", "a\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, &format!("docs: a\n\n#1 is fixed\n\n{DECLARED}\n"));
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit", "-q"]),
     );
@@ -331,21 +362,21 @@ fn comment_char_from_config_and_command_line() {
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "-A"]);
     let editor = editor_prepending(&c, &declared("crypto: ai"));
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["commit"]),
     );
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // `git -c core.commentChar=@` reaches the hook through
     // GIT_CONFIG_PARAMETERS.
     c.git(&["config", "--unset", "core.commentChar"]);
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("GIT_EDITOR", &editor)
             .args(["-c", "core.commentChar=@", "commit"]),
     );
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -355,8 +386,8 @@ fn relative_index_file_from_a_subdirectory() {
     // of the working tree, run from a subdirectory.
     let sub = c.path().join("docs");
     let run = |args: &[&str]| {
-        hook_support::output(
-            hook_support::git_cmd(&sub)
+        support::hooks::output(
+            support::hooks::git_cmd(&sub)
                 .env("GIT_INDEX_FILE", ".git/private-index")
                 .args(args),
         )
@@ -365,7 +396,7 @@ fn relative_index_file_from_a_subdirectory() {
     c.write("crypto/aes.c", "ai\n");
     assert_code(&run(&["add", "../crypto/aes.c"]), 0);
     let out = run(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // The default index has nothing staged: a plain commit would be empty.
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
     assert!(!out.status.success());
@@ -390,19 +421,19 @@ fn linked_worktree() {
     ]);
     std::fs::write(wt.join("crypto/aes.c"), "ai\n").expect("write");
     git(&wt, &["add", "-A"]);
-    let out = hook_support::output(hook_support::git_cmd(&wt).args([
+    let out = support::hooks::output(support::hooks::git_cmd(&wt).args([
         "commit",
         "-m",
         &declared("crypto: ai"),
     ]));
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
     // The message is in the worktree's own git dir.
     let err = stderr(&out);
     assert!(err.contains(".git/worktrees/wt/COMMIT_EDITMSG`"), "{err}");
     git(&wt, &["reset", "-q", "--hard"]);
     std::fs::write(wt.join("docs/wt.md"), "wt\n").expect("write");
     git(&wt, &["add", "-A"]);
-    let out = hook_support::output(hook_support::git_cmd(&wt).args([
+    let out = support::hooks::output(support::hooks::git_cmd(&wt).args([
         "commit",
         "-q",
         "-m",
@@ -415,7 +446,7 @@ fn linked_worktree() {
 fn core_hooks_path_is_where_hooks_go() {
     let c = Clone::new();
     // Uninstall from .git/hooks, point core.hooksPath elsewhere, install.
-    let out = hook_support::install_sh(&c.path(), &["--uninstall"]);
+    let out = support::hooks::install_sh(&c.path(), &["--uninstall"]);
     assert_code(&out, 0);
     c.git(&["config", "core.hooksPath", "githooks"]);
     c.install();
@@ -424,7 +455,7 @@ fn core_hooks_path_is_where_hooks_go() {
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, "crypto/aes.c");
+    assert_rejected(&out, &["crypto/aes.c"]);
 }
 
 #[test]
@@ -491,13 +522,16 @@ fn git_am_runs_applypatch_msg_with_the_patch_paths() {
     assert_code(&out, 0);
     let out = c.try_git(&["am", patches[1].to_str().expect("utf-8")]);
     assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(
-        err.contains("error[ai-forbidden-tier]: commit (patch) \"crypto: am\""),
-        "{err}"
+    assert_eq!(
+        without_work_tree(&c, &stderr(&out)),
+        format!(
+            "error[ai-forbidden-tier]: commit (patch) \"crypto: am\"\n{}\n\
+             tiergate: patch rejected: 1 violation (policy [WORK]/policy.yaml)\n\
+             Hint: Fix the patch's message (or ask its author to) and apply it again \
+             (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.\n",
+            forbidden_body(&["crypto/aes.c"])
+        )
     );
-    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
-    assert!(err.contains("tiergate: patch rejected"), "{err}");
     assert_eq!(c.git(&["log", "-1", "--format=%s"]), "docs: am\n");
 }
 
@@ -506,15 +540,20 @@ fn warn_mode_reports_but_commits() {
     let c = Clone::new();
     c.write(
         "policy.yaml",
-        &format!("mode: warn\n{}", hook_support::POLICY),
+        &format!("mode: warn\n{}", support::hooks::POLICY),
     );
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-q", "-m", &declared("crypto: ai")]);
     assert_code(&out, 0);
-    let err = stderr(&out);
-    assert!(err.contains("warning[ai-forbidden-tier]"), "{err}");
-    assert!(err.contains("mode: warn, not rejecting"), "{err}");
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "warning[ai-forbidden-tier]: commit (new) \"crypto: ai\"\n{}\n\
+             tiergate: 1 violation (mode: warn, not rejecting)\n",
+            forbidden_body(&["crypto/aes.c"])
+        )
+    );
 }
 
 #[test]
@@ -530,29 +569,29 @@ fn broken_policy_is_exit_2_with_the_diagnostic() {
     assert!(stderr(&out).contains("policy.yaml"), "{}", stderr(&out));
     std::fs::write(c.path().join("msg"), "docs: a\n").expect("write");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support::output(cmd.current_dir(c.path()).arg("msg"));
+    support::hooks::hermetic(&mut cmd);
+    let out = support::hooks::output(cmd.current_dir(c.path()).arg("msg"));
     assert_code(&out, 2);
     // Outside a repository: exit 3.
     let elsewhere = tempfile::tempdir().expect("tempdir");
     std::fs::write(elsewhere.path().join("msg"), "x\n").expect("write");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd).env("GIT_CEILING_DIRECTORIES", elsewhere.path());
-    let out = hook_support::output(cmd.current_dir(elsewhere.path()).arg("msg"));
+    support::hooks::hermetic(&mut cmd).env("GIT_CEILING_DIRECTORIES", elsewhere.path());
+    let out = support::hooks::output(cmd.current_dir(elsewhere.path()).arg("msg"));
     assert_code(&out, 3);
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
     // Wrong arguments: exit 2.
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support::output(cmd.current_dir(c.path()));
+    support::hooks::hermetic(&mut cmd);
+    let out = support::hooks::output(cmd.current_dir(c.path()));
     assert_code(&out, 2);
 }
 
 /// `git diff --cached --name-only --no-renames` against HEAD (or the empty
 /// tree on an unborn branch) for the index `index`, sorted.
 fn git_diff_cached(dir: &std::path::Path, index: &std::path::Path) -> Vec<Vec<u8>> {
-    let out = hook_support::output(
-        hook_support::git_cmd(dir)
+    let out = support::hooks::output(
+        support::hooks::git_cmd(dir)
             .env("GIT_INDEX_FILE", index)
             .args(["diff", "--cached", "--name-only", "--no-renames", "-z"]),
     );
@@ -711,7 +750,7 @@ fn staged_paths_are_git_diff_cached() {
         ),
         ("commit -a", &["commit", "-q", "-a", "-m", "all"][..]),
     ] {
-        let out = hook_support::output(hook_support::git_cmd(dir).args(args));
+        let out = support::hooks::output(support::hooks::git_cmd(dir).args(args));
         assert!(!out.status.success(), "{what}: the hook refuses");
         assert_staged_like_git(dir, &copy, what);
     }
@@ -736,8 +775,8 @@ fn globs_are_compiled_only_for_verdicts_that_need_paths() {
     let run = |message: &str| {
         std::fs::write(c.path().join("msg"), message).expect("write");
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"));
-        hook_support::hermetic(&mut cmd);
-        hook_support::output(cmd.current_dir(c.path()).arg("msg"))
+        support::hooks::hermetic(&mut cmd);
+        support::hooks::output(cmd.current_dir(c.path()).arg("msg"))
     };
     let out = run(&declared("docs: a"));
     assert_code(&out, 2);

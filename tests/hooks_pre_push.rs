@@ -1,9 +1,9 @@
 //! End-to-end: the pre-push hook, installed by install.sh, driven by real
 //! `git push` to a local bare remote.
 
-mod hook_support;
+mod support;
 
-use hook_support::{assert_code, declared, stderr, Clone};
+use support::hooks::{assert_code, declared, forbidden_body, stderr, Clone};
 
 /// A clone whose main is pushed to origin.
 fn pushed_clone() -> Clone {
@@ -14,7 +14,7 @@ fn pushed_clone() -> Clone {
 }
 
 fn remote_has(c: &Clone, rev: &str) -> bool {
-    hook_support::output(hook_support::git_cmd(&c.remote()).args([
+    support::hooks::output(support::hooks::git_cmd(&c.remote()).args([
         "rev-parse",
         "-q",
         "--verify",
@@ -22,6 +22,21 @@ fn remote_has(c: &Clone, rev: &str) -> bool {
     ]))
     .status
     .success()
+}
+
+/// What `git push` prints when the hook refuses the commit `bad`
+/// (`crypto: ai`, declared, touching crypto/aes.c): the violation's block,
+/// the hook's `summary` lines, its hint, then git's own error.
+fn rejection(bad: &str, summary: &str) -> String {
+    format!(
+        "error[ai-forbidden-tier]: commit {} \"crypto: ai\"\n{}\n\
+         {summary}\
+         Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one), then push again; \
+         `tiergate explain <rule>` says more.\n\
+         error: failed to push some refs to '../remote.git'\n",
+        &bad[..12],
+        forbidden_body(&["crypto/aes.c"])
+    )
 }
 
 #[test]
@@ -32,22 +47,13 @@ fn new_branch_with_a_violation_is_rejected_and_nothing_is_pushed() {
     let bad = c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
     let out = c.try_git(&["push", "origin", "topic"]);
     assert_code(&out, 1);
-    let err = stderr(&out);
-    assert!(
-        err.contains(&format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: ai\"",
-            &bad[..12]
-        )),
-        "{err}"
-    );
-    assert!(err.contains("\n    crypto/aes.c\n"), "{err}");
-    assert!(
-        err.contains("tiergate: 1 violation in 1 commit (2 commits checked)"),
-        "{err}"
-    );
-    assert!(
-        err.contains("tiergate: push to origin rejected (refs/heads/topic); nothing was pushed"),
-        "{err}"
+    assert_eq!(
+        stderr(&out),
+        rejection(
+            &bad,
+            "tiergate: 1 violation in 1 commit (2 commits checked)\n\
+             tiergate: push to origin rejected (refs/heads/topic); nothing was pushed\n"
+        )
     );
     assert!(!remote_has(&c, "refs/heads/topic"));
 }
@@ -57,20 +63,23 @@ fn every_stdin_line_is_read_and_the_whole_push_is_rejected() {
     let c = pushed_clone();
     c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: fine");
     c.git(&["checkout", "-q", "-b", "zzz"]);
-    c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
+    let bad = c.commit_no_verify(&[("crypto/aes.c", "ai\n")], &declared("crypto: ai"));
     c.git(&["checkout", "-q", "main"]);
     // Two refs in one push: the bad commit is on the second line.
     let out = c.try_git(&["push", "origin", "main", "zzz"]);
     assert_code(&out, 1);
-    assert!(
-        stderr(&out).contains("(refs/heads/main, refs/heads/zzz)"),
-        "{}",
-        stderr(&out)
+    assert_eq!(
+        stderr(&out),
+        rejection(
+            &bad,
+            "tiergate: 1 violation in 1 commit (2 commits checked)\n\
+             tiergate: push to origin rejected (refs/heads/main, refs/heads/zzz); nothing was pushed\n"
+        )
     );
     // Neither ref moved on the remote.
     assert!(!remote_has(&c, "refs/heads/zzz"));
     assert_ne!(
-        hook_support::git(&c.remote(), &["rev-parse", "main"]),
+        support::hooks::git(&c.remote(), &["rev-parse", "main"]),
         c.git(&["rev-parse", "main"])
     );
 }
@@ -176,34 +185,22 @@ fn chained_pre_push_hook_gets_stdin_too() {
 fn bad_stdin_is_a_usage_error() {
     let c = Clone::new();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support_stdin(
+    support::hooks::hermetic(&mut cmd);
+    let out = support::run_stdin(
         cmd.current_dir(c.path()).args(["origin", "x"]),
         b"garbage\n",
     );
     assert_code(&out, 2);
-    assert!(stderr(&out).contains("line 1 of stdin"), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "Error: pre-push: line 1 of stdin is not \
+         `<local-ref> <local-oid> <remote-ref> <remote-oid>`: \"garbage\"\n\
+         Hint: git writes these lines itself; run the hook through `git push`.\n"
+    );
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_tiergate-pre-push"));
-    hook_support::hermetic(&mut cmd);
-    let out = hook_support_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
+    support::hooks::hermetic(&mut cmd);
+    let out = support::run_stdin(cmd.current_dir(c.path()).args(["origin", "x"]), b"");
     assert_code(&out, 0);
-}
-
-fn hook_support_stdin(cmd: &mut std::process::Command, input: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input)
-        .expect("write");
-    child.wait_with_output().expect("wait")
 }
 
 #[test]
@@ -215,22 +212,22 @@ fn pre_push_from_a_shallow_clone_judges_without_missing_parents() {
     assert_code(&c.try_git(&["push", "-q", "origin", "main"]), 0);
     let shallow = c.tmp.path().join("shallow");
     let url = format!("file://{}", c.remote().display());
-    hook_support::git(
+    support::hooks::git(
         c.tmp.path(),
         &["clone", "-q", "--depth", "1", &url, "shallow"],
     );
     assert!(shallow.join(".git/shallow").exists());
-    let out = hook_support::install_sh(
+    let out = support::hooks::install_sh(
         &shallow,
         &[
             "--no-build",
             "--no-check",
             "--bin-dir",
-            hook_support::bin_dir().to_str().expect("utf-8 path"),
+            support::hooks::bin_dir().to_str().expect("utf-8 path"),
         ],
     );
     assert_code(&out, 0);
-    let git = |args: &[&str]| hook_support::output(hook_support::git_cmd(&shallow).args(args));
+    let git = |args: &[&str]| support::hooks::output(support::hooks::git_cmd(&shallow).args(args));
     let commit = |path: &str, message: &str| {
         std::fs::create_dir_all(shallow.join(path).parent().expect("parent")).expect("mkdir");
         std::fs::write(shallow.join(path), "x\n").expect("write");
@@ -253,7 +250,7 @@ fn pre_push_from_a_shallow_clone_judges_without_missing_parents() {
     // To an empty remote, the boundary commit itself is pushed: git shows
     // it as a root (its parent is not here), and so is it judged — its
     // whole tree, crypto/ and policy.yaml included — not an error.
-    hook_support::git(c.tmp.path(), &["init", "-q", "--bare", "empty.git"]);
+    support::hooks::git(c.tmp.path(), &["init", "-q", "--bare", "empty.git"]);
     let out = git(&["push", "../empty.git", "HEAD~2:refs/heads/main"]);
     assert_code(&out, 1);
     let err = stderr(&out);

@@ -1,14 +1,14 @@
 //! End-to-end: install.sh (idempotence, uninstall, dry run, errors,
 //! --init-policy) and the shims' TIERGATE_BIN lookup.
 
-mod hook_support;
+mod support;
 
-use hook_support::{
-    assert_code, bin_dir, declared, install_sh, stderr, stdout, tiergate_bin, Clone,
-};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
+use support::hooks::{
+    assert_code, bin_dir, declared, install_sh, stderr, stdout, tiergate_bin, Clone,
+};
 
 /// Every entry of a directory: name -> (mode, content or link target).
 fn snapshot(dir: &Path) -> BTreeMap<String, (u32, Vec<u8>)> {
@@ -40,11 +40,11 @@ fn tiergate_install(dir: &Path, args: &[&str]) -> std::process::Output {
 /// Run `TIERGATE install ARGS` in `dir`, hermetic.
 fn tiergate_install_with(tiergate: &Path, dir: &Path, args: &[&str]) -> std::process::Output {
     let mut cmd = std::process::Command::new(tiergate);
-    hook_support::hermetic(&mut cmd)
+    support::hooks::hermetic(&mut cmd)
         .arg("install")
         .args(args)
         .current_dir(dir);
-    hook_support::output(&mut cmd)
+    support::hooks::output(&mut cmd)
 }
 
 fn bins() -> String {
@@ -187,12 +187,12 @@ fn dry_run_changes_nothing() {
 fn outside_a_repository_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut cmd = std::process::Command::new("sh");
-    hook_support::hermetic(&mut cmd)
+    support::hooks::hermetic(&mut cmd)
         .env("GIT_CEILING_DIRECTORIES", dir.path())
-        .arg(hook_support::source_dir().join("install.sh"))
+        .arg(support::hooks::source_dir().join("install.sh"))
         .args(["--no-build", "--bin-dir", &bins()])
         .current_dir(dir.path());
-    let out = hook_support::output(&mut cmd);
+    let out = support::hooks::output(&mut cmd);
     assert_code(&out, 2);
     assert!(
         stderr(&out).starts_with("Error: '.' is not a git repository"),
@@ -235,7 +235,7 @@ fn init_policy_copies_but_never_overwrites() {
         ],
     );
     assert_code(&out, 0);
-    let example = std::fs::read(hook_support::source_dir().join("policy.yaml")).expect("example");
+    let example = std::fs::read(support::hooks::source_dir().join("policy.yaml")).expect("example");
     assert_eq!(
         std::fs::read(c.path().join("policy.yaml")).expect("copied"),
         example
@@ -316,8 +316,8 @@ fn shims_find_binaries_through_tiergate_bin() {
         stderr(&out)
     );
     // TIERGATE_BIN names the directory of the binaries.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("TIERGATE_BIN", bin_dir())
             .args(["commit", "-m", &msg]),
     );
@@ -328,8 +328,8 @@ fn shims_find_binaries_through_tiergate_bin() {
         stderr(&out)
     );
     // A TIERGATE_BIN that holds nothing is an error, not a silent pass.
-    let out = hook_support::output(
-        hook_support::git_cmd(&c.path())
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
             .env("TIERGATE_BIN", &empty)
             .args(["commit", "-m", "crypto: by hand"]),
     );
@@ -361,7 +361,7 @@ fn pre_commit_framework_runs_the_hooks() {
     // A hook repository holding what pre-commit reads from tiergate's.
     let hook_repo = tmp.path().join("hookrepo");
     std::fs::create_dir_all(hook_repo.join("hooks")).expect("mkdir");
-    let src = hook_support::source_dir();
+    let src = support::hooks::source_dir();
     std::fs::copy(
         src.join(".pre-commit-hooks.yaml"),
         hook_repo.join(".pre-commit-hooks.yaml"),
@@ -372,10 +372,10 @@ fn pre_commit_framework_runs_the_hooks() {
         hook_repo.join("hooks/pre-commit-framework.sh"),
     )
     .expect("copy");
-    hook_support::git(tmp.path(), &["init", "-q", "-b", "main", "hookrepo"]);
-    hook_support::git(&hook_repo, &["add", "-A"]);
-    hook_support::git(&hook_repo, &["commit", "-q", "-m", "hooks"]);
-    let rev = hook_support::git(&hook_repo, &["rev-parse", "HEAD"]);
+    support::hooks::git(tmp.path(), &["init", "-q", "-b", "main", "hookrepo"]);
+    support::hooks::git(&hook_repo, &["add", "-A"]);
+    support::hooks::git(&hook_repo, &["commit", "-q", "-m", "hooks"]);
+    let rev = support::hooks::git(&hook_repo, &["rev-parse", "HEAD"]);
     let c = Clone::bare_start();
     c.write(
         ".pre-commit-config.yaml",
@@ -389,21 +389,21 @@ fn pre_commit_framework_runs_the_hooks() {
     c.git(&["add", "-A"]);
     c.git(&["commit", "-q", "-m", "Initial commit"]);
     let pre_commit = |args: &[&str]| {
-        let mut cmd = hook_support::git_cmd(&c.path());
+        let mut cmd = support::hooks::git_cmd(&c.path());
         cmd.env("PRE_COMMIT_HOME", tmp.path().join("cache"))
             .env("TIERGATE_BIN", bin_dir());
         cmd.args(args);
         cmd
     };
     let mut install = std::process::Command::new("pre-commit");
-    hook_support::hermetic(&mut install)
+    support::hooks::hermetic(&mut install)
         .env("PRE_COMMIT_HOME", tmp.path().join("cache"))
         .current_dir(c.path())
         .arg("install");
-    assert_code(&hook_support::output(&mut install), 0);
+    assert_code(&support::hooks::output(&mut install), 0);
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "-A"]);
-    let out = hook_support::output(&mut pre_commit(&["commit", "-m", &declared("crypto: ai")]));
+    let out = support::hooks::output(&mut pre_commit(&["commit", "-m", &declared("crypto: ai")]));
     assert_code(&out, 1);
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(
@@ -412,7 +412,7 @@ fn pre_commit_framework_runs_the_hooks() {
     );
     // Push a bad commit made with --no-verify: pre-push rejects it.
     c.git(&["commit", "-q", "--no-verify", "-m", &declared("crypto: ai")]);
-    let out = hook_support::output(&mut pre_commit(&["push", "origin", "main"]));
+    let out = support::hooks::output(&mut pre_commit(&["push", "origin", "main"]));
     assert_code(&out, 1);
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains("tiergate: push to origin rejected"), "{text}");
@@ -425,8 +425,8 @@ fn pre_commit_framework_runs_the_hooks() {
 fn server_install_turns_on_fsck_unless_told_not_to() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    hook_support::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
-    hook_support::git(dir, &["init", "-q", "-b", "main", "work"]);
+    support::hooks::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
+    support::hooks::git(dir, &["init", "-q", "-b", "main", "work"]);
     let policy = dir.join("policy.yaml");
     std::fs::write(
         &policy,
@@ -447,7 +447,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
         stdout(&out)
     };
     let fsck = || {
-        hook_support::git(&bare, &["config", "--get", "receive.fsckObjects"])
+        support::hooks::git(&bare, &["config", "--get", "receive.fsckObjects"])
             .trim()
             .to_owned()
     };
@@ -462,31 +462,19 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
     // A commit with two author headers: git and tools may read either one.
     let work = dir.join("work");
     std::fs::write(work.join("a.txt"), "a\n").expect("write");
-    hook_support::git(&work, &["add", "-A"]);
-    hook_support::git(&work, &["commit", "-q", "-m", "first"]);
-    let tree = hook_support::git(&work, &["rev-parse", "HEAD^{tree}"]);
-    let parent = hook_support::git(&work, &["rev-parse", "HEAD"]);
+    support::hooks::git(&work, &["add", "-A"]);
+    support::hooks::git(&work, &["commit", "-q", "-m", "first"]);
+    let tree = support::hooks::git(&work, &["rev-parse", "HEAD^{tree}"]);
+    let parent = support::hooks::git(&work, &["rev-parse", "HEAD"]);
     let raw = format!(
         "tree {}\nparent {}\nauthor A U Thor <author@example.com> 1700000000 +0000\nauthor Claude <noreply@anthropic.com> 1700000000 +0000\ncommitter C O Mitter <committer@example.com> 1700000000 +0000\n\ntwo authors\n",
         tree.trim(),
         parent.trim()
     );
-    let out = hook_support::run_stdin(
-        hook_support::git_cmd(&work).args([
-            "hash-object",
-            "-t",
-            "commit",
-            "-w",
-            "--literally",
-            "--stdin",
-        ]),
-        raw.as_bytes(),
-    );
-    assert_code(&out, 0);
-    let bad = stdout(&out).trim().to_owned();
+    let bad = support::hash_commit(&work, raw.as_bytes());
     let url = format!("file://{bare_arg}");
     let push = |refspec: &str| {
-        hook_support::output(hook_support::git_cmd(&work).args(["push", &url, refspec]))
+        support::hooks::output(support::hooks::git_cmd(&work).args(["push", &url, refspec]))
     };
     assert_code(&push("main"), 0);
     let out = push(&format!("{bad}:refs/heads/bad"));
@@ -495,7 +483,7 @@ fn server_install_turns_on_fsck_unless_told_not_to() {
 
     // --no-fsck: the setting is left as the admin set it (here: off), and
     // the same object reaches the hook (which sees the second author).
-    hook_support::git(&bare, &["config", "receive.fsckObjects", "false"]);
+    support::hooks::git(&bare, &["config", "receive.fsckObjects", "false"]);
     let text = install(&["--no-fsck"]);
     assert!(
         text.lines()
@@ -673,11 +661,11 @@ fn a_lone_tiergate_installs_hooks_that_run_tiergate_hook() {
         std::env::var("PATH").unwrap_or_default()
     );
     let mut cmd = std::process::Command::new(&lone);
-    hook_support::hermetic(&mut cmd)
+    support::hooks::hermetic(&mut cmd)
         .env("PATH", path)
         .args(["install", "--no-check"])
         .current_dir(c.path());
-    let out = hook_support::output(&mut cmd);
+    let out = support::hooks::output(&mut cmd);
     assert_code(&out, 0);
     assert!(stdout(&out).contains("commit-msg: updated (already installed)\n"));
     assert_eq!(stderr(&out), "");
@@ -697,7 +685,7 @@ fn a_lone_tiergate_installs_hooks_that_run_tiergate_hook() {
 #[test]
 fn tiergate_install_refuses_clearly() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    hook_support::git(tmp.path(), &["init", "-q", "--bare", "srv.git"]);
+    support::hooks::git(tmp.path(), &["init", "-q", "--bare", "srv.git"]);
     let out = tiergate_install(tmp.path(), &["srv.git"]);
     assert_code(&out, 2);
     assert_eq!(
@@ -754,8 +742,8 @@ fn tiergate_install_refuses_clearly() {
     let out = tiergate_install(&c.path(), &["--no-check", "--init-policy"]);
     assert_code(&out, 0);
     let mut cmd = std::process::Command::new(tiergate_bin());
-    hook_support::hermetic(&mut cmd).args(["policy", "init"]);
-    let starter = hook_support::output(&mut cmd);
+    support::hooks::hermetic(&mut cmd).args(["policy", "init"]);
+    let starter = support::hooks::output(&mut cmd);
     assert_code(&starter, 0);
     assert_eq!(
         std::fs::read(c.path().join("policy.yaml")).expect("written"),
@@ -770,10 +758,10 @@ fn tiergate_install_refuses_clearly() {
 fn tiergate_install_server_then_a_refused_push_then_uninstall() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path();
-    hook_support::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
-    hook_support::git(dir, &["init", "-q", "-b", "main", "work"]);
+    support::hooks::git(dir, &["init", "-q", "--bare", "-b", "main", "srv.git"]);
+    support::hooks::git(dir, &["init", "-q", "-b", "main", "work"]);
     let bare = dir.join("srv.git");
-    std::fs::write(dir.join("policy.yaml"), hook_support::POLICY).expect("write");
+    std::fs::write(dir.join("policy.yaml"), support::hooks::POLICY).expect("write");
     let mine = "#!/bin/sh\ncat >/dev/null\n";
     std::fs::write(bare.join("hooks/pre-receive"), mine).expect("write");
     std::fs::set_permissions(
@@ -808,10 +796,10 @@ fn tiergate_install_server_then_a_refused_push_then_uninstall() {
     let work = dir.join("work");
     std::fs::create_dir_all(work.join("crypto")).expect("mkdir");
     std::fs::write(work.join("crypto/aes.c"), "ai\n").expect("write");
-    hook_support::git(&work, &["add", "-A"]);
-    hook_support::git(&work, &["commit", "-q", "-m", &declared("crypto: ai")]);
+    support::hooks::git(&work, &["add", "-A"]);
+    support::hooks::git(&work, &["commit", "-q", "-m", &declared("crypto: ai")]);
     let url = format!("file://{}", bare.display());
-    let out = hook_support::output(hook_support::git_cmd(&work).args(["push", &url, "main"]));
+    let out = support::hooks::output(support::hooks::git_cmd(&work).args(["push", &url, "main"]));
     assert!(!out.status.success());
     assert!(
         stderr(&out).contains("remote: error[ai-forbidden-tier]: commit"),
@@ -835,12 +823,13 @@ fn tiergate_install_server_then_a_refused_push_then_uninstall() {
         std::fs::read_to_string(bare.join("hooks/pre-receive")).expect("restored"),
         mine
     );
-    let out = hook_support::output(hook_support::git_cmd(&bare).args([
+    let out = support::hooks::output(support::hooks::git_cmd(&bare).args([
         "config",
         "--get",
         "tiergate.policy",
     ]));
     assert_code(&out, 1);
-    let out = hook_support::output(hook_support::git_cmd(&work).args(["push", "-q", &url, "main"]));
+    let out =
+        support::hooks::output(support::hooks::git_cmd(&work).args(["push", "-q", &url, "main"]));
     assert_code(&out, 0);
 }

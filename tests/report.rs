@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::{git_cmd, stdout, Repo};
+use support::{stdout, Repo};
 
 const POLICY: &str = "\
 version: 1
@@ -24,28 +24,8 @@ default_tier: core
 
 /// Write files and commit with the given author and committer date.
 fn commit_at(repo: &Repo, date: &str, files: &[(&str, &str)], message: &str) {
-    for (path, content) in files {
-        repo.write(path, content);
-    }
-    repo.git(&["add", "-A"]);
-    let out = git_cmd(repo.path())
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .args([
-            "commit",
-            "-q",
-            "--allow-empty",
-            "--cleanup=verbatim",
-            "-m",
-            message,
-        ])
-        .output()
-        .expect("spawn git");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let dates = [("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)];
+    support::commit_files_env(repo.path(), files, message, &dates);
 }
 
 /// Six commits over three months (none in March):

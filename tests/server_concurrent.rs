@@ -2,10 +2,10 @@
 //! holds exactly one valid JSON line per push (the hook appends under an
 //! exclusive file lock).
 
-mod server_support;
+mod support;
 
-use server_support::{declared, git, Server};
 use std::collections::BTreeMap;
+use support::server::{declared, git, Server};
 
 #[test]
 fn concurrent_pushes_each_write_one_audit_line() {
@@ -38,7 +38,7 @@ fn concurrent_pushes_each_write_one_audit_line() {
             std::thread::spawn(move || {
                 // Push to the URL (not the remote name): no remote-tracking
                 // ref to lock on the client side.
-                server_support::output(server_support::git_cmd(&work).args([
+                support::server::output(support::server::git_cmd(&work).args([
                     "push",
                     &url,
                     &format!("b{i}"),
@@ -52,7 +52,7 @@ fn concurrent_pushes_each_write_one_audit_line() {
         .collect();
     for (i, out) in outs.iter().enumerate() {
         let code = if i % 2 == 0 { 0 } else { 1 };
-        server_support::assert_code(out, code);
+        support::server::assert_code(out, code);
     }
     let text = std::fs::read_to_string(&s.audit).expect("audit log");
     let lines: Vec<&str> = text.lines().collect();

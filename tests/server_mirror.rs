@@ -2,35 +2,13 @@
 //! `install.sh --server --mirror MODE` installs the reference-transaction
 //! mode, tested with a real `git fetch` into a `--mirror` clone.
 
-mod server_support;
+mod support;
 
-use server_support::{assert_code, declared, git, git_cmd, output, stderr, Server};
+use support::server::{assert_code, declared, git, git_cmd, output, stderr, Server};
 
 fn mirror_of(s: &Server, mode: &str) -> std::path::PathBuf {
-    let mirror = s.tmp.path().join("mirror.git");
-    git(
-        s.tmp.path(),
-        &[
-            "clone",
-            "-q",
-            "--mirror",
-            s.bare.to_str().expect("utf-8"),
-            "mirror.git",
-        ],
-    );
     let audit = s.tmp.path().join("mirror-audit.jsonl");
-    let out = server_support::install(&[
-        "--server",
-        mirror.to_str().expect("utf-8"),
-        "--no-build",
-        "--bin-dir",
-        server_support::bin_dir().to_str().expect("utf-8"),
-        "--audit-log",
-        audit.to_str().expect("utf-8"),
-        "--mirror",
-        mode,
-    ]);
-    assert_code(&out, 0);
+    let (mirror, _) = s.mirror(mode, &["--audit-log", audit.to_str().expect("utf-8")]);
     assert!(mirror.join("hooks/reference-transaction").exists());
     mirror
 }

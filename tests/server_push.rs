@@ -2,9 +2,9 @@
 //! --server`, driven by real `git push` over `file://` (git runs
 //! receive-pack and the hook with the objects in a quarantine).
 
-mod server_support;
+mod support;
 
-use server_support::{
+use support::server::{
     assert_code, assert_remote_line, declared, git, remote_lines, stderr, Server, POLICY,
 };
 
@@ -417,14 +417,7 @@ fn missing_or_corrupt_policy_rejects_with_the_reason() {
         s.tmp.path(),
         &["init", "-q", "--bare", "-b", "main", "empty.git"],
     );
-    let out = server_support::install(&[
-        "--server",
-        empty.to_str().expect("utf-8"),
-        "--no-build",
-        "--bin-dir",
-        server_support::bin_dir().to_str().expect("utf-8"),
-    ]);
-    assert_code(&out, 0);
+    support::server::install_server(&empty, &[]);
     let url = format!("file://{}", empty.display());
     let out = s.push(&[&url, "main"]);
     assert_code(&out, 1);
@@ -667,13 +660,13 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
     std::fs::set_permissions(&hook, perm).expect("chmod");
     let out = s.install(&[]);
     assert!(
-        server_support::stdout(&out)
+        support::server::stdout(&out)
             .contains("pre-receive: installed; the hook that was there runs first"),
         "{}",
-        server_support::stdout(&out)
+        support::server::stdout(&out)
     );
     let out = s.install(&[]);
-    assert!(server_support::stdout(&out).contains("pre-receive: updated (already installed)"));
+    assert!(support::server::stdout(&out).contains("pre-receive: updated (already installed)"));
     assert!(s.bare.join("hooks/pre-receive.tiergate-chained").exists());
     assert_eq!(
         git(&s.bare, &["config", "receive.advertisePushOptions"]).trim(),
@@ -696,23 +689,23 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
     assert_eq!(s.remote_rev("main").as_deref(), Some(good.as_str()));
     // Uninstall restores the original hook and removes the config.
     let out =
-        server_support::install(&["--server", s.bare.to_str().expect("utf-8"), "--uninstall"]);
+        support::server::install(&["--server", s.bare.to_str().expect("utf-8"), "--uninstall"]);
     assert_code(&out, 0);
     // The binaries are named where they were installed (no --bin-dir here).
     assert!(
-        server_support::stdout(&out).contains(&format!(
+        support::server::stdout(&out).contains(&format!(
             "(binaries in {} are left in place)",
-            server_support::bin_dir().display()
+            support::server::bin_dir().display()
         )),
         "{}",
-        server_support::stdout(&out)
+        support::server::stdout(&out)
     );
     let restored = std::fs::read_to_string(&hook).expect("restored");
     assert!(restored.contains("cat >>"), "{restored}");
     assert!(!s.bare.join("hooks/pre-receive.tiergate-chained").exists());
     assert!(
-        server_support::output(
-            server_support::git_cmd(&s.bare).args(["config", "tiergate.auditLog"])
+        support::server::output(
+            support::server::git_cmd(&s.bare).args(["config", "tiergate.auditLog"])
         )
         .status
         .code()
@@ -725,7 +718,7 @@ fn install_chains_an_existing_hook_is_idempotent_and_uninstalls() {
         .expect("gitlab hook")
         .starts_with("#!/bin/sh\n# tiergate-shim: pre-receive"));
     // Dry run changes nothing.
-    let out = server_support::install(&[
+    let out = support::server::install(&[
         "--server",
         s.bare.to_str().expect("utf-8"),
         "--uninstall",

@@ -8,22 +8,14 @@
 //! and let X in. The server refuses the replace ref (`replace-ref`), and
 //! even with one in place (made by the server's admin) it judges X as X.
 
-mod server_support;
+mod support;
 
-use server_support::{
+use support::server::{
     assert_code, assert_remote_line, declared, git, git_cmd, output, run_stdin, stdout, Server,
     POLICY,
 };
 
-const FORMATS: &[(&str, &[&str])] = &[
-    ("sha1", &[]),
-    ("sha256", &["--object-format=sha256"]),
-    ("reftable", &["--ref-format=reftable"]),
-    (
-        "sha256-reftable",
-        &["--object-format=sha256", "--ref-format=reftable"],
-    ),
-];
+use support::FORMATS;
 
 fn short(id: &str) -> &str {
     &id[..12]
@@ -275,27 +267,7 @@ fn deleting_a_replace_ref_is_allowed_and_overrides_apply() {
 fn mirror_refuses_a_fetched_replace_ref() {
     // The upstream has no tiergate: it takes anything.
     let s = Server::uninstalled("upstream.git");
-    let mirror = s.tmp.path().join("mirror.git");
-    git(
-        s.tmp.path(),
-        &[
-            "clone",
-            "-q",
-            "--mirror",
-            s.bare.to_str().expect("utf-8"),
-            "mirror.git",
-        ],
-    );
-    let out = server_support::install(&[
-        "--server",
-        mirror.to_str().expect("utf-8"),
-        "--no-build",
-        "--bin-dir",
-        server_support::bin_dir().to_str().expect("utf-8"),
-        "--mirror",
-        "enforce",
-    ]);
-    assert_code(&out, 0);
+    let (mirror, out) = s.mirror("enforce", &[]);
     // A mirror's objects arrive by fetch: fetch.fsckObjects is the one set.
     assert!(
         stdout(&out).contains("fsck:       fetch.fsckObjects=true"),
@@ -317,12 +289,12 @@ fn mirror_refuses_a_fetched_replace_ref() {
         out.status.code(),
         Some(0),
         "{}",
-        server_support::stderr(&out)
+        support::server::stderr(&out)
     );
     assert!(
-        server_support::stderr(&out).contains(&format!("error[replace-ref]: ref {replace}")),
+        support::server::stderr(&out).contains(&format!("error[replace-ref]: ref {replace}")),
         "{}",
-        server_support::stderr(&out)
+        support::server::stderr(&out)
     );
     let out = output(git_cmd(&mirror).args(["rev-parse", "-q", "--verify", &replace]));
     assert_code(&out, 1);

@@ -7,14 +7,14 @@
 //! installs lighttpd and runs them with `-- --ignored`, and run that way a
 //! missing server fails the test.
 
-mod server_support;
+mod support;
 
-use server_support::{
+use std::path::Path;
+use std::process::{Command, Stdio};
+use support::server::{
     assert_code, assert_remote_line, declared, free_port, hermetic, stderr, wait_for_port, Daemon,
     Server,
 };
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 fn find(candidates: &[&str]) -> Option<std::path::PathBuf> {
     candidates
@@ -25,8 +25,8 @@ fn find(candidates: &[&str]) -> Option<std::path::PathBuf> {
 }
 
 fn git_exec_path() -> String {
-    let out = server_support::output(Command::new("git").arg("--exec-path"));
-    server_support::stdout(&out).trim().to_owned()
+    let out = support::server::output(Command::new("git").arg("--exec-path"));
+    support::server::stdout(&out).trim().to_owned()
 }
 
 /// `git-daemon` ships with git, so this runs by default; where it is
@@ -34,7 +34,7 @@ fn git_exec_path() -> String {
 #[test]
 fn pushes_over_git_daemon() {
     let s = Server::new();
-    let Some((_daemon, port)) = server_support::git_daemon(s.tmp.path()) else {
+    let Some((_daemon, port)) = support::server::git_daemon(s.tmp.path()) else {
         panic!("git-daemon is not installed in git's exec path (`git --exec-path`); this test needs it");
     };
     let url = format!("git://127.0.0.1:{port}/srv.git");

@@ -1,6 +1,7 @@
 //! Snapshot tests (insta) of tiergate's rendered output: `tiergate check`
-//! in every format, `tiergate explain` for every rule code, and the
-//! diagnostics of `tiergate policy validate`. The snapshots under
+//! in every format, `tiergate show` and `tiergate report` (human, JSON,
+//! CSV), `tiergate check-patch --show --format json`, `tiergate explain`
+//! for every rule code, and the diagnostics of `tiergate policy validate`. The snapshots under
 //! tests/snapshots/ are the specification of that output: review every
 //! change to them as a change of the user interface.
 //!
@@ -14,9 +15,8 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Output;
-use support::{git, git_cmd, run_stdin, stderr, stdout, Repo};
+use support::{git, hash_commit, stderr, stdout, Repo};
 use tiergate_core::rules::RuleCode;
 
 /// The fixture's policy: crypto/ forbidden to AI, accel/ needs a
@@ -50,23 +50,6 @@ fn render(out: &Output) -> String {
         stdout(out),
         stderr(out)
     )
-}
-
-/// Write a commit object from raw text with `git hash-object --literally`
-/// (git's own commands never write a malformed commit); its id.
-fn hash_commit(dir: &Path, raw: &str) -> String {
-    let mut cmd = git_cmd(dir);
-    cmd.args([
-        "hash-object",
-        "-t",
-        "commit",
-        "-w",
-        "--stdin",
-        "--literally",
-    ]);
-    let out = run_stdin(&mut cmd, raw.as_bytes());
-    assert!(out.status.success(), "hash-object: {}", stderr(&out));
-    stdout(&out).trim().to_owned()
 }
 
 /// The fixture: an initial commit with the policy, then one commit per
@@ -116,10 +99,11 @@ fn fixture() -> Repo {
     let who = "A U Thor <author@example.com> 1700000000 +0000";
     let bad = hash_commit(
         repo.path(),
-        &format!(
+        format!(
             "tree {tree}\nparent {parent}\nauthor {who}\ncommitter {who}\n\
              encoding UTF-8\nencoding UTF-7\n\ndocs: two encodings\n"
-        ),
+        )
+        .as_bytes(),
     );
     repo.git(&["update-ref", "refs/heads/main", &bad]);
     repo
@@ -130,12 +114,23 @@ fn fixture() -> Repo {
 fn check(repo: &Repo, args: &[&str]) -> String {
     let mut all = vec!["check", "base..main"];
     all.extend_from_slice(args);
-    let text = render(&repo.tiergate(&all));
+    run(repo, &all)
+}
+
+/// `tiergate ARGS` in the fixture, rendered, the temp dir's path written
+/// `[REPO]`.
+fn run(repo: &Repo, args: &[&str]) -> String {
+    let text = render(&repo.tiergate(args));
     let dir = repo.path().to_str().expect("utf-8 temp dir");
     let real = repo.path().canonicalize().expect("canonical temp dir");
     let real = real.to_str().expect("utf-8 temp dir");
     text.replace(real, "[REPO]").replace(dir, "[REPO]")
 }
+
+/// The commits `tiergate show` snapshots: a forbidden tier (with the paths
+/// of two tiers), a missing required trailer, an undeclared marker, a
+/// malformed declaration, and a clean commit.
+const SHOWN: &[&str] = &["main~8", "main~7", "main~6", "main~5", "main~1"];
 
 #[test]
 fn fixture_ids_are_stable() {
@@ -193,6 +188,58 @@ fn policy_doc_json_is_refused() {
     let repo = fixture();
     let out = repo.tiergate(&["policy", "doc", "--format", "json"]);
     insta::assert_snapshot!(render(&out));
+}
+
+#[test]
+fn show_json() {
+    let repo = fixture();
+    let mut args = vec!["show", "--format", "json"];
+    args.extend(SHOWN);
+    insta::assert_snapshot!(run(&repo, &args));
+}
+
+#[test]
+fn show_human() {
+    let repo = fixture();
+    let mut args = vec!["show"];
+    args.extend(SHOWN);
+    insta::assert_snapshot!(run(&repo, &args));
+}
+
+#[test]
+fn report_json() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "--format", "json", "base..main~1"]));
+}
+
+#[test]
+fn report_csv() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "--format", "csv", "base..main~1"]));
+}
+
+#[test]
+fn report_human() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "base..main~1"]));
+}
+
+#[test]
+fn check_patch_show_json() {
+    // The fixture's commits as `git format-patch` mails (no signature: it
+    // names git's version), judged with the reviewer's view.
+    let repo = fixture();
+    let mails = repo.git(&[
+        "format-patch",
+        "--stdout",
+        "--no-signature",
+        "main~8..main~5",
+    ]);
+    repo.write("series.mbox", &mails);
+    insta::assert_snapshot!(run(
+        &repo,
+        &["check-patch", "--show", "--format", "json", "series.mbox"]
+    ));
 }
 
 #[test]

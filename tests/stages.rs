@@ -11,14 +11,13 @@
 //!   `git revert`, a dependabot commit and a grandfathered commit pass
 //!   where the policy exempts them, and are judged where it does not.
 
-#[path = "server_support/mod.rs"]
-mod server_support;
+mod support;
 
-use server_support::{
-    assert_code, bin_dir, git, git_cmd, hermetic, output, source_dir, stderr, stdout, Server,
-};
 use std::path::Path;
 use std::process::{Command, Output};
+use support::server::{
+    assert_code, bin_dir, git, git_cmd, hermetic, output, source_dir, stderr, stdout, Server,
+};
 
 /// The mailing-list project's policy: AI forbidden in `crypto/`,
 /// `Reviewed-by` required in `src/` where a maintainer adds it.

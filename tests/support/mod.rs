@@ -1,23 +1,104 @@
-//! Shared support for end-to-end tests: hermetic real git in temp dirs.
+//! The one support module of the end-to-end tests (tests/*.rs, whichever
+//! package declares them): hermetic real git in temp dirs, the binaries
+//! under test, and scratch repositories. [`hooks`] adds a developer's clone
+//! with the client hooks installed by install.sh, [`server`] a bare server
+//! repository with the pre-receive hook and a clone pushing to it,
+//! [`differential`] comparisons against git itself.
 //!
 //! Every git command runs with a controlled environment (gitoxide's
 //! practice): no system or global config, fixed identities and dates, and
 //! none of the `GIT_*` variables of whatever runs the tests.
 #![allow(dead_code)]
 
+/// The tiers of the policy of the hook and server tests: `crypto/`
+/// forbidden to AI, `src/` core, `docs/` open, the rest `core`.
+macro_rules! tiers_policy {
+    () => {
+        "\
+version: 1
+declaration:
+  key: AI-Assisted-by
+tiers:
+  - name: critical
+    paths: [ \"crypto/\" ]
+    ai: forbidden
+  - name: core
+    paths: [ \"src/\" ]
+    ai: allowed
+  - name: open
+    paths: [ \"docs/\" ]
+    ai: allowed
+default_tier: core
+"
+    };
+}
+
 pub mod differential;
+pub mod hooks;
+pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// A declaration trailer.
+pub const DECLARED: &str = "AI-Assisted-by: claude:claude-sonnet-4";
+
+/// `title\n\n<declaration>`: a message declaring AI assistance.
+pub fn declared(title: &str) -> String {
+    format!("{title}\n\n{DECLARED}\n")
+}
+
+/// The directory of the binaries under test: cargo puts every binary of
+/// the workspace there, the test executables in its `deps/`.
+pub fn bin_dir() -> PathBuf {
+    // A binary of this test's own package is named by cargo; the tests of
+    // both packages (`tiergate`, `tiergate-hooks`) share this module.
+    let own = option_env!("CARGO_BIN_EXE_tiergate")
+        .or(option_env!("CARGO_BIN_EXE_tiergate-commit-msg"))
+        .expect("a package with binaries");
+    Path::new(own)
+        .parent()
+        .expect("binary has a directory")
+        .to_path_buf()
+}
+
+/// The binary `name` of the workspace. A binary of another package than
+/// the test's is built by `cargo test --workspace` (or `cargo build
+/// --workspace`), not by a test run of one package: a missing one fails
+/// the test rather than skipping what it checks.
+#[track_caller]
+pub fn bin(name: &str) -> PathBuf {
+    let path = bin_dir().join(name);
+    assert!(
+        path.is_file(),
+        "{} is not built: run `cargo build --workspace` (or `cargo test --workspace`)",
+        path.display()
+    );
+    path
+}
+
 /// Path of the `tiergate` binary under test.
+#[track_caller]
 pub fn tiergate_bin() -> PathBuf {
-    // `option_env!`: this module is also used by the tests of the
-    // tiergate-hooks package, which has no `tiergate` binary.
     match option_env!("CARGO_BIN_EXE_tiergate") {
         Some(path) => PathBuf::from(path),
-        None => panic!("the tiergate binary is not built for this test target"),
+        None => bin("tiergate"),
     }
+}
+
+/// tiergate's source tree (install.sh, hooks/).
+pub fn source_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Run `install.sh` with `args` in `dir` (hermetic).
+pub fn install_sh(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new("sh");
+    hermetic(&mut cmd);
+    cmd.arg(source_dir().join("install.sh"))
+        .args(args)
+        .current_dir(dir);
+    output(&mut cmd)
 }
 
 /// The variables forges set to name the pusher: never inherited, a test
@@ -123,6 +204,11 @@ pub fn run_stdin(cmd: &mut Command, input: &[u8]) -> Output {
     out
 }
 
+/// `tiergate ARGS` in `dir`, hermetic, stdin closed.
+pub fn tiergate(dir: &Path, args: &[&str]) -> Output {
+    output(tiergate_cmd(dir).args(args))
+}
+
 /// A `tiergate` command, hermetic, running in `dir`.
 pub fn tiergate_cmd(dir: &Path) -> Command {
     let mut cmd = Command::new(tiergate_bin());
@@ -130,6 +216,89 @@ pub fn tiergate_cmd(dir: &Path) -> Command {
     cmd.current_dir(dir);
     cmd
 }
+
+/// Write `content` to `rel` below `dir` (creating directories).
+pub fn write_file(dir: &Path, rel: &str, content: impl AsRef<[u8]>) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, content).expect("write");
+}
+
+/// In the work tree `dir`: write `files`, `git add -A` and commit with
+/// `message` as given (`--cleanup=verbatim`); the new id.
+pub fn commit_files(dir: &Path, files: &[(&str, &str)], message: &str) -> String {
+    commit_files_env(dir, files, message, &[])
+}
+
+/// [`commit_files`] with `env` added to the commit's environment (other
+/// dates: `GIT_AUTHOR_DATE`, `GIT_COMMITTER_DATE`).
+pub fn commit_files_env(
+    dir: &Path,
+    files: &[(&str, &str)],
+    message: &str,
+    env: &[(&str, &str)],
+) -> String {
+    for (rel, content) in files {
+        write_file(dir, rel, content);
+    }
+    git(dir, &["add", "-A"]);
+    let mut cmd = git_cmd(dir);
+    cmd.args(["commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m"])
+        .arg(message)
+        .envs(env.iter().copied());
+    assert_code(&output(&mut cmd), 0);
+    git(dir, &["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+/// An ISO-8859-1 message (`Café fix`) with an undeclared AI co-author:
+/// `undeclared-ai`, seen once the message is decoded as `git log` shows it.
+pub const LATIN1_MESSAGE: &[u8] =
+    b"Caf\xe9 fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\n";
+
+/// Commit what is staged in `dir` with the ISO-8859-1 message `message`
+/// (`git -c i18n.commitEncoding=ISO-8859-1 commit -F`: git stores the
+/// bytes as given and an `encoding ISO-8859-1` header); the new id.
+pub fn commit_latin1(dir: &Path, message: &[u8]) -> String {
+    let file = dir.join(".git-latin1.msg");
+    std::fs::write(&file, message).expect("write");
+    let mut cmd = git_cmd(dir);
+    cmd.args(["-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q"])
+        .args(["--allow-empty", "-F"])
+        .arg(&file);
+    assert_code(&output(&mut cmd), 0);
+    std::fs::remove_file(&file).expect("rm");
+    git(dir, &["rev-parse", "HEAD"]).trim().to_owned()
+}
+
+/// Write the commit object `raw` as given with `git hash-object -t commit
+/// --literally` (git's own commands never write a malformed commit); its
+/// id.
+#[track_caller]
+pub fn hash_commit(dir: &Path, raw: &[u8]) -> String {
+    let mut cmd = git_cmd(dir);
+    cmd.args([
+        "hash-object",
+        "-t",
+        "commit",
+        "-w",
+        "--literally",
+        "--stdin",
+    ]);
+    let out = run_stdin(&mut cmd, raw);
+    assert!(out.status.success(), "hash-object: {}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}
+
+/// Every repository format git writes: `git init` arguments by name.
+pub const FORMATS: &[(&str, &[&str])] = &[
+    ("sha1", &[]),
+    ("sha256", &["--object-format=sha256"]),
+    ("reftable", &["--ref-format=reftable"]),
+    (
+        "sha256-reftable",
+        &["--object-format=sha256", "--ref-format=reftable"],
+    ),
+];
 
 /// A scratch repository in a temp dir.
 pub struct Repo {
@@ -152,29 +321,12 @@ impl Repo {
 
     /// Write `content` to `rel` (creating directories).
     pub fn write(&self, rel: &str, content: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
+        write_file(self.path(), rel, content);
     }
 
     /// Write files, `git add -A` and commit with `message`; the new id.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
-        for (rel, content) in files {
-            self.write(rel, content);
-        }
-        git(self.path(), &["add", "-A"]);
-        git(
-            self.path(),
-            &[
-                "commit",
-                "-q",
-                "--allow-empty",
-                "--cleanup=verbatim",
-                "-m",
-                message,
-            ],
-        );
-        git(self.path(), &["rev-parse", "HEAD"]).trim().to_owned()
+        commit_files(self.path(), files, message)
     }
 
     /// Run git here.

@@ -258,6 +258,23 @@ pub struct HistoryReport {
     pub grandfathered: u64,
 }
 
+/// The JSON document of `tiergate report --format json`: the report's
+/// fields beside `version` ([`crate::report::JSON_VERSION`]), `policy`
+/// (where it was read from) and `range` (the revision arguments). Printed
+/// through [`crate::report::Json`], keys sorted like every JSON output.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryJson<'a> {
+    /// [`crate::report::JSON_VERSION`].
+    pub version: u32,
+    /// Where the policy was read from.
+    pub policy: &'a str,
+    /// The revision arguments, as given.
+    pub range: &'a [String],
+    /// The report.
+    #[serde(flatten)]
+    pub report: &'a HistoryReport,
+}
+
 impl HistoryReport {
     /// Every month from the first to the last, with months without commits
     /// filled with zeros (for charts over time).

@@ -6,7 +6,7 @@
 //! (with tool, model and tools parsed from `AGENT:MODEL [tools]`), the
 //! markers found, the `require` trailers of the touched tiers (present or
 //! missing), and the verdict. [`Provenance::human`] and
-//! [`Provenance::json`] render it.
+//! [`Provenance::into_json`] render it.
 //!
 //! Unlike `tiergate check`, which computes paths only when the verdict
 //! depends on them, the view always shows them: the caller passes them.
@@ -15,23 +15,25 @@ use crate::check::CommitVerdict;
 use crate::classify::Classifier;
 use crate::policy::{AiRule, Mode, Policy};
 use crate::report::{short_id, PATHS_SHOWN};
+use crate::rules::lossy_paths;
 use crate::rules::{Identity, MarkerHit};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// A tier the change touches, with its paths.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TierPaths {
     /// The tier's name.
     pub name: String,
     /// Whether AI assistance is allowed there.
     pub ai: AiRule,
     /// The changed paths in it, sorted.
+    #[serde(serialize_with = "lossy_paths")]
     pub paths: Vec<Vec<u8>>,
 }
 
 /// A declaration trailer, with its value parsed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Declaration {
     /// The key as written (`AI-Assisted-by`, an alias).
     pub key: String,
@@ -72,7 +74,7 @@ pub fn parse_declaration(value: &str) -> (Option<String>, Option<String>, Vec<St
 }
 
 /// A trailer a touched tier requires of AI-assisted changes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RequiredTrailer {
     /// The tier asking for it.
     pub tier: String,
@@ -82,8 +84,9 @@ pub struct RequiredTrailer {
     pub present: bool,
 }
 
-/// Everything a reviewer needs about one commit or patch.
-#[derive(Debug, Clone)]
+/// Everything a reviewer needs about one commit or patch. Its JSON form
+/// is [`ProvenanceJson`].
+#[derive(Debug, Clone, Serialize)]
 pub struct Provenance {
     /// The author, when known.
     pub author: Option<Identity>,
@@ -274,38 +277,29 @@ impl Provenance {
         out
     }
 
-    /// The JSON form (stable field names).
-    pub fn json(&self, verdict: &CommitVerdict, mode: Mode) -> Value {
-        json!({
-            "author": self.author.as_ref().map(|a| json!({
-                "name": String::from_utf8_lossy(&a.name),
-                "email": String::from_utf8_lossy(&a.email),
-            })),
-            "tiers": self.tiers.iter().map(|t| json!({
-                "name": t.name,
-                "ai": ai_word(t.ai),
-                "paths": t.paths.iter().map(|p| String::from_utf8_lossy(p).into_owned()).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "declarations": self.declarations.iter().map(|d| json!({
-                "key": d.key,
-                "value": d.value,
-                "agent": d.agent,
-                "model": d.model,
-                "tools": d.tools,
-            })).collect::<Vec<_>>(),
-            "markers": self.markers.iter().map(|m| json!({
-                "evidence": m.evidence,
-                "line": m.line.map(|l| l + 1),
-            })).collect::<Vec<_>>(),
-            "required": self.required.iter().map(|r| json!({
-                "tier": r.tier,
-                "key": r.key,
-                "present": r.present,
-            })).collect::<Vec<_>>(),
-            "ai_assisted": verdict.assessment.ai_assisted(),
-            "verdict": verdict_word(verdict, mode),
-        })
+    /// The JSON form (stable field names): the view and the verdict.
+    pub fn into_json(self, verdict: &CommitVerdict, mode: Mode) -> ProvenanceJson {
+        ProvenanceJson {
+            ai_assisted: verdict.assessment.ai_assisted(),
+            verdict: verdict_word(verdict, mode),
+            view: self,
+        }
     }
+}
+
+/// The `provenance` of a commit in `tiergate show --format json` (and of a
+/// patch in `tiergate check-patch --show --format json`): `author`,
+/// `tiers`, `declarations`, `markers` (line 1-based), `required`, plus
+/// `ai_assisted` and `verdict` (`pass`, `fail` or `warn`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvenanceJson {
+    /// The view.
+    #[serde(flatten)]
+    pub view: Provenance,
+    /// Whether the commit is AI-assisted (declared or marked).
+    pub ai_assisted: bool,
+    /// [`verdict_word`].
+    pub verdict: &'static str,
 }
 
 /// `pass`, `fail` or `warn` (violations under `mode: warn`).

@@ -8,8 +8,9 @@
 
 use crate::check::{CommitVerdict, Summary};
 use crate::policy::{Mode, Policy};
+use crate::provenance::ProvenanceJson;
 use crate::rules::{RuleCode, Violation};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// How many paths a human-readable violation lists before "and N more".
@@ -143,34 +144,125 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
     line
 }
 
+/// A JSON document as tiergate prints it: one line, keys in sorted
+/// order at every level. Sorted because that is the order every JSON output
+/// has had (documents were `serde_json::Value`s, whose maps are sorted),
+/// and the snapshot tests pin it; a field added to a type below therefore
+/// lands at its sorted place, wherever it is declared.
+#[derive(Debug, Clone, Copy)]
+pub struct Json<'a, T: ?Sized>(pub &'a T);
+
+impl<T: Serialize + ?Sized> std::fmt::Display for Json<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Through `Value` for the sorted keys. Serializing these types
+        // cannot fail: every map key is a string.
+        let value = serde_json::to_value(self.0).map_err(|_| std::fmt::Error)?;
+        write!(f, "{value}")
+    }
+}
+
+/// One commit's verdict in JSON: the one shape of a judged commit behind
+/// `tiergate check`, `show`, `check-patch` and the client hooks'
+/// `--format json`. `markers` are the evidence strings; `tiers` the names
+/// of the tiers touched (empty when paths were not needed); `violations`
+/// in [`Violation`]'s own JSON shape (the one the audit log has too).
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitJson {
+    /// Full commit id (or the patch's label).
+    pub id: String,
+    /// The commit's title.
+    pub title: String,
+    /// Declared or marked.
+    pub ai_assisted: bool,
+    /// Declared.
+    pub declared: bool,
+    /// Evidence of each marker found.
+    pub markers: Vec<String>,
+    /// Names of the tiers touched, in policy order.
+    pub tiers: Vec<String>,
+    /// The violations.
+    pub violations: Vec<Violation>,
+    /// Violations reported as warnings (tiers or refs in `warn` mode);
+    /// only when there are some, so documents of policies without them
+    /// keep their shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Violation>,
+    /// The reviewer's view (`show`, `check-patch --show`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ProvenanceJson>,
+    /// Where a patch came from (`check-patch`).
+    #[serde(flatten)]
+    pub patch: Option<PatchJson>,
+}
+
+/// Where a judged patch came from (`tiergate check-patch --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct PatchJson {
+    /// The file it was read from (`-` for stdin).
+    pub file: String,
+    /// 1-based position among all patches read.
+    pub index: usize,
+    /// The `Subject:` as written (with its `[PATCH n/m]` prefix).
+    pub subject: String,
+}
+
 /// JSON form of one commit's verdict.
-pub fn commit_json(verdict: &CommitVerdict) -> Value {
-    let mut value = json!({
-        "id": verdict.id,
-        "title": verdict.title,
-        "ai_assisted": verdict.assessment.ai_assisted(),
-        "declared": verdict.assessment.declared(),
-        "markers": verdict
+pub fn commit_json(verdict: &CommitVerdict) -> CommitJson {
+    CommitJson {
+        id: verdict.id.clone(),
+        title: verdict.title.clone(),
+        ai_assisted: verdict.assessment.ai_assisted(),
+        declared: verdict.assessment.declared(),
+        markers: verdict
             .assessment
             .markers
             .iter()
             .map(|m| m.evidence.clone())
-            .collect::<Vec<_>>(),
-        "tiers": verdict.tiers,
-        // The violation's own `Serialize`: the one JSON shape of a violation.
-        "violations": verdict.violations,
-    });
-    // Only when there are some: documents of policies without `mode: warn`
-    // tiers or ref scopes keep their shape.
-    if !verdict.warnings.is_empty() {
-        value["warnings"] = json!(verdict.warnings);
+            .collect(),
+        tiers: verdict.tiers.clone(),
+        violations: verdict.violations.clone(),
+        warnings: verdict.warnings.clone(),
+        provenance: None,
+        patch: None,
     }
-    value
+}
+
+/// The JSON document of a run of `tiergate check` (`check-patch`, the
+/// client hooks): `commits` holds the commits with violations (in the order
+/// checked). Printed with `Display` ([`Json`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct RunJson<'a> {
+    /// [`JSON_VERSION`].
+    pub version: u32,
+    /// Where the policy was read from.
+    pub policy: &'a str,
+    /// The policy's mode.
+    pub mode: Mode,
+    /// `pass`, `warn` (violations under `mode: warn`) or `fail`.
+    pub verdict: &'static str,
+    /// Commits judged.
+    pub commits_checked: usize,
+    /// Commits with violations.
+    pub commits_failed: usize,
+    /// Violations in all.
+    pub violations: usize,
+    /// The commits with violations.
+    pub commits: Vec<CommitJson>,
+}
+
+impl std::fmt::Display for RunJson<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Json(self).fmt(f)
+    }
 }
 
 /// The JSON document of a run: `commits` holds the commits with
 /// violations (in the order checked).
-pub fn run_json(policy: &Policy, summary: &Summary, commits: Vec<Value>) -> Value {
+pub fn run_json<'a>(
+    policy: &'a Policy,
+    summary: &Summary,
+    commits: Vec<CommitJson>,
+) -> RunJson<'a> {
     let verdict = if summary.violations == 0 {
         "pass"
     } else if policy.mode == Mode::Warn {
@@ -178,16 +270,34 @@ pub fn run_json(policy: &Policy, summary: &Summary, commits: Vec<Value>) -> Valu
     } else {
         "fail"
     };
-    json!({
-        "version": JSON_VERSION,
-        "policy": policy.source,
-        "mode": match policy.mode { Mode::Enforce => "enforce", Mode::Warn => "warn" },
-        "verdict": verdict,
-        "commits_checked": summary.commits_checked,
-        "commits_failed": summary.commits_failed,
-        "violations": summary.violations,
-        "commits": commits,
-    })
+    RunJson {
+        version: JSON_VERSION,
+        policy: &policy.source,
+        mode: policy.mode,
+        verdict,
+        commits_checked: summary.commits_checked,
+        commits_failed: summary.commits_failed,
+        violations: summary.violations,
+        commits,
+    }
+}
+
+/// The JSON document of `tiergate show`: every commit shown, each with its
+/// `provenance`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShowJson<'a> {
+    /// [`JSON_VERSION`].
+    pub version: u32,
+    /// Where the policy was read from.
+    pub policy: &'a str,
+    /// The commits, in the order asked for.
+    pub commits: Vec<CommitJson>,
+}
+
+impl std::fmt::Display for ShowJson<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        Json(self).fmt(f)
+    }
 }
 
 /// What a rule means and how to fix a violation of it
@@ -472,6 +582,43 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
     format!("{a:016x}{b:016x}")
 }
 
+/// One issue of a GitLab Code Quality report (`tiergate check --format
+/// gitlab`), in the fields GitLab reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct GitlabIssue {
+    /// Always `issue`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The violation in one paragraph.
+    pub description: String,
+    /// `tiergate/<rule-code>`.
+    pub check_name: String,
+    /// Always `["Style"]`.
+    pub categories: [&'static str; 1],
+    /// Stable across runs: rule, commit, tier, path and line.
+    pub fingerprint: String,
+    /// `major`, or `minor` under `mode: warn`.
+    pub severity: &'static str,
+    /// Where GitLab shows it.
+    pub location: GitlabLocation,
+}
+
+/// `location` of a [`GitlabIssue`].
+#[derive(Debug, Clone, Serialize)]
+pub struct GitlabLocation {
+    /// The offending path, or the policy file.
+    pub path: String,
+    /// Always `{"begin": 1}`.
+    pub lines: GitlabLines,
+}
+
+/// `location.lines` of a [`GitlabIssue`].
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct GitlabLines {
+    /// The first line.
+    pub begin: u32,
+}
+
 /// GitLab Code Quality issues for one commit's violations (the report is
 /// the JSON array of the issues of every commit). A violation about paths
 /// gives one issue per offending path (`location.path` that path), so
@@ -479,7 +626,7 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 /// has no file of its own and is located at `policy_path` (the policy file
 /// that states the rule). `location.lines.begin` is 1; severity `major`
 /// (`minor` under `mode: warn`); `check_name` is `tiergate/<rule-code>`.
-pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<Value> {
+pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> Vec<GitlabIssue> {
     let severity_of = |warning: bool| match (mode, warning) {
         (Mode::Enforce, false) => "major",
         _ => "minor",
@@ -492,22 +639,23 @@ pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> 
             .line
             .map(|l| (l + 1).to_string())
             .unwrap_or_default();
-        let issue = |path: String| {
-            json!({
-                "type": "issue",
-                "description": description,
-                "check_name": format!("tiergate/{}", violation.rule),
-                "categories": ["Style"],
-                "fingerprint": fingerprint(&[
-                    violation.rule.as_str().as_bytes(),
-                    verdict.id.as_bytes(),
-                    violation.tier.as_deref().unwrap_or("").as_bytes(),
-                    path.as_bytes(),
-                    line.as_bytes(),
-                ]),
-                "severity": severity,
-                "location": { "path": path, "lines": { "begin": 1 } },
-            })
+        let issue = |path: String| GitlabIssue {
+            kind: "issue",
+            description: description.clone(),
+            check_name: format!("tiergate/{}", violation.rule),
+            categories: ["Style"],
+            fingerprint: fingerprint(&[
+                violation.rule.as_str().as_bytes(),
+                verdict.id.as_bytes(),
+                violation.tier.as_deref().unwrap_or("").as_bytes(),
+                path.as_bytes(),
+                line.as_bytes(),
+            ]),
+            severity,
+            location: GitlabLocation {
+                path,
+                lines: GitlabLines { begin: 1 },
+            },
         };
         if violation.paths.is_empty() {
             issues.push(issue(policy_path.to_owned()));

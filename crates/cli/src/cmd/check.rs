@@ -152,8 +152,8 @@ fn finish(
     policy: &tiergate_core::policy::Policy,
     summary: check::Summary,
     write_error: Option<std::io::Error>,
-    json_commits: Vec<serde_json::Value>,
-    gitlab_issues: Vec<serde_json::Value>,
+    json_commits: Vec<report::CommitJson>,
+    gitlab_issues: Vec<report::GitlabIssue>,
     mut out: std::io::StdoutLock<'_>,
 ) -> anyhow::Result<Outcome> {
     if let Some(e) = write_error {
@@ -165,7 +165,7 @@ fn finish(
             writeln!(out, "{doc}")?;
         }
         Format::Gitlab => {
-            writeln!(out, "{}", serde_json::Value::Array(gitlab_issues))?;
+            writeln!(out, "{}", report::Json(&gitlab_issues))?;
         }
         _ => {
             // The summary comes with violations, or on success when asked

@@ -133,14 +133,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                 if verdict.violations.is_empty() && view.is_none() {
                     continue;
                 }
-                let mut value = report::commit_json(&verdict);
-                value["file"] = name.clone().into();
-                value["index"] = (i + 1).into();
-                value["subject"] = patch.subject.clone().into();
-                if let Some(view) = &view {
-                    value["provenance"] = view.json(&verdict, policy.mode);
-                }
-                json_patches.push(value);
+                let mut commit = report::commit_json(&verdict);
+                commit.patch = Some(report::PatchJson {
+                    file: name.clone(),
+                    index: i + 1,
+                    subject: patch.subject.clone(),
+                });
+                commit.provenance = view.map(|view| view.into_json(&verdict, policy.mode));
+                json_patches.push(commit);
             }
             _ => {
                 if let Some(view) = &view {

@@ -27,7 +27,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tiergate_core::check::CommitVerdict;
-use tiergate_core::history::{Counts, History, HistoryReport, YearMonth};
+use tiergate_core::history::{Counts, History, HistoryJson, HistoryReport, YearMonth};
 use tiergate_core::repo::ChangedPaths;
 use tiergate_core::rules::RuleCode;
 use tiergate_core::stage::Stage;
@@ -135,13 +135,13 @@ fn render(
     }
     let text = match global.format {
         Format::Json => {
-            let mut doc = serde_json::to_value(&report)?;
-            if let Some(map) = doc.as_object_mut() {
-                map.insert("version".into(), 1.into());
-                map.insert("policy".into(), policy.source.clone().into());
-                map.insert("range".into(), range.clone().into());
-            }
-            format!("{doc}\n")
+            let doc = HistoryJson {
+                version: tiergate_core::report::JSON_VERSION,
+                policy: &policy.source,
+                range: &range,
+                report: &report,
+            };
+            format!("{}\n", tiergate_core::report::Json(&doc))
         }
         Format::Csv => csv(&report, args.table),
         _ => human(&report, &range, &policy.source),

@@ -81,9 +81,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         );
         match global.format {
             Format::Json => {
-                let mut value = report::commit_json(&verdict);
-                value["provenance"] = view.json(&verdict, policy.mode);
-                json_commits.push(value);
+                let mut commit = report::commit_json(&verdict);
+                commit.provenance = Some(view.into_json(&verdict, policy.mode));
+                json_commits.push(commit);
             }
             _ => {
                 if n > 0 {
@@ -100,11 +100,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     }
     if global.format == Format::Json {
-        let doc = serde_json::json!({
-            "version": report::JSON_VERSION,
-            "policy": policy.source,
-            "commits": json_commits,
-        });
+        let doc = report::ShowJson {
+            version: report::JSON_VERSION,
+            policy: &policy.source,
+            commits: json_commits,
+        };
         writeln!(out, "{doc}")?;
     }
     out.flush().context("cannot write to stdout")?;

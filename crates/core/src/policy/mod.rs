@@ -366,8 +366,10 @@ pub struct PathSettings {
     pub lookalikes: bool,
 }
 
-/// `mode:` of a policy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `mode:` of a policy. In JSON: `enforce` or `warn`, as written in the
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Violations fail the check / reject the commit or push.
     Enforce,
@@ -455,8 +457,10 @@ pub enum MarkerField {
     Committer,
 }
 
-/// `ai:` of a tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `ai:` of a tier. In JSON: `forbidden` or `allowed`, as written in the
+/// policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AiRule {
     /// AI-assisted commits may not touch this tier.
     Forbidden,

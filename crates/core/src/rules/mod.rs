@@ -230,27 +230,62 @@ impl serde::Serialize for RuleCode {
 }
 
 /// The one JSON shape of a violation, shared by `tiergate check` /
-/// `tiergate show` (`--format json`) and the server's audit log: `rule`
-/// (the code string), `message`, `tier` (null when none), `paths` (lossy
-/// UTF-8: JSON strings cannot hold the arbitrary bytes git allows in a
-/// path), `line` (1-based, as shown to humans; null when none) and `fix`.
-/// Written by hand rather than derived because `paths` and `line` are not
-/// stored in the form shown.
+/// `tiergate show` / `tiergate check-patch` (`--format json`, through
+/// [`crate::report::CommitJson`]) and the server's audit log (through
+/// `server::AuditViolation`): `rule` (the code string), `message`, `tier`
+/// (null when none), `paths` (lossy UTF-8: JSON strings cannot hold the
+/// arbitrary bytes git allows in a path), `line` (1-based, as shown to
+/// humans; null when none) and `fix`. Written by hand rather than derived
+/// because `paths` and `line` are not stored in the form shown.
 impl serde::Serialize for Violation {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct as _;
-        let paths: Vec<_> = self
-            .paths
-            .iter()
-            .map(|p| String::from_utf8_lossy(p))
-            .collect();
         let mut s = serializer.serialize_struct("Violation", 6)?;
         s.serialize_field("rule", &self.rule)?;
         s.serialize_field("message", &self.message)?;
         s.serialize_field("tier", &self.tier)?;
-        s.serialize_field("paths", &paths)?;
+        s.serialize_field("paths", &LossyPaths(&self.paths))?;
         s.serialize_field("line", &self.line.map(|l| l + 1))?;
         s.serialize_field("fix", &self.fix)?;
+        s.end()
+    }
+}
+
+/// Paths as JSON shows them: lossy UTF-8 strings (JSON strings cannot
+/// hold the arbitrary bytes git allows in a path).
+pub(crate) struct LossyPaths<'a>(pub(crate) &'a [Vec<u8>]);
+
+impl serde::Serialize for LossyPaths<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|p| String::from_utf8_lossy(p)))
+    }
+}
+
+/// `serialize_with` form of [`LossyPaths`].
+pub(crate) fn lossy_paths<S: serde::Serializer>(
+    paths: &[Vec<u8>],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&LossyPaths(paths), serializer)
+}
+
+/// A 0-based message line as JSON shows it: 1-based, as shown to humans
+/// (null when none).
+pub(crate) fn one_based_line<S: serde::Serializer>(
+    line: &Option<usize>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&line.map(|l| l + 1), serializer)
+}
+
+/// An identity in JSON (`tiergate show`'s `author`): `name` and `email`,
+/// lossy UTF-8 like paths.
+impl serde::Serialize for Identity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct as _;
+        let mut s = serializer.serialize_struct("Identity", 2)?;
+        s.serialize_field("name", &String::from_utf8_lossy(&self.name))?;
+        s.serialize_field("email", &String::from_utf8_lossy(&self.email))?;
         s.end()
     }
 }
@@ -270,13 +305,15 @@ impl std::fmt::Display for Violation {
     }
 }
 
-/// Evidence of AI use found in a commit (a builtin or extra marker).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Evidence of AI use found in a commit (a builtin or extra marker). In
+/// JSON (`tiergate show`'s `markers`), `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct MarkerHit {
     /// Human description, e.g. `Co-authored-by: Claude <noreply@anthropic.com>`.
     pub evidence: String,
     /// 0-based line of the message where it was found (`None` for the
     /// author's or committer's identity).
+    #[serde(serialize_with = "one_based_line")]
     pub line: Option<usize>,
 }
 

@@ -1,69 +1,27 @@
-//! Support for the end-to-end tests of the server-side hook: a bare
-//! repository with tiergate's pre-receive hook installed by `install.sh
-//! --server --no-build --bin-dir <the debug binaries under test>`, and a
-//! developer clone that pushes to it with real git.
-//!
-//! Hermetic like the other end-to-end tests: no system or global git
-//! config, fixed identities and dates, none of the caller's `GIT_*` or
-//! `TIERGATE_*` variables (and none of the forge identity variables).
-#![allow(dead_code)]
+//! A bare server repository with tiergate's pre-receive hook installed by
+//! `install.sh --server --no-build --bin-dir <the debug binaries under
+//! test>`, a developer clone that pushes to it with real git, and a `git
+//! daemon` to push through.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+// The shared helpers under this module's path too: a test imports all it
+// uses from one place.
+#[allow(unused_imports)]
+pub use super::*;
+
 /// The policy the server judges by: `crypto/` forbidden to AI, `src/`
 /// needs nothing, `docs/` open; `alice` may override.
-pub const POLICY: &str = "\
-version: 1
-declaration:
-  key: AI-Assisted-by
-tiers:
-  - name: critical
-    paths: [ \"crypto/\" ]
-    ai: forbidden
-  - name: core
-    paths: [ \"src/\" ]
-    ai: allowed
-  - name: open
-    paths: [ \"docs/\" ]
-    ai: allowed
-default_tier: core
-server:
-  override:
-    users: [ alice ]
-";
-
-/// A declaration trailer.
-pub const DECLARED: &str = "AI-Assisted-by: claude:claude-sonnet-4";
-
-/// A message declaring AI assistance.
-pub fn declared(title: &str) -> String {
-    format!("{title}\n\n{DECLARED}\n")
-}
-
-/// The directory of the binaries under test.
-pub fn bin_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_tiergate-pre-receive"))
-        .parent()
-        .expect("binary has a directory")
-        .to_path_buf()
-}
+pub const POLICY: &str = concat!(
+    tiers_policy!(),
+    "server:\n  override:\n    users: [ alice ]\n"
+);
 
 /// The hook binary under test.
 pub fn hook_bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_tiergate-pre-receive"))
+    super::bin("tiergate-pre-receive")
 }
-
-/// tiergate's source tree (install.sh, hooks/).
-pub fn source_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-#[path = "../support/mod.rs"]
-mod support;
-
-#[allow(unused_imports)] // each test binary uses its own share
-pub use support::{assert_code, git, git_cmd, hermetic, output, run_stdin, stderr, stdout};
 
 /// The remote's output lines (`remote: ...`) of a push, without git's
 /// `remote: ` prefix and the padding git appends.
@@ -88,12 +46,21 @@ pub fn assert_remote_line(out: &Output, line: &str) {
 
 /// Run `install.sh` with `args` (hermetic, from the source tree).
 pub fn install(args: &[&str]) -> Output {
-    let mut cmd = Command::new("sh");
-    hermetic(&mut cmd);
-    cmd.arg(source_dir().join("install.sh"))
-        .args(args)
-        .current_dir(source_dir());
-    output(&mut cmd)
+    install_sh(&source_dir(), args)
+}
+
+/// Install the hook in the bare repository `repo` with the binaries under
+/// test (`install.sh --server REPO --no-build --bin-dir ... ARGS`);
+/// asserts success.
+pub fn install_server(repo: &Path, args: &[&str]) -> Output {
+    let repo = repo.to_str().expect("utf-8 path");
+    let bin = bin_dir();
+    let bin = bin.to_str().expect("utf-8 path");
+    let mut all = vec!["--server", repo, "--no-build", "--bin-dir", bin];
+    all.extend_from_slice(args);
+    let out = install(&all);
+    assert_code(&out, 0);
+    out
 }
 
 /// A server repository (bare) and a developer clone pushing to it.
@@ -171,22 +138,26 @@ impl Server {
     /// Install the hook (`install.sh --server BARE --no-build --bin-dir ...
     /// --audit-log AUDIT ARGS`); asserts success.
     pub fn install(&self, args: &[&str]) -> Output {
-        let bare = self.bare.to_str().expect("utf-8 path").to_owned();
-        let bin = bin_dir().to_str().expect("utf-8 path").to_owned();
-        let audit = self.audit.to_str().expect("utf-8 path").to_owned();
-        let mut all = vec![
-            "--server",
-            bare.as_str(),
-            "--no-build",
-            "--bin-dir",
-            bin.as_str(),
-            "--audit-log",
-            audit.as_str(),
-        ];
+        let audit = self.audit.to_str().expect("utf-8 path");
+        let mut all = vec!["--audit-log", audit];
         all.extend_from_slice(args);
-        let out = install(&all);
-        assert_code(&out, 0);
-        out
+        install_server(&self.bare, &all)
+    }
+
+    /// A `git clone --mirror` of the bare repository, `mirror.git` beside
+    /// it, with the hook installed for a mirror (`install.sh --server
+    /// MIRROR --mirror MODE ARGS`); its path and install.sh's output.
+    pub fn mirror(&self, mode: &str, args: &[&str]) -> (PathBuf, Output) {
+        let mirror = self.tmp.path().join("mirror.git");
+        let bare = self.bare.to_str().expect("utf-8 path");
+        git(
+            self.tmp.path(),
+            &["clone", "-q", "--mirror", bare, "mirror.git"],
+        );
+        let mut all = vec!["--mirror", mode];
+        all.extend_from_slice(args);
+        let out = install_server(&mirror, &all);
+        (mirror, out)
     }
 
     /// `file://` URL of the bare repository.
@@ -196,29 +167,12 @@ impl Server {
 
     /// Write a file in the clone.
     pub fn write(&self, rel: &str, content: &str) {
-        let p = self.work.join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
+        write_file(&self.work, rel, content);
     }
 
     /// Commit files in the clone; the new id.
     pub fn commit(&self, files: &[(&str, &str)], message: &str) -> String {
-        for (rel, content) in files {
-            self.write(rel, content);
-        }
-        git(&self.work, &["add", "-A"]);
-        git(
-            &self.work,
-            &[
-                "commit",
-                "-q",
-                "--allow-empty",
-                "--cleanup=verbatim",
-                "-m",
-                message,
-            ],
-        );
-        self.rev("HEAD")
+        commit_files(&self.work, files, message)
     }
 
     /// A commit id in the clone.

@@ -1,79 +1,18 @@
-//! Support for the end-to-end tests of the client hooks and install.sh:
-//! hermetic real git in temp dirs, with tiergate's hooks installed by
-//! `install.sh --no-build --bin-dir <the debug binaries under test>`.
-//!
-//! (`tests/support` names the `tiergate` binary, which is not a binary of
-//! the `tiergate-hooks` package these tests belong to, hence this module.)
-#![allow(dead_code)]
+//! A developer's clone with tiergate's client hooks installed by
+//! `install.sh --no-build --bin-dir <the debug binaries under test>`, and a
+//! bare remote.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
+
+// The shared helpers under this module's path too: a test imports all it
+// uses from one place.
+#[allow(unused_imports)]
+pub use super::*;
 
 /// The policy of the test repositories: `crypto/` forbidden to AI,
 /// `docs/` open, the rest `core`.
-pub const POLICY: &str = "\
-version: 1
-declaration:
-  key: AI-Assisted-by
-tiers:
-  - name: critical
-    paths: [ \"crypto/\" ]
-    ai: forbidden
-  - name: core
-    paths: [ \"src/\" ]
-    ai: allowed
-  - name: open
-    paths: [ \"docs/\" ]
-    ai: allowed
-default_tier: core
-";
-
-/// A declaration trailer block.
-pub const DECLARED: &str = "AI-Assisted-by: claude:claude-sonnet-4";
-
-/// The directory of the hook binaries under test (the cargo target dir).
-pub fn bin_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_tiergate-commit-msg"))
-        .parent()
-        .expect("binary has a directory")
-        .to_path_buf()
-}
-
-/// The `tiergate` binary beside the hook binaries under test: install.sh
-/// hands the installing to it (`tiergate install`). It is not a binary of
-/// this package, so cargo builds it only for the workspace: `cargo test
-/// --workspace`, or `cargo build -p tiergate` before `cargo test -p
-/// tiergate-hooks` (a stale one installs with yesterday's code).
-pub fn tiergate_bin() -> PathBuf {
-    let bin = bin_dir().join("tiergate");
-    assert!(
-        bin.is_file(),
-        "{} is missing: run `cargo build -p tiergate` (or `cargo test --workspace`)",
-        bin.display()
-    );
-    bin
-}
-
-/// tiergate's source tree (where install.sh and hooks/ live).
-pub fn source_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-#[path = "../support/mod.rs"]
-mod support;
-
-#[allow(unused_imports)] // each test binary uses its own share
-pub use support::{assert_code, git, git_cmd, hermetic, output, run_stdin, stderr, stdout};
-
-/// Run `install.sh` with `args` in `dir` (hermetic).
-pub fn install_sh(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new("sh");
-    hermetic(&mut cmd);
-    cmd.arg(source_dir().join("install.sh"))
-        .args(args)
-        .current_dir(dir);
-    output(&mut cmd)
-}
+pub const POLICY: &str = tiers_policy!();
 
 /// A developer's clone with tiergate's hooks installed, and a bare remote.
 pub struct Clone {
@@ -138,9 +77,7 @@ impl Clone {
 
     /// Write a file in the work tree.
     pub fn write(&self, rel: &str, content: &str) {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(p, content).expect("write");
+        write_file(&self.path(), rel, content);
     }
 
     /// Run git in the work tree (must succeed).
@@ -169,7 +106,18 @@ impl Clone {
     }
 }
 
-/// `title\n\n<declaration>`.
-pub fn declared(title: &str) -> String {
-    format!("{title}\n\n{DECLARED}\n")
+/// The lines of an `ai-forbidden-tier` violation of `paths` (by the
+/// [`POLICY`]'s `critical` tier) after its first: what is wrong, the paths,
+/// the fix; as every hook prints them.
+pub fn forbidden_body(paths: &[&str]) -> String {
+    let count = match paths.len() {
+        1 => "1 path".to_owned(),
+        n => format!("{n} paths"),
+    };
+    let listed: String = paths.iter().map(|p| format!("    {p}\n")).collect();
+    format!(
+        "  AI-assisted commit touches tier 'critical' (ai: forbidden): {count}\n{listed}  \
+         fix: Split the changes to 'critical' into a commit written without AI assistance, \
+         or ask its maintainers.\n"
+    )
 }
