@@ -8,7 +8,7 @@
 
 use crate::check::{CommitVerdict, Summary};
 use crate::policy::{Mode, Policy};
-use crate::rules::{RuleCode, Violation};
+use crate::rules::{FixContext, RuleCode, Violation};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -56,7 +56,8 @@ pub fn short_id(id: &str) -> &str {
     }
 }
 
-/// Render the violations of one commit for humans ("" when it has none).
+/// Render the violations of one commit for humans ("" when it has none),
+/// with the fixes for a commit that exists ([`FixContext::History`]).
 pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> String {
     human_item(verdict, "commit", mode, colour)
 }
@@ -64,9 +65,21 @@ pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> Stri
 /// [`human_commit`] for something else than a commit: `kind` replaces the
 /// word `commit` (`tiergate check-patch` says `patch 1/3 (0001-x.patch)`).
 pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colour) -> String {
+    human_in(verdict, kind, mode, colour, &FixContext::History)
+}
+
+/// [`human_item`] with each fix said for `context` (a hook's: the commit
+/// being made, amended, merged, a patch being applied, a push).
+pub fn human_in(
+    verdict: &CommitVerdict,
+    kind: &str,
+    mode: Mode,
+    colour: Colour,
+    context: &FixContext<'_>,
+) -> String {
     let mut out = String::new();
     for violation in &verdict.violations {
-        human_violation(&mut out, verdict, kind, violation, mode, colour);
+        human_violation(&mut out, verdict, kind, violation, mode, colour, context);
     }
     out
 }
@@ -78,6 +91,7 @@ fn human_violation(
     violation: &Violation,
     mode: Mode,
     colour: Colour,
+    context: &FixContext<'_>,
 ) {
     let level = match mode {
         Mode::Enforce => colour.paint("1;31", "error"),
@@ -106,7 +120,12 @@ fn human_violation(
             );
         }
     }
-    let _ = writeln!(out, "  {} {}", colour.paint("1;36", "fix:"), violation.fix);
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        colour.paint("1;36", "fix:"),
+        violation.fix.render(context)
+    );
     let _ = writeln!(out);
 }
 
@@ -134,6 +153,20 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
 
 /// JSON form of one commit's verdict.
 pub fn commit_json(verdict: &CommitVerdict) -> Value {
+    commit_json_in(verdict, &FixContext::History)
+}
+
+/// [`commit_json`] with each violation's `fix` said for `context` (the
+/// JSON of a hook says what the hook's text says).
+pub fn commit_json_in(verdict: &CommitVerdict, context: &FixContext<'_>) -> Value {
+    let mut violations = json!(verdict.violations);
+    if *context != FixContext::History {
+        if let Value::Array(list) = &mut violations {
+            for (value, violation) in list.iter_mut().zip(&verdict.violations) {
+                value["fix"] = Value::from(violation.fix.render(context));
+            }
+        }
+    }
     json!({
         "id": verdict.id,
         "title": verdict.title,
@@ -147,7 +180,7 @@ pub fn commit_json(verdict: &CommitVerdict) -> Value {
             .collect::<Vec<_>>(),
         "tiers": verdict.tiers,
         // The violation's own `Serialize`: the one JSON shape of a violation.
-        "violations": verdict.violations,
+        "violations": violations,
     })
 }
 

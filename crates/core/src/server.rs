@@ -31,7 +31,7 @@
 use crate::check::CommitVerdict;
 use crate::policy::OnError;
 use crate::policy::ReplaceRefs;
-use crate::rules::{RuleCode, Violation};
+use crate::rules::{Fix, RuleCode, Violation};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -430,8 +430,8 @@ pub struct RefViolation {
     pub object: String,
     /// What is wrong (one line).
     pub message: String,
-    /// How to fix it (one line).
-    pub fix: String,
+    /// How to fix it.
+    pub fix: Fix,
 }
 
 /// A violation in the audit log's form: the violation's own JSON shape
@@ -515,14 +515,14 @@ pub fn replace_ref_violations(
                         "replace ref: git would show {} wherever {replaced} is read (git log, git show, git archive); replace refs are refused (server.replace_refs: refuse)",
                         short(&u.new)
                     ),
-                    "Push without the replace ref, or rewrite the history for real (`git rebase`) and push that; a maintainer may set `server.replace_refs: judge` in the policy to accept replacement commits that pass.",
+                    Fix::DropReplaceRef,
                 ),
                 ReplaceRefs::Judge if !peels_to_commit(u) => (
                     format!(
                         "replace ref: {} replaces {replaced} but is not a commit, so tiergate cannot judge what it changes (server.replace_refs: judge judges replacement commits only)",
                         short(&u.new)
                     ),
-                    "Replace commits, not trees or blobs (`git replace --edit <commit>`, `git replace --graft`), or push without the replace ref.",
+                    Fix::ReplaceCommitsOnly,
                 ),
                 ReplaceRefs::Judge => return None,
             };
@@ -531,7 +531,7 @@ pub fn replace_ref_violations(
                 refname: u.refname.clone(),
                 object: u.new.clone(),
                 message,
-                fix: fix.to_owned(),
+                fix,
             })
         })
         .collect()
@@ -1026,7 +1026,7 @@ mod tests {
             json.to_string(),
             format!(
                 "{{\"commit\":null,\"fix\":{},\"line\":null,\"message\":{},\"object\":\"{B}\",\"paths\":[],\"ref\":\"{replace}\",\"rule\":\"replace-ref\",\"tier\":null,\"title\":null}}",
-                Value::from(v.fix.as_str()),
+                Value::from(v.fix.to_string()),
                 Value::from(v.message.as_str()),
             )
         );
@@ -1076,14 +1076,14 @@ mod tests {
                 tier: Some("critical".to_owned()),
                 paths: vec![b"src/caf\xe9.c".to_vec()],
                 line: None,
-                fix: "f".to_owned(),
+                fix: Fix::RecreateCommit,
             }],
         };
         let audited: Vec<_> = AuditRecord::violations_of(&verdict).collect();
         assert_eq!(audited.len(), 1);
         assert_eq!(
             audited[0].to_string(),
-            format!("{{\"commit\":\"{B}\",\"fix\":\"f\",\"line\":null,\"message\":\"m\",\"paths\":[\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\",\"title\":\"crypto: x\"}}")
+            format!("{{\"commit\":\"{B}\",\"fix\":{},\"line\":null,\"message\":\"m\",\"paths\":[\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\",\"title\":\"crypto: x\"}}", Value::from(Fix::RecreateCommit.to_string()))
         );
         // The same violation as `tiergate check --format json` shows it.
         let mut shown = serde_json::to_value(&verdict.violations[0]).expect("serializable");

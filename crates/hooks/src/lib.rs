@@ -30,9 +30,9 @@ use tiergate_core::check::{self, CommitVerdict, Summary};
 use tiergate_core::policy::Mode;
 use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
 use tiergate_core::report::{self, Colour};
-use tiergate_core::rules::{CommitFacts, Identity};
+use tiergate_core::rules::{CommitFacts, FixContext, Identity};
 use tiergate_core::trailer::ParseOptions;
-use tiergate_core::{encoding, hook};
+use tiergate_core::{encoding, hook, message};
 
 /// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
 /// ...`); the hook binaries use the defaults.
@@ -406,9 +406,13 @@ fn single_verdict(
     options: &Options,
     found: &Found,
     verdict: &CommitVerdict,
-    what: &str,
+    context: &FixContext<'_>,
     hint: &str,
 ) -> Outcome {
+    let what = match context {
+        FixContext::Patch => "patch",
+        _ => "commit",
+    };
     let policy = &found.policy;
     let summary = Summary {
         commits_checked: 1,
@@ -419,11 +423,11 @@ fn single_verdict(
         let commits = if verdict.violations.is_empty() {
             Vec::new()
         } else {
-            vec![report::commit_json(verdict)]
+            vec![report::commit_json_in(verdict, context)]
         };
         println!("{}", report::run_json(policy, &summary, commits));
     } else if !verdict.violations.is_empty() {
-        let mut text = report::human_commit(verdict, policy.mode, colour());
+        let mut text = report::human_in(verdict, "commit", policy.mode, colour(), context);
         match policy.mode {
             Mode::Enforce => {
                 text.push_str(&format!(
@@ -542,6 +546,12 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => repo.git_dir().join("index"),
     };
+    // What is being made, for the paths, the label and the fix: git tells
+    // the hook neither (see `amending`); a merge being concluded leaves
+    // `MERGE_HEAD` until the commit is made.
+    let amend = amending();
+    let merging = repo.git_dir().join("MERGE_HEAD").exists()
+        || file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let judgement = check::judge_deferred(
         &found.policy,
         &facts,
@@ -557,61 +567,81 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
                     return Err(classifier_failure(&e));
                 }
             };
-            let amend = amending();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
             let paths = repo.staged_paths(&index_path, amend)?;
             Ok((paths, classifier))
         },
     )?;
     let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
-    let mut verdict = CommitVerdict::new("(new)".into(), repo::title_of(&facts.message), judgement);
-    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), Some(&shown));
-    let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
-    let hint = if is_merge_msg {
-        format!(
-            "The merge is still in progress and its message is saved in {shown}: run `git commit` to edit the message and conclude the merge, or `git merge --abort`."
+    // A message saved from `git commit -v` keeps the diff below the
+    // scissors line; the command suggested must cut there (see
+    // `tiergate_core::rules::FixContext`).
+    let verbose = message::scissors_position(&raw, &comment).is_some();
+    let (context, label) = if merging {
+        (
+            FixContext::Merge {
+                message_file: &shown,
+                verbose,
+            },
+            "(merge)",
+        )
+    } else if amend {
+        (
+            FixContext::Amend {
+                message_file: &shown,
+                verbose,
+            },
+            "(amend)",
         )
     } else {
-        format!(
-            "Your message is saved in {shown}: fix it and commit again with `git commit -e -F {shown}`."
+        (
+            FixContext::NewCommit {
+                message_file: &shown,
+                verbose,
+            },
+            "(new)",
         )
     };
-    Ok(single_verdict(options, &found, &verdict, "commit", &hint))
+    let verdict = CommitVerdict::new(label.into(), repo::title_of(&facts.message), judgement);
+    let hint = commit_msg_hint(file, &context);
+    Ok(single_verdict(options, &found, &verdict, &context, &hint))
 }
 
-/// The violations of a commit that does not exist yet (commit-msg,
-/// applypatch-msg), with fixes that say so: the rules suggest `git commit
-/// --amend --trailer ...`, which here would amend the commit *before* this
-/// one (folding the staged changes into it). With the file git saved the
-/// message in, suggest committing again from it with the trailer; without
-/// one (`git am`), drop the suggestion (the hint says what to do).
-fn pending_fixes(
-    mut violations: Vec<tiergate_core::rules::Violation>,
-    saved_message: Option<&str>,
-) -> Vec<tiergate_core::rules::Violation> {
-    for violation in &mut violations {
-        violation.fix = pending_fix(&violation.fix, saved_message);
+/// The `Hint:` line of a refused commit: how to make it again from the
+/// message git saved.
+fn commit_msg_hint(file: &Path, context: &FixContext<'_>) -> String {
+    let (FixContext::NewCommit {
+        message_file,
+        verbose,
     }
-    violations
-}
-
-fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
-    const AMEND: &str = "`git commit --amend --trailer ";
-    let Some(at) = fix.find(AMEND) else {
-        return fix.to_owned();
+    | FixContext::Amend {
+        message_file,
+        verbose,
+    }
+    | FixContext::Merge {
+        message_file,
+        verbose,
+    }) = *context
+    else {
+        return String::new();
     };
-    let rest = &fix[at + AMEND.len()..];
-    match saved_message {
-        Some(file) => format!("{}`git commit -e -F {file} --trailer {rest}", &fix[..at]),
-        None => {
-            // `Add ... (e.g. `git commit --amend ...`).` -> `Add ....`
-            let open = fix[..at].rfind(" (");
-            let close = rest.find("`)").map(|i| at + AMEND.len() + i + 2);
-            match (open, close) {
-                (Some(open), Some(close)) => format!("{}{}", &fix[..open], &fix[close..]),
-                _ => fix.to_owned(),
-            }
-        }
+    let v = if verbose { " -v" } else { "" };
+    let message_file = tiergate_core::rules::shell_word(message_file);
+    match context {
+        // `git merge` saved the message in MERGE_MSG, which a plain
+        // `git commit` picks up to conclude the merge.
+        FixContext::Merge { .. } if file.file_name().is_some_and(|n| n == "MERGE_MSG") => format!(
+            "The merge is still in progress and its message is saved in {message_file}: run `git commit` to edit the message and conclude the merge, or `git merge --abort`."
+        ),
+        FixContext::Merge { .. } => format!(
+            "The merge is still in progress and your message is saved in {message_file}: fix it and conclude the merge with `git commit{v} -e -F {message_file}`, or `git merge --abort`."
+        ),
+        FixContext::Amend { .. } => format!(
+            "Your message is saved in {message_file}: fix it and amend again with `git commit --amend{v} -e -F {message_file}`."
+        ),
+        _ => format!(
+            "Your message is saved in {message_file}: fix it and commit again with `git commit{v} -e -F {message_file}`."
+        ),
     }
 }
 
@@ -779,9 +809,15 @@ pub fn pre_push(
                 return;
             }
             if options.json {
-                json_commits.push(report::commit_json(verdict));
+                json_commits.push(report::commit_json_in(verdict, &FixContext::Push));
             } else {
-                text.push_str(&report::human_commit(verdict, policy.mode, colour));
+                text.push_str(&report::human_in(
+                    verdict,
+                    "commit",
+                    policy.mode,
+                    colour,
+                    &FixContext::Push,
+                ));
             }
         })
         .map_err(|e| match e {
@@ -873,35 +909,13 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
             }
         },
     )?;
-    let mut verdict =
-        CommitVerdict::new("(patch)".into(), repo::title_of(&facts.message), judgement);
-    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), None);
+    let verdict = CommitVerdict::new("(patch)".into(), repo::title_of(&facts.message), judgement);
     let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
-    Ok(single_verdict(options, &found, &verdict, "patch", hint))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pending_fix;
-
-    #[test]
-    fn fixes_of_a_pending_commit_do_not_amend_the_previous_one() {
-        let undeclared = "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit --amend --trailer 'AI-Assisted-by: <agent>:<model>'`).";
-        assert_eq!(
-            pending_fix(undeclared, Some(".git/COMMIT_EDITMSG")),
-            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`)."
-        );
-        assert_eq!(
-            pending_fix(undeclared, None),
-            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph."
-        );
-        let required = "Add `Reviewed-by:` to the trailer block once earned (e.g. `git commit --amend --trailer 'Reviewed-by: Name <email>'`).";
-        assert_eq!(
-            pending_fix(required, None),
-            "Add `Reviewed-by:` to the trailer block once earned."
-        );
-        let split = "Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.";
-        assert_eq!(pending_fix(split, Some("x")), split);
-        assert_eq!(pending_fix(split, None), split);
-    }
+    Ok(single_verdict(
+        options,
+        &found,
+        &verdict,
+        &FixContext::Patch,
+        hint,
+    ))
 }

@@ -76,7 +76,7 @@ use tiergate_core::encoding::UnreadableEncoding;
 use tiergate_core::policy::{self, Mode, OnError, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::report::{self, Colour};
-use tiergate_core::rules::{RuleCode, Violation};
+use tiergate_core::rules::{Fix, RuleCode, Violation};
 use tiergate_core::server::{
     self, AuditRecord, AuditViolation, Failure, OverrideDecision, Progress, RefUpdate, Verdict,
 };
@@ -161,7 +161,7 @@ impl Store {
 /// The report line and audit violation for a commit in an encoding
 /// tiergate cannot read (see [`tiergate_core::encoding`]).
 fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json::Value) {
-    let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
+    let fix = Fix::ReEncode;
     let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
     let line = format!(
         "error[{}]: commit {}\n  {message}\n  fix: {fix}\n\n",
@@ -175,7 +175,7 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, serde_json:
         tier: None,
         paths: Vec::new(),
         line: None,
-        fix: fix.to_owned(),
+        fix,
     };
     let record = serde_json::json!(AuditViolation {
         commit: Some(id),
