@@ -357,7 +357,7 @@ pub fn decide_override(
             "user '{user}' is not in the policy's server.override.users"
         )),
         Some(_) if reason.is_empty() => refused(format!(
-            "an override needs a reason: git push -o {option_key}=\"why this push must go in\""
+            "an override needs a reason: git push --no-verify -o {option_key}=\"why this push must go in\" (--no-verify: a client pre-push hook refuses the push before it reaches the server)"
         )),
         Some(user) => OverrideDecision::Granted {
             user: user.to_owned(),

@@ -840,6 +840,13 @@ pub fn pre_push(
             text.push_str(
                 "Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one), then push again; `tiergate explain <rule>` says more.\n",
             );
+            if !policy.server.override_.users.is_empty() {
+                text.push_str(&override_hint(
+                    &policy.server.override_.push_option,
+                    remote,
+                    &pushed,
+                ));
+            }
         }
         eprint_all(&text);
     }
@@ -848,6 +855,25 @@ pub fn pre_push(
     } else {
         Outcome::Pass
     })
+}
+
+/// The `Hint:` line for a user the policy lets override: the push again,
+/// with the override push option and `--no-verify`. The server judges and
+/// audits an override, but this hook cannot tell who pushes, and it runs
+/// before the server sees the push: without `--no-verify` it refuses the
+/// push again, override or not.
+fn override_hint(option_key: &str, remote: &str, pushed: &[&hook::PushUpdate]) -> String {
+    let word = tiergate_core::rules::shell_word;
+    let refspecs: Vec<String> = pushed
+        .iter()
+        .map(|u| word(&format!("{}:{}", u.local_ref, u.remote_ref)))
+        .collect();
+    format!(
+        "Hint: A user listed in the policy's server.override.users may push anyway, giving a reason the server records: `git push --no-verify -o {} {} {}` (--no-verify: this hook would refuse the push again before the server sees it).\n",
+        word(&format!("{option_key}=<reason>")),
+        word(remote),
+        refspecs.join(" ")
+    )
 }
 
 /// `applypatch-msg FILE`: judge the message of the patch `git am` is about
