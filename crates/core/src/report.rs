@@ -29,17 +29,29 @@ pub enum Colour {
 
 impl Colour {
     /// Colour only on a terminal, and never when `NO_COLOR` is set (to
-    /// anything non-empty, per no-color.org).
+    /// anything non-empty, per no-color.org); `CLICOLOR_FORCE` set to
+    /// anything but `0` colours output that is not a terminal (as git's
+    /// pager users and CI logs ask for), `NO_COLOR` still winning.
     pub fn for_terminal(is_terminal: bool) -> Colour {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if is_terminal && !no_color {
+        let set = |key: &str| std::env::var_os(key).filter(|v| !v.is_empty());
+        Colour::choose(
+            is_terminal,
+            set("NO_COLOR").is_some(),
+            set("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+        )
+    }
+
+    /// The decision of [`Colour::for_terminal`], from its inputs.
+    pub fn choose(is_terminal: bool, no_color: bool, force: bool) -> Colour {
+        if !no_color && (is_terminal || force) {
             Colour::Always
         } else {
             Colour::Never
         }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    /// `text` in the SGR style `code` (`1;31`: bold red), or as it is.
+    pub fn paint(self, code: &str, text: &str) -> String {
         match self {
             Colour::Never => text.to_owned(),
             Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
@@ -504,6 +516,17 @@ pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_or_when_forced_and_never_with_no_color() {
+        assert_eq!(Colour::choose(true, false, false), Colour::Always);
+        assert_eq!(Colour::choose(false, false, false), Colour::Never);
+        assert_eq!(Colour::choose(false, false, true), Colour::Always);
+        assert_eq!(Colour::choose(true, true, false), Colour::Never);
+        assert_eq!(Colour::choose(false, true, true), Colour::Never);
+        assert_eq!(Colour::Never.paint("1", "x"), "x");
+        assert_eq!(Colour::Always.paint("1", "x"), "\x1b[1mx\x1b[0m");
+    }
 
     #[test]
     fn github_escapes() {

@@ -20,10 +20,13 @@
 //! Nothing is printed on success.
 #![deny(missing_docs)]
 
+pub mod error;
 pub mod server;
 
+pub use error::{finish, guard, CommandError, ErrorKind, Outcome};
+
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tiergate_core::check::{self, CommitVerdict, Summary};
@@ -46,129 +49,34 @@ pub struct Options {
     pub json: bool,
 }
 
-/// How a hook that ran to completion ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing wrong, or only warnings (`mode: warn`): exit 0.
-    Pass,
-    /// Violations: exit 1, git refuses the commit or push.
-    Violations,
+/// A hook's error: what [`error::CommandError`] says, exit 2 or 3.
+fn io_error(what: String, error: &std::io::Error) -> CommandError {
+    CommandError::new(ErrorKind::Git, what).caused_by(error)
 }
 
-/// Why a hook could not judge: exit 2 (usage, policy) or 3 (git, I/O).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The exit code, 2 or 3.
-    pub code: u8,
-    /// What is wrong (`Error: ...`), or a fully rendered diagnostic (policy
-    /// errors) when `rendered` is set.
-    pub message: String,
-    /// The `Caused by:` chain.
-    pub causes: Vec<String>,
-    /// An imperative sentence on how to fix it.
-    pub hint: Option<String>,
-    /// `message` is already fully rendered (policy diagnostics).
-    pub rendered: bool,
+fn git_error(error: &dyn std::error::Error) -> CommandError {
+    CommandError::new(ErrorKind::Git, "tiergate cannot read the repository").caused_by(error)
 }
 
-impl Failure {
-    fn new(code: u8, message: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            message: message.into(),
-            causes: Vec::new(),
-            hint: None,
-            rendered: false,
-        }
-    }
-
-    /// A usage error (exit 2).
-    pub fn usage(message: impl Into<String>, hint: &str) -> Failure {
-        Failure::new(2, message).with_hint(hint)
-    }
-
-    fn with_hint(mut self, hint: &str) -> Failure {
-        self.hint = Some(hint.to_owned());
-        self
-    }
-
-    fn caused_by(mut self, error: &dyn std::error::Error) -> Failure {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = cause {
-            self.causes.push(e.to_string());
-            cause = e.source();
-        }
-        self
-    }
-
-    fn io(what: String, error: &std::io::Error) -> Failure {
-        Failure::new(3, what).caused_by(error)
-    }
-
-    fn git(error: &dyn std::error::Error) -> Failure {
-        let mut f = Failure::new(3, "tiergate cannot read the repository").caused_by(error);
-        f.causes.dedup();
-        f
-    }
-
-    /// `Error: ...` / `Caused by:` / `Hint: ...`, newline-terminated
-    /// (jj-style, like the CLI).
-    pub fn render(&self) -> String {
-        if self.rendered {
-            let mut out = self.message.clone();
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            return out;
-        }
-        let mut out = format!("Error: {}\n", self.message);
-        if !self.causes.is_empty() {
-            out.push_str("Caused by:\n");
-            for (i, cause) in self.causes.iter().enumerate() {
-                out.push_str(&format!("{:>4}: {cause}\n", i + 1));
-            }
-        }
-        if let Some(hint) = &self.hint {
-            out.push_str(&format!("Hint: {hint}\n"));
-        }
-        out
-    }
-}
-
-impl From<discover::Error> for Failure {
-    fn from(error: discover::Error) -> Failure {
+impl From<discover::Error> for CommandError {
+    fn from(error: discover::Error) -> CommandError {
         match error {
-            discover::Error::NotFound { message, hint } => Failure::usage(
+            discover::Error::NotFound { message, hint } => CommandError::usage(
                 format!("tiergate hook: {message}"),
                 &format!("{hint} (Bypass the hook once with `--no-verify`.)"),
             ),
-            discover::Error::Load(e) => Failure {
-                rendered: true,
-                ..Failure::new(2, e.to_string())
-            },
-            other => Failure::new(3, "tiergate cannot load the policy").caused_by(&other),
+            discover::Error::Load(e) => CommandError::rendered(ErrorKind::Policy, e.to_string()),
+            other => CommandError::new(ErrorKind::Git, "tiergate cannot load the policy")
+                .caused_by(&other),
         }
     }
 }
 
-impl From<repo::Error> for Failure {
-    fn from(error: repo::Error) -> Failure {
+impl From<repo::Error> for CommandError {
+    fn from(error: repo::Error) -> CommandError {
         match error {
             repo::Error::Policy(e) => e.into(),
-            other => Failure::git(&other),
-        }
-    }
-}
-
-/// Print a failure (if any) on stderr and turn the result into the exit
-/// code.
-pub fn finish(result: Result<Outcome, Failure>) -> ExitCode {
-    match result {
-        Ok(Outcome::Pass) => ExitCode::SUCCESS,
-        Ok(Outcome::Violations) => ExitCode::from(1),
-        Err(failure) => {
-            let _ = std::io::stderr().write_all(failure.render().as_bytes());
-            ExitCode::from(failure.code)
+            other => git_error(&other),
         }
     }
 }
@@ -204,9 +112,9 @@ impl Hook {
 }
 
 /// Run `hook` with git's arguments `args` (without the program name).
-pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, Failure> {
+pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, CommandError> {
     let wrong_args = || {
-        Failure::usage(
+        CommandError::usage(
             format!(
                 "tiergate {}: expected {}, got {} argument(s)",
                 hook.name(),
@@ -240,7 +148,7 @@ pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, 
             let mut stdin = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut stdin)
-                .map_err(|e| Failure::io("tiergate pre-push: cannot read stdin".into(), &e))?;
+                .map_err(|e| io_error("tiergate pre-push: cannot read stdin".into(), &e))?;
             pre_push(
                 options,
                 &remote.to_string_lossy(),
@@ -288,75 +196,30 @@ pub fn main(hook: Hook) -> ExitCode {
     guard(&name, || finish(run(hook, &Options::default(), &args)))
 }
 
-/// Run a binary's `main` body so that a panic (a bug) never escapes as
-/// Rust's exit code 101 with a backtrace: it is reported as
-/// `Error: <name>: internal error` with the panic message and where it
-/// happened, and the process exits 3 (git or I/O error), which every hook
-/// treats as a refusal. Used by every tiergate binary (`tiergate`, the
-/// client hooks; the server hook has its own, which also writes the
-/// audit log).
-///
-/// In debug builds, `TIERGATE_DEBUG_PANIC=1` makes the body panic first,
-/// so tests can see the guard work.
-pub fn guard(name: &str, body: impl FnOnce() -> ExitCode) -> ExitCode {
-    static WHERE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    std::panic::set_hook(Box::new(|info| {
-        if let Ok(mut slot) = WHERE.lock() {
-            *slot = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()));
-        }
-    }));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        #[cfg(debug_assertions)]
-        if std::env::var_os("TIERGATE_DEBUG_PANIC").is_some() {
-            panic!("TIERGATE_DEBUG_PANIC is set");
-        }
-        body()
-    }));
-    match result {
-        Ok(code) => code,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            let place = WHERE
-                .lock()
-                .ok()
-                .and_then(|slot| slot.clone())
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: {name}: internal error\nCaused by:\n   1: panic{place}: {what}\n\
-                 Hint: This is a bug in tiergate; please report it with the input that caused it."
-            );
-            ExitCode::from(3)
-        }
-    }
-}
-
-fn open_repo(options: &Options) -> Result<Repo, Failure> {
+fn open_repo(options: &Options) -> Result<Repo, CommandError> {
     Ok(Repo::open(options.repo.as_deref())?)
 }
 
-fn load_policy(options: &Options, repo: &Repo) -> Result<Found, Failure> {
+fn load_policy(options: &Options, repo: &Repo) -> Result<Found, CommandError> {
     Ok(repo.find_policy(options.policy.as_deref())?)
 }
 
-fn config(repo: &Repo) -> Result<Config, Failure> {
-    repo.config()
-        .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))
+fn config(repo: &Repo) -> Result<Config, CommandError> {
+    repo.config().map_err(|e| {
+        CommandError::new(ErrorKind::Git, "tiergate: cannot read git config").caused_by(&e)
+    })
 }
 
-fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, Failure> {
+fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, CommandError> {
     found.classifier().map_err(|e| classifier_failure(&e))
 }
 
-fn classifier_failure(error: &tiergate_core::classify::Error) -> Failure {
-    Failure::new(2, "tiergate: the policy has an invalid pattern").caused_by(error)
+fn classifier_failure(error: &tiergate_core::classify::Error) -> CommandError {
+    CommandError::new(
+        ErrorKind::Policy,
+        "tiergate: the policy has an invalid pattern",
+    )
+    .caused_by(error)
 }
 
 fn env_string(key: &str) -> Option<String> {
@@ -398,7 +261,7 @@ fn eprint_all(text: &str) {
 }
 
 fn colour() -> Colour {
-    Colour::for_terminal(std::io::stderr().is_terminal())
+    error::stderr_colour()
 }
 
 /// Render a single-commit verdict (commit-msg, applypatch-msg) and decide.
@@ -462,7 +325,7 @@ fn plural(n: usize, word: &str) -> String {
 /// The charset of the commit being made: `i18n.commitEncoding`, UTF-8 by
 /// default. One tiergate cannot read is a configuration error (exit 2,
 /// the commit is not made): the server would refuse the commit.
-fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
+fn commit_charset(config: &Config) -> Result<encoding::Charset, CommandError> {
     let label = match config.get_string("i18n.commitEncoding") {
         Some(label) => label.into_bytes(),
         None if !config.is_set("i18n.commitEncoding") => return Ok(encoding::Charset::Utf8),
@@ -470,7 +333,7 @@ fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
         None => b"?".to_vec(),
     };
     encoding::charset(&label).map_err(|e| {
-        Failure::new(2, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
+        CommandError::new(ErrorKind::Usage, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
             "Unset it (`git config --unset i18n.commitEncoding`) to write messages in UTF-8; a server running tiergate refuses commits in this encoding.",
         )
     })
@@ -497,9 +360,9 @@ fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
 ///   happens inside another git command (`git rebase` fixups), the paths
 ///   are those the amendment itself changes; `pre-push` and the server
 ///   still judge the whole commit.
-pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandError> {
     let raw = std::fs::read(file).map_err(|e| {
-        Failure::io(
+        io_error(
             format!(
                 "tiergate commit-msg: cannot read the commit message file {}",
                 file.display()
@@ -556,7 +419,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         &found.policy,
         &facts,
         &ParseOptions::stored(),
-        || -> Result<_, Failure> {
+        || -> Result<_, CommandError> {
             let classifier = match found.classifier() {
                 Ok(classifier) => classifier,
                 Err(e) => {
@@ -754,9 +617,9 @@ pub fn pre_push(
     remote: &str,
     url: &str,
     stdin: &[u8],
-) -> Result<Outcome, Failure> {
+) -> Result<Outcome, CommandError> {
     let updates = hook::parse_pre_push(stdin).map_err(|e| {
-        Failure::usage(
+        CommandError::usage(
             e.to_string(),
             "git writes these lines itself; run the hook through `git push`.",
         )
@@ -783,7 +646,7 @@ pub fn pre_push(
         if hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(hex.to_owned())
         } else {
-            Err(Failure::usage(
+            Err(CommandError::usage(
                 format!("tiergate pre-push: bad object id {hex:?} on stdin"),
                 "git writes these lines itself; run the hook through `git push`.",
             ))
@@ -821,10 +684,12 @@ pub fn pre_push(
             }
         })
         .map_err(|e| match e {
-            repo::Error::Revision(_) => {
-                Failure::new(3, "tiergate pre-push: cannot list the commits to push").caused_by(&e)
-            }
-            other => Failure::git(&other),
+            repo::Error::Revision(_) => CommandError::new(
+                ErrorKind::Git,
+                "tiergate pre-push: cannot list the commits to push",
+            )
+            .caused_by(&e),
+            other => git_error(&other),
         })?;
     if options.json {
         println!("{}", report::run_json(policy, &summary, json_commits));
@@ -885,9 +750,9 @@ fn override_hint(option_key: &str, remote: &str, pushed: &[&hook::PushUpdate]) -
 /// `rebase-apply/info`. If the patch file is not there (another tool
 /// running the hook), the paths are unknown and only the message rules
 /// apply (message-only); a debug line says so.
-pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, CommandError> {
     let raw = std::fs::read(file).map_err(|e| {
-        Failure::io(
+        io_error(
             format!(
                 "tiergate applypatch-msg: cannot read the message file {}",
                 file.display()
@@ -918,14 +783,14 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         &classifier,
         &facts,
         &ParseOptions::stored(),
-        || -> Result<ChangedPaths, Failure> {
+        || -> Result<ChangedPaths, CommandError> {
             match std::fs::read(&patch_file) {
                 Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch), None)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     tracing::debug!(patch = %patch_file.display(), "no patch: message-only");
                     Ok(ChangedPaths::default())
                 }
-                Err(e) => Err(Failure::io(
+                Err(e) => Err(io_error(
                     format!(
                         "tiergate applypatch-msg: cannot read {}",
                         patch_file.display()

@@ -62,10 +62,10 @@
 //! Exit codes: 0 accepted, 1 refused for violations, 2 usage or policy
 //! error, 3 git or I/O error.
 
+use crate::error::{CommandError, ErrorKind};
 use crate::Options;
 use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -237,24 +237,22 @@ impl Problem {
         self
     }
 
+    /// Rendered by the one renderer of the edges, never in colour: git
+    /// relays it to the pusher through receive-pack, not to a terminal.
     fn render(&self) -> String {
-        let mut out = format!("Error: {}\n", self.message);
-        if !self.causes.is_empty() {
-            out.push_str("Caused by:\n");
-            for (i, cause) in self.causes.iter().enumerate() {
-                for (j, line) in cause.lines().enumerate() {
-                    if j == 0 {
-                        out.push_str(&format!("{:>4}: {line}\n", i + 1));
-                    } else {
-                        out.push_str(&format!("      {line}\n"));
-                    }
-                }
-            }
+        let kind = if self.code == 2 {
+            ErrorKind::Usage
+        } else {
+            ErrorKind::Git
+        };
+        CommandError {
+            kind,
+            message: self.message.clone(),
+            causes: self.causes.clone(),
+            hints: self.hint.iter().cloned().collect(),
+            rendered: false,
         }
-        if let Some(hint) = &self.hint {
-            out.push_str(&format!("Hint: {hint}\n"));
-        }
-        out
+        .render(Colour::Never)
     }
 
     fn summary(&self) -> String {
@@ -308,13 +306,12 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: tiergate-pre-receive: unexpected arguments {args:?}\n\
-                 Hint: git runs this hook without arguments (pre-receive), or install it as a \
-                 reference-transaction hook with `--reference-transaction \"$1\"`; see `--help`."
-            );
-            return ExitCode::from(2);
+            return CommandError::usage(
+                format!("tiergate-pre-receive: unexpected arguments {args:?}"),
+                "git runs this hook without arguments (pre-receive), or install it as a \
+                 reference-transaction hook with `--reference-transaction \"$1\"`; see `--help`.",
+            )
+            .report();
         }
     };
     run(&Options::default(), &kind)
@@ -336,9 +333,9 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     let mut stdin = Vec::new();
     let read = std::io::stdin().read_to_end(&mut stdin);
     watchdog(kind, gitlab);
-    // The default panic message would bypass the GitLab prefix.
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
+    // The default panic message would bypass the GitLab prefix: the
+    // guard prints nothing, the report below says it.
+    let result = crate::error::catch_panic(|| match read {
         Ok(_) => serve(options, kind, &stdin),
         Err(e) => fail_report(
             &Problem::new(
@@ -350,13 +347,9 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             OnError::Reject,
             false,
         ),
-    }));
-    let report = result.unwrap_or_else(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_owned());
+    });
+    let report = result.unwrap_or_else(|panic| {
+        let what = panic.message;
         let problem = Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
             .caused_by(&std::io::Error::other(what))
             .hint("This is a bug in tiergate; please report it with the push that caused it.");
