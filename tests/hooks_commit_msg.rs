@@ -947,3 +947,31 @@ fn split_fix_of_a_new_commit_leaves_the_forbidden_paths_out() {
     // The forbidden change is still in the work tree, not committed.
     assert_eq!(c.git(&["status", "--porcelain"]), " M crypto/aes.c\n");
 }
+
+#[test]
+fn split_fix_of_an_amend_leaves_the_forbidden_paths_out_of_the_amended_commit() {
+    let c = Clone::new();
+    let parent = c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: a");
+    c.commit_no_verify(
+        &[("crypto/aes.c", "by hand\n"), ("docs/b.md", "b\n")],
+        "docs: b",
+    );
+    let out = c.try_git(&["commit", "--amend", "-m", &declared("docs: b")]);
+    assert_rejected(&out, "(amend)", "crypto/aes.c");
+    let commands = fix_commands(&stderr(&out), "ai-forbidden-tier");
+    assert_eq!(
+        commands,
+        [
+            "git restore --staged --source=HEAD~ -- crypto/aes.c",
+            "git commit --amend -e -F .git/COMMIT_EDITMSG"
+        ]
+    );
+    for command in &commands {
+        assert_code(&run_printed(&c, command), 0);
+    }
+    assert_eq!(c.rev("HEAD~1"), parent);
+    assert_eq!(
+        c.git(&["show", "--format=", "--name-only", "HEAD"]),
+        "docs/b.md\n"
+    );
+}

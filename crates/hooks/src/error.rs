@@ -100,14 +100,7 @@ impl CommandError {
     /// repeats the one before it (wrappers that print their source) is
     /// left out.
     pub fn caused_by(mut self, error: &dyn std::error::Error) -> CommandError {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = cause {
-            let text = e.to_string();
-            if self.causes.last() != Some(&text) {
-                self.causes.push(text);
-            }
-            cause = e.source();
-        }
+        push_causes(&mut self.causes, error);
         self
     }
 
@@ -151,6 +144,19 @@ impl CommandError {
         let text = self.render(stderr_colour());
         let _ = std::io::stderr().write_all(text.as_bytes());
         ExitCode::from(self.exit_code())
+    }
+}
+
+/// Append `error` and its sources to `causes`, leaving out a cause that
+/// repeats the one before it (wrappers that print their source).
+pub fn push_causes(causes: &mut Vec<String>, error: &dyn std::error::Error) {
+    let mut cause: Option<&dyn std::error::Error> = Some(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if causes.last() != Some(&text) {
+            causes.push(text);
+        }
+        cause = e.source();
     }
 }
 

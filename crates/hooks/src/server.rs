@@ -221,14 +221,7 @@ impl Problem {
     }
 
     fn caused_by(mut self, error: &dyn std::error::Error) -> Problem {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = cause {
-            let text = e.to_string();
-            if self.causes.last() != Some(&text) {
-                self.causes.push(text);
-            }
-            cause = e.source();
-        }
+        crate::error::push_causes(&mut self.causes, error);
         self
     }
 

@@ -212,34 +212,26 @@ impl Fix {
                 out.push('.');
                 out
             }
-            Fix::SplitCommit { tier, paths } => match context {
-                FixContext::NewCommit { .. } | FixContext::Merge { .. } => {
-                    // `git restore --staged` puts the index entries back
-                    // to HEAD's: the commit made next leaves them out.
-                    let cmd = context
-                        .recommit()
-                        .unwrap_or_else(|| "git commit".to_owned());
-                    format!(
-                        "Leave the changes to '{tier}' out of this commit (`git restore --staged -- {}`, then `{cmd}`) and write them without AI assistance in a commit of their own, or ask its maintainers.",
-                        shell_words(paths)
-                    )
-                }
-                FixContext::Amend { .. } => {
-                    // The amended commit replaces HEAD: its paths are
-                    // judged against HEAD's parent, so that is the version
-                    // to restore.
-                    let cmd = context
-                        .recommit()
-                        .unwrap_or_else(|| "git commit --amend".to_owned());
-                    format!(
-                        "Leave the changes to '{tier}' out of the amended commit (`git restore --staged --source=HEAD~ -- {}`, then `{cmd}`) and write them without AI assistance in a commit of their own, or ask its maintainers.",
-                        shell_words(paths)
-                    )
-                }
-                _ => format!(
-                    "Split the changes to '{tier}' into a commit written without AI assistance, or ask its maintainers."
-                ),
-            },
+            Fix::SplitCommit { tier, paths } => {
+                // `git restore --staged` puts the index entries back to
+                // HEAD's, so the commit made next leaves them out; an
+                // amended commit replaces HEAD and is judged against
+                // HEAD's parent, so that is the version to restore.
+                let (what, source) = match context {
+                    FixContext::NewCommit { .. } | FixContext::Merge { .. } => ("this commit", ""),
+                    FixContext::Amend { .. } => ("the amended commit", " --source=HEAD~"),
+                    _ => {
+                        return format!(
+                            "Split the changes to '{tier}' into a commit written without AI assistance, or ask its maintainers."
+                        )
+                    }
+                };
+                let cmd = context.recommit().unwrap_or_default();
+                format!(
+                    "Leave the changes to '{tier}' out of {what} (`git restore --staged{source} -- {}`, then `{cmd}`) and write them without AI assistance in a commit of their own, or ask its maintainers.",
+                    shell_words(paths)
+                )
+            }
             Fix::RespellPaths { tier } => format!(
                 "Spell the paths as the repository spells them, outside '{tier}', or split them into a commit written without AI assistance; `tiergate classify --explain PATH` shows where they land."
             ),
@@ -365,6 +357,11 @@ mod tests {
         };
         assert_eq!(split.to_string(), "Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.");
         assert_eq!(split.render(&NEW), "Leave the changes to 'critical' out of this commit (`git restore --staged -- crypto/aes.c 'crypto/it'\\''s.c'`, then `git commit -e -F .git/COMMIT_EDITMSG`) and write them without AI assistance in a commit of their own, or ask its maintainers.");
+        let amend = FixContext::Amend {
+            message_file: ".git/COMMIT_EDITMSG",
+            verbose: false,
+        };
+        assert_eq!(split.render(&amend), "Leave the changes to 'critical' out of the amended commit (`git restore --staged --source=HEAD~ -- crypto/aes.c 'crypto/it'\\''s.c'`, then `git commit --amend -e -F .git/COMMIT_EDITMSG`) and write them without AI assistance in a commit of their own, or ask its maintainers.");
         let signoff = Fix::AddSignoff {
             who: "A <a@x>".into(),
         };
