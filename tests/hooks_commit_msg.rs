@@ -803,6 +803,18 @@ fn run_printed(c: &Clone, command: &str) -> std::process::Output {
     )
 }
 
+/// Check that the fix of `rule` in `err` prints exactly `expected`, then
+/// run each command as printed; every one must succeed.
+#[track_caller]
+fn follow_fix(c: &Clone, err: &str, rule: &str, expected: &[&str]) {
+    let commands = fix_commands(err, rule);
+    assert_eq!(commands, expected, "{err}");
+    for command in &commands {
+        let out = run_printed(c, command);
+        assert_code(&out, 0);
+    }
+}
+
 const MARKED: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
 
 #[test]
@@ -838,13 +850,12 @@ fn fix_after_a_refused_verbose_commit_cuts_the_diff_off() {
     );
     // The fix's command, run unchanged, commits the message without the
     // diff, declared.
-    let commands = fix_commands(&err, "undeclared-ai");
-    assert_eq!(
-        commands,
-        ["git commit -v -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"]
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit -v -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
     );
-    let done = run_printed(&c, &commands[0]);
-    assert_code(&done, 0);
     assert_eq!(c.rev("HEAD~1"), head);
     assert_eq!(
         c.git(&["log", "-1", "--format=%B"]),
@@ -869,13 +880,12 @@ fn fix_after_a_refused_amend_amends() {
         "git commit --amend -e -F .git/COMMIT_EDITMSG",
         "{err}"
     );
-    let commands = fix_commands(&err, "undeclared-ai");
-    assert_eq!(
-        commands,
-        ["git commit --amend -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"]
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit --amend -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
     );
-    let done = run_printed(&c, &commands[0]);
-    assert_code(&done, 0);
     // Amended: the commit replaced HEAD rather than going on top of it.
     assert_eq!(c.rev("HEAD~1"), parent);
     assert_eq!(
@@ -904,13 +914,12 @@ fn fix_of_a_merge_refused_by_git_merge_concludes_it() {
         err.contains("error[undeclared-ai]: commit (merge) \"Merge side\""),
         "{err}"
     );
-    let commands = fix_commands(&err, "undeclared-ai");
-    assert_eq!(
-        commands,
-        ["git commit -e -F .git/MERGE_MSG --trailer 'AI-Assisted-by: <agent>:<model>'"]
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit -e -F .git/MERGE_MSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
     );
-    let done = run_printed(&c, &commands[0]);
-    assert_code(&done, 0);
     assert_eq!(
         c.git(&["rev-list", "--count", "--merges", "HEAD~1..HEAD"]),
         "1\n"
@@ -929,17 +938,15 @@ fn split_fix_of_a_new_commit_leaves_the_forbidden_paths_out() {
     c.git(&["add", "-A"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: speed up AES")]);
     assert_rejected(&out, "(new)", "crypto/aes.c");
-    let commands = fix_commands(&stderr(&out), "ai-forbidden-tier");
-    assert_eq!(
-        commands,
-        [
+    follow_fix(
+        &c,
+        &stderr(&out),
+        "ai-forbidden-tier",
+        &[
             "git restore --staged -- crypto/aes.c",
-            "git commit -e -F .git/COMMIT_EDITMSG"
-        ]
+            "git commit -e -F .git/COMMIT_EDITMSG",
+        ],
     );
-    for command in &commands {
-        assert_code(&run_printed(&c, command), 0);
-    }
     assert_eq!(
         c.git(&["show", "--format=", "--name-only", "HEAD"]),
         "docs/aes.md\n"
@@ -958,17 +965,15 @@ fn split_fix_of_an_amend_leaves_the_forbidden_paths_out_of_the_amended_commit() 
     );
     let out = c.try_git(&["commit", "--amend", "-m", &declared("docs: b")]);
     assert_rejected(&out, "(amend)", "crypto/aes.c");
-    let commands = fix_commands(&stderr(&out), "ai-forbidden-tier");
-    assert_eq!(
-        commands,
-        [
+    follow_fix(
+        &c,
+        &stderr(&out),
+        "ai-forbidden-tier",
+        &[
             "git restore --staged --source=HEAD~ -- crypto/aes.c",
-            "git commit --amend -e -F .git/COMMIT_EDITMSG"
-        ]
+            "git commit --amend -e -F .git/COMMIT_EDITMSG",
+        ],
     );
-    for command in &commands {
-        assert_code(&run_printed(&c, command), 0);
-    }
     assert_eq!(c.rev("HEAD~1"), parent);
     assert_eq!(
         c.git(&["show", "--format=", "--name-only", "HEAD"]),

@@ -411,8 +411,11 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandErro
     };
     // What is being made, for the paths, the label and the fix: git tells
     // the hook neither (see `amending`); a merge being concluded leaves
-    // `MERGE_HEAD` until the commit is made.
-    let amend = amending();
+    // `MERGE_HEAD` until the commit is made. Amending is read from the
+    // process table only when needed (paths, or a refusal): where there is
+    // no `/proc`, that costs a `ps`.
+    let amend_cell = std::cell::OnceCell::new();
+    let amend = || *amend_cell.get_or_init(amending);
     let merging = repo.git_dir().join("MERGE_HEAD").exists()
         || file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let judgement = check::judge_deferred(
@@ -430,6 +433,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandErro
                     return Err(classifier_failure(&e));
                 }
             };
+            let amend = amend();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
             let paths = repo.staged_paths(&index_path, amend)?;
             Ok((paths, classifier))
@@ -448,7 +452,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandErro
             },
             "(merge)",
         )
-    } else if amend {
+    } else if !judgement.violations.is_empty() && amend() {
         (
             FixContext::Amend {
                 message_file: &shown,
