@@ -439,3 +439,35 @@ HEAD ({}): 7 C/C++ files read for #include (roots: include)
     let out = repo.tiergate(&["boundary", "--rev", "nope"]);
     support::assert_code(&out, 2);
 }
+
+#[test]
+fn errors_are_plain_unless_a_terminal_or_clicolor_force_and_never_with_no_color() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = support::tiergate_cmd(tmp.path());
+        cmd.env_remove("NO_COLOR").args(["check", "HEAD"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = support::output(&mut cmd);
+        support::assert_code(&out, 3);
+        stderr(&out)
+    };
+    // stderr is a pipe here, not a terminal: no escapes.
+    let plain = run(&[]);
+    assert!(plain.starts_with("Error: "), "{plain}");
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    assert!(
+        plain.contains("\nHint: Run tiergate inside a git repository"),
+        "{plain}"
+    );
+    assert_eq!(run(&[("CLICOLOR_FORCE", "0")]), plain);
+    assert_eq!(run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
+    let forced = run(&[("CLICOLOR_FORCE", "1")]);
+    assert_eq!(
+        forced,
+        plain
+            .replace("Error:", "\x1b[1;31mError:\x1b[0m")
+            .replace("Hint:", "\x1b[1;36mHint:\x1b[0m")
+    );
+}

@@ -5,25 +5,34 @@ mod support;
 
 use support::hooks::{assert_code, declared, forbidden_body, git, stderr, Clone, DECLARED};
 
-/// A rejection of the staged `paths` by the forbidden tier, exactly: the
-/// violation's block (title as the message gave it), the summary line
-/// naming the policy, then at most the hint on the saved message.
+/// A rejection of the staged `paths` by the forbidden tier, in a commit
+/// labelled `label` (`(new)`, `(amend)`, `(merge)`): the violation's block
+/// first, each path listed, the summary line naming the policy.
 #[track_caller]
-fn assert_rejected(out: &std::process::Output, paths: &[&str]) {
+fn assert_rejected(out: &std::process::Output, label: &str, paths: &[&str]) {
     assert_code(out, 1);
     let err = stderr(out);
-    let title = err
-        .strip_prefix("error[ai-forbidden-tier]: commit (new) \"")
-        .and_then(|rest| rest.split_once("\"\n"))
-        .map(|(title, _)| title)
-        .unwrap_or_else(|| panic!("no ai-forbidden-tier block first:\n{err}"));
-    let block = format!(
-        "error[ai-forbidden-tier]: commit (new) \"{title}\"\n{}\n",
-        forbidden_body(paths)
+    let opening = format!("error[ai-forbidden-tier]: commit {label} \"");
+    assert!(err.starts_with(&opening), "no {label} block first:\n{err}");
+    // The block: the violation, its paths, the fix for this kind of
+    // commit (see docs/hooks.md), a blank line; then the summary.
+    let (block, rest) = err
+        .split_once("\n\n")
+        .unwrap_or_else(|| panic!("no blank line after the block:\n{err}"));
+    assert!(
+        block.contains(&format!(
+            "AI-assisted commit touches tier 'critical' (ai: forbidden): {}",
+            forbidden_count(paths)
+        )),
+        "{err}"
     );
-    let rest = err
-        .strip_prefix(&block)
-        .unwrap_or_else(|| panic!("expected the block:\n{block}\ngot:\n{err}"));
+    for path in paths {
+        assert!(
+            block.contains(&format!("\n    {path}\n")),
+            "{path} not listed:\n{err}"
+        );
+    }
+    assert!(block.contains("\n  fix: "), "no fix:\n{err}");
     let (summary, hint) = rest.split_once('\n').unwrap_or((rest, ""));
     assert!(
         summary.starts_with("tiergate: commit rejected: 1 violation (policy /")
@@ -37,6 +46,14 @@ fn assert_rejected(out: &std::process::Output, paths: &[&str]) {
                 && hint.ends_with(".\n")),
         "at most one hint line after the summary:\n{err}"
     );
+}
+
+/// `1 path`, `2 paths`.
+fn forbidden_count(paths: &[&str]) -> String {
+    match paths.len() {
+        1 => "1 path".to_owned(),
+        n => format!("{n} paths"),
+    }
 }
 
 /// `text` with the clone's work tree written `[WORK]`.
@@ -61,7 +78,7 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
     c.git(&["add", "-A"]);
     let msg = declared("crypto: speed up AES");
     let out = c.try_git(&["commit", "-m", &msg]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     let err = stderr(&out);
     assert!(
         !err.contains("docs/aes.md"),
@@ -76,7 +93,7 @@ fn declared_commit_to_forbidden_tier_is_rejected_with_fix_and_reuse_hint() {
         support::hooks::git_cmd(&c.path().join("docs")).args(["commit", "-m", &msg]),
     );
     assert_code(&out, 1);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     assert!(
         stderr(&out).ends_with(&saved_hint("../.git/COMMIT_EDITMSG")),
         "{}",
@@ -152,7 +169,7 @@ fn first_commit_without_head() {
     c.git(&["add", "-A"]);
     let out = c.try_git(&["commit", "-m", &declared("Initial import")]);
     // The policy file itself is in the strictest tier too.
-    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c", "policy.yaml"]);
     let out = c.try_git(&["commit", "-q", "-m", "Initial import"]);
     assert_code(&out, 0);
 }
@@ -163,7 +180,7 @@ fn commit_all_reads_index_lock() {
     // Nothing staged in .git/index; -a stages crypto/aes.c in index.lock.
     c.write("crypto/aes.c", "changed\n");
     let out = c.try_git(&["commit", "-a", "-m", &declared("crypto: change")]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     // And the other way round: crypto staged in the index would be
     // committed by -a along with docs.
     c.write("docs/index.md", "more docs\n");
@@ -197,7 +214,7 @@ fn partial_commit_reads_the_temporary_index() {
     c.write("docs/index.md", "even more docs\n");
     c.git(&["add", "docs/index.md"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: x"), "crypto/aes.c"]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
 }
 
 #[test]
@@ -209,7 +226,7 @@ fn amend_judges_the_whole_amended_commit() {
     // Amending only the message: the index equals HEAD, but the commit
     // being made changes crypto/aes.c against HEAD's parent.
     let out = c.try_git(&["commit", "--amend", "-m", &declared("crypto: by hand")]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(amend)", &["crypto/aes.c"]);
     // An amend that adds docs to a docs-only commit passes.
     c.write("docs/x.md", "x\n");
     c.git(&["add", "-A"]);
@@ -229,7 +246,7 @@ fn amend_judges_the_whole_amended_commit() {
 fn amend_of_the_root_commit() {
     let c = Clone::new();
     let out = c.try_git(&["commit", "--amend", "-m", &declared("Initial commit")]);
-    assert_rejected(&out, &["crypto/aes.c", "policy.yaml"]);
+    assert_rejected(&out, "(amend)", &["crypto/aes.c", "policy.yaml"]);
 }
 
 #[test]
@@ -262,7 +279,7 @@ fn merge_is_judged_on_what_it_introduces() {
     c.write("crypto/aes.c", "resolved by an AI\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("Merge other")]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(merge)", &["crypto/aes.c"]);
     assert!(
         c.path().join(".git/MERGE_HEAD").exists(),
         "merge still in progress"
@@ -367,7 +384,7 @@ fn comment_char_from_config_and_command_line() {
             .env("GIT_EDITOR", &editor)
             .args(["commit"]),
     );
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     // `git -c core.commentChar=@` reaches the hook through
     // GIT_CONFIG_PARAMETERS.
     c.git(&["config", "--unset", "core.commentChar"]);
@@ -376,7 +393,7 @@ fn comment_char_from_config_and_command_line() {
             .env("GIT_EDITOR", &editor)
             .args(["-c", "core.commentChar=@", "commit"]),
     );
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
 }
 
 #[test]
@@ -396,7 +413,7 @@ fn relative_index_file_from_a_subdirectory() {
     c.write("crypto/aes.c", "ai\n");
     assert_code(&run(&["add", "../crypto/aes.c"]), 0);
     let out = run(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     // The default index has nothing staged: a plain commit would be empty.
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
     assert!(!out.status.success());
@@ -426,7 +443,7 @@ fn linked_worktree() {
         "-m",
         &declared("crypto: ai"),
     ]));
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
     // The message is in the worktree's own git dir.
     let err = stderr(&out);
     assert!(err.contains(".git/worktrees/wt/COMMIT_EDITMSG`"), "{err}");
@@ -455,7 +472,7 @@ fn core_hooks_path_is_where_hooks_go() {
     c.write("crypto/aes.c", "ai\n");
     c.git(&["add", "crypto/aes.c"]);
     let out = c.try_git(&["commit", "-m", &declared("crypto: ai")]);
-    assert_rejected(&out, &["crypto/aes.c"]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
 }
 
 #[test]
@@ -548,11 +565,13 @@ fn warn_mode_reports_but_commits() {
     assert_code(&out, 0);
     assert_eq!(
         stderr(&out),
-        format!(
-            "warning[ai-forbidden-tier]: commit (new) \"crypto: ai\"\n{}\n\
-             tiergate: 1 violation (mode: warn, not rejecting)\n",
-            forbidden_body(&["crypto/aes.c"])
-        )
+        "warning[ai-forbidden-tier]: commit (new) \"crypto: ai\"\n  \
+         AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    \
+         crypto/aes.c\n  \
+         fix: Leave the changes to 'critical' out of this commit (`git restore --staged -- crypto/aes.c`, \
+         then `git commit -e -F .git/COMMIT_EDITMSG`) and write them without AI assistance in a commit \
+         of their own, or ask its maintainers.\n\n\
+         tiergate: 1 violation (mode: warn, not rejecting)\n"
     );
 }
 
@@ -793,4 +812,228 @@ fn globs_are_compiled_only_for_verdicts_that_need_paths() {
     let out = run("docs: a\n\nWritten by hand.\n");
     assert_code(&out, 0);
     assert_eq!(stderr(&out), "");
+}
+
+/// The commands of the `fix:` line of `rule` in a hook's stderr (the
+/// backticked parts), in order.
+#[track_caller]
+fn fix_commands(err: &str, rule: &str) -> Vec<String> {
+    let block = err
+        .split(&format!("error[{rule}]"))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {rule} in {err}"));
+    let fix = block
+        .lines()
+        .find_map(|l| l.strip_prefix("  fix: "))
+        .unwrap_or_else(|| panic!("no fix line in {err}"));
+    fix.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The command of the `Hint:` line (its last backticked part).
+#[track_caller]
+fn hint_command(err: &str) -> String {
+    let hint = err
+        .lines()
+        .find_map(|l| l.strip_prefix("Hint: "))
+        .unwrap_or_else(|| panic!("no hint in {err}"));
+    hint.split('`')
+        .skip(1)
+        .step_by(2)
+        .last()
+        .unwrap_or_else(|| panic!("no command in {hint}"))
+        .to_owned()
+}
+
+/// Run `command` as printed, through `sh -c` in the work tree (as a user
+/// pastes it), with an editor that keeps the buffer as it is.
+fn run_printed(c: &Clone, command: &str) -> std::process::Output {
+    let mut cmd = std::process::Command::new("sh");
+    support::hooks::hermetic(&mut cmd);
+    support::hooks::output(
+        cmd.current_dir(c.path())
+            .env("GIT_EDITOR", "true")
+            .args(["-c", command]),
+    )
+}
+
+/// Check that the fix of `rule` in `err` prints exactly `expected`, then
+/// run each command as printed; every one must succeed.
+#[track_caller]
+fn follow_fix(c: &Clone, err: &str, rule: &str, expected: &[&str]) {
+    let commands = fix_commands(err, rule);
+    assert_eq!(commands, expected, "{err}");
+    for command in &commands {
+        let out = run_printed(c, command);
+        assert_code(&out, 0);
+    }
+}
+
+const MARKED: &str = "Co-authored-by: Claude <noreply@anthropic.com>";
+
+#[test]
+fn fix_after_a_refused_verbose_commit_cuts_the_diff_off() {
+    let c = Clone::new();
+    let head = c.rev("HEAD");
+    c.write("docs/notes.md", "notes\n");
+    c.git(&["add", "-A"]);
+    let editor = editor_prepending(&c, &format!("docs: notes\n\n{MARKED}\n"));
+    let out = support::hooks::output(
+        support::hooks::git_cmd(&c.path())
+            .env("GIT_EDITOR", &editor)
+            .args(["commit", "-v"]),
+    );
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    // The saved message holds the diff below the scissors line; only `-v`
+    // makes git cut it off again (and strip the `#` lines above it).
+    let saved = std::fs::read_to_string(c.path().join(".git/COMMIT_EDITMSG")).expect("saved");
+    assert!(saved.contains("diff --git a/docs/notes.md"), "{saved}");
+    assert_eq!(
+        hint_command(&err),
+        "git commit -v -e -F .git/COMMIT_EDITMSG",
+        "{err}"
+    );
+    // The hint's command, run unchanged, meets the same refusal (and
+    // nothing of the diff reaches the judged message).
+    let again = run_printed(&c, &hint_command(&err));
+    assert_code(&again, 1);
+    assert_eq!(
+        fix_commands(&stderr(&again), "undeclared-ai"),
+        fix_commands(&err, "undeclared-ai")
+    );
+    // The fix's command, run unchanged, commits the message without the
+    // diff, declared.
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit -v -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
+    );
+    assert_eq!(c.rev("HEAD~1"), head);
+    assert_eq!(
+        c.git(&["log", "-1", "--format=%B"]),
+        format!("docs: notes\n\n{MARKED}\nAI-Assisted-by: <agent>:<model>\n\n")
+    );
+}
+
+#[test]
+fn fix_after_a_refused_amend_amends() {
+    let c = Clone::new();
+    c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: a");
+    let parent = c.rev("HEAD~1");
+    let out = c.try_git(&["commit", "--amend", "-m", &format!("docs: a\n\n{MARKED}\n")]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[undeclared-ai]: commit (amend) \"docs: a\""),
+        "{err}"
+    );
+    assert_eq!(
+        hint_command(&err),
+        "git commit --amend -e -F .git/COMMIT_EDITMSG",
+        "{err}"
+    );
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit --amend -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
+    );
+    // Amended: the commit replaced HEAD rather than going on top of it.
+    assert_eq!(c.rev("HEAD~1"), parent);
+    assert_eq!(
+        c.git(&["log", "-1", "--format=%B"]),
+        format!("docs: a\n\n{MARKED}\nAI-Assisted-by: <agent>:<model>\n\n")
+    );
+}
+
+#[test]
+fn fix_of_a_merge_refused_by_git_merge_concludes_it() {
+    let c = Clone::new();
+    c.git(&["checkout", "-q", "-b", "side"]);
+    c.commit_no_verify(&[("docs/side.md", "side\n")], "docs: side");
+    c.git(&["checkout", "-q", "main"]);
+    c.commit_no_verify(&[("docs/main.md", "main\n")], "docs: main");
+    let out = c.try_git(&[
+        "merge",
+        "--no-ff",
+        "-m",
+        &format!("Merge side\n\n{MARKED}\n"),
+        "side",
+    ]);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[undeclared-ai]: commit (merge) \"Merge side\""),
+        "{err}"
+    );
+    follow_fix(
+        &c,
+        &err,
+        "undeclared-ai",
+        &["git commit -e -F .git/MERGE_MSG --trailer 'AI-Assisted-by: <agent>:<model>'"],
+    );
+    assert_eq!(
+        c.git(&["rev-list", "--count", "--merges", "HEAD~1..HEAD"]),
+        "1\n"
+    );
+    assert!(
+        !c.path().join(".git/MERGE_HEAD").exists(),
+        "merge concluded"
+    );
+}
+
+#[test]
+fn split_fix_of_a_new_commit_leaves_the_forbidden_paths_out() {
+    let c = Clone::new();
+    c.write("crypto/aes.c", "faster aes\n");
+    c.write("docs/aes.md", "doc\n");
+    c.git(&["add", "-A"]);
+    let out = c.try_git(&["commit", "-m", &declared("crypto: speed up AES")]);
+    assert_rejected(&out, "(new)", &["crypto/aes.c"]);
+    follow_fix(
+        &c,
+        &stderr(&out),
+        "ai-forbidden-tier",
+        &[
+            "git restore --staged -- crypto/aes.c",
+            "git commit -e -F .git/COMMIT_EDITMSG",
+        ],
+    );
+    assert_eq!(
+        c.git(&["show", "--format=", "--name-only", "HEAD"]),
+        "docs/aes.md\n"
+    );
+    // The forbidden change is still in the work tree, not committed.
+    assert_eq!(c.git(&["status", "--porcelain"]), " M crypto/aes.c\n");
+}
+
+#[test]
+fn split_fix_of_an_amend_leaves_the_forbidden_paths_out_of_the_amended_commit() {
+    let c = Clone::new();
+    let parent = c.commit_no_verify(&[("docs/a.md", "a\n")], "docs: a");
+    c.commit_no_verify(
+        &[("crypto/aes.c", "by hand\n"), ("docs/b.md", "b\n")],
+        "docs: b",
+    );
+    let out = c.try_git(&["commit", "--amend", "-m", &declared("docs: b")]);
+    assert_rejected(&out, "(amend)", &["crypto/aes.c"]);
+    follow_fix(
+        &c,
+        &stderr(&out),
+        "ai-forbidden-tier",
+        &[
+            "git restore --staged --source=HEAD~ -- crypto/aes.c",
+            "git commit --amend -e -F .git/COMMIT_EDITMSG",
+        ],
+    );
+    assert_eq!(c.rev("HEAD~1"), parent);
+    assert_eq!(
+        c.git(&["show", "--format=", "--name-only", "HEAD"]),
+        "docs/b.md\n"
+    );
 }

@@ -264,7 +264,7 @@ fn override_by_an_unlisted_user_or_without_reason_is_refused() {
     assert_code(&out, 1);
     assert_remote_line(
         &out,
-        "tiergate: override refused: an override needs a reason: git push -o tiergate.override=\"why this push must go in\"",
+        "tiergate: override refused: an override needs a reason: git push --no-verify -o tiergate.override=\"why this push must go in\" (--no-verify: a client pre-push hook refuses the push before it reaches the server)",
     );
     // Nobody identified.
     let out = s.push(&["-o", "tiergate.override=x", "origin", "main"]);
@@ -920,4 +920,62 @@ fn a_symlink_cannot_replace_a_forbidden_directory() {
     assert!(remote_lines(&out).is_empty(), "{}", stderr(&out));
     assert_eq!(s.last_audit()["commits_checked"], 4);
     assert_eq!(s.remote_rev("main"), Some(s.rev("HEAD")));
+}
+
+#[test]
+fn override_with_client_hooks_installed_needs_no_verify_as_the_hint_says() {
+    let s = Server::new();
+    // The developer's clone has tiergate's client hooks too.
+    let mut cmd = std::process::Command::new("sh");
+    support::server::hermetic(&mut cmd);
+    let out = support::server::output(
+        cmd.arg(support::server::source_dir().join("install.sh"))
+            .args(["--no-build", "--no-check", "--bin-dir"])
+            .arg(support::server::bin_dir())
+            .current_dir(&s.work),
+    );
+    assert_code(&out, 0);
+    let before = s.remote_rev("main");
+    // Committed past the client's commit-msg hook.
+    s.write("crypto/o.c", "o\n");
+    git(&s.work, &["add", "-A"]);
+    let msg = declared("crypto: hotfix");
+    git(&s.work, &["commit", "-q", "--no-verify", "-m", &msg]);
+    let bad = s.rev("HEAD");
+    let alice = [("TIERGATE_USER", "alice")];
+    // The override option alone: the client's pre-push hook refuses
+    // first, and the server never hears of it.
+    let out = s.push_env(
+        &["-o", "tiergate.override=CVE fix", "origin", "main"],
+        &alice,
+    );
+    assert_code(&out, 1);
+    assert!(remote_lines(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(s.remote_rev("main"), before);
+    let err = stderr(&out);
+    let hint = err
+        .lines()
+        .find(|l| l.starts_with("Hint: A user listed in the policy's server.override.users"))
+        .unwrap_or_else(|| panic!("no override hint in {err}"));
+    let command = hint.split('`').nth(1).expect("a command");
+    assert_eq!(
+        command,
+        "git push --no-verify -o 'tiergate.override=<reason>' origin refs/heads/main:refs/heads/main"
+    );
+    // The command as printed reaches the server, which grants alice's
+    // override and records it.
+    let mut cmd = std::process::Command::new("sh");
+    support::server::hermetic(&mut cmd);
+    let out = support::server::output(
+        cmd.args(["-c", command])
+            .env("TIERGATE_USER", "alice")
+            .current_dir(&s.work),
+    );
+    assert_code(&out, 0);
+    assert_remote_line(
+        &out,
+        "tiergate: override by alice accepted: \"<reason>\" (recorded in the audit log)",
+    );
+    assert_eq!(s.remote_rev("main").as_deref(), Some(bad.as_str()));
+    assert_eq!(s.last_audit()["verdict"], "override");
 }

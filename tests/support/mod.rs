@@ -136,6 +136,7 @@ pub fn hermetic(cmd: &mut Command) -> &mut Command {
         .env("GIT_EDITOR", "false")
         .env("HOME", "/nonexistent")
         .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
         .env_remove("RUST_LOG")
         .env_remove("RUST_BACKTRACE")
         .env("LC_ALL", "C")

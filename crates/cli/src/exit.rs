@@ -1,22 +1,17 @@
-//! Exit codes and error rendering, in one place (DESIGN.md "Output and exit
-//! codes"): 0 pass (or `mode: warn`), 1 violations, 2 usage or policy error,
-//! 3 git or I/O error.
+//! Exit codes and errors of the `tiergate` command (DESIGN.md "Output and
+//! exit codes"): 0 pass (or `mode: warn`), 1 violations, 2 usage or policy
+//! error, 3 git or I/O error.
 //!
-//! Errors are printed jj-style: `Error: <what is wrong>`, then a
-//! `Caused by:` chain, then any `Hint:` lines.
+//! Commands return `anyhow` errors; [`command_error`] turns one into the
+//! edges' one error type, [`tiergate_hooks::CommandError`] (kind -> exit
+//! code, message, `Caused by:` chain, hints), which the hooks use too and
+//! which renders jj-style.
 
 use std::process::ExitCode;
 use tiergate_core::policy;
 use tiergate_core::repo::GitError;
-
-/// Outcome of a command that ran to completion.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing wrong (or only warnings).
-    Pass,
-    /// Violations found.
-    Violations,
-}
+pub use tiergate_hooks::Outcome;
+use tiergate_hooks::{CommandError, ErrorKind};
 
 /// A usage error found by the CLI itself (bad combination of arguments,
 /// unreadable input named on the command line...): exit 2.
@@ -44,30 +39,26 @@ pub fn usage(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
     })
 }
 
-/// The exit code for an error: policy and usage errors are 2, anything else
-/// (git, I/O) is 3.
-pub fn code_of(error: &anyhow::Error) -> u8 {
+/// The kind of an error, which decides its exit code: policy and usage
+/// errors are 2, anything else (git, I/O) is 3.
+fn kind_of(error: &anyhow::Error) -> ErrorKind {
     for cause in error.chain() {
-        if cause.is::<Usage>() || cause.is::<policy::LoadError>() {
-            return 2;
+        if cause.is::<Usage>() {
+            return ErrorKind::Usage;
+        }
+        if cause.is::<policy::LoadError>() {
+            return ErrorKind::Policy;
         }
         if cause.is::<GitError>() {
-            return 3;
+            return ErrorKind::Git;
         }
     }
-    3
+    ErrorKind::Git
 }
 
 /// Print the error (if any) and turn the result into the process exit code.
 pub fn finish(result: anyhow::Result<Outcome>) -> ExitCode {
-    match result {
-        Ok(Outcome::Pass) => ExitCode::SUCCESS,
-        Ok(Outcome::Violations) => ExitCode::from(1),
-        Err(error) => {
-            eprint!("{}", render_error(&error));
-            ExitCode::from(code_of(&error))
-        }
-    }
+    tiergate_hooks::finish(result.map_err(|e| command_error(&e)))
 }
 
 /// What to do about the git errors people meet most.
@@ -84,35 +75,26 @@ fn git_hint(error: &GitError) -> Option<&'static str> {
     }
 }
 
-/// `Error: ...` / `Caused by:` / `Hint: ...`, newline-terminated.
-pub fn render_error(error: &anyhow::Error) -> String {
-    let mut out = String::new();
+/// The edge's one error type for a command's error: the message, the
+/// `Caused by:` chain and the hints its causes carry.
+pub fn command_error(error: &anyhow::Error) -> CommandError {
+    let kind = kind_of(error);
     // Policy diagnostics are already fully rendered (file:line:column with
     // the offending source line); print them as they are.
     if let Some(load) = error.downcast_ref::<policy::LoadError>() {
-        out.push_str(&load.to_string());
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        return out;
+        return CommandError::rendered(kind, load.to_string());
     }
-    out.push_str(&format!("Error: {error}\n"));
-    let causes: Vec<String> = error.chain().skip(1).map(|c| c.to_string()).collect();
-    if !causes.is_empty() {
-        out.push_str("Caused by:\n");
-        for (i, cause) in causes.iter().enumerate() {
-            out.push_str(&format!("{:>4}: {cause}\n", i + 1));
-        }
-    }
+    let mut out = CommandError::new(kind, error.to_string());
+    out.causes = error.chain().skip(1).map(|c| c.to_string()).collect();
     for cause in error.chain() {
         if let Some(Usage {
             hint: Some(hint), ..
         }) = cause.downcast_ref::<Usage>()
         {
-            out.push_str(&format!("Hint: {hint}\n"));
+            out.hints.push(hint.clone());
         }
         if let Some(hint) = cause.downcast_ref::<GitError>().and_then(git_hint) {
-            out.push_str(&format!("Hint: {hint}\n"));
+            out.hints.push(hint.to_owned());
         }
     }
     out

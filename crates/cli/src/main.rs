@@ -281,8 +281,9 @@ fn exit_on_parse_error(error: clap::Error) -> ! {
                     tiergate_core::repo::unsupported_option(&given).to_string(),
                     Some("Run `git rev-list` itself for other output; `--help` lists the common options."),
                 );
-                eprint!("{}", exit::render_error(&error));
-                std::process::exit(i32::from(exit::code_of(&error)));
+                let error = exit::command_error(&error);
+                eprint!("{}", error.render(tiergate_hooks::error::stderr_colour()));
+                std::process::exit(i32::from(error.exit_code()));
             }
         }
     }

@@ -611,7 +611,7 @@ mod tests {
                     tier: tier.map(str::to_owned),
                     paths: Vec::new(),
                     line: None,
-                    fix: String::new(),
+                    fix: crate::rules::Fix::RecreateCommit,
                 })
                 .collect(),
             warnings: Vec::new(),

@@ -9,7 +9,7 @@
 use crate::check::{CommitVerdict, Summary};
 use crate::policy::{Mode, Policy};
 use crate::provenance::ProvenanceJson;
-use crate::rules::{RuleCode, Violation};
+use crate::rules::{Fix, FixContext, RuleCode, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -30,17 +30,29 @@ pub enum Colour {
 
 impl Colour {
     /// Colour only on a terminal, and never when `NO_COLOR` is set (to
-    /// anything non-empty, per no-color.org).
+    /// anything non-empty, per no-color.org); `CLICOLOR_FORCE` set to
+    /// anything but `0` colours output that is not a terminal (as git's
+    /// pager users and CI logs ask for), `NO_COLOR` still winning.
     pub fn for_terminal(is_terminal: bool) -> Colour {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        if is_terminal && !no_color {
+        let set = |key: &str| std::env::var_os(key).filter(|v| !v.is_empty());
+        Colour::choose(
+            is_terminal,
+            set("NO_COLOR").is_some(),
+            set("CLICOLOR_FORCE").is_some_and(|v| v != "0"),
+        )
+    }
+
+    /// The decision of [`Colour::for_terminal`], from its inputs.
+    pub fn choose(is_terminal: bool, no_color: bool, force: bool) -> Colour {
+        if !no_color && (is_terminal || force) {
             Colour::Always
         } else {
             Colour::Never
         }
     }
 
-    fn paint(self, code: &str, text: &str) -> String {
+    /// `text` in the SGR style `code` (`1;31`: bold red), or as it is.
+    pub fn paint(self, code: &str, text: &str) -> String {
         match self {
             Colour::Never => text.to_owned(),
             Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
@@ -57,7 +69,8 @@ pub fn short_id(id: &str) -> &str {
     }
 }
 
-/// Render the violations of one commit for humans ("" when it has none).
+/// Render the violations of one commit for humans ("" when it has none),
+/// with the fixes for a commit that exists ([`FixContext::History`]).
 pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> String {
     human_item(verdict, "commit", mode, colour)
 }
@@ -65,14 +78,34 @@ pub fn human_commit(verdict: &CommitVerdict, mode: Mode, colour: Colour) -> Stri
 /// [`human_commit`] for something else than a commit: `kind` replaces the
 /// word `commit` (`tiergate check-patch` says `patch 1/3 (0001-x.patch)`).
 pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colour) -> String {
+    human_in(verdict, kind, mode, colour, &FixContext::History)
+}
+
+/// [`human_item`] with each fix said for `context` (a hook's: the commit
+/// being made, amended, merged, a patch being applied, a push).
+pub fn human_in(
+    verdict: &CommitVerdict,
+    kind: &str,
+    mode: Mode,
+    colour: Colour,
+    context: &FixContext<'_>,
+) -> String {
     let mut out = String::new();
     for violation in &verdict.violations {
-        human_violation(&mut out, verdict, kind, violation, mode, colour);
+        human_violation(&mut out, verdict, kind, violation, mode, colour, context);
     }
     // Violations of `mode: warn` tiers (or of a ref in a `warn` scope):
     // shown as warnings whatever the policy's mode.
     for violation in &verdict.warnings {
-        human_violation(&mut out, verdict, kind, violation, Mode::Warn, colour);
+        human_violation(
+            &mut out,
+            verdict,
+            kind,
+            violation,
+            Mode::Warn,
+            colour,
+            context,
+        );
     }
     out
 }
@@ -84,6 +117,7 @@ fn human_violation(
     violation: &Violation,
     mode: Mode,
     colour: Colour,
+    context: &FixContext<'_>,
 ) {
     let level = match mode {
         Mode::Enforce => colour.paint("1;31", "error"),
@@ -112,7 +146,12 @@ fn human_violation(
             );
         }
     }
-    let _ = writeln!(out, "  {} {}", colour.paint("1;36", "fix:"), violation.fix);
+    let _ = writeln!(
+        out,
+        "  {} {}",
+        colour.paint("1;36", "fix:"),
+        violation.fix.render(context)
+    );
     let _ = writeln!(out);
 }
 
@@ -208,6 +247,23 @@ pub struct PatchJson {
 
 /// JSON form of one commit's verdict.
 pub fn commit_json(verdict: &CommitVerdict) -> CommitJson {
+    commit_json_in(verdict, &FixContext::History)
+}
+
+/// [`commit_json`] with each violation's `fix` said for `context` (the
+/// JSON of a hook says what the hook's text says).
+pub fn commit_json_in(verdict: &CommitVerdict, context: &FixContext<'_>) -> CommitJson {
+    let in_context = |list: &[Violation]| -> Vec<Violation> {
+        list.iter()
+            .map(|v| {
+                let mut v = v.clone();
+                if *context != FixContext::History {
+                    v.fix = Fix::Sentence(v.fix.render(context));
+                }
+                v
+            })
+            .collect()
+    };
     CommitJson {
         id: verdict.id.clone(),
         title: verdict.title.clone(),
@@ -220,8 +276,8 @@ pub fn commit_json(verdict: &CommitVerdict) -> CommitJson {
             .map(|m| m.evidence.clone())
             .collect(),
         tiers: verdict.tiers.clone(),
-        violations: verdict.violations.clone(),
-        warnings: verdict.warnings.clone(),
+        violations: in_context(&verdict.violations),
+        warnings: in_context(&verdict.warnings),
         provenance: None,
         patch: None,
     }
@@ -671,6 +727,17 @@ pub fn gitlab_issues(verdict: &CommitVerdict, mode: Mode, policy_path: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_or_when_forced_and_never_with_no_color() {
+        assert_eq!(Colour::choose(true, false, false), Colour::Always);
+        assert_eq!(Colour::choose(false, false, false), Colour::Never);
+        assert_eq!(Colour::choose(false, false, true), Colour::Always);
+        assert_eq!(Colour::choose(true, true, false), Colour::Never);
+        assert_eq!(Colour::choose(false, true, true), Colour::Never);
+        assert_eq!(Colour::Never.paint("1", "x"), "x");
+        assert_eq!(Colour::Always.paint("1", "x"), "\x1b[1mx\x1b[0m");
+    }
 
     #[test]
     fn github_escapes() {

@@ -20,20 +20,23 @@
 //! Nothing is printed on success.
 #![deny(missing_docs)]
 
+pub mod error;
 pub mod server;
 
+pub use error::{finish, guard, CommandError, ErrorKind, Outcome};
+
 use std::ffi::OsString;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tiergate_core::check::{self, CommitVerdict, Summary};
 use tiergate_core::policy::{Mode, RefMode};
 use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
 use tiergate_core::report::{self, Colour};
-use tiergate_core::rules::{CommitFacts, Identity};
+use tiergate_core::rules::{CommitFacts, FixContext, Identity};
 use tiergate_core::stage::Stage;
 use tiergate_core::trailer::ParseOptions;
-use tiergate_core::{encoding, hook};
+use tiergate_core::{encoding, hook, message};
 
 /// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
 /// ...`); the hook binaries use the defaults.
@@ -47,129 +50,34 @@ pub struct Options {
     pub json: bool,
 }
 
-/// How a hook that ran to completion ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing wrong, or only warnings (`mode: warn`): exit 0.
-    Pass,
-    /// Violations: exit 1, git refuses the commit or push.
-    Violations,
+/// A hook's error: what [`error::CommandError`] says, exit 2 or 3.
+fn io_error(what: String, error: &std::io::Error) -> CommandError {
+    CommandError::new(ErrorKind::Git, what).caused_by(error)
 }
 
-/// Why a hook could not judge: exit 2 (usage, policy) or 3 (git, I/O).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The exit code, 2 or 3.
-    pub code: u8,
-    /// What is wrong (`Error: ...`), or a fully rendered diagnostic (policy
-    /// errors) when `rendered` is set.
-    pub message: String,
-    /// The `Caused by:` chain.
-    pub causes: Vec<String>,
-    /// An imperative sentence on how to fix it.
-    pub hint: Option<String>,
-    /// `message` is already fully rendered (policy diagnostics).
-    pub rendered: bool,
+fn git_error(error: &dyn std::error::Error) -> CommandError {
+    CommandError::new(ErrorKind::Git, "tiergate cannot read the repository").caused_by(error)
 }
 
-impl Failure {
-    fn new(code: u8, message: impl Into<String>) -> Failure {
-        Failure {
-            code,
-            message: message.into(),
-            causes: Vec::new(),
-            hint: None,
-            rendered: false,
-        }
-    }
-
-    /// A usage error (exit 2).
-    pub fn usage(message: impl Into<String>, hint: &str) -> Failure {
-        Failure::new(2, message).with_hint(hint)
-    }
-
-    fn with_hint(mut self, hint: &str) -> Failure {
-        self.hint = Some(hint.to_owned());
-        self
-    }
-
-    fn caused_by(mut self, error: &dyn std::error::Error) -> Failure {
-        let mut cause: Option<&dyn std::error::Error> = Some(error);
-        while let Some(e) = cause {
-            self.causes.push(e.to_string());
-            cause = e.source();
-        }
-        self
-    }
-
-    fn io(what: String, error: &std::io::Error) -> Failure {
-        Failure::new(3, what).caused_by(error)
-    }
-
-    fn git(error: &dyn std::error::Error) -> Failure {
-        let mut f = Failure::new(3, "tiergate cannot read the repository").caused_by(error);
-        f.causes.dedup();
-        f
-    }
-
-    /// `Error: ...` / `Caused by:` / `Hint: ...`, newline-terminated
-    /// (jj-style, like the CLI).
-    pub fn render(&self) -> String {
-        if self.rendered {
-            let mut out = self.message.clone();
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-            return out;
-        }
-        let mut out = format!("Error: {}\n", self.message);
-        if !self.causes.is_empty() {
-            out.push_str("Caused by:\n");
-            for (i, cause) in self.causes.iter().enumerate() {
-                out.push_str(&format!("{:>4}: {cause}\n", i + 1));
-            }
-        }
-        if let Some(hint) = &self.hint {
-            out.push_str(&format!("Hint: {hint}\n"));
-        }
-        out
-    }
-}
-
-impl From<discover::Error> for Failure {
-    fn from(error: discover::Error) -> Failure {
+impl From<discover::Error> for CommandError {
+    fn from(error: discover::Error) -> CommandError {
         match error {
-            discover::Error::NotFound { message, hint } => Failure::usage(
+            discover::Error::NotFound { message, hint } => CommandError::usage(
                 format!("tiergate hook: {message}"),
                 &format!("{hint} (Bypass the hook once with `--no-verify`.)"),
             ),
-            discover::Error::Load(e) => Failure {
-                rendered: true,
-                ..Failure::new(2, e.to_string())
-            },
-            other => Failure::new(3, "tiergate cannot load the policy").caused_by(&other),
+            discover::Error::Load(e) => CommandError::rendered(ErrorKind::Policy, e.to_string()),
+            other => CommandError::new(ErrorKind::Git, "tiergate cannot load the policy")
+                .caused_by(&other),
         }
     }
 }
 
-impl From<repo::Error> for Failure {
-    fn from(error: repo::Error) -> Failure {
+impl From<repo::Error> for CommandError {
+    fn from(error: repo::Error) -> CommandError {
         match error {
             repo::Error::Policy(e) => e.into(),
-            other => Failure::git(&other),
-        }
-    }
-}
-
-/// Print a failure (if any) on stderr and turn the result into the exit
-/// code.
-pub fn finish(result: Result<Outcome, Failure>) -> ExitCode {
-    match result {
-        Ok(Outcome::Pass) => ExitCode::SUCCESS,
-        Ok(Outcome::Violations) => ExitCode::from(1),
-        Err(failure) => {
-            let _ = std::io::stderr().write_all(failure.render().as_bytes());
-            ExitCode::from(failure.code)
+            other => git_error(&other),
         }
     }
 }
@@ -205,9 +113,9 @@ impl Hook {
 }
 
 /// Run `hook` with git's arguments `args` (without the program name).
-pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, Failure> {
+pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, CommandError> {
     let wrong_args = || {
-        Failure::usage(
+        CommandError::usage(
             format!(
                 "tiergate {}: expected {}, got {} argument(s)",
                 hook.name(),
@@ -241,7 +149,7 @@ pub fn run(hook: Hook, options: &Options, args: &[OsString]) -> Result<Outcome, 
             let mut stdin = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut stdin)
-                .map_err(|e| Failure::io("tiergate pre-push: cannot read stdin".into(), &e))?;
+                .map_err(|e| io_error("tiergate pre-push: cannot read stdin".into(), &e))?;
             pre_push(
                 options,
                 &remote.to_string_lossy(),
@@ -289,75 +197,30 @@ pub fn main(hook: Hook) -> ExitCode {
     guard(&name, || finish(run(hook, &Options::default(), &args)))
 }
 
-/// Run a binary's `main` body so that a panic (a bug) never escapes as
-/// Rust's exit code 101 with a backtrace: it is reported as
-/// `Error: <name>: internal error` with the panic message and where it
-/// happened, and the process exits 3 (git or I/O error), which every hook
-/// treats as a refusal. Used by every tiergate binary (`tiergate`, the
-/// client hooks; the server hook has its own, which also writes the
-/// audit log).
-///
-/// In debug builds, `TIERGATE_DEBUG_PANIC=1` makes the body panic first,
-/// so tests can see the guard work.
-pub fn guard(name: &str, body: impl FnOnce() -> ExitCode) -> ExitCode {
-    static WHERE: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-    std::panic::set_hook(Box::new(|info| {
-        if let Ok(mut slot) = WHERE.lock() {
-            *slot = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()));
-        }
-    }));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        #[cfg(debug_assertions)]
-        if std::env::var_os("TIERGATE_DEBUG_PANIC").is_some() {
-            panic!("TIERGATE_DEBUG_PANIC is set");
-        }
-        body()
-    }));
-    match result {
-        Ok(code) => code,
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            let place = WHERE
-                .lock()
-                .ok()
-                .and_then(|slot| slot.clone())
-                .map(|p| format!(" at {p}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: {name}: internal error\nCaused by:\n   1: panic{place}: {what}\n\
-                 Hint: This is a bug in tiergate; please report it with the input that caused it."
-            );
-            ExitCode::from(3)
-        }
-    }
-}
-
-fn open_repo(options: &Options) -> Result<Repo, Failure> {
+fn open_repo(options: &Options) -> Result<Repo, CommandError> {
     Ok(Repo::open(options.repo.as_deref())?)
 }
 
-fn load_policy(options: &Options, repo: &Repo) -> Result<Found, Failure> {
+fn load_policy(options: &Options, repo: &Repo) -> Result<Found, CommandError> {
     Ok(repo.find_policy(options.policy.as_deref())?)
 }
 
-fn config(repo: &Repo) -> Result<Config, Failure> {
-    repo.config()
-        .map_err(|e| Failure::new(3, "tiergate: cannot read git config").caused_by(&e))
+fn config(repo: &Repo) -> Result<Config, CommandError> {
+    repo.config().map_err(|e| {
+        CommandError::new(ErrorKind::Git, "tiergate: cannot read git config").caused_by(&e)
+    })
 }
 
-fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, Failure> {
+fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, CommandError> {
     found.classifier().map_err(|e| classifier_failure(&e))
 }
 
-fn classifier_failure(error: &tiergate_core::classify::Error) -> Failure {
-    Failure::new(2, "tiergate: the policy has an invalid pattern").caused_by(error)
+fn classifier_failure(error: &tiergate_core::classify::Error) -> CommandError {
+    CommandError::new(
+        ErrorKind::Policy,
+        "tiergate: the policy has an invalid pattern",
+    )
+    .caused_by(error)
 }
 
 fn env_string(key: &str) -> Option<String> {
@@ -399,7 +262,7 @@ fn eprint_all(text: &str) {
 }
 
 fn colour() -> Colour {
-    Colour::for_terminal(std::io::stderr().is_terminal())
+    error::stderr_colour()
 }
 
 /// Render a single-commit verdict (commit-msg, applypatch-msg) and decide.
@@ -407,9 +270,13 @@ fn single_verdict(
     options: &Options,
     found: &Found,
     verdict: &CommitVerdict,
-    what: &str,
+    context: &FixContext<'_>,
     hint: &str,
 ) -> Outcome {
+    let what = match context {
+        FixContext::Patch => "patch",
+        _ => "commit",
+    };
     let policy = &found.policy;
     let summary = Summary {
         commits_checked: 1,
@@ -422,7 +289,7 @@ fn single_verdict(
         let commits = if verdict.is_clean() {
             Vec::new()
         } else {
-            vec![report::commit_json(verdict)]
+            vec![report::commit_json_in(verdict, context)]
         };
         println!("{}", report::run_json(policy, &summary, commits));
     } else if verdict.violations.is_empty() && !verdict.warnings.is_empty() {
@@ -434,7 +301,7 @@ fn single_verdict(
         ));
         eprint_all(&text);
     } else if !verdict.violations.is_empty() {
-        let mut text = report::human_commit(verdict, policy.mode, colour());
+        let mut text = report::human_in(verdict, "commit", policy.mode, colour(), context);
         match policy.mode {
             Mode::Enforce => {
                 text.push_str(&format!(
@@ -469,7 +336,7 @@ fn plural(n: usize, word: &str) -> String {
 /// The charset of the commit being made: `i18n.commitEncoding`, UTF-8 by
 /// default. One tiergate cannot read is a configuration error (exit 2,
 /// the commit is not made): the server would refuse the commit.
-fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
+fn commit_charset(config: &Config) -> Result<encoding::Charset, CommandError> {
     let label = match config.get_string("i18n.commitEncoding") {
         Some(label) => label.into_bytes(),
         None if !config.is_set("i18n.commitEncoding") => return Ok(encoding::Charset::Utf8),
@@ -477,7 +344,7 @@ fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
         None => b"?".to_vec(),
     };
     encoding::charset(&label).map_err(|e| {
-        Failure::new(2, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
+        CommandError::new(ErrorKind::Usage, format!("tiergate commit-msg: i18n.commitEncoding: {e}")).with_hint(
             "Unset it (`git config --unset i18n.commitEncoding`) to write messages in UTF-8; a server running tiergate refuses commits in this encoding.",
         )
     })
@@ -504,9 +371,9 @@ fn commit_charset(config: &Config) -> Result<encoding::Charset, Failure> {
 ///   happens inside another git command (`git rebase` fixups), the paths
 ///   are those the amendment itself changes; `pre-push` and the server
 ///   still judge the whole commit.
-pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandError> {
     let raw = std::fs::read(file).map_err(|e| {
-        Failure::io(
+        io_error(
             format!(
                 "tiergate commit-msg: cannot read the commit message file {}",
                 file.display()
@@ -553,12 +420,21 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
         Some(path) if !path.is_empty() => PathBuf::from(path),
         _ => repo.git_dir().join("index"),
     };
+    // What is being made, for the paths, the label and the fix: git tells
+    // the hook neither (see `amending`); a merge being concluded leaves
+    // `MERGE_HEAD` until the commit is made. Amending is read from the
+    // process table only when needed (paths, or a refusal): where there is
+    // no `/proc`, that costs a `ps`.
+    let amend_cell = std::cell::OnceCell::new();
+    let amend = || *amend_cell.get_or_init(amending);
+    let merging = repo.git_dir().join("MERGE_HEAD").exists()
+        || file.file_name().is_some_and(|n| n == "MERGE_MSG");
     let judgement = check::judge_deferred(
         &found.policy,
         &facts,
         &ParseOptions::stored(),
         Stage::Commit,
-        || -> Result<_, Failure> {
+        || -> Result<_, CommandError> {
             let classifier = match found.classifier() {
                 Ok(classifier) => classifier,
                 Err(e) => {
@@ -569,61 +445,82 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
                     return Err(classifier_failure(&e));
                 }
             };
-            let amend = amending();
+            let amend = amend();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
             let paths = repo.staged_paths(&index_path, amend)?;
             Ok((paths, classifier))
         },
     )?;
     let shown = hook::reuse_path(&file.to_string_lossy(), env_string("GIT_PREFIX").as_deref());
-    let mut verdict = CommitVerdict::new("(new)".into(), repo::title_of(&facts.message), judgement);
-    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), Some(&shown));
-    let is_merge_msg = file.file_name().is_some_and(|n| n == "MERGE_MSG");
-    let hint = if is_merge_msg {
-        format!(
-            "The merge is still in progress and its message is saved in {shown}: run `git commit` to edit the message and conclude the merge, or `git merge --abort`."
+    // A message saved from `git commit -v` keeps the diff below the
+    // scissors line; the command suggested must cut there (see
+    // `tiergate_core::rules::FixContext`).
+    let verbose = message::scissors_position(&raw, &comment).is_some();
+    let (context, label) = if merging {
+        (
+            FixContext::Merge {
+                message_file: &shown,
+                verbose,
+            },
+            "(merge)",
+        )
+    } else if !judgement.violations.is_empty() && amend() {
+        (
+            FixContext::Amend {
+                message_file: &shown,
+                verbose,
+            },
+            "(amend)",
         )
     } else {
-        format!(
-            "Your message is saved in {shown}: fix it and commit again with `git commit -e -F {shown}`."
+        (
+            FixContext::NewCommit {
+                message_file: &shown,
+                verbose,
+            },
+            "(new)",
         )
     };
-    Ok(single_verdict(options, &found, &verdict, "commit", &hint))
+    let verdict = CommitVerdict::new(label.into(), repo::title_of(&facts.message), judgement);
+    let hint = commit_msg_hint(file, &context);
+    Ok(single_verdict(options, &found, &verdict, &context, &hint))
 }
 
-/// The violations of a commit that does not exist yet (commit-msg,
-/// applypatch-msg), with fixes that say so: the rules suggest `git commit
-/// --amend --trailer ...`, which here would amend the commit *before* this
-/// one (folding the staged changes into it). With the file git saved the
-/// message in, suggest committing again from it with the trailer; without
-/// one (`git am`), drop the suggestion (the hint says what to do).
-fn pending_fixes(
-    mut violations: Vec<tiergate_core::rules::Violation>,
-    saved_message: Option<&str>,
-) -> Vec<tiergate_core::rules::Violation> {
-    for violation in &mut violations {
-        violation.fix = pending_fix(&violation.fix, saved_message);
+/// The `Hint:` line of a refused commit: how to make it again from the
+/// message git saved.
+fn commit_msg_hint(file: &Path, context: &FixContext<'_>) -> String {
+    let (FixContext::NewCommit {
+        message_file,
+        verbose,
     }
-    violations
-}
-
-fn pending_fix(fix: &str, saved_message: Option<&str>) -> String {
-    const AMEND: &str = "`git commit --amend --trailer ";
-    let Some(at) = fix.find(AMEND) else {
-        return fix.to_owned();
+    | FixContext::Amend {
+        message_file,
+        verbose,
+    }
+    | FixContext::Merge {
+        message_file,
+        verbose,
+    }) = *context
+    else {
+        return String::new();
     };
-    let rest = &fix[at + AMEND.len()..];
-    match saved_message {
-        Some(file) => format!("{}`git commit -e -F {file} --trailer {rest}", &fix[..at]),
-        None => {
-            // `Add ... (e.g. `git commit --amend ...`).` -> `Add ....`
-            let open = fix[..at].rfind(" (");
-            let close = rest.find("`)").map(|i| at + AMEND.len() + i + 2);
-            match (open, close) {
-                (Some(open), Some(close)) => format!("{}{}", &fix[..open], &fix[close..]),
-                _ => fix.to_owned(),
-            }
-        }
+    let v = if verbose { " -v" } else { "" };
+    let message_file = tiergate_core::rules::shell_word(message_file);
+    match context {
+        // `git merge` saved the message in MERGE_MSG, which a plain
+        // `git commit` picks up to conclude the merge.
+        FixContext::Merge { .. } if file.file_name().is_some_and(|n| n == "MERGE_MSG") => format!(
+            "The merge is still in progress and its message is saved in {message_file}: run `git commit` to edit the message and conclude the merge, or `git merge --abort`."
+        ),
+        FixContext::Merge { .. } => format!(
+            "The merge is still in progress and your message is saved in {message_file}: fix it and conclude the merge with `git commit{v} -e -F {message_file}`, or `git merge --abort`."
+        ),
+        FixContext::Amend { .. } => format!(
+            "Your message is saved in {message_file}: fix it and amend again with `git commit --amend{v} -e -F {message_file}`."
+        ),
+        _ => format!(
+            "Your message is saved in {message_file}: fix it and commit again with `git commit{v} -e -F {message_file}`."
+        ),
     }
 }
 
@@ -761,9 +658,9 @@ pub fn pre_push(
     remote: &str,
     url: &str,
     stdin: &[u8],
-) -> Result<Outcome, Failure> {
+) -> Result<Outcome, CommandError> {
     let updates = hook::parse_pre_push(stdin).map_err(|e| {
-        Failure::usage(
+        CommandError::usage(
             e.to_string(),
             "git writes these lines itself; run the hook through `git push`.",
         )
@@ -790,7 +687,7 @@ pub fn pre_push(
         if hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             Ok(hex.to_owned())
         } else {
-            Err(Failure::usage(
+            Err(CommandError::usage(
                 format!("tiergate pre-push: bad object id {hex:?} on stdin"),
                 "git writes these lines itself; run the hook through `git push`.",
             ))
@@ -851,18 +748,25 @@ pub fn pre_push(
                         return;
                     }
                     if options.json {
-                        json_commits.push(report::commit_json(&verdict));
+                        json_commits.push(report::commit_json_in(&verdict, &FixContext::Push));
                     } else {
-                        text.push_str(&report::human_commit(&verdict, policy.mode, colour));
+                        text.push_str(&report::human_in(
+                            &verdict,
+                            "commit",
+                            policy.mode,
+                            colour,
+                            &FixContext::Push,
+                        ));
                     }
                 },
             )
             .map_err(|e| match e {
-                repo::Error::Revision(_) => {
-                    Failure::new(3, "tiergate pre-push: cannot list the commits to push")
-                        .caused_by(&e)
-                }
-                other => Failure::git(&other),
+                repo::Error::Revision(_) => CommandError::new(
+                    ErrorKind::Git,
+                    "tiergate pre-push: cannot list the commits to push",
+                )
+                .caused_by(&e),
+                other => git_error(&other),
             })?;
         summary.commits_checked += judged.commits_checked;
         if warn {
@@ -887,6 +791,13 @@ pub fn pre_push(
             text.push_str(
                 "Hint: Fix the commits above (`git rebase -i` with `reword`, or `edit` to split one), then push again; `tiergate explain <rule>` says more.\n",
             );
+            if !policy.server.override_.users.is_empty() {
+                text.push_str(&override_hint(
+                    &policy.server.override_.push_option,
+                    remote,
+                    &pushed,
+                ));
+            }
         }
         eprint_all(&text);
     }
@@ -901,17 +812,36 @@ pub fn pre_push(
 /// maintainer applies a contributor's mail, see [`Stage`]), or what git
 /// config `tiergate.applypatchStage` says (`commit` for a contributor who
 /// re-applies their own series). Another value is a usage error (exit 2).
-fn applypatch_stage(config: &Config) -> Result<Stage, Failure> {
+fn applypatch_stage(config: &Config) -> Result<Stage, CommandError> {
     let Some(value) = config.get_string("tiergate.applypatchStage") else {
         return Ok(Stage::Apply);
     };
     match Stage::from_name(value.trim()) {
         Some(stage) => Ok(stage),
-        None => Err(Failure::usage(
+        None => Err(CommandError::usage(
             format!("tiergate applypatch-msg: invalid git config tiergate.applypatchStage `{value}`"),
             "set it to `apply` (the default) or `commit`: `git config tiergate.applypatchStage apply`",
         )),
     }
+}
+
+/// The `Hint:` line for a user the policy lets override: the push again,
+/// with the override push option and `--no-verify`. The server judges and
+/// audits an override, but this hook cannot tell who pushes, and it runs
+/// before the server sees the push: without `--no-verify` it refuses the
+/// push again, override or not.
+fn override_hint(option_key: &str, remote: &str, pushed: &[&hook::PushUpdate]) -> String {
+    let word = tiergate_core::rules::shell_word;
+    let refspecs: Vec<String> = pushed
+        .iter()
+        .map(|u| word(&format!("{}:{}", u.local_ref, u.remote_ref)))
+        .collect();
+    format!(
+        "Hint: A user listed in the policy's server.override.users may push anyway, giving a reason the server records: `git push --no-verify -o {} {} {}` (--no-verify: this hook would refuse the push again before the server sees it).\n",
+        word(&format!("{option_key}=<reason>")),
+        word(remote),
+        refspecs.join(" ")
+    )
 }
 
 /// `applypatch-msg FILE`: judge the message of the patch `git am` is about
@@ -923,9 +853,9 @@ fn applypatch_stage(config: &Config) -> Result<Stage, Failure> {
 /// `rebase-apply/info`. If the patch file is not there (another tool
 /// running the hook), the paths are unknown and only the message rules
 /// apply (message-only); a debug line says so.
-pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure> {
+pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, CommandError> {
     let raw = std::fs::read(file).map_err(|e| {
-        Failure::io(
+        io_error(
             format!(
                 "tiergate applypatch-msg: cannot read the message file {}",
                 file.display()
@@ -958,14 +888,14 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
         &facts,
         &ParseOptions::stored(),
         stage,
-        || -> Result<ChangedPaths, Failure> {
+        || -> Result<ChangedPaths, CommandError> {
             match std::fs::read(&patch_file) {
                 Ok(patch) => Ok(ChangedPaths(hook::patch_paths(&patch), None)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     tracing::debug!(patch = %patch_file.display(), "no patch: message-only");
                     Ok(ChangedPaths::default())
                 }
-                Err(e) => Err(Failure::io(
+                Err(e) => Err(io_error(
                     format!(
                         "tiergate applypatch-msg: cannot read {}",
                         patch_file.display()
@@ -975,16 +905,20 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Failure
             }
         },
     )?;
-    let mut verdict =
-        CommitVerdict::new("(patch)".into(), repo::title_of(&facts.message), judgement);
-    verdict.violations = pending_fixes(std::mem::take(&mut verdict.violations), None);
+    let verdict = CommitVerdict::new("(patch)".into(), repo::title_of(&facts.message), judgement);
     let hint = "Fix the patch's message (or ask its author to) and apply it again (`git am --abort`, then `git am`), or skip this patch with `git am --skip`.";
-    Ok(single_verdict(options, &found, &verdict, "patch", hint))
+    Ok(single_verdict(
+        options,
+        &found,
+        &verdict,
+        &FixContext::Patch,
+        hint,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{pending_fix, tracking_excludes};
+    use super::tracking_excludes;
 
     #[test]
     fn tracking_refs_of_unenforced_scopes() {
@@ -1000,26 +934,5 @@ mod tests {
         let yaml = b"version: 1\ntiers:\n  - { name: a, paths: [ a/ ] }\nrefs:\n  - { include: [ \"refs/**\" ], mode: ignore }\n";
         let policy = tiergate_core::policy::from_yaml(yaml, "p").expect("valid");
         assert_eq!(tracking_excludes(&policy.refs, "up"), ["refs/remotes/up/*"]);
-    }
-
-    #[test]
-    fn fixes_of_a_pending_commit_do_not_amend_the_previous_one() {
-        let undeclared = "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit --amend --trailer 'AI-Assisted-by: <agent>:<model>'`).";
-        assert_eq!(
-            pending_fix(undeclared, Some(".git/COMMIT_EDITMSG")),
-            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph (`git commit -e -F .git/COMMIT_EDITMSG --trailer 'AI-Assisted-by: <agent>:<model>'`)."
-        );
-        assert_eq!(
-            pending_fix(undeclared, None),
-            "Add the trailer 'AI-Assisted-by: <agent>:<model>' to the last paragraph."
-        );
-        let required = "Add `Reviewed-by:` to the trailer block once earned (e.g. `git commit --amend --trailer 'Reviewed-by: Name <email>'`).";
-        assert_eq!(
-            pending_fix(required, None),
-            "Add `Reviewed-by:` to the trailer block once earned."
-        );
-        let split = "Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.";
-        assert_eq!(pending_fix(split, Some("x")), split);
-        assert_eq!(pending_fix(split, None), split);
     }
 }

@@ -66,12 +66,12 @@
 //! Exit codes: 0 accepted, 1 refused for violations, 2 usage or policy
 //! error, 3 git or I/O error.
 
+use crate::error::CommandError;
 use crate::Options;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{Read, Write};
-use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -200,13 +200,12 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         _ => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "Error: tiergate-pre-receive: unexpected arguments {args:?}\n\
-                 Hint: git runs this hook without arguments (pre-receive), or install it as a \
-                 reference-transaction hook with `--reference-transaction \"$1\"`; see `--help`."
-            );
-            return ExitCode::from(2);
+            return CommandError::usage(
+                format!("tiergate-pre-receive: unexpected arguments {args:?}"),
+                "git runs this hook without arguments (pre-receive), or install it as a \
+                 reference-transaction hook with `--reference-transaction \"$1\"`; see `--help`.",
+            )
+            .report();
         }
     };
     run(&Options::default(), &kind)
@@ -229,9 +228,9 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     let mut stdin = Vec::new();
     let read = std::io::stdin().read_to_end(&mut stdin);
     watchdog(kind, gitlab);
-    // The default panic message would bypass the GitLab prefix.
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| match read {
+    // The default panic message would bypass the GitLab prefix: the
+    // guard prints nothing, the report below says it.
+    let result = crate::error::catch_panic(|| match read {
         Ok(_) => serve(options, kind, &stdin),
         Err(e) => server::decide_unrecorded(
             &Problem::new(
@@ -242,8 +241,8 @@ pub fn run(options: &Options, kind: &Kind) -> ExitCode {
             Failure::Input,
             None,
         ),
-    }));
-    let decision = result.unwrap_or_else(|payload| decide_after_panic(kind, payload.as_ref()));
+    });
+    let decision = result.unwrap_or_else(|panic| decide_after_panic(kind, panic.message));
     // A run that ended without taking the decision (it could not open the
     // repository, or had nothing to judge) takes it now, so that a
     // watchdog firing this late does not print a second verdict.
@@ -358,12 +357,7 @@ fn watchdog(kind: &Kind, gitlab: bool) {
 /// The decision after a panic (`payload`): recorded, unless the watchdog
 /// took the decision first, in which case this thread waits for it to end
 /// the process.
-fn decide_after_panic(kind: &Kind, payload: &(dyn std::any::Any + Send)) -> Decision {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_owned());
+fn decide_after_panic(kind: &Kind, what: String) -> Decision {
     let problem = Problem::new(3, format!("tiergate {}: internal error", kind.hook_name()))
         .caused_by(&std::io::Error::other(what))
         .hint("This is a bug in tiergate; please report it with the push that caused it.");

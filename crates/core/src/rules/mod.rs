@@ -55,8 +55,11 @@
 //!   line, then tier (policy order); [`sort_violations`] orders a merged
 //!   list the same way.
 
+mod fix;
 mod markers;
 mod near_miss;
+
+pub use fix::{shell_word, Fix, FixContext};
 
 pub use markers::ai_tool;
 pub use near_miss::KNOWN_KEYS;
@@ -217,8 +220,9 @@ pub struct Violation {
     pub paths: Vec<Vec<u8>>,
     /// 0-based line in the message concerned, for message rules.
     pub line: Option<usize>,
-    /// One line on how to fix it (imperative sentence).
-    pub fix: String,
+    /// How to fix it, as data; [`Fix::render`] says it for the context
+    /// the violation is shown in (its `Display` for an existing commit).
+    pub fix: Fix,
 }
 
 /// A rule code serializes as its code string (`ai-forbidden-tier`), the
@@ -445,7 +449,10 @@ pub fn fixup_commit(facts: &CommitFacts) -> Option<Violation> {
         tier: None,
         paths: Vec::new(),
         line: None,
-        fix: "Fold it into its commit: `git rebase -i --autosquash <base>`, then push again.".to_owned(),
+        fix: Fix::Sentence(
+            "Fold it into its commit: `git rebase -i --autosquash <base>`, then push again."
+                .to_owned(),
+        ),
     })
 }
 
@@ -468,7 +475,7 @@ pub fn tree_too_deep(depth: usize, limit: usize, prefix: &[u8]) -> Violation {
         // flood the output and the audit log; the message shows its ends.
         paths: Vec::new(),
         line: None,
-        fix: format!("Flatten the directory layout (no path more than {limit} directories deep) and recreate the commit."),
+        fix: Fix::FlattenTree { limit },
     }
 }
 
@@ -534,10 +541,10 @@ pub fn judge_paths(
                 tier: Some(tier.name.clone()),
                 paths: paths.clone(),
                 line: None,
-                fix: format!(
-                    "Split the changes to '{}' into a commit written without AI assistance, or ask its maintainers.",
-                    tier.name
-                ),
+                fix: Fix::SplitCommit {
+                    tier: tier.name.clone(),
+                    paths: paths.clone(),
+                },
             });
         }
     }
@@ -564,11 +571,9 @@ pub fn judge_paths(
             tier: Some(tier.name.clone()),
             paths: paths.clone(),
             line: None,
-            fix: format!(
-                "Add {} to the trailer block once earned (e.g. `git commit --amend --trailer '{}: Name <email>'`).",
-                quoted_list(&missing),
-                missing.first().copied().unwrap_or_default()
-            ),
+            fix: Fix::AddRequiredTrailers {
+                keys: missing.iter().map(|k| (*k).to_owned()).collect(),
+            },
         });
     }
     // A look-alike gets its own code rather than `ai-forbidden-tier`: the
@@ -590,10 +595,9 @@ pub fn judge_paths(
             tier: Some(tier.name.clone()),
             paths: paths.clone(),
             line: None,
-            fix: format!(
-                "Spell the paths as the repository spells them, outside '{}', or split them into a commit written without AI assistance; `tiergate classify --explain PATH` shows where they land.",
-                tier.name
-            ),
+            fix: Fix::RespellPaths {
+                tier: tier.name.clone(),
+            },
         });
     }
     violations
@@ -680,7 +684,7 @@ fn count(n: usize, what: &str) -> String {
 }
 
 /// `` `A:` ``, `` `A:`, `B:` ``.
-fn quoted_list(keys: &[&str]) -> String {
+pub(super) fn quoted_list(keys: &[&str]) -> String {
     keys.iter()
         .map(|k| format!("`{k}:`"))
         .collect::<Vec<_>>()
@@ -706,7 +710,7 @@ fn malformed_commit(problems: &[crate::repo::object::HeaderProblem]) -> Option<V
         tier: None,
         paths: Vec::new(),
         line: None,
-        fix: "Recreate the commit with git itself (`git commit`, `git rebase`, `git cherry-pick`): git never writes such a header, and tools disagree on what it means.".to_owned(),
+        fix: Fix::RecreateCommit,
     })
 }
 
@@ -733,9 +737,10 @@ fn undeclared(policy: &Policy, markers: &[MarkerHit]) -> Violation {
         tier: None,
         paths: Vec::new(),
         line: markers.iter().filter_map(|m| m.line).min(),
-        fix: format!(
-            "Add the trailer '{key}: <agent>:<model>' to the last paragraph (`git commit --amend --trailer '{key}: <agent>:<model>'`)."
-        ),
+        fix: Fix::AddTrailer {
+            key: key.clone(),
+            value_hint: "<agent>:<model>".to_owned(),
+        },
     }
 }
 
@@ -747,7 +752,10 @@ fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
     let (message, fix) = if value.is_empty() {
         (
             format!("declaration '{key}:' has an empty value"),
-            format!("Name the tool that helped after '{key}:'."),
+            Fix::RewriteValue {
+                key: key.clone(),
+                pattern: None,
+            },
         )
     } else {
         let pattern = policy.declaration.pattern_for(&t.key)?;
@@ -755,7 +763,8 @@ fn malformed(policy: &Policy, t: &Trailer) -> Option<Violation> {
         if re.is_match(value) {
             return None;
         }
-        malformed_value(&key, value, &pattern, re)
+        let (message, fix) = malformed_value(&key, value, &pattern, re);
+        (message, Fix::Sentence(fix))
     };
     Some(Violation {
         rule: RuleCode::MalformedDeclaration,
@@ -854,9 +863,9 @@ fn forbidden_trailers(
                 tier,
                 paths,
                 line: Some(t.line),
-                fix: format!(
+                fix: Fix::Sentence(format!(
                     "Remove the '{key}:' trailer (`git commit --amend` and delete its line)."
-                ),
+                )),
             }
         })
         .collect()
@@ -919,10 +928,10 @@ fn missing_any_of(
                 tier: Some(tier.name.clone()),
                 paths: paths.to_vec(),
                 line: None,
-                fix: format!(
+                fix: Fix::Sentence(format!(
                     "Add one of {list} to the trailer block once earned (e.g. `git commit --amend --trailer '{}: Name <email>'`).",
                     names.first().copied().unwrap_or_default()
-                ),
+                )),
             }
         })
         .collect()
@@ -1056,9 +1065,7 @@ fn line_rules(
                 tier: None,
                 paths: Vec::new(),
                 line: Some(line.no),
-                fix: format!(
-                    "Move '{key}:' into the final paragraph of trailers, unindented, with no blank line inside it and above any '---'."
-                ),
+                fix: Fix::MoveTrailerToLastParagraph { key: key.clone() },
             });
         } else if let Some(hit) = near_miss
             .get_or_init(|| near_miss::Checker::new(&decl_keys, &required))
@@ -1075,10 +1082,9 @@ fn line_rules(
                 tier: None,
                 paths: Vec::new(),
                 line: Some(line.no),
-                fix: format!(
-                    "Write the key exactly as '{}:' (plain ASCII letters and hyphens).",
-                    hit.target
-                ),
+                fix: Fix::RespellKey {
+                    key: hit.target.to_string(),
+                },
             });
         }
     }
@@ -1141,10 +1147,11 @@ fn signoff_rules(
                     tier: None,
                     paths: Vec::new(),
                     line: Some(t.line),
-                    fix: format!(
-                        "Remove this Signed-off-by (only a human can certify the DCO) and declare the tool with '{}:'.",
-                        policy.declaration.key
-                    ),
+                    fix: Fix::RemoveTrailer {
+                        key: "Signed-off-by".to_owned(),
+                        line: Some(t.line),
+                        declare_with: policy.declaration.key.clone(),
+                    },
                 });
             }
         }
@@ -1168,9 +1175,7 @@ fn signoff_rules(
                 tier: None,
                 paths: Vec::new(),
                 line: None,
-                fix: format!(
-                    "Sign off as the author: `git commit --amend --signoff` (adds 'Signed-off-by: {who}')."
-                ),
+                fix: Fix::AddSignoff { who: who.clone() },
             });
         }
     }
@@ -1207,7 +1212,10 @@ mod tests {
                 tier: Some("critical".to_owned()),
                 paths: vec![b"src/crypto/aes.c".to_vec(), b"src/caf\xe9.c".to_vec()],
                 line: None,
-                fix: "Split the commit.".to_owned(),
+                fix: Fix::SplitCommit {
+                    tier: "critical".to_owned(),
+                    paths: Vec::new(),
+                },
             },
             Violation {
                 rule: RuleCode::AiSignoff,
@@ -1215,7 +1223,7 @@ mod tests {
                 tier: None,
                 paths: Vec::new(),
                 line: Some(0),
-                fix: "Remove the Signed-off-by.".to_owned(),
+                fix: Fix::RecreateCommit,
             },
         ]
     }
@@ -1229,16 +1237,16 @@ mod tests {
         let value = |v: &Violation| serde_json::to_value(v).expect("serializable").to_string();
         assert_eq!(
             value(&paths),
-            "{\"fix\":\"Split the commit.\",\"line\":null,\"message\":\"AI-assisted commit touches tier 'critical' (ai: forbidden)\",\"paths\":[\"src/crypto/aes.c\",\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\"}"
+            "{\"fix\":\"Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.\",\"line\":null,\"message\":\"AI-assisted commit touches tier 'critical' (ai: forbidden)\",\"paths\":[\"src/crypto/aes.c\",\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\"}"
         );
         assert_eq!(
             value(&message),
-            r#"{"fix":"Remove the Signed-off-by.","line":1,"message":"AI-assisted commit is signed off","paths":[],"rule":"ai-signoff","tier":null}"#
+            r#"{"fix":"Recreate the commit with git itself (`git commit`, `git rebase`, `git cherry-pick`): git never writes such a header, and tools disagree on what it means.","line":1,"message":"AI-assisted commit is signed off","paths":[],"rule":"ai-signoff","tier":null}"#
         );
         // Serialized directly, the fields come in the order declared.
         assert_eq!(
             serde_json::to_string(&message).expect("serializable"),
-            r#"{"rule":"ai-signoff","message":"AI-assisted commit is signed off","tier":null,"paths":[],"line":1,"fix":"Remove the Signed-off-by."}"#
+            r#"{"rule":"ai-signoff","message":"AI-assisted commit is signed off","tier":null,"paths":[],"line":1,"fix":"Recreate the commit with git itself (`git commit`, `git rebase`, `git cherry-pick`): git never writes such a header, and tools disagree on what it means."}"#
         );
     }
 
@@ -1334,8 +1342,9 @@ mod tests {
     fn check_shape(violations: &[Violation]) {
         for v in violations {
             assert!(!v.message.is_empty() && !v.message.contains('\n'), "{v:?}");
-            assert!(!v.fix.is_empty() && !v.fix.contains('\n'), "{v:?}");
-            assert!(v.fix.ends_with('.'), "fix is a sentence: {v:?}");
+            let fix = v.fix.to_string();
+            assert!(!fix.is_empty() && !fix.contains('\n'), "{v:?}");
+            assert!(fix.ends_with('.'), "fix is a sentence: {v:?}");
         }
     }
 
@@ -1505,7 +1514,7 @@ mod tests {
         assert_eq!(v.line, Some(2));
         assert!(v.message.contains("\\u{200b}"), "{}", v.message);
         assert!(v.message.contains("U+200B"), "{}", v.message);
-        assert!(v.fix.contains("'AI-Assisted-by:'"), "{}", v.fix);
+        assert!(v.fix.to_string().contains("'AI-Assisted-by:'"), "{}", v.fix);
     }
 
     #[test]
@@ -2025,7 +2034,7 @@ mod tests {
             tier: None,
             paths: Vec::new(),
             line,
-            fix: String::new(),
+            fix: Fix::RecreateCommit,
         };
         let mut list = vec![
             v(RuleCode::NearMissKey, Some(3)),
@@ -2115,7 +2124,10 @@ mod tests {
             format!("directory `{ends}` is nested 2049 levels deep, deeper than git's core.maxTreeDepth (2048); the paths below it cannot be listed")
         );
         assert!(v.paths.is_empty() && v.tier.is_none() && v.line.is_none());
-        assert!(v.fix.starts_with("Flatten the directory layout"));
+        assert!(v
+            .fix
+            .to_string()
+            .starts_with("Flatten the directory layout"));
         // git's own refusal (SHA-256 repositories) names no path.
         let v = tree_too_deep(2049, 2048, b"");
         assert!(v
@@ -2160,7 +2172,7 @@ mod tests {
             "declaration 'Assisted-by: Claude Opus 4.6' is not in the kernel's form AGENT:MODEL [tools]"
         );
         assert_eq!(
-            v.fix,
+            v.fix.to_string(),
             "Rewrite it as 'Assisted-by: Claude:opus-4.6' (AGENT:MODEL, then any tools)."
         );
         assert_eq!(v.line, Some(2));
@@ -2176,14 +2188,14 @@ mod tests {
         // Nothing sensible to rewrite: the fix shows the form.
         let one = assess(&kernel, &facts("Fix foo\n\nAssisted-by: claude\n"), false);
         assert_eq!(
-            one.violations[0].fix,
+            one.violations[0].fix.to_string(),
             "Write the value of 'Assisted-by:' as AGENT:MODEL [tools], e.g. 'Assisted-by: Claude:opus-4.6 [checkpatch]'."
         );
         // A policy regex: the rewrite is offered only when it matches.
         let regex = per_key(&[("Assisted-by", r"^\S+:\S+")]);
         let a = assess(&regex, &opus, false);
         assert_eq!(
-            a.violations[0].fix,
+            a.violations[0].fix.to_string(),
             r"Rewrite it as 'Assisted-by: Claude:opus-4.6' (the value must match /^\S+:\S+/)."
         );
     }

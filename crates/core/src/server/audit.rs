@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(audited.len(), 1);
         assert_eq!(
             audited[0].to_string(),
-            format!("{{\"commit\":\"{B}\",\"fix\":\"f\",\"line\":null,\"message\":\"m\",\"paths\":[\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\",\"title\":\"crypto: x\"}}")
+            format!("{{\"commit\":\"{B}\",\"fix\":{},\"line\":null,\"message\":\"m\",\"paths\":[\"src/caf\u{fffd}.c\"],\"rule\":\"ai-forbidden-tier\",\"tier\":\"critical\",\"title\":\"crypto: x\"}}", serde_json::Value::from(crate::rules::Fix::RecreateCommit.to_string()))
         );
         // The same violation as `tiergate check --format json` shows it.
         let mut shown = serde_json::to_value(&verdict.violations[0]).expect("serializable");

@@ -7,7 +7,7 @@ use crate::check::{CommitVerdict, Summary};
 use crate::encoding::UnreadableEncoding;
 use crate::policy::{Mode, OnError, Policy};
 use crate::report::{self, Colour};
-use crate::rules::{RuleCode, Violation};
+use crate::rules::{Fix, RuleCode, Violation};
 use serde_json::{json, Value};
 
 /// What becomes of an override the push asks for.
@@ -57,7 +57,7 @@ pub fn decide_override(
             "user '{user}' is not in the policy's server.override.users"
         )),
         Some(_) if reason.is_empty() => refused(format!(
-            "an override needs a reason: git push -o {option_key}=\"why this push must go in\""
+            "an override needs a reason: git push --no-verify -o {option_key}=\"why this push must go in\" (--no-verify: a client pre-push hook refuses the push before it reaches the server)"
         )),
         Some(user) => OverrideDecision::Granted {
             user: user.to_owned(),
@@ -531,7 +531,7 @@ fn failure_decision(
 /// The report block and audit violation of a commit in an encoding
 /// tiergate cannot read (see [`crate::encoding`]).
 fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, Value) {
-    let fix = "Write the message in UTF-8 (git's default: unset i18n.commitEncoding) and recreate the commit, e.g. `git commit --amend` or `git rebase -i` with `reword`.";
+    let fix = Fix::ReEncode;
     let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
     let line = format!(
         "error[{}]: commit {}\n  {message}\n  fix: {fix}\n\n",
@@ -545,7 +545,7 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, Value) {
         tier: None,
         paths: Vec::new(),
         line: None,
-        fix: fix.to_owned(),
+        fix,
     };
     let record = json!(AuditViolation {
         commit: Some(id),
@@ -931,7 +931,7 @@ mod table {
             },
             Asked::NoReason => OverrideDecision::Refused {
                 reason: String::new(),
-                why: "an override needs a reason: git push -o tiergate.override=\"why this push must go in\"".into(),
+                why: "an override needs a reason: git push --no-verify -o tiergate.override=\"why this push must go in\" (--no-verify: a client pre-push hook refuses the push before it reaches the server)".into(),
             },
             Asked::UnknownPusher => OverrideDecision::Refused {
                 reason: "hotfix".into(),

@@ -80,7 +80,7 @@ mod test_data {
                 tier: Some("critical".to_owned()),
                 paths: vec![path.to_vec()],
                 line: None,
-                fix: "f".to_owned(),
+                fix: crate::rules::Fix::RecreateCommit,
             }],
             warnings: Vec::new(),
         }

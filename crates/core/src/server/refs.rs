@@ -4,7 +4,7 @@
 
 use super::{AuditViolation, RefUpdate};
 use crate::policy::ReplaceRefs;
-use crate::rules::{RuleCode, Violation};
+use crate::rules::{Fix, RuleCode, Violation};
 use serde_json::{json, Value};
 
 /// Ref namespaces a forge writes itself, without a push through this hook
@@ -107,8 +107,8 @@ pub struct RefViolation {
     pub object: String,
     /// What is wrong (one line).
     pub message: String,
-    /// How to fix it (one line).
-    pub fix: String,
+    /// How to fix it.
+    pub fix: Fix,
 }
 impl RefViolation {
     /// The report block, in the form of a commit's violation:
@@ -169,14 +169,14 @@ pub fn replace_ref_violations(
                         "replace ref: git would show {} wherever {replaced} is read (git log, git show, git archive); replace refs are refused (server.replace_refs: refuse)",
                         short(&u.new)
                     ),
-                    "Push without the replace ref, or rewrite the history for real (`git rebase`) and push that; a maintainer may set `server.replace_refs: judge` in the policy to accept replacement commits that pass.",
+                    Fix::DropReplaceRef,
                 ),
                 ReplaceRefs::Judge if !peels_to_commit(u) => (
                     format!(
                         "replace ref: {} replaces {replaced} but is not a commit, so tiergate cannot judge what it changes (server.replace_refs: judge judges replacement commits only)",
                         short(&u.new)
                     ),
-                    "Replace commits, not trees or blobs (`git replace --edit <commit>`, `git replace --graft`), or push without the replace ref.",
+                    Fix::ReplaceCommitsOnly,
                 ),
                 ReplaceRefs::Judge => return None,
             };
@@ -185,7 +185,7 @@ pub fn replace_ref_violations(
                 refname: u.refname.clone(),
                 object: u.new.clone(),
                 message,
-                fix: fix.to_owned(),
+                fix,
             })
         })
         .collect()
@@ -286,7 +286,7 @@ mod tests {
             json.to_string(),
             format!(
                 "{{\"commit\":null,\"fix\":{},\"line\":null,\"message\":{},\"object\":\"{B}\",\"paths\":[],\"ref\":\"{replace}\",\"rule\":\"replace-ref\",\"tier\":null,\"title\":null}}",
-                Value::from(v.fix.as_str()),
+                Value::from(v.fix.to_string()),
                 Value::from(v.message.as_str()),
             )
         );

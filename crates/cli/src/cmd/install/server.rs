@@ -180,7 +180,8 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
         // Loaded here, as the hook will load it: a policy that does not
         // load would refuse every push.
         if let Err(e) = tiergate_core::policy::load_file(&policy_abs) {
-            eprint!("{}", crate::exit::render_error(&anyhow::Error::new(e)));
+            let error = crate::exit::command_error(&anyhow::Error::new(e));
+            eprint!("{}", error.render(tiergate_hooks::error::stderr_colour()));
             return Err(Failure::usage(
                 format!(
                     "the policy {} does not load (see above)",
