@@ -59,6 +59,10 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON report (`tiergate check`)
     Gitlab,
+    /// SARIF 2.1.0 log, for code scanning (`tiergate check`)
+    Sarif,
+    /// JUnit XML test report (`tiergate check`)
+    Junit,
 }
 
 impl Format {
@@ -70,6 +74,8 @@ impl Format {
             Format::Csv => "csv",
             Format::Github => "github",
             Format::Gitlab => "gitlab",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
         }
     }
 

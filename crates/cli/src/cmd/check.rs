@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use tiergate_core::check;
 use tiergate_core::report::{self, Colour};
+use tiergate_core::{junit, sarif};
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
@@ -23,7 +24,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     if global.format == Format::Csv {
         return Err(global.format.unsupported(
             "tiergate check",
-            &[Format::Human, Format::Json, Format::Github, Format::Gitlab],
+            &[
+                Format::Human,
+                Format::Json,
+                Format::Github,
+                Format::Gitlab,
+                Format::Sarif,
+                Format::Junit,
+            ],
         ));
     }
     // The repository layer reads SHA-1, SHA-256 and reftable repositories
@@ -34,15 +42,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut json_commits = Vec::new();
-    // GitLab Code Quality: a violation about the message is located at the
-    // policy file (see `report::gitlab_issues`).
+    let mut collected = Collected::default();
+    // GitLab Code Quality and SARIF: a violation about the message is
+    // located at the policy file (see `report::gitlab_issues`).
     let policy_path = loaded
         .repo_path
         .as_deref()
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .unwrap_or_else(|| "policy.yaml".to_owned());
-    let mut gitlab_issues = Vec::new();
     let mut write_error = None;
     // Every commit is judged as git shows it: a commit whose `encoding`
     // header is not UTF-8 is decoded first, one in an encoding tiergate
@@ -55,14 +62,26 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             violations = verdict.violations.len(),
             "judged"
         );
+        // JUnit counts every commit checked as a test case.
+        if global.format == Format::Junit {
+            collected.junit.add(verdict);
+        }
         if verdict.violations.is_empty() {
             return;
         }
         match global.format {
-            Format::Json => json_commits.push(report::commit_json(verdict)),
+            Format::Json => collected.json.push(report::commit_json(verdict)),
             Format::Gitlab => {
-                gitlab_issues.extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
+                collected
+                    .gitlab
+                    .extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
             }
+            Format::Sarif => {
+                collected
+                    .sarif
+                    .extend(sarif::results(verdict, policy.mode, &policy_path))
+            }
+            Format::Junit => {}
             Format::Github => {
                 let text = report::github_commit(verdict, policy.mode);
                 if let Err(e) = out.write_all(text.as_bytes()) {
@@ -80,15 +99,21 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let summary = repo
         .check(policy, &classifier, &args.revs, &mut sink)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
-    finish(
-        global,
-        policy,
-        summary,
-        write_error,
-        json_commits,
-        gitlab_issues,
-        out,
-    )
+    finish(global, policy, summary, write_error, collected, out)
+}
+
+/// What the machine formats collect while commits are judged, to print as
+/// one document at the end.
+#[derive(Default)]
+struct Collected {
+    /// `--format json`: the commits with violations.
+    json: Vec<serde_json::Value>,
+    /// `--format gitlab`: Code Quality issues.
+    gitlab: Vec<serde_json::Value>,
+    /// `--format sarif`: one result per violation.
+    sarif: Vec<sarif::SarifResult>,
+    /// `--format junit`: one test case per commit checked.
+    junit: junit::Cases,
 }
 
 const RANGE_HINT: &str = "Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`.";
@@ -99,8 +124,7 @@ fn finish(
     policy: &tiergate_core::policy::Policy,
     summary: check::Summary,
     write_error: Option<std::io::Error>,
-    json_commits: Vec<serde_json::Value>,
-    gitlab_issues: Vec<serde_json::Value>,
+    collected: Collected,
     mut out: std::io::StdoutLock<'_>,
 ) -> anyhow::Result<Outcome> {
     if let Some(e) = write_error {
@@ -108,11 +132,20 @@ fn finish(
     }
     match global.format {
         Format::Json => {
-            let doc = report::run_json(policy, &summary, json_commits);
+            let doc = report::run_json(policy, &summary, collected.json);
             writeln!(out, "{doc}")?;
         }
         Format::Gitlab => {
-            writeln!(out, "{}", serde_json::Value::Array(gitlab_issues))?;
+            writeln!(out, "{}", serde_json::Value::Array(collected.gitlab))?;
+        }
+        Format::Sarif => {
+            let log = sarif::log(collected.sarif, policy.mode, env!("CARGO_PKG_VERSION"));
+            serde_json::to_writer(&mut out, &log)?;
+            writeln!(out)?;
+        }
+        Format::Junit => {
+            let doc = junit::document(&collected.junit, &summary, policy.mode);
+            out.write_all(doc.as_bytes())?;
         }
         _ => {
             // The summary comes with violations, or on success when asked
