@@ -10,7 +10,7 @@ mod ci_support;
 mod format_support;
 mod support;
 
-use ci_support::{run, script_cmd, short, Forge, Runner};
+use ci_support::{run, script, script_cmd, short, Forge, Runner};
 use std::path::Path;
 use std::process::Output;
 use support::{assert_code, stderr, stdout};
@@ -25,7 +25,7 @@ fn action(
     env: &[(&str, &str)],
 ) -> Output {
     std::fs::write(runner.path("event.json"), payload.to_string()).expect("write event");
-    let mut cmd = script_cmd(checkout, "github-action.sh", &["check"]);
+    let mut cmd = script_cmd(checkout, &script("github-action.sh"), &["check"]);
     cmd.env("GITHUB_EVENT_NAME", name)
         .env("GITHUB_EVENT_PATH", runner.path("event.json"))
         .env("GITHUB_STEP_SUMMARY", runner.path("summary.md"))
@@ -471,7 +471,7 @@ fn install_runs_cargo_install_as_asked() {
         std::env::var("PATH").unwrap_or_default()
     );
     let install = |env: &[(&str, &str)]| {
-        let mut cmd = script_cmd(runner.dir.path(), "github-action.sh", &["install"]);
+        let mut cmd = script_cmd(runner.dir.path(), &script("github-action.sh"), &["install"]);
         cmd.env("PATH", &path);
         for (k, v) in env {
             cmd.env(k, v);

@@ -2,7 +2,7 @@
 # The logic of tiergate's GitHub Action (action.yml at the top of the
 # repository), kept here so that it can be run and tested outside GitHub.
 #
-#   github-action.sh install   install tiergate (TIERGATE_INSTALL)
+#   github-action.sh install   install tiergate (see tiergate-ci.sh)
 #   github-action.sh check     judge the event's commits
 #
 # `check` reads what GitHub gives a step: GITHUB_EVENT_NAME,
@@ -42,29 +42,11 @@
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=scripts/ci/git-range.sh
-. "$here/git-range.sh"
+# shellcheck source=scripts/ci/tiergate-ci.sh
+. "$here/tiergate-ci.sh"
 
 # GitHub shows this many annotations of each kind per step.
 ANNOTATIONS_PER_KIND=10
-
-install() {
-    case ${TIERGATE_INSTALL:-cargo} in
-    none) return 0 ;;
-    cargo) ;;
-    *) die 2 "install: '${TIERGATE_INSTALL}' is not an install method (cargo or none)" ;;
-    esac
-    set -- install --locked
-    if [ -n "${TIERGATE_GIT:-}" ]; then
-        set -- "$@" --git "$TIERGATE_GIT"
-        if [ -n "${TIERGATE_VERSION:-}" ]; then
-            set -- "$@" --rev "$TIERGATE_VERSION"
-        fi
-    elif [ -n "${TIERGATE_VERSION:-}" ]; then
-        set -- "$@" --version "$TIERGATE_VERSION"
-    fi
-    cargo "$@" tiergate
-}
 
 event() {
     jq -r "$1 // empty" "$GITHUB_EVENT_PATH"

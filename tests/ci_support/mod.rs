@@ -179,9 +179,9 @@ pub fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A hermetic command running `script` with `args` in `dir`, with the
-/// tiergate under test first on PATH.
-pub fn script_cmd(dir: &Path, script_name: &str, args: &[&str]) -> Command {
+/// A hermetic command running the shell script `script` with `args` in
+/// `dir`, with the tiergate under test first on PATH.
+pub fn script_cmd(dir: &Path, script: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new("sh");
     support::hermetic(&mut cmd);
     for (key, _) in std::env::vars_os() {
@@ -197,7 +197,7 @@ pub fn script_cmd(dir: &Path, script_name: &str, args: &[&str]) -> Command {
     let mut dirs = vec![bin_dir.to_path_buf()];
     dirs.extend(std::env::split_paths(&path));
     cmd.env("PATH", std::env::join_paths(dirs).expect("PATH"))
-        .arg(script(script_name))
+        .arg(script)
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null());

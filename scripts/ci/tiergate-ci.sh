@@ -1,5 +1,11 @@
 # Sourced by github-action.sh and gitlab.sh (POSIX sh): what both forges
-# need from git before tiergate can judge a range in a CI checkout.
+# need to install tiergate, and from git before tiergate can judge a range
+# in a CI checkout.
+#
+# install: TIERGATE_INSTALL `cargo` (the default: `cargo install --locked
+# tiergate`, TIERGATE_VERSION the crate version; with TIERGATE_GIT, from
+# that git URL, TIERGATE_VERSION its revision) or `none` (tiergate is on
+# PATH already).
 #
 # CI checkouts are shallow (actions/checkout fetches one commit, GitLab
 # clones GIT_DEPTH=20 by default) and hold only the ref being built, so
@@ -21,6 +27,24 @@ die() {
     shift
     printf 'tiergate: %s\n' "$*" >&2
     exit "$code"
+}
+
+install() {
+    case ${TIERGATE_INSTALL:-cargo} in
+    none) return 0 ;;
+    cargo) ;;
+    *) die 2 "install: '${TIERGATE_INSTALL}' is not an install method (cargo or none)" ;;
+    esac
+    set -- install --locked
+    if [ -n "${TIERGATE_GIT:-}" ]; then
+        set -- "$@" --git "$TIERGATE_GIT"
+        if [ -n "${TIERGATE_VERSION:-}" ]; then
+            set -- "$@" --rev "$TIERGATE_VERSION"
+        fi
+    elif [ -n "${TIERGATE_VERSION:-}" ]; then
+        set -- "$@" --version "$TIERGATE_VERSION"
+    fi
+    cargo "$@" tiergate
 }
 
 has_commit() {
