@@ -99,9 +99,8 @@ fn pull_request_from_a_shallow_checkout() {
     // pull request weakens policy.yaml in a human commit: the AI-assisted
     // commit in crypto/ is still judged by the base's policy.
     let forge = Forge::new();
-    forge.pull_refs();
     let ids = ids(&forge);
-    let checkout = forge.shallow_checkout("refs/pull/1/merge", "refs/remotes/pull/1/merge");
+    let checkout = forge.merge_checkout();
     let runner = Runner::new();
     let sarif = runner.path("tiergate.sarif");
     let sarif = sarif.to_str().expect("utf-8");
@@ -153,9 +152,8 @@ fn pull_request_body_is_judged_as_the_squash_commit() {
     // touches crypto/ and the policy file, both in the forbidden tier.
     // A title with markup is escaped in the summary.
     let forge = Forge::new();
-    forge.pull_refs();
     let ids = ids(&forge);
-    let checkout = forge.shallow_checkout("refs/pull/1/merge", "refs/remotes/pull/1/merge");
+    let checkout = forge.merge_checkout();
     let runner = Runner::new();
     let out = action(
         checkout.path(),
@@ -260,8 +258,7 @@ fn annotations_beyond_the_step_limit_go_to_the_summary() {
     let head = forge.origin.git(&["rev-parse", "HEAD"]).trim().to_owned();
     forge.origin.git(&["checkout", "-q", "main"]);
     let forge = Forge { head, ..forge };
-    forge.pull_refs();
-    let checkout = forge.shallow_checkout("refs/pull/1/merge", "refs/remotes/pull/1/merge");
+    let checkout = forge.merge_checkout();
     let runner = Runner::new();
     let out = action(
         checkout.path(),
@@ -311,7 +308,7 @@ const ZERO: &str = "0000000000000000000000000000000000000000";
 fn push_of_a_new_branch_checks_what_is_not_on_the_default_branch() {
     let forge = Forge::new();
     let ids = ids(&forge);
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = action(
         checkout.path(),
@@ -350,7 +347,7 @@ fn push_to_a_branch_checks_before_to_after() {
         .git(&["rev-parse", "topic~2"])
         .trim()
         .to_owned();
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = action(
         checkout.path(),
@@ -436,8 +433,7 @@ fn other_events_need_a_range() {
 fn merge_base_out_of_reach_is_a_clear_error() {
     // The base commit is not on the forge at all: nothing can be fetched.
     let forge = Forge::new();
-    forge.pull_refs();
-    let checkout = forge.shallow_checkout("refs/pull/1/merge", "refs/remotes/pull/1/merge");
+    let checkout = forge.merge_checkout();
     let runner = Runner::new();
     let mut payload = pull_request(&forge, "x", "");
     payload["pull_request"]["base"]["sha"] = "1234567890123456789012345678901234567890".into();

@@ -117,34 +117,42 @@ fn reports(checkout: &Path) -> (Vec<(String, String)>, Vec<Case>) {
     (issues, cases)
 }
 
+/// GitLab's variables in merge request !1's pipeline, plus `more`.
+fn merge_request<'a>(forge: &'a Forge, more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_IID", "1"),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", forge.fork_point.as_str()),
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
+    ];
+    env.extend_from_slice(more);
+    env
+}
+
+/// What the job prints for merge request !1: the range, then the log.
+fn merge_request_log(forge: &Forge) -> String {
+    format!(
+        "tiergate: checking the commits of merge request !1: {}..{}\n{}",
+        forge.fork_point,
+        forge.head,
+        log(forge, 3)
+    )
+}
+
 #[test]
 fn merge_request_pipeline() {
     // GitLab's checkout of a merge request: its head, shallow. The merge
     // request weakens policy.yaml: the diff base's policy judges it.
     let forge = Forge::new();
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = job(
         checkout.path(),
         &runner,
-        &[
-            ("CI_PIPELINE_SOURCE", "merge_request_event"),
-            ("CI_MERGE_REQUEST_IID", "1"),
-            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &forge.fork_point),
-            ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
-            ("CI_COMMIT_SHA", &forge.head),
-        ],
+        &merge_request(&forge, &[("CI_COMMIT_SHA", &forge.head)]),
     );
     assert_code(&out, 1);
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "tiergate: checking the commits of merge request !1: {}..{}\n{}",
-            forge.fork_point,
-            forge.head,
-            log(&forge, 3)
-        )
-    );
+    assert_eq!(stdout(&out), merge_request_log(&forge));
     assert_eq!(stderr(&out), "");
     let (issues, cases) = reports(checkout.path());
     assert_eq!(
@@ -196,25 +204,16 @@ fn merged_results_pipeline_checks_the_source_branch() {
     let out = job(
         checkout.path(),
         &runner,
-        &[
-            ("CI_PIPELINE_SOURCE", "merge_request_event"),
-            ("CI_MERGE_REQUEST_IID", "1"),
-            ("CI_MERGE_REQUEST_DIFF_BASE_SHA", &forge.fork_point),
-            ("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &forge.head),
-            ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main"),
-            ("CI_COMMIT_SHA", &merge),
-        ],
+        &merge_request(
+            &forge,
+            &[
+                ("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &forge.head),
+                ("CI_COMMIT_SHA", &merge),
+            ],
+        ),
     );
     assert_code(&out, 1);
-    assert_eq!(
-        stdout(&out),
-        format!(
-            "tiergate: checking the commits of merge request !1: {}..{}\n{}",
-            forge.fork_point,
-            forge.head,
-            log(&forge, 3)
-        )
-    );
+    assert_eq!(stdout(&out), merge_request_log(&forge));
 }
 
 #[test]
@@ -225,7 +224,7 @@ fn branch_pipeline_checks_before_to_after() {
         .git(&["rev-parse", "topic~2"])
         .trim()
         .to_owned();
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = job(
         checkout.path(),
@@ -255,7 +254,7 @@ fn branch_pipeline_checks_before_to_after() {
 #[test]
 fn new_branch_pipeline_checks_what_is_not_on_the_default_branch() {
     let forge = Forge::new();
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = job(
         checkout.path(),
@@ -284,7 +283,7 @@ fn new_branch_pipeline_checks_what_is_not_on_the_default_branch() {
 #[test]
 fn a_policy_error_fails_the_job_with_its_code() {
     let forge = Forge::new();
-    let checkout = forge.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic");
+    let checkout = forge.topic_checkout();
     let runner = Runner::new();
     let out = job(
         checkout.path(),

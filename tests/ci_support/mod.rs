@@ -141,6 +141,20 @@ impl Forge {
     }
 }
 
+impl Forge {
+    /// A branch pipeline's or a push's checkout: `topic`, shallow.
+    pub fn topic_checkout(&self) -> tempfile::TempDir {
+        self.shallow_checkout("refs/heads/topic", "refs/remotes/origin/topic")
+    }
+
+    /// actions/checkout's default for pull request #1: the test merge,
+    /// shallow (the pull request's refs are made first).
+    pub fn merge_checkout(&self) -> tempfile::TempDir {
+        self.pull_refs();
+        self.shallow_checkout("refs/pull/1/merge", "refs/remotes/pull/1/merge")
+    }
+}
+
 /// The short (12 digit) form of `id`.
 pub fn short(id: &str) -> &str {
     &id[..12]
