@@ -260,13 +260,16 @@ fn annotations_beyond_the_step_limit_go_to_the_summary() {
     let forge = Forge { head, ..forge };
     let checkout = forge.merge_checkout();
     let runner = Runner::new();
-    let out = action(
-        checkout.path(),
-        &runner,
-        "pull_request",
-        &pull_request(&forge, "More crypto", ""),
-        &[],
-    );
+    let run = |env: &[(&str, &str)]| {
+        action(
+            checkout.path(),
+            &runner,
+            "pull_request",
+            &pull_request(&forge, "More crypto", ""),
+            env,
+        )
+    };
+    let out = run(&[]);
     assert_code(&out, 1);
     let text = stdout(&out);
     assert_eq!(
@@ -287,6 +290,22 @@ fn annotations_beyond_the_step_limit_go_to_the_summary() {
     assert!(
         summary.contains(
             "\n1 violation beyond GitHub's limit of 10 annotations per step is listed only here.\n\n"
+        ),
+        "{summary}"
+    );
+    assert!(!summary.contains("Only the first"), "{summary}");
+    // The summary's own limit (GitHub takes 1 MiB per step), lowered.
+    std::fs::remove_file(runner.path("summary.md")).expect("rm");
+    assert_code(&run(&[("TIERGATE_SUMMARY_ROWS", "4")]), 1);
+    let summary = runner.read("summary.md");
+    assert_eq!(
+        summary.lines().filter(|l| l.starts_with("| `")).count(),
+        4,
+        "{summary}"
+    );
+    assert!(
+        summary.contains(
+            "|\n\nOnly the first 4 violations are listed (a step summary holds at most 1 MiB); the SARIF log or `tiergate check` lists them all.\n\n"
         ),
         "{summary}"
     );
@@ -495,5 +514,43 @@ fn install_runs_cargo_install_as_asked() {
         "install --locked tiergate\n\
          install --locked --version 0.2.0 tiergate\n\
          install --locked --git https://example.org/tiergate.git --rev v0.2.0 tiergate\n"
+    );
+}
+
+#[test]
+fn first_policy_comes_from_the_pull_request_with_a_warning() {
+    // The target branch has no `tiergate.yaml` yet: the pull request that
+    // adds it is judged by it, and the run says so.
+    let forge = Forge::new();
+    forge.origin.git(&["checkout", "-q", "topic"]);
+    let head = forge.origin.commit(
+        &[("tiergate.yaml", ci_support::POLICY)],
+        "Add a tiergate policy\n",
+    );
+    forge.origin.git(&["checkout", "-q", "main"]);
+    let forge = Forge { head, ..forge };
+    let checkout = forge.merge_checkout();
+    let runner = Runner::new();
+    let out = action(
+        checkout.path(),
+        &runner,
+        "pull_request",
+        &pull_request(&forge, "Adopt tiergate", ""),
+        &[("TIERGATE_POLICY", "tiergate.yaml")],
+    );
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "::warning title=tiergate::tiergate.yaml is not on the target branch ({}): judging with the checked-out tiergate.yaml\n\
+             tiergate: checking the commits of pull request #1: ",
+            short(&forge.base)
+        )),
+        "{text}"
+    );
+    let summary = runner.read("summary.md");
+    assert!(
+        summary.contains("(4 commits checked): the commits of pull request #1, against the checked-out `tiergate.yaml`.\n"),
+        "{summary}"
     );
 }

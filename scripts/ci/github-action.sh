@@ -47,6 +47,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 # GitHub shows this many annotations of each kind per step.
 ANNOTATIONS_PER_KIND=10
+# Violations listed in the job summary: GitHub takes at most 1 MiB of
+# summary per step (docs: "Adding a job summary"), and a row can take
+# about a kilobyte. (TIERGATE_SUMMARY_ROWS: for the tests.)
+SUMMARY_ROWS=${TIERGATE_SUMMARY_ROWS:-500}
 
 event() {
     jq -r "$1 // empty" "$GITHUB_EVENT_PATH"
@@ -192,14 +196,16 @@ check() {
     policy=
     if [ -n "$policy_rev" ]; then
         policy=$(trusted_policy "$policy_rev" "$policy_path" "$workdir/policy.yaml")
-        if [ -z "$policy" ]; then
+        if [ -n "$policy" ]; then
+            policy_note="\`$policy_path\` as committed at \`$(short "$(git rev-parse "$policy_rev")")\`"
+        else
             printf '::warning title=tiergate::%s\n' "$policy_path is not on the target branch ($(short "$policy_rev")): judging with the checked-out $policy_path"
         fi
-        policy_note="\`$policy_path\` as committed at \`$(short "$(git rev-parse "$policy_rev")")\`"
-    else
+    fi
+    if [ -z "$policy" ]; then
+        policy=$policy_path
         policy_note="the checked-out \`$policy_path\`"
     fi
-    [ -n "$policy" ] || policy=$policy_path
 
     # The range is rev-list arguments: split on white space, no globbing.
     set -f
@@ -238,19 +244,23 @@ check() {
     hidden=$((total > ANNOTATIONS_PER_KIND ? total - ANNOTATIONS_PER_KIND : 0))
 
     jq -r --arg squash "$squash" --arg what "$what" --arg policy "$policy_note" \
-        --argjson hidden "$hidden" --argjson max "$ANNOTATIONS_PER_KIND" "$JQ_CELL"'
+        --argjson hidden "$hidden" --argjson max "$ANNOTATIONS_PER_KIND" \
+        --argjson rows "$SUMMARY_ROWS" "$JQ_CELL"'
         def n(count; word): "\(count) \(word)\(if count == 1 then "" else "s" end)";
         "## tiergate: \(.verdict)\n",
         "\(if .violations == 0 then "No violations" else "\(n(.violations; "violation")) in \(n(.commits_failed; "commit"))" end) (\(n(.commits_checked; "commit")) checked): \($what | cell), against \($policy).\n",
         if .violations > 0 then
             "| commit | rule | tier | message |",
             "| --- | --- | --- | --- |",
-            (.commits[] as $c | $c.violations[] |
+            limit($rows; .commits[] as $c | $c.violations[] |
                 "| \(if $c.id == $squash then "squash commit" else "`\($c.id[:12])`" end) \($c.title | cell) | `\(.rule)` | \(.tier // "" | cell) | \(
                     [.message] + .paths[:5] +
                     (if (.paths | length) > 5 then ["... and \((.paths | length) - 5) more"] else [] end)
                     | join("\n") | cell) |"),
             "",
+            if .violations > $rows then
+                "Only the first \($rows) violations are listed (a step summary holds at most 1 MiB); the SARIF log or `tiergate check` lists them all.\n"
+            else empty end,
             if $hidden > 0 then
                 "\(n($hidden; "violation")) beyond GitHub'\''s limit of \($max) annotations per step \(if $hidden == 1 then "is" else "are" end) listed only here.\n"
             else empty end,
