@@ -398,7 +398,11 @@ fn format_takes_what_the_command_prints() {
     assert!(stdout(&html).starts_with("<!DOCTYPE html>\n"));
     // Each command's own list.
     for (args, value, list) in [
-        (&["check", "HEAD"][..], "csv", "human, json, github, gitlab"),
+        (
+            &["check", "HEAD"][..],
+            "csv",
+            "human, json, github, gitlab, sarif, junit",
+        ),
         (&["report"], "github", "human, json, csv"),
         (&["classify", "docs"], "csv", "human, json"),
         (&["show"], "gitlab", "human, json"),

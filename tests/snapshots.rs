@@ -13,8 +13,10 @@
 //! of tests/support (fixed identities and dates), so commit ids are the same
 //! on every run and appear in the snapshots as they are.
 
+mod format_support;
 mod support;
 
+use format_support::{assert_junit_well_formed, assert_valid_sarif};
 use std::process::Output;
 use support::{git, hash_commit, stderr, stdout, Repo};
 use tiergate_core::rules::RuleCode;
@@ -285,4 +287,161 @@ default_tier: nowhere
         .output()
         .expect("spawn tiergate");
     insta::assert_snapshot!(render(&out));
+}
+
+/// `tiergate check` output parsed as one JSON document.
+#[track_caller]
+fn json_stdout(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}):\n{}", stdout(out)))
+}
+
+#[test]
+fn check_sarif() {
+    let repo = fixture();
+    let out = repo.tiergate(&["check", "base..main", "--format", "sarif"]);
+    let log = json_stdout(&out);
+    assert_valid_sarif(&log);
+    // Snapshot the document indented, so a change reads as a diff.
+    let text = format!(
+        "exit: {}\n--- stdout (indented)\n{}\n--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        serde_json::to_string_pretty(&log).expect("print"),
+        stderr(&out)
+    );
+    insta::assert_snapshot!(text.replace(
+        concat!("\"version\": \"", env!("CARGO_PKG_VERSION"), "\""),
+        "\"version\": \"[VERSION]\""
+    ));
+}
+
+#[test]
+fn sarif_fingerprints_are_stable_across_runs() {
+    let repo = fixture();
+    let fingerprints = || {
+        let log = json_stdout(&repo.tiergate(&["check", "base..main", "--format", "sarif"]));
+        let results = log["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .clone();
+        results
+            .iter()
+            .map(|r| r["partialFingerprints"].to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = fingerprints();
+    assert_eq!(first.len(), 8, "{first:?}");
+    assert_eq!(first, fingerprints());
+    let mut distinct = first.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(distinct.len(), first.len(), "{first:?}");
+}
+
+#[test]
+fn sarif_warn_mode_odd_paths_and_location_cap() {
+    // Under `mode: warn` results are warnings and the run passes; paths
+    // that a URI cannot hold as they are (space, `%`, `#`, `:`) are
+    // percent-encoded; a violation with more paths than GitHub shows is
+    // located at the first 100 and says how many there are.
+    let repo = Repo::new();
+    repo.commit(
+        &[(
+            "policy.yaml",
+            "version: 1\nmode: warn\ntiers:\n  - name: critical\n    paths: [ \"crypto/\" ]\n    ai: forbidden\n  - name: open\n    paths: [ \"docs/\" ]\n    ai: allowed\n",
+        )],
+        "Initial commit\n",
+    );
+    let mut files: Vec<(String, &str)> = (0..101)
+        .map(|i| (format!("crypto/f{i:03}.c"), "x\n"))
+        .collect();
+    files.push(("crypto/a b%c#d:e.c".to_owned(), "x\n"));
+    let files: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    repo.commit(
+        &files,
+        "crypto: many files\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD", "--format", "sarif"]);
+    support::assert_code(&out, 0);
+    let log = json_stdout(&out);
+    assert_valid_sarif(&log);
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1);
+    let result = &results[0];
+    assert_eq!(result["level"], "warning");
+    assert_eq!(result["ruleId"], "ai-forbidden-tier");
+    let locations = result["locations"].as_array().expect("locations");
+    assert_eq!(locations.len(), 100);
+    // Paths in git's order: `crypto/a b...` sorts before `crypto/f000.c`.
+    assert_eq!(
+        locations[0]["physicalLocation"]["artifactLocation"]["uri"],
+        "crypto/a%20b%25c%23d%3Ae.c"
+    );
+    assert_eq!(
+        locations[99]["physicalLocation"]["artifactLocation"]["uri"],
+        "crypto/f098.c"
+    );
+    let message = result["message"]["text"].as_str().expect("message");
+    assert!(
+        message.ends_with("\n(located at the first 100 of 102 paths)"),
+        "{message}"
+    );
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    assert_eq!(rules.len(), RuleCode::ALL.len());
+    assert_eq!(rules[0]["defaultConfiguration"]["level"], "warning");
+}
+
+#[test]
+fn check_junit() {
+    let repo = fixture();
+    let out = repo.tiergate(&["check", "base..main", "--format", "junit"]);
+    let text = render(&out);
+    assert_junit_well_formed(&out.stdout);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn junit_escapes_markup_and_control_characters() {
+    let repo = Repo::new();
+    repo.commit(&[("policy.yaml", POLICY)], "Initial commit\n");
+    repo.commit(
+        &[("crypto/x.c", "x\n")],
+        "crypto: <a> & \"b\" 'c' \u{1}\u{1b}[31m\n\nAI-Assisted-by: claude:claude-sonnet-4\n",
+    );
+    let out = repo.tiergate(&["check", "HEAD~1..HEAD", "--format", "junit"]);
+    support::assert_code(&out, 1);
+    let elements = assert_junit_well_formed(&out.stdout);
+    let case = elements
+        .iter()
+        .find(|e| e.name == "testcase")
+        .expect("a testcase");
+    let id = repo.git(&["rev-parse", "--short=12", "HEAD"]);
+    assert_eq!(
+        case.attrs,
+        vec![
+            (
+                "name".to_owned(),
+                format!(
+                    "{} crypto: <a> & \"b\" 'c' \\u{{1}}\\u{{1b}}[31m",
+                    id.trim()
+                )
+            ),
+            ("classname".to_owned(), "tiergate.critical".to_owned()),
+        ]
+    );
+    let failure = elements
+        .iter()
+        .find(|e| e.name == "failure")
+        .expect("a failure");
+    assert_eq!(
+        failure.attrs[0],
+        ("type".to_owned(), "ai-forbidden-tier".to_owned())
+    );
+    assert!(
+        failure.text.starts_with("crypto/x.c\nfix: "),
+        "{:?}",
+        failure.text
+    );
 }

@@ -64,6 +64,10 @@ pub enum Format {
     Github,
     /// GitLab Code Quality JSON report (`tiergate check`)
     Gitlab,
+    /// SARIF 2.1.0 log, for code scanning (`tiergate check`)
+    Sarif,
+    /// JUnit XML test report (`tiergate check`)
+    Junit,
 }
 
 /// `--format` of `tiergate check`.
@@ -78,6 +82,10 @@ pub enum CheckFormat {
     Github,
     /// GitLab Code Quality JSON report
     Gitlab,
+    /// SARIF 2.1.0 (GitHub code scanning and other static-analysis viewers)
+    Sarif,
+    /// JUnit XML (GitLab, Jenkins test reports)
+    Junit,
 }
 
 /// `--format` of `tiergate report`.
@@ -110,6 +118,8 @@ impl From<CheckFormat> for Format {
             CheckFormat::Json => Format::Json,
             CheckFormat::Github => Format::Github,
             CheckFormat::Gitlab => Format::Gitlab,
+            CheckFormat::Sarif => Format::Sarif,
+            CheckFormat::Junit => Format::Junit,
         }
     }
 }

@@ -557,7 +557,11 @@ pub fn github_escape_property(text: &str) -> String {
 
 /// The plain-text description of a violation of `verdict` (no colour):
 /// what is wrong, the paths (first few, then a count) and the fix.
-fn plain_description(verdict: &CommitVerdict, kind: &str, violation: &Violation) -> String {
+pub(crate) fn plain_description(
+    verdict: &CommitVerdict,
+    kind: &str,
+    violation: &Violation,
+) -> String {
     let mut text = format!(
         "{kind} {} \"{}\": {}",
         short_id(&verdict.id),

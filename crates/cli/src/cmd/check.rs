@@ -11,6 +11,7 @@ use tiergate_core::policy::RefMode;
 use tiergate_core::repo;
 use tiergate_core::report::{self, Colour};
 use tiergate_core::stage::Stage;
+use tiergate_core::{junit, sarif};
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
@@ -69,23 +70,21 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             policy,
             check::Summary::default(),
             None,
-            Vec::new(),
-            Vec::new(),
+            Collected::default(),
             std::io::stdout().lock(),
         );
     }
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut json_commits = Vec::new();
-    // GitLab Code Quality: a violation about the message is located at the
-    // policy file (see `report::gitlab_issues`).
+    let mut collected = Collected::default();
+    // GitLab Code Quality and SARIF: a violation about the message is
+    // located at the policy file (see `report::gitlab_issues`).
     let policy_path = loaded
         .repo_path
         .as_deref()
         .map(|p| String::from_utf8_lossy(p).into_owned())
         .unwrap_or_else(|| "policy.yaml".to_owned());
-    let mut gitlab_issues = Vec::new();
     let mut write_error = None;
     // Every commit is judged as git shows it: a commit whose `encoding`
     // header is not UTF-8 is decoded first, one in an encoding tiergate
@@ -103,14 +102,26 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             violations = verdict.violations.len(),
             "judged"
         );
+        // JUnit counts every commit checked as a test case.
+        if global.format == Format::Junit {
+            collected.junit.add(verdict);
+        }
         if verdict.is_clean() {
             return;
         }
         match global.format {
-            Format::Json => json_commits.push(report::commit_json(verdict)),
+            Format::Json => collected.json.push(report::commit_json(verdict)),
             Format::Gitlab => {
-                gitlab_issues.extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
+                collected
+                    .gitlab
+                    .extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
             }
+            Format::Sarif => {
+                collected
+                    .sarif
+                    .extend(sarif::results(verdict, policy.mode, &policy_path))
+            }
+            Format::Junit => {}
             Format::Github => {
                 let text = report::github_commit(verdict, policy.mode);
                 if let Err(e) = out.write_all(text.as_bytes()) {
@@ -133,15 +144,21 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         summary.violations = 0;
         summary.commits_failed = 0;
     }
-    finish(
-        global,
-        policy,
-        summary,
-        write_error,
-        json_commits,
-        gitlab_issues,
-        out,
-    )
+    finish(global, policy, summary, write_error, collected, out)
+}
+
+/// What the machine formats collect while commits are judged, to print as
+/// one document at the end.
+#[derive(Default)]
+struct Collected {
+    /// `--format json`: the commits with violations.
+    json: Vec<report::CommitJson>,
+    /// `--format gitlab`: Code Quality issues.
+    gitlab: Vec<report::GitlabIssue>,
+    /// `--format sarif`: one result per violation.
+    sarif: Vec<sarif::SarifResult>,
+    /// `--format junit`: one test case per commit checked.
+    junit: junit::Cases,
 }
 
 const RANGE_HINT: &str = "Name commits as `git rev-list` does: `main..topic`, `HEAD~3..`, `--all`.";
@@ -152,8 +169,7 @@ fn finish(
     policy: &tiergate_core::policy::Policy,
     summary: check::Summary,
     write_error: Option<std::io::Error>,
-    json_commits: Vec<report::CommitJson>,
-    gitlab_issues: Vec<report::GitlabIssue>,
+    collected: Collected,
     mut out: std::io::StdoutLock<'_>,
 ) -> anyhow::Result<Outcome> {
     if let Some(e) = write_error {
@@ -161,11 +177,20 @@ fn finish(
     }
     match global.format {
         Format::Json => {
-            let doc = report::run_json(policy, &summary, json_commits);
+            let doc = report::run_json(policy, &summary, collected.json);
             writeln!(out, "{doc}")?;
         }
         Format::Gitlab => {
-            writeln!(out, "{}", report::Json(&gitlab_issues))?;
+            writeln!(out, "{}", report::Json(&collected.gitlab))?;
+        }
+        Format::Sarif => {
+            let log = sarif::log(collected.sarif, policy.mode, env!("CARGO_PKG_VERSION"));
+            serde_json::to_writer(&mut out, &log)?;
+            writeln!(out)?;
+        }
+        Format::Junit => {
+            let doc = junit::document(&collected.junit, &summary, policy.mode);
+            out.write_all(doc.as_bytes())?;
         }
         _ => {
             // The summary comes with violations, or on success when asked
