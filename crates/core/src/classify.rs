@@ -734,6 +734,7 @@ mod tests {
             },
             markers: Markers {
                 builtin: true,
+                pinned: None,
                 extra: Vec::new(),
             },
             tiers,

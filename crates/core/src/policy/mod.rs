@@ -267,8 +267,20 @@ impl Declaration {
 pub struct Markers {
     /// Whether the builtin tool signatures are used (default true).
     pub builtin: bool,
+    /// The signature database version the policy pins
+    /// (`markers: { builtin: 2026.11 }`); `None`: the latest this tiergate
+    /// knows.
+    pub pinned: Option<crate::rules::signatures::Version>,
     /// Project-specific markers.
     pub extra: Vec<ExtraMarker>,
+}
+
+impl Markers {
+    /// The signature database version the builtin markers are judged by.
+    pub fn version(&self) -> crate::rules::signatures::Version {
+        self.pinned
+            .unwrap_or_else(crate::rules::signatures::Version::latest)
+    }
 }
 
 /// One entry of `markers.extra`.

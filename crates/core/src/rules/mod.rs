@@ -57,8 +57,9 @@
 
 mod markers;
 mod near_miss;
+pub mod signatures;
 
-pub use markers::ai_tool;
+pub use markers::{ai_tool, ai_tool_at};
 pub use near_miss::KNOWN_KEYS;
 
 use crate::classify::Class;
@@ -872,7 +873,7 @@ fn signoff_rules(
     if policy.declaration.forbid_ai_signoff {
         for t in signoffs.clone() {
             let (name, email) = markers::split_identity(&t.value);
-            if let Some(tool) = ai_tool(name, email) {
+            if let Some(tool) = ai_tool_at(policy.markers.version(), name, email) {
                 violations.push(Violation {
                     rule: RuleCode::AiSignoff,
                     message: format!(
@@ -1022,6 +1023,7 @@ mod tests {
             },
             markers: Markers {
                 builtin: true,
+                pinned: None,
                 extra: Vec::new(),
             },
             tiers: vec![

@@ -2,8 +2,9 @@
 
 use super::Validator;
 use crate::policy::diagnostic::Diagnostic;
-use crate::policy::node::SNode;
+use crate::policy::node::{Node, SNode};
 use crate::policy::{ExtraMarker, MarkerField, Markers};
+use crate::rules::signatures::Version;
 
 const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
 const EXTRA_KEYS: &[&str] = &["field", "regex"];
@@ -12,14 +13,15 @@ impl Validator<'_> {
     pub(super) fn markers(&mut self, node: Option<&SNode>) -> Option<Markers> {
         let mut out = Markers {
             builtin: true,
+            pinned: None,
             extra: Vec::new(),
         };
         let Some(node) = node else { return Some(out) };
         let fields = self.mapping(node, "`markers`", MARKERS_KEYS)?;
         let mut ok = true;
         if let Some(n) = fields.get("builtin") {
-            match self.boolean(n, "`markers.builtin`") {
-                Some(b) => out.builtin = b,
+            match self.builtin(n) {
+                Some((b, pinned)) => (out.builtin, out.pinned) = (b, pinned),
                 None => ok = false,
             }
         }
@@ -37,6 +39,38 @@ impl Validator<'_> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// `markers.builtin`: `true` (the latest signatures), `false` (none) or
+    /// a database version to pin (`2026.11`).
+    fn builtin(&mut self, node: &SNode) -> Option<(bool, Option<Version>)> {
+        // YAML reads `2026.11` as a number (and `2026.10` as 2026.1): the
+        // version is taken as written in the file, quoted or not.
+        let written = match &node.value {
+            Node::Bool(b) => return Some((*b, None)),
+            Node::Str(s) if s.contains(|c: char| c.is_ascii_digit()) => s.trim().to_owned(),
+            Node::Float | Node::Int(_) => {
+                let span = self.span(node);
+                self.src.text.get(span).unwrap_or("").trim().to_owned()
+            }
+            _ => {
+                self.wrong_type(node, "`markers.builtin`", "`true`, `false` or a version");
+                return None;
+            }
+        };
+        if let Some(v) = Version::parse(&written) {
+            return Some((true, Some(v)));
+        }
+        let known: Vec<String> = Version::known().map(|v| v.to_string()).collect();
+        self.push(
+            Diagnostic::error(format!(
+                "unknown signature database version `{written}` for `markers.builtin`"
+            ))
+            .at(self.span(node))
+            .label(format!("this tiergate knows {}", known.join(", ")))
+            .help("pin a version this tiergate knows (`tiergate markers` lists them), or upgrade tiergate"),
+        );
+        None
     }
 
     pub(super) fn extra_marker(&mut self, node: &SNode) -> Option<ExtraMarker> {
