@@ -108,6 +108,9 @@ enum Command {
     Man(cmd::completions::ManArgs),
     /// Files outside each forbidden tier that its C/C++ code includes
     Boundary(cmd::boundary::Args),
+    /// List the builtin AI signatures (the version the policy pins by default)
+    #[command(disable_version_flag = true)]
+    Markers(cmd::markers::Args),
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
     #[command(subcommand)]
     Hook(cmd::hook::Command),
@@ -142,6 +145,7 @@ fn run() -> ExitCode {
         Command::Completions(args) => cmd::completions::run(&cli.global, args),
         Command::Man(args) => cmd::completions::man(&cli.global, args),
         Command::Boundary(args) => cmd::boundary::run(&cli.global, args),
+        Command::Markers(args) => cmd::markers::run(&cli.global, args),
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
     };
     exit::finish(result)

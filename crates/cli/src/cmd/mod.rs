@@ -8,6 +8,7 @@ pub mod completions;
 pub mod explain;
 pub mod hook;
 pub mod maintainers;
+pub mod markers;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_lint;

@@ -15,7 +15,7 @@
 //! verdict until the policy is changed. Without a pin the latest version
 //! is used.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -30,7 +30,7 @@ pub struct Database {
 }
 
 /// One entry: a tool's signatures as of one database version.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
     /// Display name, used in evidence.

@@ -145,3 +145,64 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::super::tests::{err, TIERS};
+    use crate::policy::from_yaml;
+
+    fn markers(builtin: &str) -> crate::policy::Markers {
+        let text = format!("version: 1\n{TIERS}markers:\n  builtin: {builtin}\n");
+        match from_yaml(text.as_bytes(), "policy.yaml") {
+            Ok(p) => p.markers,
+            Err(e) => panic!("{builtin}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn builtin_is_a_boolean_or_a_version() {
+        let m = markers("true");
+        assert!(m.builtin && m.pinned.is_none());
+        assert_eq!(m.version().as_str(), "2026.12");
+        let m = markers("false");
+        assert!(!m.builtin && m.pinned.is_none());
+        // Unquoted, YAML reads a number; the version is taken as written.
+        for written in ["2026.11", "'2026.11'", "\"2026.11\""] {
+            let m = markers(written);
+            assert!(m.builtin, "{written}");
+            assert_eq!(m.version().as_str(), "2026.11", "{written}");
+        }
+        assert_eq!(markers("2026.12").version().as_str(), "2026.12");
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        for (written, shown) in [
+            ("2027.01", "2027.01"),
+            ("2026.1", "2026.1"),
+            ("'9'", "9"),
+            ("2026", "2026"),
+        ] {
+            let text = err(&format!(
+                "version: 1\n{TIERS}markers:\n  builtin: {written}\n"
+            ));
+            assert!(
+                text.contains(&format!(
+                    "error: unknown signature database version `{shown}` for `markers.builtin`\n --> policy.yaml:6:12"
+                )),
+                "{text}"
+            );
+            assert!(
+                text.contains("this tiergate knows 2026.11, 2026.12"),
+                "{text}"
+            );
+        }
+        let text = err(&format!("version: 1\n{TIERS}markers:\n  builtin: [ 1 ]\n"));
+        assert!(
+            text.contains(
+                "expected `true`, `false` or a version for `markers.builtin`, found a list"
+            ),
+            "{text}"
+        );
+    }
+}
