@@ -70,7 +70,7 @@
 //! | `declaration.value` | regex | none | If set, every declaration's value must match it (e.g. `'^\S+:\S+'` for the kernel's `AGENT:MODEL`); otherwise any non-empty value is accepted. |
 //! | `declaration.forbid_ai_signoff` | boolean | `true` | An AI identity in `Signed-off-by` is a violation (`ai-signoff`): only humans certify the DCO. |
 //! | `markers` | mapping | see below | Evidence of AI use. A marked commit that is not declared is a violation (`undeclared-ai`). |
-//! | `markers.builtin` | boolean | `true` | Use tiergate's known tool signatures (`Co-authored-by:` of Claude, Copilot, Codex, Cursor, aider, Devin, Gemini; "Generated with [Claude Code]"; `(aider)` authors; tool `[bot]` accounts). |
+//! | `markers.builtin` | `true` \| `false` \| a version | `true` | tiergate's signature database of AI tools (`crates/core/signatures.yaml`, listed by `tiergate markers`): `true` the latest this tiergate knows, `false` none, a version (`2026.11`, quoted or not) pins the database as of that version, so upgrading tiergate does not change verdicts. An unknown version is an error. |
 //! | `markers.extra` | list of `{ field, regex }` | `[]` | Project-specific markers. `field` is `message` (each line of the cleaned-up message), `author` or `committer` (`Name <email>`); `regex` is matched against it. Both are required. |
 //! | `tiers` | non-empty list of tiers | *required* | Path tiers, in order: a path belongs to the **first** tier that matches it. |
 //! | `tiers[].name` | string | *required* | Unique name, used in output and by `default_tier`. |
