@@ -116,16 +116,22 @@ fn human(version: Version, chosen: &Chosen, entries: &[&Entry]) -> String {
             }
         };
         field("names:", e.names.clone());
-        if !e.bases.is_empty() {
-            field(
-                "name + word:",
+        // `a | b followed by c | d`: pairs of lists that only match together.
+        let pair = |left: &[String], middle: &str, right: &[String], end: &str| {
+            if left.is_empty() {
+                Vec::new()
+            } else {
                 vec![format!(
-                    "{} followed by {} or a version",
-                    e.bases.join(" | "),
-                    e.words.join(" | ")
-                )],
-            );
-        }
+                    "{}{middle}{}{end}",
+                    left.join(" | "),
+                    right.join(" | ")
+                )]
+            }
+        };
+        field(
+            "name + word:",
+            pair(&e.bases, " followed by ", &e.words, " or a version"),
+        );
         field("name ends:", e.name_suffixes.clone());
         field("name starts:", e.name_prefixes.clone());
         field("e-mails:", e.emails.clone());
@@ -133,16 +139,13 @@ fn human(version: Version, chosen: &Chosen, entries: &[&Entry]) -> String {
             "domains:",
             e.domains.iter().map(|d| format!("*@{d}")).collect(),
         );
-        if !e.bot_domains.is_empty() {
-            field(
-                "mailboxes:",
-                vec![format!(
-                    "at {} containing {}",
-                    e.bot_domains.join(" | "),
-                    e.mailbox_words.join(" | ")
-                )],
-            );
-        }
+        field(
+            "mailboxes:",
+            pair(&e.bot_domains, " containing ", &e.mailbox_words, "")
+                .into_iter()
+                .map(|p| format!("at {p}"))
+                .collect(),
+        );
         field("logins:", e.logins.clone());
         field("contains:", e.contains.clone());
         field("footers:", e.footers.clone());
