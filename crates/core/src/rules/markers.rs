@@ -1,7 +1,8 @@
-//! Markers: evidence of AI use in a commit, and the table of AI identities
-//! shared with the `ai-signoff` rule.
+//! Markers: evidence of AI use in a commit, by the signature database
+//! ([`super::signatures`]) as of the policy's `markers.builtin` version;
+//! its identities are shared with the `ai-signoff` rule.
 //!
-//! The identity table is documented on [`ai_tool`].
+//! How identities are compared is documented on [`ai_tool`].
 //!
 //! # Where markers are looked for
 //!
@@ -13,9 +14,13 @@
 //! - `Signed-off-by:` lines naming an AI identity, likewise: besides being
 //!   `ai-signoff`, an AI that signs off was used, so the commit is
 //!   AI-assisted (and the tier rules apply to it).
-//! - Body lines `Generated with [Claude Code]`, `Generated with Cursor` and
-//!   the like, with or without a leading `🤖` (any leading punctuation or
-//!   symbols are skipped), case-insensitive, any amount of whitespace.
+//! - Body lines `Generated with [Claude Code]`, `Made with Cursor` and the
+//!   database's other footers, with or without a leading `🤖` (any leading
+//!   punctuation or symbols are skipped), case-insensitive, any amount of
+//!   whitespace.
+//! - The tools' own trailers (`Replit-Commit-Author: Agent`,
+//!   `Amp-Thread-ID: ...`) on any line of the log message, keys compared
+//!   ASCII-case-insensitively as git compares trailer keys.
 //! - The author's and committer's identities.
 //!
 //! The "log message" ends at a `---` divider unless the message is parsed
@@ -32,31 +37,27 @@ use crate::trailer::Trailer;
 const GITHUB_NOREPLY: &str = "users.noreply.github.com";
 
 /// The AI tool an identity (`name`, `email`; bytes as git stores them)
-/// belongs to, by the builtin table below; `None` for anyone else.
-///
-/// # Identity table
+/// belongs to, by the latest signature database
+/// ([`super::signatures`], `crates/core/signatures.yaml`); `None` for
+/// anyone else.
 ///
 /// Names are compared after trimming, collapsing runs of whitespace into one
 /// space and lower-casing; e-mail addresses after trimming and lower-casing.
-///
-/// | tool    | names                                                        | e-mail                                         | GitHub accounts (`<login>[bot]` as name, or `[<id>+]<login>@users.noreply.github.com`) |
-/// |---------|--------------------------------------------------------------|------------------------------------------------|------|
-/// | Claude  | `Claude`, `Claude Code`, `Claude <model>` (Opus, Sonnet, Haiku, a version) | `noreply@anthropic.com`; `anthropic.com` addresses whose mailbox names `claude` | `claude[bot]` |
-/// | Copilot | `Copilot`, `GitHub Copilot`, `Copilot <agent…>`              | `copilot@github.com`                           | `Copilot`, `copilot[bot]`, `copilot-swe-agent[bot]` |
-/// | Codex   | `Codex`, `OpenAI Codex`, `Codex <cli…>`                      | `noreply@openai.com`; `openai.com` addresses whose mailbox names `codex` | `chatgpt-codex-connector[bot]`, `codex[bot]` |
-/// | Cursor  | `Cursor`, `Cursor Agent`, `CursorAgent`                      | `cursor.com` / `anysphere.co` addresses whose mailbox names `agent` (`cursoragent@cursor.com`) | `cursor[bot]` |
-/// | aider   | `aider`, `aider (<model>)`, any name ending in `(aider)`     | any address at `aider.chat`                    | |
-/// | Devin   | `Devin AI`, `devin-ai-integration`                           | any address containing `devin-ai-integration`  | `devin-ai-integration[bot]` |
-/// | Gemini  | `Gemini`, `Gemini <model or product>` (Code Assist, CLI, a version) | `google.com` addresses whose mailbox names `gemini` | `gemini-code-assist[bot]`, `gemini-cli[bot]` |
-/// | Jules   | `google-labs-jules`                                          | `google.com` addresses whose mailbox names `jules` | `google-labs-jules[bot]` |
+/// A name suffix or prefix (`Jane (aider)`) decides first; then the entries
+/// in database order: whole names, logins (as the name, or as
+/// `[<id>+]<login>@users.noreply.github.com`), a base name followed by a
+/// model word or a version (`Claude Opus 4`), exact addresses, whole
+/// domains, mailbox words at a vendor's domain, substrings.
 ///
 /// Deliberately *not* matched, to keep humans out: any other address at
-/// `anthropic.com`, `openai.com`, `google.com` or `cursor.com` (employees
-/// co-author open source too), and first names that are also tool names
-/// when followed by something that is not a model or product word
-/// (`Claude Monet`, `Devin Smith`, `Jules Verne`). A human whose whole
-/// name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is matched:
-/// that is indistinguishable from how the tools sign.
+/// `anthropic.com`, `openai.com`, `google.com`, `cursor.com` or the newer
+/// vendors' domains (employees co-author open source too), first names
+/// that are also tool names when followed by something that is not a model
+/// or product word (`Claude Monet`, `Devin Smith`, `Jules Verne`), and tool
+/// names that are also words or names (`Amp`, `Continue`, `Cody`, `Junie`):
+/// those tools are matched by address or app account only. A human whose
+/// whole name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is
+/// matched: that is indistinguishable from how the tools sign.
 pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
     ai_tool_at(Version::latest(), name, email)
 }

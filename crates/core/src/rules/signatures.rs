@@ -81,6 +81,11 @@ pub struct Entry {
     /// Lines the tool writes, checked by the unit tests.
     #[serde(default)]
     pub forms: Vec<String>,
+    /// `since` as an index into [`Database::versions`] (set at load;
+    /// `usize::MAX` for an unknown version, which [`Database::problems`]
+    /// reports and no pin reaches).
+    #[serde(skip)]
+    since_index: usize,
 }
 
 /// A version of the database (an index into [`Database::versions`]).
@@ -130,22 +135,29 @@ pub fn database() -> &'static Database {
             // Compiled-in data, parsed by the unit tests of every build:
             // it cannot fail at run time.
             .expect("signatures.yaml is checked by the unit tests");
-        for entry in &mut db.tools {
-            entry.normalize();
-        }
+        db.index();
         db
     })
 }
 
 impl Database {
+    /// Normalize the entries and index their versions (once, at load).
+    fn index(&mut self) {
+        for entry in &mut self.tools {
+            entry.normalize();
+            entry.since_index = self
+                .versions
+                .iter()
+                .position(|v| *v == entry.since)
+                .unwrap_or(usize::MAX);
+        }
+    }
+
     /// The entries in force at `version`, in order.
     pub fn entries_at(&self, version: Version) -> impl Iterator<Item = &Entry> {
-        self.tools.iter().filter(move |e| {
-            self.versions
-                .iter()
-                .position(|v| *v == e.since)
-                .is_some_and(|i| i <= version.0)
-        })
+        self.tools
+            .iter()
+            .filter(move |e| e.since_index <= version.0)
     }
 
     /// The problems of the file (an empty list when it is sound): entries
@@ -388,9 +400,7 @@ mod tests {
     fn problems_are_found() {
         let text = "versions: [\"1\", \"1\"]\ntools:\n  - tool: A\n    since: \"2\"\n    sources: []\n    logins: [x]\n    footers: [nothing]\n    trailers: [Key]\n  - tool: B\n    since: \"1\"\n    sources: [ftp://x]\n    logins: [X]\n    forms: [x]\n";
         let mut db: Database = serde_saphyr::from_str(text).unwrap();
-        for e in &mut db.tools {
-            e.normalize();
-        }
+        db.index();
         let problems = db.problems();
         let want = [
             "version 1 listed twice",
