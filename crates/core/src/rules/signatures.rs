@@ -170,7 +170,8 @@ impl Database {
                 problems.push(format!("version {v} listed twice"));
             }
         }
-        let mut claimed: std::collections::HashMap<(String, String), String> =
+        // What each string is claimed as: (tool, kind, entry).
+        let mut claimed: std::collections::HashMap<String, (String, &str, String)> =
             std::collections::HashMap::new();
         let mut last_since = 0;
         for e in &self.tools {
@@ -220,15 +221,24 @@ impl Database {
                 ("footer", &e.footers),
                 ("trailer", &e.trailers),
             ];
+            // A string may be, say, both a name and a login of one tool
+            // (`copilot`), never anything of two tools, nor the same kind
+            // twice.
             for (kind, items) in kinds {
                 for item in items {
-                    let key = (kind.to_owned(), normalize(item));
-                    if let Some(first) = claimed.get(&key) {
-                        problems.push(format!(
-                            "{who}: {kind} `{item}` is already claimed by {first}"
-                        ));
-                    } else {
-                        claimed.insert(key, who.clone());
+                    let key = normalize(item);
+                    match claimed.get(&key) {
+                        Some((tool, first_kind, first))
+                            if *tool != e.tool || *first_kind == kind =>
+                        {
+                            problems.push(format!(
+                                "{who}: {kind} `{item}` is already claimed by {first}"
+                            ));
+                        }
+                        Some(_) => {}
+                        None => {
+                            claimed.insert(key, (e.tool.clone(), kind, who.clone()));
+                        }
                     }
                 }
             }
@@ -398,7 +408,7 @@ mod tests {
 
     #[test]
     fn problems_are_found() {
-        let text = "versions: [\"1\", \"1\"]\ntools:\n  - tool: A\n    since: \"2\"\n    sources: []\n    logins: [x]\n    footers: [nothing]\n    trailers: [Key]\n  - tool: B\n    since: \"1\"\n    sources: [ftp://x]\n    logins: [X]\n    forms: [x]\n";
+        let text = "versions: [\"1\", \"1\"]\ntools:\n  - tool: A\n    since: \"2\"\n    sources: []\n    logins: [x]\n    footers: [nothing]\n    trailers: [Key]\n  - tool: B\n    since: \"1\"\n    sources: [ftp://x]\n    logins: [X]\n    names: [y]\n    forms: [x]\n  - tool: A\n    since: \"1\"\n    sources: [https://x]\n    names: [Y]\n    logins: [x]\n    forms: [x]\n";
         let mut db: Database = serde_saphyr::from_str(text).unwrap();
         db.index();
         let problems = db.problems();
@@ -411,6 +421,8 @@ mod tests {
             "A (2): trailer `Key` has no `:`",
             "B (1): source is not an https URL: ftp://x",
             "B (1): login `x` is already claimed by A (2)",
+            "A (1): name `y` is already claimed by B (1)",
+            "A (1): login `x` is already claimed by A (2)",
         ];
         for w in want {
             assert!(problems.iter().any(|p| p == w), "{w} not in {problems:#?}");
