@@ -89,6 +89,7 @@ const CASES: &[Case] = &[
     agent(HAND, "Load the table.\n\n💘 Generated with Crush\n\nCo-Authored-By: Crush <crush@charm.land>", "Crush"),
     agent(HAND, "Update the docs.\n\nMade with [Cursor](https://cursor.com)", "Cursor"),
     agent("Jane Doe (aider) <jane@example.com>", "Use SIMD.", "aider"),
+    agent(HAND, "Add the regression test.\n\nCo-Authored-By: Oz <oz-agent@warp.dev>", "Warp"),
     // Humans whose names or words look like the tools.
     human("Claude Dioudonnat <claude@dioudonnat.fr>", "Fix the IV handling."),
     human("Devin Jones <devin@example.org>", "Fix a typo."),
@@ -105,6 +106,7 @@ const CASES: &[Case] = &[
     ),
     human(HAND, "Continue the series.\n\nContinue with the remaining ciphers; made with care.\n\nCo-authored-by: Amp Kumar <amp.kumar@example.in>"),
     human("Amp Kumar <amp@example.in>", "Generated with care and continue-on-error."),
+    human("Oz Pearlman <oz@example.com>", "Fix the tests."),
 ];
 
 /// Rule codes (sorted) by commit title, for every commit with violations.
