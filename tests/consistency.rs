@@ -24,7 +24,7 @@ mod server_support;
 
 use server_support::{
     assert_code, bin_dir, git, git_cmd, hermetic, install, output, run_stdin, stderr, stdout,
-    tiergate, tiergate_bin, DECLARED, POLICY,
+    DECLARED, POLICY,
 };
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -38,6 +38,24 @@ const FORMATS: &[(&str, &[&str])] = &[
 
 /// Rule codes (sorted) of every commit with violations, by commit id.
 type Verdicts = BTreeMap<String, Vec<String>>;
+
+/// The `tiergate` binary, a binary of another package of the workspace:
+/// built by `cargo test --workspace` (or `cargo build`).
+fn tiergate_bin() -> std::path::PathBuf {
+    let bin = bin_dir().join("tiergate");
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo build -p tiergate` first",
+        bin.display()
+    );
+    bin
+}
+
+fn tiergate(dir: &Path, args: &[&str]) -> Output {
+    let mut cmd = Command::new(tiergate_bin());
+    hermetic(&mut cmd).current_dir(dir).args(args);
+    output(&mut cmd)
+}
 
 fn commit(dir: &Path, files: &[(&str, &str)], message: &str) -> String {
     for (rel, content) in files {

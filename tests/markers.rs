@@ -11,8 +11,12 @@
 
 mod server_support;
 
-use server_support::{assert_code, git, remote_lines, stderr, stdout, tiergate, Server, POLICY};
+use server_support::{
+    assert_code, bin_dir, git, hermetic, output, remote_lines, stderr, stdout, Server, POLICY,
+};
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// One commit of the table: its `--author`, the lines below its title, and
 /// the tool the builtin markers must name (`None`: a human, must pass).
@@ -111,6 +115,22 @@ const CASES: &[Case] = &[
 
 /// Rule codes (sorted) by commit title, for every commit with violations.
 type Verdicts = BTreeMap<String, Vec<String>>;
+
+/// `tiergate ARGS` in `dir`, hermetic. The binary belongs to another
+/// package of the workspace: built by `cargo test --workspace` (or `cargo
+/// build`). (The unified tests/support on main has this as
+/// `support::tiergate`.)
+fn tiergate(dir: &Path, args: &[&str]) -> Output {
+    let bin = bin_dir().join("tiergate");
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo build -p tiergate` first",
+        bin.display()
+    );
+    let mut cmd = Command::new(bin);
+    hermetic(&mut cmd).current_dir(dir).args(args);
+    output(&mut cmd)
+}
 
 fn title(i: usize) -> String {
     format!("crypto: case {i:02}")

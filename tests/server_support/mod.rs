@@ -282,25 +282,6 @@ impl Server {
     }
 }
 
-/// The `tiergate` binary, a binary of another package of the workspace:
-/// built by `cargo test --workspace` (or `cargo build`).
-pub fn tiergate_bin() -> PathBuf {
-    let bin = bin_dir().join("tiergate");
-    assert!(
-        bin.is_file(),
-        "{} is not built: run `cargo build -p tiergate` first",
-        bin.display()
-    );
-    bin
-}
-
-/// `tiergate ARGS` in `dir`, hermetic.
-pub fn tiergate(dir: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::new(tiergate_bin());
-    hermetic(&mut cmd).current_dir(dir).args(args);
-    output(&mut cmd)
-}
-
 /// A free TCP port on 127.0.0.1 (bound then released; a race with other
 /// processes is possible but unlikely).
 pub fn free_port() -> u16 {
