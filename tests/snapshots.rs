@@ -445,3 +445,21 @@ fn junit_escapes_markup_and_control_characters() {
         failure.text
     );
 }
+
+/// `tiergate markers`: the signature database as maintainers review it,
+/// every version. A change to crates/core/signatures.yaml shows here.
+#[test]
+fn markers_every_version() {
+    let repo = Repo::new();
+    for version in ["2026.11", "2026.12"] {
+        let out = repo.tiergate(&["markers", "--version", version]);
+        insta::assert_snapshot!(format!("markers_{version}"), render(&out));
+    }
+    // Without --version and without a policy: the latest.
+    let out = repo.tiergate(&["markers"]);
+    let latest = repo.tiergate(&["markers", "--version", "2026.12"]);
+    assert_eq!(
+        stdout(&out),
+        stdout(&latest).replace("(as asked)", "(the latest)")
+    );
+}

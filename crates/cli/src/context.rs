@@ -60,6 +60,22 @@ pub fn load_policy(global: &Global, repo: Option<&Repo>) -> anyhow::Result<Loade
     }
 }
 
+/// The policy as [`load_policy`] finds it, or `None` when there is none to
+/// find (no `--policy`, no `tiergate.policy`, no `policy.yaml`); an invalid
+/// policy is an error.
+pub fn find_policy(global: &Global) -> anyhow::Result<Option<Policy>> {
+    let repo = open_repo(global).ok();
+    let found = match &repo {
+        Some(repo) => repo.find_policy(global.policy.as_deref()),
+        None => policy_blob::find_policy(global.policy.as_deref(), None),
+    };
+    match found {
+        Ok(found) => Ok(Some(found.policy)),
+        Err(policy_blob::Error::NotFound { .. }) if global.policy.is_none() => Ok(None),
+        Err(e) => Err(policy_error(e)),
+    }
+}
+
 fn policy_error(e: policy_blob::Error) -> anyhow::Error {
     match e {
         policy_blob::Error::NotFound { message, hint } => usage(message, Some(&hint)),

@@ -168,6 +168,9 @@ enum Command {
     Man(cmd::completions::ManArgs),
     /// Files outside each forbidden tier that its C/C++ code includes
     Boundary(cmd::boundary::Args),
+    /// List the builtin AI signatures (the version the policy pins by default)
+    #[command(disable_version_flag = true)]
+    Markers(cmd::markers::Args),
     /// Run a git hook (commit-msg, pre-push, applypatch-msg) as the hook binaries do
     Hook(cmd::hook::Args),
     /// Install tiergate's hooks into a clone (or, with --server, a repository receiving pushes)
@@ -187,6 +190,7 @@ impl Command {
             Command::Policy(cmd::policy::Command::Validate { format, .. }) => (*format).into(),
             Command::Policy(cmd::policy::Command::Lint(args)) => args.format.into(),
             Command::Boundary(args) => args.format.into(),
+            Command::Markers(args) => args.format.into(),
             Command::Hook(args) => args.format.into(),
             Command::Policy(_)
             | Command::Trailers(_)
@@ -234,6 +238,7 @@ fn run() -> ExitCode {
         Command::Completions(args) => cmd::completions::run(&global, args),
         Command::Man(args) => cmd::completions::man(&global, args),
         Command::Boundary(args) => cmd::boundary::run(&global, args),
+        Command::Markers(args) => cmd::markers::run(&global, args),
         Command::Hook(args) => return cmd::hook::run(&global, args.command),
         Command::Install(args) => return cmd::install::run(&global, args),
     };

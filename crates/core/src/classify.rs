@@ -739,6 +739,7 @@ mod tests {
             },
             markers: Markers {
                 builtin: true,
+                pinned: None,
                 extra: Vec::new(),
             },
             tiers,

@@ -9,6 +9,7 @@ pub mod explain;
 pub mod hook;
 pub mod install;
 pub mod maintainers;
+pub mod markers;
 pub mod policy;
 pub mod policy_doc;
 pub mod policy_lint;

@@ -523,9 +523,18 @@ fn guide(
         code(RuleCode::NearMissKey.as_str())
     ));
     if policy.markers.builtin {
+        let version = policy.markers.version();
+        let mut tools: Vec<&str> = Vec::new();
+        for e in tiergate_core::rules::signatures::database().entries_at(version) {
+            if !tools.contains(&e.tool.as_str()) {
+                tools.push(e.tool.as_str());
+            }
+        }
         facts.push(format!(
-            "Marks of AI tools are recognised even without a declaration: {} trailers of Claude, Copilot, Codex, Cursor, aider, Devin, Gemini or Jules; lines such as {}; authors such as {} and the tools' {} accounts. A marked commit must also declare ({}).",
+            "Marks of AI tools are recognised even without a declaration (tiergate's signature database {version}, {}): {} trailers of {}; lines such as {}; authors such as {} and the tools' {} accounts. A marked commit must also declare ({}).",
+            code("tiergate markers"),
             code("Co-authored-by:"),
+            tools.join(", "),
             code("Generated with [Claude Code]"),
             code("Name (aider)"),
             code("[bot]"),

@@ -74,7 +74,7 @@
 //! | `declaration.value` | preset, regex, or mapping of declaration key to preset or regex | none | The form of a declaration's value. A preset or regex applies to every key; a mapping gives each key its own (`{ Assisted-by: kernel, AI-used-for: free-text }`; a key it does not list takes any non-empty value). Presets: `kernel` (the kernel's `AGENT:MODEL [tools]`: an agent name without a colon, spaces allowed as in `GitHub Copilot:claude-sonnet-4.6`, a model without spaces, optional tools) and `free-text` (any non-empty value, QEMU's `AI-used-for:` draft); anything else is a regex (e.g. `'^\S+:\S+'`). A refused value's fix shows it rewritten into `AGENT:MODEL [tools]` when that matches (`Claude Opus 4.6` → `Claude:opus-4.6`). |
 //! | `declaration.forbid_ai_signoff` | boolean | `true` | An AI identity in `Signed-off-by` is a violation (`ai-signoff`): only humans certify the DCO. |
 //! | `markers` | mapping | see below | Evidence of AI use. A marked commit that is not declared is a violation (`undeclared-ai`). |
-//! | `markers.builtin` | boolean | `true` | Use tiergate's known tool signatures (`Co-authored-by:` of Claude, Copilot, Codex, Cursor, aider, Devin, Gemini; "Generated with [Claude Code]"; `(aider)` authors; tool `[bot]` accounts). |
+//! | `markers.builtin` | `true` \| `false` \| a version | `true` | tiergate's signature database of AI tools (`crates/core/signatures.yaml`, listed by `tiergate markers`): `true` the latest this tiergate knows, `false` none, a version (`2026.11`, quoted or not) pins the database as of that version, so upgrading tiergate does not change verdicts. An unknown version is an error. |
 //! | `markers.extra` | list of `{ field, regex }` | `[]` | Project-specific markers. `field` is `message` (each line of the cleaned-up message), `author` or `committer` (`Name <email>`); `regex` is matched against it. Both are required. |
 //! | `tiers` | non-empty list of tiers | *required* | Path tiers, in order: a path belongs to the **first** tier that matches it. |
 //! | `tiers[].name` | string | *required* | Unique name, used in output and by `default_tier`. |
@@ -433,8 +433,20 @@ impl Declaration {
 pub struct Markers {
     /// Whether the builtin tool signatures are used (default true).
     pub builtin: bool,
+    /// The signature database version the policy pins
+    /// (`markers: { builtin: 2026.11 }`); `None`: the latest this tiergate
+    /// knows.
+    pub pinned: Option<crate::rules::signatures::Version>,
     /// Project-specific markers.
     pub extra: Vec<ExtraMarker>,
+}
+
+impl Markers {
+    /// The signature database version the builtin markers are judged by.
+    pub fn version(&self) -> crate::rules::signatures::Version {
+        self.pinned
+            .unwrap_or_else(crate::rules::signatures::Version::latest)
+    }
 }
 
 /// One entry of `markers.extra`.

@@ -1,7 +1,8 @@
-//! Markers: evidence of AI use in a commit, and the table of AI identities
-//! shared with the `ai-signoff` rule.
+//! Markers: evidence of AI use in a commit, by the signature database
+//! ([`super::signatures`]) as of the policy's `markers.builtin` version;
+//! its identities are shared with the `ai-signoff` rule.
 //!
-//! The identity table is documented on [`ai_tool`].
+//! How identities are compared is documented on [`ai_tool`].
 //!
 //! # Where markers are looked for
 //!
@@ -13,201 +14,69 @@
 //! - `Signed-off-by:` lines naming an AI identity, likewise: besides being
 //!   `ai-signoff`, an AI that signs off was used, so the commit is
 //!   AI-assisted (and the tier rules apply to it).
-//! - Body lines `Generated with [Claude Code]`, `Generated with Cursor` and
-//!   the like, with or without a leading `🤖` (any leading punctuation or
-//!   symbols are skipped), case-insensitive, any amount of whitespace.
+//! - Body lines `Generated with [Claude Code]`, `Made with Cursor` and the
+//!   database's other footers, with or without a leading `🤖` (any leading
+//!   punctuation or symbols are skipped), case-insensitive, any amount of
+//!   whitespace.
+//! - The tools' own trailers (`Replit-Commit-Author: Agent`,
+//!   `Amp-Thread-ID: ...`) on any line of the log message, keys compared
+//!   ASCII-case-insensitively as git compares trailer keys.
 //! - The author's and committer's identities.
 //!
 //! The "log message" ends at a `---` divider unless the message is parsed
 //! with `--no-divider` semantics (as committed messages are): below a
 //! divider is a patch, whose quoted lines are not the commit's own words.
 
+use super::signatures::{self, normalize, Version};
 use super::{display_text, lines_of, Line};
 use crate::policy::{MarkerField, Policy};
 use crate::rules::{CommitFacts, MarkerHit};
 use crate::trailer::Trailer;
 
-/// One AI tool the builtin markers know.
-struct Tool {
-    /// Display name, used in evidence.
-    name: &'static str,
-    /// Whole names (normalized) that are the tool.
-    names: &'static [&'static str],
-    /// Base names that, followed by a model or product word from `words`
-    /// (or a word starting with a digit: a version), are the tool.
-    bases: &'static [&'static str],
-    /// Words accepted after a base name.
-    words: &'static [&'static str],
-    /// Exact e-mail addresses.
-    emails: &'static [&'static str],
-    /// Mail domains where every address is the tool.
-    domains: &'static [&'static str],
-    /// Mail domains where an address is the tool when its mailbox contains
-    /// one of `mailbox_words` (bot mailboxes at big employers' domains).
-    bot_domains: &'static [&'static str],
-    /// See `bot_domains`.
-    mailbox_words: &'static [&'static str],
-    /// GitHub logins (lower case; `[bot]` included for apps).
-    logins: &'static [&'static str],
-    /// Substrings of name or e-mail that identify the tool.
-    contains: &'static [&'static str],
-}
-
-/// The builtin identity table (see the module documentation).
-const TOOLS: &[Tool] = &[
-    Tool {
-        name: "Claude",
-        names: &["claude", "claude code", "anthropic claude"],
-        bases: &["claude"],
-        words: &["code", "opus", "sonnet", "haiku", "instant", "ai"],
-        emails: &["noreply@anthropic.com", "claude@anthropic.com"],
-        domains: &[],
-        bot_domains: &["anthropic.com"],
-        mailbox_words: &["claude"],
-        logins: &["claude[bot]"],
-        contains: &[],
-    },
-    Tool {
-        name: "Copilot",
-        names: &["copilot", "github copilot"],
-        bases: &["copilot", "github copilot"],
-        words: &["agent", "coding", "swe", "chat", "workspace"],
-        emails: &["copilot@github.com"],
-        domains: &[],
-        bot_domains: &[],
-        mailbox_words: &[],
-        logins: &["copilot", "copilot[bot]", "copilot-swe-agent[bot]"],
-        contains: &["copilot-swe-agent"],
-    },
-    Tool {
-        name: "Codex",
-        names: &["codex", "openai codex", "chatgpt codex connector"],
-        bases: &["codex", "openai codex"],
-        words: &["cli", "cloud", "agent"],
-        emails: &["codex@openai.com", "noreply@openai.com"],
-        domains: &[],
-        bot_domains: &["openai.com"],
-        mailbox_words: &["codex"],
-        logins: &["chatgpt-codex-connector[bot]", "codex[bot]"],
-        contains: &["chatgpt-codex-connector"],
-    },
-    Tool {
-        name: "Cursor",
-        names: &["cursor", "cursor agent", "cursoragent", "cursor ai"],
-        bases: &[],
-        words: &[],
-        emails: &["cursoragent@cursor.com"],
-        domains: &[],
-        bot_domains: &["cursor.com", "anysphere.co"],
-        mailbox_words: &["cursoragent", "agent"],
-        logins: &["cursor[bot]", "cursor-agent[bot]"],
-        contains: &[],
-    },
-    Tool {
-        name: "aider",
-        names: &["aider"],
-        bases: &[],
-        words: &[],
-        emails: &[],
-        domains: &["aider.chat"],
-        bot_domains: &[],
-        mailbox_words: &[],
-        logins: &[],
-        contains: &[],
-    },
-    Tool {
-        name: "Devin",
-        names: &["devin ai", "devin-ai", "devin-ai-integration"],
-        bases: &[],
-        words: &[],
-        emails: &[],
-        domains: &[],
-        bot_domains: &[],
-        mailbox_words: &[],
-        logins: &["devin-ai-integration[bot]"],
-        contains: &["devin-ai-integration"],
-    },
-    Tool {
-        name: "Gemini",
-        names: &[
-            "gemini",
-            "gemini code assist",
-            "gemini cli",
-            "google gemini",
-        ],
-        bases: &["gemini", "google gemini"],
-        words: &["code", "cli", "pro", "flash", "ultra", "assist", "advanced"],
-        emails: &[],
-        domains: &[],
-        bot_domains: &["google.com"],
-        mailbox_words: &["gemini"],
-        logins: &["gemini-code-assist[bot]", "gemini-cli[bot]"],
-        contains: &["gemini-code-assist"],
-    },
-    Tool {
-        name: "Jules",
-        names: &["google-labs-jules"],
-        bases: &[],
-        words: &[],
-        emails: &[],
-        domains: &[],
-        bot_domains: &["google.com"],
-        mailbox_words: &["jules"],
-        logins: &["google-labs-jules[bot]"],
-        contains: &["google-labs-jules"],
-    },
-];
-
 /// GitHub's no-reply mail domain (`[<id>+]<login>@users.noreply.github.com`).
 const GITHUB_NOREPLY: &str = "users.noreply.github.com";
 
-/// Lower-case, trim and collapse whitespace runs into one space.
-fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 /// The AI tool an identity (`name`, `email`; bytes as git stores them)
-/// belongs to, by the builtin table below; `None` for anyone else.
-///
-/// # Identity table
+/// belongs to, by the latest signature database
+/// ([`super::signatures`], `crates/core/signatures.yaml`); `None` for
+/// anyone else.
 ///
 /// Names are compared after trimming, collapsing runs of whitespace into one
 /// space and lower-casing; e-mail addresses after trimming and lower-casing.
-///
-/// | tool    | names                                                        | e-mail                                         | GitHub accounts (`<login>[bot]` as name, or `[<id>+]<login>@users.noreply.github.com`) |
-/// |---------|--------------------------------------------------------------|------------------------------------------------|------|
-/// | Claude  | `Claude`, `Claude Code`, `Claude <model>` (Opus, Sonnet, Haiku, a version) | `noreply@anthropic.com`; `anthropic.com` addresses whose mailbox names `claude` | `claude[bot]` |
-/// | Copilot | `Copilot`, `GitHub Copilot`, `Copilot <agent…>`              | `copilot@github.com`                           | `Copilot`, `copilot[bot]`, `copilot-swe-agent[bot]` |
-/// | Codex   | `Codex`, `OpenAI Codex`, `Codex <cli…>`                      | `noreply@openai.com`; `openai.com` addresses whose mailbox names `codex` | `chatgpt-codex-connector[bot]`, `codex[bot]` |
-/// | Cursor  | `Cursor`, `Cursor Agent`, `CursorAgent`                      | `cursor.com` / `anysphere.co` addresses whose mailbox names `agent` (`cursoragent@cursor.com`) | `cursor[bot]` |
-/// | aider   | `aider`, `aider (<model>)`, any name ending in `(aider)`     | any address at `aider.chat`                    | |
-/// | Devin   | `Devin AI`, `devin-ai-integration`                           | any address containing `devin-ai-integration`  | `devin-ai-integration[bot]` |
-/// | Gemini  | `Gemini`, `Gemini <model or product>` (Code Assist, CLI, a version) | `google.com` addresses whose mailbox names `gemini` | `gemini-code-assist[bot]`, `gemini-cli[bot]` |
-/// | Jules   | `google-labs-jules`                                          | `google.com` addresses whose mailbox names `jules` | `google-labs-jules[bot]` |
+/// A name suffix or prefix (`Jane (aider)`) decides first; then the entries
+/// in database order: whole names, logins (as the name, or as
+/// `[<id>+]<login>@users.noreply.github.com`), a base name followed by a
+/// model word or a version (`Claude Opus 4`), exact addresses, whole
+/// domains, mailbox words at a vendor's domain, substrings.
 ///
 /// Deliberately *not* matched, to keep humans out: any other address at
-/// `anthropic.com`, `openai.com`, `google.com` or `cursor.com` (employees
-/// co-author open source too), and first names that are also tool names
-/// when followed by something that is not a model or product word
-/// (`Claude Monet`, `Devin Smith`, `Jules Verne`). A human whose whole
-/// name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is matched:
-/// that is indistinguishable from how the tools sign.
+/// `anthropic.com`, `openai.com`, `google.com`, `cursor.com` or the newer
+/// vendors' domains (employees co-author open source too), first names
+/// that are also tool names when followed by something that is not a model
+/// or product word (`Claude Monet`, `Devin Smith`, `Jules Verne`), and tool
+/// names that are also words or names (`Amp`, `Continue`, `Cody`, `Junie`):
+/// those tools are matched by address or app account only. A human whose
+/// whole name is `Claude`, `Gemini`, `Copilot`, `Codex` or `Cursor` is
+/// matched: that is indistinguishable from how the tools sign.
 pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
+    ai_tool_at(Version::latest(), name, email)
+}
+
+/// [`ai_tool`] by the signature database as of `version` (a policy's
+/// `markers.builtin` pin).
+pub fn ai_tool_at(version: Version, name: &[u8], email: &[u8]) -> Option<&'static str> {
     // The same few people author, commit and sign off most commits of a
     // history: remember the answer per thread (bounded), it depends on
-    // nothing but the identity.
-    type Seen = std::collections::HashMap<(Vec<u8>, Vec<u8>), Option<&'static str>>;
+    // nothing but the identity and the version.
+    type Seen = std::collections::HashMap<(Version, Vec<u8>, Vec<u8>), Option<&'static str>>;
     thread_local! {
         static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::new());
     }
-    let key = (name.to_vec(), email.to_vec());
+    let key = (version, name.to_vec(), email.to_vec());
     if let Some(answer) = SEEN.with(|seen| seen.borrow().get(&key).copied()) {
         return answer;
     }
-    let answer = ai_tool_uncached(name, email);
+    let answer = ai_tool_uncached(version, name, email);
     SEEN.with(|seen| {
         let mut seen = seen.borrow_mut();
         if seen.len() >= 1024 {
@@ -218,12 +87,17 @@ pub fn ai_tool(name: &[u8], email: &[u8]) -> Option<&'static str> {
     answer
 }
 
-fn ai_tool_uncached(name: &[u8], email: &[u8]) -> Option<&'static str> {
+fn ai_tool_uncached(version: Version, name: &[u8], email: &[u8]) -> Option<&'static str> {
     let name = normalize(&String::from_utf8_lossy(name));
     let email = normalize(&String::from_utf8_lossy(email));
-    // aider marks the commits it makes by suffixing the author's name.
-    if name.ends_with("(aider)") || name.starts_with("aider (") {
-        return Some("aider");
+    let db = signatures::database();
+    // A name suffix or prefix (aider marks the commits it makes by suffixing
+    // the author's name) decides before anything else.
+    if let Some(entry) = db.entries_at(version).find(|e| {
+        e.name_suffixes.iter().any(|s| name.ends_with(s.as_str()))
+            || e.name_prefixes.iter().any(|p| name.starts_with(p.as_str()))
+    }) {
+        return Some(entry.tool.as_str());
     }
     let (mailbox, domain) = email.rsplit_once('@').unwrap_or(("", ""));
     // `12345+login` or `login` at GitHub's no-reply domain.
@@ -232,59 +106,9 @@ fn ai_tool_uncached(name: &[u8], email: &[u8]) -> Option<&'static str> {
     } else {
         None
     };
-    TOOLS
-        .iter()
-        .find(|tool| tool_matches(tool, &name, &email, mailbox, domain, login))
-        .map(|tool| tool.name)
-}
-
-fn tool_matches(
-    tool: &Tool,
-    name: &str,
-    email: &str,
-    mailbox: &str,
-    domain: &str,
-    login: Option<&str>,
-) -> bool {
-    if tool.names.contains(&name) || tool.logins.contains(&name) {
-        return true;
-    }
-    if login.is_some_and(|l| tool.logins.contains(&l)) {
-        return true;
-    }
-    if tool
-        .bases
-        .iter()
-        .any(|base| base_with_word(name, base, tool.words))
-    {
-        return true;
-    }
-    if !email.is_empty() {
-        if tool.emails.contains(&email) || tool.domains.contains(&domain) {
-            return true;
-        }
-        if tool.bot_domains.contains(&domain)
-            && tool.mailbox_words.iter().any(|w| mailbox.contains(w))
-        {
-            return true;
-        }
-    }
-    tool.contains
-        .iter()
-        .any(|c| name.contains(c) || email.contains(c))
-}
-
-/// `name` is `base` followed by a word from `words` or a version number
-/// (`claude opus 4`, `gemini 2.5 pro`), but not `claude monet`.
-fn base_with_word(name: &str, base: &str, words: &[&str]) -> bool {
-    let Some(rest) = name.strip_prefix(base) else {
-        return false;
-    };
-    let Some(rest) = rest.strip_prefix(' ') else {
-        return false;
-    };
-    let word = rest.split([' ', '-']).next().unwrap_or("");
-    word.starts_with(|c: char| c.is_ascii_digit()) || words.contains(&word)
+    db.entries_at(version)
+        .find(|e| e.identity_matches(&name, &email, mailbox, domain, login))
+        .map(|e| e.tool.as_str())
 }
 
 /// Split `Name <email>` (as in a trailer value or an identity line) into
@@ -298,30 +122,36 @@ pub(super) fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// What follows `Generated with` in a body line, mapped to the tool.
-const GENERATED_WITH: &[(&str, &str)] = &[
-    ("claude code", "Claude"),
-    ("claude", "Claude"),
-    ("cursor", "Cursor"),
-    ("github copilot", "Copilot"),
-    ("copilot", "Copilot"),
-    ("codex", "Codex"),
-    ("aider", "aider"),
-    ("devin", "Devin"),
-    ("gemini", "Gemini"),
-];
-
-/// The tool a `Generated with [Claude Code](...)` style line names.
-fn generated_with(line: &str) -> Option<&'static str> {
+/// The tool whose footer (`Generated with [Claude Code](...)`, `Made with
+/// Cursor`) a body line is, by the database as of `version`.
+fn footer_tool(version: Version, line: &str) -> Option<&'static str> {
     // Skip the robot emoji, bullets, quotes and other leading decoration.
     let text = normalize(line.trim_start_matches(|c: char| !c.is_alphanumeric()));
-    let rest = text.strip_prefix("generated with ")?;
-    let rest = rest.trim_start_matches(['[', ' ', '*', '_', '`']);
-    GENERATED_WITH.iter().find_map(|(phrase, tool)| {
-        let after = rest.strip_prefix(phrase)?;
-        // A whole word: `Cursor`, `Cursor.`, `[Cursor](...)`, not `Cursory`.
-        (!after.starts_with(|c: char| c.is_alphanumeric())).then_some(*tool)
-    })
+    signatures::database()
+        .entries_at(version)
+        .find(|e| e.footer_matches(&text))
+        .map(|e| e.tool.as_str())
+}
+
+/// The tool whose own trailer (`Replit-Commit-Author: Agent`) `key: value`
+/// is, by the database as of `version`.
+fn trailer_tool(version: Version, key: &[u8], value: &[u8]) -> Option<&'static str> {
+    signatures::database()
+        .entries_at(version)
+        .find(|e| e.trailer_matches(key, value))
+        .map(|e| e.tool.as_str())
+}
+
+/// The first words of every footer's lead at `version` (`generated`,
+/// `made`), lower case: a cheap filter before the full comparison.
+fn footer_leads(version: Version) -> Vec<&'static str> {
+    let mut leads: Vec<&'static str> = signatures::database()
+        .entries_at(version)
+        .flat_map(signatures::Entry::footer_lead_words)
+        .collect();
+    leads.sort_unstable();
+    leads.dedup();
+    leads
 }
 
 /// Whether `needle` occurs in `haystack`, ignoring ASCII case.
@@ -369,22 +199,34 @@ pub(super) fn find(
         .take_while(|l| l.start < log_end)
         .collect();
     if policy.markers.builtin {
+        let version = policy.markers.version();
+        let leads = footer_leads(version);
         // A set: a message can hold many thousands of co-author lines.
         let mut identity_lines = std::collections::HashSet::new();
         for line in &lines {
             if let Some((key, value)) = colon_split(line.text) {
                 if let Some(label) = identity_key(key) {
                     identity_lines.insert(line.no);
-                    identity_hit(&mut hits, label, value, Some(line.no));
+                    identity_hit(&mut hits, version, label, value, Some(line.no));
+                    continue;
+                }
+                if let Some(tool) = trailer_tool(version, key, value) {
+                    hits.push(MarkerHit {
+                        evidence: format!("\"{}\" ({tool})", display_text(line.text)),
+                        line: Some(line.no),
+                    });
                     continue;
                 }
             }
-            // Cheap filter first: most lines never mention it.
-            if !contains_ignore_ascii_case(line.text, b"generated") {
+            // Cheap filter first: most lines never mention a footer's lead.
+            if !leads
+                .iter()
+                .any(|lead| contains_ignore_ascii_case(line.text, lead.as_bytes()))
+            {
                 continue;
             }
             let text = String::from_utf8_lossy(line.text);
-            if let Some(tool) = generated_with(&text) {
+            if let Some(tool) = footer_tool(version, &text) {
                 hits.push(MarkerHit {
                     evidence: format!("\"{}\" ({tool})", display_text(line.text)),
                     line: Some(line.no),
@@ -396,7 +238,7 @@ pub(super) fn find(
         for t in trailers {
             if let Some(label) = identity_key(&t.key) {
                 if !identity_lines.contains(&t.line) {
-                    identity_hit(&mut hits, label, &t.value, Some(t.line));
+                    identity_hit(&mut hits, version, label, &t.value, Some(t.line));
                 }
             }
         }
@@ -409,7 +251,7 @@ pub(super) fn find(
                     .map(|(role, who)| (*role, who)),
             );
         for (role, who) in identities {
-            if let Some(tool) = ai_tool(&who.name, &who.email) {
+            if let Some(tool) = ai_tool_at(version, &who.name, &who.email) {
                 hits.push(MarkerHit {
                     evidence: format!("{role} {} ({tool})", identity_text(&who.name, &who.email)),
                     line: None,
@@ -485,9 +327,15 @@ fn identity_key(key: &[u8]) -> Option<&'static str> {
         .map(|(k, _)| k)
 }
 
-fn identity_hit(hits: &mut Vec<MarkerHit>, label: &str, value: &[u8], line: Option<usize>) {
+fn identity_hit(
+    hits: &mut Vec<MarkerHit>,
+    version: Version,
+    label: &str,
+    value: &[u8],
+    line: Option<usize>,
+) {
     let (name, email) = split_identity(value);
-    if let Some(tool) = ai_tool(name, email) {
+    if let Some(tool) = ai_tool_at(version, name, email) {
         hits.push(MarkerHit {
             evidence: format!("{label}: {} ({tool})", display_text(value)),
             line,
@@ -627,7 +475,7 @@ mod tests {
             ("", None),
         ];
         for (line, want) in cases {
-            assert_eq!(generated_with(line), *want, "{line}");
+            assert_eq!(footer_tool(Version::latest(), line), *want, "{line}");
         }
     }
 
@@ -639,5 +487,104 @@ mod tests {
         );
         assert_eq!(split_identity(b"Claude"), (&b"Claude"[..], &b""[..]));
         assert_eq!(split_identity(b"a > b <"), (&b"a > b <"[..], &b""[..]));
+    }
+}
+
+#[cfg(test)]
+mod database_tests {
+    use super::*;
+
+    /// The tool a database `forms` line is detected as at `version`: an
+    /// identity line (`Author:`, `Co-authored-by:`) by its identity, any
+    /// other line as a tool trailer or footer.
+    fn form_tool(version: Version, form: &str) -> Option<&'static str> {
+        if let Some((key, value)) = colon_split(form.as_bytes()) {
+            if key.eq_ignore_ascii_case(b"author") || identity_key(key).is_some() {
+                let (name, email) = split_identity(value);
+                return ai_tool_at(version, name, email);
+            }
+            if let Some(tool) = trailer_tool(version, key, value) {
+                return Some(tool);
+            }
+        }
+        footer_tool(version, form)
+    }
+
+    #[test]
+    fn every_form_is_detected_as_its_tool_from_its_version_on() {
+        let db = signatures::database();
+        for entry in &db.tools {
+            let since = Version::parse(&entry.since).expect("known version");
+            for form in &entry.forms {
+                for version in Version::known() {
+                    let got = form_tool(version, form);
+                    if version >= since {
+                        assert_eq!(got, Some(entry.tool.as_str()), "{form} at {version}");
+                    } else {
+                        assert_eq!(got, None, "{form} at {version}, before {since}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn look_alikes_are_not_tools() {
+        let latest = Version::latest();
+        // (name, email): humans and bots that only look like the tools.
+        let humans: &[(&str, &str)] = &[
+            ("Claude Dioudonnat", "claude@dioudonnat.fr"),
+            ("Claude Paroz", "claude@2xlibre.net"),
+            ("Devin Jones", "devin@example.org"),
+            ("Jules Verne", "jules@example.com"),
+            ("Cody Allen", "cody@example.com"),
+            ("Cody", "cody.allen@example.com"),
+            ("Junie Moon", "junie@example.com"),
+            ("Amp", "amp@example.com"),
+            ("Amp Kumar", "amp.kumar@example.in"),
+            ("Continue", "someone@example.com"),
+            (
+                "localai-org-maint-bot",
+                "localai-org-maint-bot@users.noreply.github.com",
+            ),
+            (
+                "localai-org-maint-bot[bot]",
+                "1+localai-org-maint-bot[bot]@users.noreply.github.com",
+            ),
+            ("cline-fan", "12+cline-fan@users.noreply.github.com"),
+            ("Sam Altman", "sam@openai.com"),
+            ("Jules Doe", "jules@openai.com"),
+            ("Quinn", "quinn@ampcode.com"),
+            ("Christian", "christian@charm.land"),
+            ("Jane", "jane@all-hands.dev"),
+            ("Jane", "jane@codebuff.com"),
+            ("Jane", "jane@opencode.ai"),
+            ("Jane", "jane@alibabacloud.com"),
+            (
+                "renovate[bot]",
+                "29139614+renovate[bot]@users.noreply.github.com",
+            ),
+        ];
+        for (name, email) in humans {
+            assert_eq!(
+                ai_tool_at(latest, name.as_bytes(), email.as_bytes()),
+                None,
+                "{name} <{email}>"
+            );
+        }
+        // Lines that mention a tool's word without being its footer or trailer.
+        let lines = [
+            "Continue with the rest of the migration",
+            "Generated with continue-on-error set",
+            "Made with care",
+            "Made with Cursory review",
+            "Replit-Commit-Author: Jane Doe",
+            "Amp-Thread-ID:",
+            "The amp thread is in the ticket",
+            "Generated with Codebuffer",
+        ];
+        for line in lines {
+            assert_eq!(form_tool(latest, line), None, "{line}");
+        }
     }
 }

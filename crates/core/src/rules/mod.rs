@@ -15,11 +15,13 @@
 //!   [`trailer::parse`]) has the declaration key or an
 //!   alias, ASCII-case-insensitively. A declaration-like line git does not
 //!   read is not a declaration: it is `misplaced-declaration`.
-//! - **Markers** (evidence of AI use): identities of AI tools (the table
-//!   is documented on [`ai_tool`]) in `Co-authored-by:` and `Signed-off-by:`
-//!   lines anywhere in the log message, not only in the trailer block, and
-//!   as author or committer; `Generated with [Claude Code]`-style lines;
-//!   the policy's extra markers (message lines, or `Name <email>`).
+//! - **Markers** (evidence of AI use): identities of AI tools (from the
+//!   signature database, [`signatures`], at the policy's pinned version;
+//!   comparison documented on [`ai_tool`]) in `Co-authored-by:` and
+//!   `Signed-off-by:` lines anywhere in the log message, not only in the
+//!   trailer block, and as author or committer; `Generated with [Claude
+//!   Code]`-style footers and the tools' own trailers; the policy's extra
+//!   markers (message lines, or `Name <email>`).
 //! - The **log message** ends at a `---` divider (a line starting with
 //!   `---` and whitespace, as git's `trailer.c` finds it) unless the message
 //!   is parsed with `no_divider` (committed messages). Markers are looked
@@ -58,10 +60,11 @@
 mod fix;
 mod markers;
 mod near_miss;
+pub mod signatures;
 
 pub use fix::{shell_word, Fix, FixContext};
 
-pub use markers::ai_tool;
+pub use markers::{ai_tool, ai_tool_at};
 pub use near_miss::KNOWN_KEYS;
 
 use crate::classify::Class;
@@ -1137,7 +1140,7 @@ fn signoff_rules(
     if policy.declaration.forbid_ai_signoff {
         for t in signoffs.clone() {
             let (name, email) = markers::split_identity(&t.value);
-            if let Some(tool) = ai_tool(name, email) {
+            if let Some(tool) = ai_tool_at(policy.markers.version(), name, email) {
                 violations.push(Violation {
                     rule: RuleCode::AiSignoff,
                     message: format!(
@@ -1294,6 +1297,7 @@ mod tests {
             },
             markers: Markers {
                 builtin: true,
+                pinned: None,
                 extra: Vec::new(),
             },
             tiers: vec![

@@ -2,8 +2,9 @@
 
 use super::Validator;
 use crate::policy::diagnostic::Diagnostic;
-use crate::policy::node::SNode;
+use crate::policy::node::{Node, SNode};
 use crate::policy::{ExtraMarker, MarkerField, Markers};
+use crate::rules::signatures::Version;
 
 const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
 const EXTRA_KEYS: &[&str] = &["field", "regex"];
@@ -12,14 +13,15 @@ impl Validator<'_> {
     pub(super) fn markers(&mut self, node: Option<&SNode>) -> Option<Markers> {
         let mut out = Markers {
             builtin: true,
+            pinned: None,
             extra: Vec::new(),
         };
         let Some(node) = node else { return Some(out) };
         let fields = self.mapping(node, "`markers`", MARKERS_KEYS)?;
         let mut ok = true;
         if let Some(n) = fields.get("builtin") {
-            match self.boolean(n, "`markers.builtin`") {
-                Some(b) => out.builtin = b,
+            match self.builtin(n) {
+                Some((b, pinned)) => (out.builtin, out.pinned) = (b, pinned),
                 None => ok = false,
             }
         }
@@ -37,6 +39,38 @@ impl Validator<'_> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// `markers.builtin`: `true` (the latest signatures), `false` (none) or
+    /// a database version to pin (`2026.11`).
+    fn builtin(&mut self, node: &SNode) -> Option<(bool, Option<Version>)> {
+        // YAML reads `2026.11` as a number (and `2026.10` as 2026.1): the
+        // version is taken as written in the file, quoted or not.
+        let written = match &node.value {
+            Node::Bool(b) => return Some((*b, None)),
+            Node::Str(s) if s.contains(|c: char| c.is_ascii_digit()) => s.trim().to_owned(),
+            Node::Float | Node::Int(_) => {
+                let span = self.span(node);
+                self.src.text.get(span).unwrap_or("").trim().to_owned()
+            }
+            _ => {
+                self.wrong_type(node, "`markers.builtin`", "`true`, `false` or a version");
+                return None;
+            }
+        };
+        if let Some(v) = Version::parse(&written) {
+            return Some((true, Some(v)));
+        }
+        let known: Vec<String> = Version::known().map(|v| v.to_string()).collect();
+        self.push(
+            Diagnostic::error(format!(
+                "unknown signature database version `{written}` for `markers.builtin`"
+            ))
+            .at(self.span(node))
+            .label(format!("this tiergate knows {}", known.join(", ")))
+            .help("pin a version this tiergate knows (`tiergate markers` lists them), or upgrade tiergate"),
+        );
+        None
     }
 
     pub(super) fn extra_marker(&mut self, node: &SNode) -> Option<ExtraMarker> {
@@ -107,6 +141,67 @@ mod tests {
         );
         assert!(
             text.contains("error: marker has no `regex`\n --> policy.yaml:9:7"),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod builtin_tests {
+    use super::super::tests::{err, TIERS};
+    use crate::policy::from_yaml;
+
+    fn markers(builtin: &str) -> crate::policy::Markers {
+        let text = format!("version: 1\n{TIERS}markers:\n  builtin: {builtin}\n");
+        match from_yaml(text.as_bytes(), "policy.yaml") {
+            Ok(p) => p.markers,
+            Err(e) => panic!("{builtin}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn builtin_is_a_boolean_or_a_version() {
+        let m = markers("true");
+        assert!(m.builtin && m.pinned.is_none());
+        assert_eq!(m.version().as_str(), "2026.12");
+        let m = markers("false");
+        assert!(!m.builtin && m.pinned.is_none());
+        // Unquoted, YAML reads a number; the version is taken as written.
+        for written in ["2026.11", "'2026.11'", "\"2026.11\""] {
+            let m = markers(written);
+            assert!(m.builtin, "{written}");
+            assert_eq!(m.version().as_str(), "2026.11", "{written}");
+        }
+        assert_eq!(markers("2026.12").version().as_str(), "2026.12");
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        for (written, shown) in [
+            ("2027.01", "2027.01"),
+            ("2026.1", "2026.1"),
+            ("'9'", "9"),
+            ("2026", "2026"),
+        ] {
+            let text = err(&format!(
+                "version: 1\n{TIERS}markers:\n  builtin: {written}\n"
+            ));
+            assert!(
+                text.contains(&format!(
+                    "error: unknown signature database version `{shown}` for `markers.builtin`\n --> policy.yaml:6:12"
+                )),
+                "{text}"
+            );
+            assert!(
+                text.contains("this tiergate knows 2026.11, 2026.12"),
+                "{text}"
+            );
+        }
+        let text = err(&format!("version: 1\n{TIERS}markers:\n  builtin: [ 1 ]\n"));
+        assert!(
+            text.contains(
+                "expected `true`, `false` or a version for `markers.builtin`, found a list"
+            ),
             "{text}"
         );
     }

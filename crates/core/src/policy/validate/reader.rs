@@ -588,7 +588,7 @@ error: invalid path pattern `hw/[virtio` in `paths` of tier `critical`
             "{text}"
         );
         assert!(
-            text.contains("error: expected `true` or `false` for `markers.builtin`, found a string\n --> policy.yaml:7:12"),
+            text.contains("error: expected `true`, `false` or a version for `markers.builtin`, found a string\n --> policy.yaml:7:12"),
             "{text}"
         );
         assert!(
