@@ -735,6 +735,8 @@ mod tests {
             markers: Markers {
                 builtin: true,
                 extra: Vec::new(),
+                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
+                prose: crate::policy::ProseLevel::Warn,
             },
             tiers,
             default_tier,

@@ -68,6 +68,11 @@ pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colou
     for violation in &verdict.violations {
         human_violation(&mut out, verdict, kind, violation, mode, colour);
     }
+    // Warnings (`ai-prose` under `markers.prose: warn`) are shown as such
+    // whatever the mode: they never fail a run.
+    for warning in &verdict.assessment.warnings {
+        human_violation(&mut out, verdict, kind, warning, Mode::Warn, colour);
+    }
     out
 }
 
@@ -134,7 +139,7 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
 
 /// JSON form of one commit's verdict.
 pub fn commit_json(verdict: &CommitVerdict) -> Value {
-    json!({
+    let mut value = json!({
         "id": verdict.id,
         "title": verdict.title,
         "ai_assisted": verdict.assessment.ai_assisted(),
@@ -148,7 +153,13 @@ pub fn commit_json(verdict: &CommitVerdict) -> Value {
         "tiers": verdict.tiers,
         // The violation's own `Serialize`: the one JSON shape of a violation.
         "violations": verdict.violations,
-    })
+    });
+    // Only when there are some, so the document of a commit without them
+    // is what it always was.
+    if !verdict.assessment.warnings.is_empty() {
+        value["warnings"] = json!(verdict.assessment.warnings);
+    }
+    value
 }
 
 /// The JSON document of a run: `commits` holds the commits with
@@ -326,6 +337,21 @@ How to fix: spell the path as the repository spells it, outside the forbidden
 tier (rename it), or put the change in a commit written without AI
 assistance. Run `tiergate classify --explain PATH` to see which tier the path
 lands in and why."
+        }
+        RuleCode::AiProse => {
+            "\
+ai-prose: the message says, in prose, that a tool generated the change
+(\"This test was generated with Claude AI\", \"written with the help of
+Copilot\", \"AI-generated\"). Prose is not evidence the way a co-author
+trailer or a tool's footer is: the commit is not counted as AI-assisted for
+it, and the finding is a warning that never fails a check, hook or push,
+unless the policy raises it (`markers: { prose: error }`) or turns it off
+(`prose: off`). Quoted text, negations (\"AI-generated code is not allowed\")
+and people (\"Claude Shannon\") do not fire.
+
+How to fix: if a tool was used, declare it with the policy's declaration
+trailer (`tiergate fix` or the prepare-commit-msg hook writes it, e.g.
+`AI-Assisted-by: claude:unknown`); if not, reword the sentence."
         }
     }
 }

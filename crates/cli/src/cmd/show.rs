@@ -53,7 +53,10 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let (commit, paths) = repo
             .show(rev)
             .map_err(|e| context::repo_error(e, Some(RESOLVE_HINT)))?;
-        let (id, info) = (commit.id, commit.info);
+        let (id, mut info) = (commit.id, commit.info);
+        info.facts.notes = repo
+            .notes_of(policy, &id)
+            .map_err(|e| context::repo_error(e, None))?;
         let judgement = check::judge(policy, &classifier, &info.facts, &options, || {
             Ok::<_, std::convert::Infallible>(paths.clone())
         })?;
@@ -77,7 +80,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                     writeln!(out)?;
                 }
                 out.write_all(view.human("commit", &verdict, policy.mode).as_bytes())?;
-                if !verdict.violations.is_empty() {
+                if !verdict.violations.is_empty() || !verdict.assessment.warnings.is_empty() {
                     writeln!(out)?;
                     let text = report::human_commit(&verdict, policy.mode, colour);
                     out.write_all(text.trim_end().as_bytes())?;

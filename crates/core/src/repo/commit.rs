@@ -34,6 +34,9 @@ pub fn commit_facts_from_raw(raw: &[u8]) -> CommitInfo {
             committer: commit.committer,
             other_identities: commit.other_identities,
             header_problems: commit.problems,
+            // Notes are not in the commit object: the repository layer
+            // adds them (see `crate::repo::notes`).
+            notes: Vec::new(),
         },
     }
 }

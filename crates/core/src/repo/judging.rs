@@ -9,6 +9,7 @@ use crate::repo::changed::ChangedPaths;
 use crate::repo::commit::commit_facts_from_raw;
 use crate::repo::diff::{changed_paths, changed_paths_from_raw, commit_facts_and_paths};
 use crate::repo::libgit2::{self as git, RangeError, WalkedCommit};
+use crate::repo::notes::{read_libgit2, NoteIndex};
 use crate::repo::parallel::{self, Reopen};
 use crate::trailer::ParseOptions;
 use git2::{Oid, Repository};
@@ -35,6 +36,7 @@ pub fn check_walked(
     reopen: Option<Reopen<'_>>,
     policy: &Policy,
     classifier: &Classifier,
+    notes: &NoteIndex,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
@@ -45,7 +47,7 @@ pub fn check_walked(
         reopen,
         parallel::workers_for(parallel::Workload::Judging),
         commits,
-        |repo, commit| judge_stored(repo, policy, classifier, &options, commit),
+        |repo, commit| judge_stored(repo, policy, classifier, notes, &options, commit),
         |verdict: CommitVerdict| {
             summary.add(&verdict);
             sink(&verdict);
@@ -87,14 +89,16 @@ fn judge_stored(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
+    notes: &NoteIndex,
     options: &ParseOptions,
     commit: WalkedCommit,
 ) -> Result<CommitVerdict, CheckError> {
     let id = commit.id;
-    let info = match &commit.raw {
+    let mut info = match &commit.raw {
         Some(raw) => commit_facts_from_raw(raw),
         None => git::commit_facts(repo, id)?,
     };
+    info.facts.notes = read_libgit2(repo, notes, &id.to_string())?;
     let judgement = judge(policy, classifier, &info.facts, options, || {
         match &commit.raw {
             Some(raw) => changed_paths_from_raw(repo, id, raw),
@@ -115,6 +119,7 @@ pub fn check_commits_with_paths(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
+    notes: &NoteIndex,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), git::Error>,
 ) -> Result<Summary, CheckError> {
@@ -123,13 +128,14 @@ pub fn check_commits_with_paths(
     for commit in commits {
         let commit = commit?;
         let id = commit.id;
-        let (info, changed) = match &commit.raw {
+        let (mut info, changed) = match &commit.raw {
             Some(raw) => (
                 commit_facts_from_raw(raw),
                 changed_paths_from_raw(repo, id, raw)?,
             ),
             None => commit_facts_and_paths(repo, id)?,
         };
+        info.facts.notes = read_libgit2(repo, notes, &id.to_string())?;
         let judgement = judge(policy, classifier, &info.facts, &options, || {
             Ok::<_, git::Error>(changed.clone())
         })?;

@@ -29,6 +29,7 @@ use crate::encoding;
 use crate::policy::Policy;
 use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 use crate::repo::commit::{commit_facts_from_raw, CommitInfo};
+use crate::repo::notes::{capped, NoteIndex};
 use crate::repo::walk;
 use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
@@ -479,10 +480,11 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        notes: &NoteIndex,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
-        self.judge_revs(policy, classifier, args, false, |verdict, _, _| {
+        self.judge_revs(policy, classifier, notes, args, false, |verdict, _, _| {
             sink(verdict);
             Ok(())
         })
@@ -496,6 +498,7 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        notes: &NoteIndex,
         args: &[S],
         every_path: bool,
         mut sink: impl FnMut(&CommitVerdict, Option<&ChangedPaths>, (i64, i32)) -> Result<(), Error>,
@@ -506,7 +509,10 @@ impl Repo {
         let mut summary = Summary::default();
         for id in ids {
             let id = id?;
-            let info = objects.shown(&id)?;
+            let mut info = objects.shown(&id)?;
+            for blob in notes.blobs(&id) {
+                info.facts.notes.push(capped(objects.object(blob, "blob")?));
+            }
             let changed = every_path.then(|| self.changed_paths(&id)).transpose()?;
             let judgement =
                 check::judge(
@@ -542,6 +548,21 @@ impl Repo {
         }
     }
 
+    /// The notes of commit `id` in `index` (see [`crate::repo::notes`]).
+    pub fn read_notes(&self, index: &NoteIndex, id: &str) -> Result<Vec<Vec<u8>>, Error> {
+        let blobs = index.blobs(id);
+        if blobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut objects = CatFile::start(self)?;
+        let notes = blobs
+            .iter()
+            .map(|blob| objects.object(blob, "blob").map(capped))
+            .collect::<Result<Vec<_>, _>>()?;
+        objects.finish();
+        Ok(notes)
+    }
+
     /// The message and identities of commit `id` as git shows them
     /// (decoded; see [`CatFile::shown`]).
     pub fn commit_facts(&self, id: &str) -> Result<CommitInfo, Error> {
@@ -575,13 +596,21 @@ impl Repo {
         &self,
         policy: &Policy,
         classifier: &Classifier,
+        notes: &NoteIndex,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), Error>,
     ) -> Result<Summary, Error> {
-        self.judge_revs(policy, classifier, args, true, |verdict, changed, when| {
-            let changed = changed.expect("judge_revs computes every commit's paths when asked");
-            sink(verdict, changed, when)
-        })
+        self.judge_revs(
+            policy,
+            classifier,
+            notes,
+            args,
+            true,
+            |verdict, changed, when| {
+                let changed = changed.expect("judge_revs computes every commit's paths when asked");
+                sink(verdict, changed, when)
+            },
+        )
     }
 }
 

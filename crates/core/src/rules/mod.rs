@@ -57,9 +57,12 @@
 
 mod markers;
 mod near_miss;
+mod notes;
+mod prose;
 
 pub use markers::ai_tool;
 pub use near_miss::KNOWN_KEYS;
+pub use notes::{evidence as note_evidence, NOTE_LIMIT};
 
 use crate::classify::Class;
 use crate::policy::{AiRule, Policy};
@@ -92,6 +95,11 @@ pub struct CommitFacts {
     /// ([`crate::repo::object`]): a second `tree`, a stray `parent`, ... Empty
     /// for every commit git creates, and for messages not yet committed.
     pub header_problems: Vec<crate::repo::object::HeaderProblem>,
+    /// The commit's notes under the policy's notes ref (`markers.notes`),
+    /// each read up to [`NOTE_LIMIT`] bytes: evidence of AI use when they
+    /// say so (see `notes`). Empty when there are none, when notes are
+    /// off, and for messages not yet committed.
+    pub notes: Vec<Vec<u8>>,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -133,11 +141,14 @@ pub enum RuleCode {
     /// file systems check out into a tier with `ai: forbidden`
     /// (`paths.lookalikes`).
     LookalikePath,
+    /// Prose in the message says a tool generated the change ("generated
+    /// with Claude"): a warning unless `markers.prose: error`.
+    AiProse,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 13] = [
+    pub const ALL: [RuleCode; 14] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -151,6 +162,7 @@ impl RuleCode {
         RuleCode::ReplaceRef,
         RuleCode::TreeTooDeep,
         RuleCode::LookalikePath,
+        RuleCode::AiProse,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -169,6 +181,7 @@ impl RuleCode {
             RuleCode::ReplaceRef => "replace-ref",
             RuleCode::TreeTooDeep => "tree-too-deep",
             RuleCode::LookalikePath => "lookalike-path",
+            RuleCode::AiProse => "ai-prose",
         }
     }
 
@@ -272,6 +285,9 @@ pub struct MessageAssessment {
     pub markers: Vec<MarkerHit>,
     /// Violations of message-only rules.
     pub violations: Vec<Violation>,
+    /// Findings reported without failing anything: `ai-prose` under
+    /// `markers.prose: warn`.
+    pub warnings: Vec<Violation>,
 }
 
 impl MessageAssessment {
@@ -318,9 +334,27 @@ pub fn assess_message(
         .collect();
     let divider = divider_start(message, options);
     let log_end = divider.unwrap_or(message.len());
-    let markers = markers::find(policy, facts, &block.trailers, log_end);
+    let mut markers = markers::find(policy, facts, &block.trailers, log_end);
+    if let Some(notes_ref) = &policy.markers.notes {
+        markers.extend(notes::find(notes_ref, facts));
+    }
 
     let mut violations = Vec::new();
+    let mut warnings = Vec::new();
+    if policy.markers.prose != crate::policy::ProseLevel::Off {
+        // A marker's line (a tool's footer) and a trailer are already
+        // judged; prose is what is left.
+        let skip: HashSet<usize> = markers
+            .iter()
+            .filter_map(|m| m.line)
+            .chain(block.trailers.iter().map(|t| t.line))
+            .collect();
+        let found = prose::find(message, log_end, &skip);
+        match policy.markers.prose {
+            crate::policy::ProseLevel::Error => violations.extend(found),
+            _ => warnings = found,
+        }
+    }
     if !markers.is_empty() && declarations.is_empty() {
         violations.push(undeclared(policy, &markers));
     }
@@ -339,6 +373,7 @@ pub fn assess_message(
         declarations,
         markers,
         violations,
+        warnings,
     }
 }
 
@@ -1023,6 +1058,8 @@ mod tests {
             markers: Markers {
                 builtin: true,
                 extra: Vec::new(),
+                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
+                prose: crate::policy::ProseLevel::Warn,
             },
             tiers: vec![
                 tier("critical", AiRule::Forbidden, &[]),
@@ -1534,6 +1571,7 @@ mod tests {
             declarations,
             markers,
             violations: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
