@@ -113,6 +113,8 @@ enum Command {
     Hook(cmd::hook::Command),
     /// Install tiergate's hooks into a clone (or, with --server, a repository receiving pushes)
     Install(cmd::install::Args),
+    /// Turn an AI tool's co-author trailer or footer into the policy's declaration in a message file
+    Fix(cmd::fix::Args),
 }
 
 /// The clap definition of the whole command line (for completions and the
@@ -146,6 +148,7 @@ fn run() -> ExitCode {
         Command::Boundary(args) => cmd::boundary::run(&cli.global, args),
         Command::Hook(command) => return cmd::hook::run(&cli.global, command),
         Command::Install(args) => return cmd::install::run(&cli.global, args),
+        Command::Fix(args) => cmd::fix::run(&cli.global, args),
     };
     exit::finish(result)
 }

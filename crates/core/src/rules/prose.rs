@@ -134,7 +134,10 @@ const NEGATIONS: &[&str] = &[
 pub(super) fn find(message: &[u8], log_end: usize, skip: &HashSet<usize>) -> Vec<Violation> {
     let mut found = Vec::new();
     for line in lines_of(message).take_while(|l| l.start < log_end) {
-        if skip.contains(&line.no) || line.text.trim_ascii_start().starts_with(b">") {
+        if skip.contains(&line.no)
+            || line.text.trim_ascii_start().starts_with(b">")
+            || looks_like_trailer(line.text)
+        {
             continue;
         }
         let text = String::from_utf8_lossy(line.text);
@@ -154,6 +157,17 @@ pub(super) fn find(message: &[u8], log_end: usize, skip: &HashSet<usize>) -> Vec
         }
     }
     found
+}
+
+/// `Key: value` with a key of one word (`AI_Assisted_by: claude`,
+/// `Generated-by: copilot`): a trailer-like line, which the declaration
+/// rules (`misplaced-declaration`, `near-miss-key`) judge, not prose.
+fn looks_like_trailer(line: &[u8]) -> bool {
+    let Some(colon) = line.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let key = line[..colon].trim_ascii();
+    !key.is_empty() && !key.iter().any(u8::is_ascii_whitespace)
 }
 
 /// The phrase of `line` that says a tool generated the change.
@@ -301,6 +315,15 @@ mod tests {
         ] {
             assert_eq!(phrase(line), None, "{line}");
         }
+        for line in [
+            "AI_Assisted_by: claude:claude-sonnet-4",
+            "Generated-by: copilot",
+        ] {
+            assert!(super::looks_like_trailer(line.as_bytes()), "{line}");
+        }
+        assert!(!super::looks_like_trailer(
+            b"This test was generated with Claude AI: see below"
+        ));
     }
 
     #[test]
