@@ -36,7 +36,7 @@
 //!   "AI-generated code is not allowed" talks about a rule, "not generated
 //!   by Claude" denies it.
 
-use super::{display_text, lines_of, RuleCode, Violation};
+use super::{display_text, RuleCode, Violation};
 use std::collections::HashSet;
 
 /// Verbs of making, in the past participle.
@@ -133,31 +133,56 @@ const NEGATIONS: &[&str] = &[
 /// as trailers.
 pub(super) fn find(message: &[u8], log_end: usize, skip: &HashSet<usize>) -> Vec<Violation> {
     let mut found = Vec::new();
-    for line in lines_of(message).take_while(|l| l.start < log_end) {
-        if skip.contains(&line.no)
-            || line.text.trim_ascii_start().starts_with(b">")
-            || looks_like_trailer(line.text)
+    // Only the lines holding one of the verbs are read word by word: one
+    // literal search over the log message finds them (a 10 MB message
+    // must not cost a word split, or even a call, per line).
+    let text = message.get(..log_end).unwrap_or(message);
+    let lower = text.to_ascii_lowercase();
+    let mut hits: Vec<usize> = STEMS
+        .iter()
+        .flat_map(|stem| memchr::memmem::find_iter(&lower, stem))
+        .collect();
+    hits.sort_unstable();
+    let (mut counted_to, mut line_no, mut next_line) = (0, 0, 0);
+    for hit in hits {
+        if hit < next_line {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &text[..hit]).map_or(0, |p| p + 1);
+        let end = memchr::memchr(b'\n', &text[hit..]).map_or(text.len(), |p| hit + p);
+        line_no += memchr::memchr_iter(b'\n', &text[counted_to..start]).count();
+        counted_to = start;
+        next_line = end + 1;
+        let line = &text[start..end];
+        if skip.contains(&line_no)
+            || line.trim_ascii_start().starts_with(b">")
+            || looks_like_trailer(line)
         {
             continue;
         }
-        let text = String::from_utf8_lossy(line.text);
-        if let Some(phrase) = phrase(&text) {
+        if let Some(phrase) = phrase(&String::from_utf8_lossy(line)) {
             found.push(Violation {
                 rule: RuleCode::AiProse,
                 message: format!(
                     "the message says a tool generated the change: \"{}\" (\"{}\")",
-                    display_text(line.text),
+                    display_text(line),
                     phrase
                 ),
                 tier: None,
                 paths: Vec::new(),
-                line: Some(line.no),
+                line: Some(line_no),
                 fix: "If an AI tool was used, declare it with the policy's declaration trailer (`tiergate fix` writes it); otherwise reword the sentence.".to_owned(),
             });
         }
     }
     found
 }
+
+/// What every word of [`VERBS`] (and so every `AI-generated`-style word)
+/// contains, in lower case.
+const STEMS: [&[u8]; 7] = [
+    b"generat", b"writ", b"creat", b"author", b"produc", b"draft", b"assist",
+];
 
 /// `Key: value` with a key of one word (`AI_Assisted_by: claude`,
 /// `Generated-by: copilot`): a trailer-like line, which the declaration
