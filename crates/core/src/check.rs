@@ -30,6 +30,9 @@ pub struct CommitVerdict {
     pub paths_computed: bool,
     /// All violations, message rules first then tier rules.
     pub violations: Vec<Violation>,
+    /// Findings reported as warnings only, which fail nothing: `ai-prose`
+    /// under `markers.prose: warn` (see [`split_warnings`]).
+    pub warnings: Vec<Violation>,
 }
 
 /// Judge one commit. `paths` is called at most once, only if the verdict
@@ -92,15 +95,27 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
                 &deep.prefix,
             ));
         }
-        // Rule table order, whatever step found them.
-        rules::sort_violations(&mut violations);
     }
+    // Rule table order, whatever step found them.
+    rules::sort_violations(&mut violations);
+    let (violations, warnings) = split_warnings(policy, violations);
     Ok(Judgement {
         assessment,
         tiers,
         paths_computed,
         violations,
+        warnings,
     })
+}
+
+/// The violations reported as warnings apart: `ai-prose` under
+/// `markers.prose: warn` (the default) is a suspicion, not a verdict.
+fn split_warnings(policy: &Policy, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
+    let warns = |v: &Violation| {
+        v.rule == rules::RuleCode::AiProse
+            && policy.markers.prose == crate::policy::ProseLevel::Warn
+    };
+    violations.into_iter().partition(|v| !warns(v))
 }
 
 /// What [`judge`] returns.
@@ -114,6 +129,8 @@ pub struct Judgement {
     pub paths_computed: bool,
     /// All violations.
     pub violations: Vec<Violation>,
+    /// Warnings (see [`CommitVerdict::warnings`]).
+    pub warnings: Vec<Violation>,
 }
 
 impl CommitVerdict {
@@ -127,6 +144,7 @@ impl CommitVerdict {
             tiers: judgement.tiers,
             paths_computed: judgement.paths_computed,
             violations: judgement.violations,
+            warnings: judgement.warnings,
         }
     }
 }

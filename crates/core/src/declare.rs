@@ -31,7 +31,7 @@
 //!   trailer.
 
 use crate::policy::Policy;
-use crate::rules::{self, ai_tool, CommitFacts};
+use crate::rules::{self, ai_tool, split_identity, CommitFacts};
 use crate::trailer::{self, ParseOptions};
 
 /// What [`declare`] changed.
@@ -254,16 +254,6 @@ fn tool_line(no: usize, text: &[u8], evidence: &str) -> Option<ToolLine> {
         agent: tool.to_lowercase(),
         model: None,
     })
-}
-
-/// `Name <email>` split as the markers split it.
-fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
-    let open = value.iter().position(|&b| b == b'<');
-    let close = value.iter().rposition(|&b| b == b'>');
-    match (open, close) {
-        (Some(o), Some(c)) if o < c => (value[..o].trim_ascii(), value[o + 1..c].trim_ascii()),
-        _ => (value.trim_ascii(), &[]),
-    }
 }
 
 /// The model a co-author name gives after the tool's name: `Claude Opus

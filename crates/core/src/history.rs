@@ -373,7 +373,7 @@ impl History {
             acc.tiers[tier].commit(kind);
             self.tier_totals[tier].commit(kind);
         }
-        let warnings = verdict.assessment.warnings.iter().map(|w| (w, false));
+        let warnings = verdict.warnings.iter().map(|w| (w, false));
         for (violation, fails) in verdict.violations.iter().map(|v| (v, true)).chain(warnings) {
             let Some(rule) = RuleCode::ALL.iter().position(|r| *r == violation.rule) else {
                 continue;
@@ -567,6 +567,7 @@ mod tests {
             });
         }
         CommitVerdict {
+            warnings: Vec::new(),
             id: "x".into(),
             title: "t".into(),
             assessment,

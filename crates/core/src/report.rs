@@ -70,7 +70,7 @@ pub fn human_item(verdict: &CommitVerdict, kind: &str, mode: Mode, colour: Colou
     }
     // Warnings (`ai-prose` under `markers.prose: warn`) are shown as such
     // whatever the mode: they never fail a run.
-    for warning in &verdict.assessment.warnings {
+    for warning in &verdict.warnings {
         human_violation(&mut out, verdict, kind, warning, Mode::Warn, colour);
     }
     out
@@ -156,8 +156,8 @@ pub fn commit_json(verdict: &CommitVerdict) -> Value {
     });
     // Only when there are some, so the document of a commit without them
     // is what it always was.
-    if !verdict.assessment.warnings.is_empty() {
-        value["warnings"] = json!(verdict.assessment.warnings);
+    if !verdict.warnings.is_empty() {
+        value["warnings"] = json!(verdict.warnings);
     }
     value
 }

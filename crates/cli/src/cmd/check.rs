@@ -55,7 +55,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             violations = verdict.violations.len(),
             "judged"
         );
-        if verdict.violations.is_empty() && verdict.assessment.warnings.is_empty() {
+        if verdict.violations.is_empty() && verdict.warnings.is_empty() {
             return;
         }
         match global.format {

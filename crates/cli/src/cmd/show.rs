@@ -80,7 +80,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                     writeln!(out)?;
                 }
                 out.write_all(view.human("commit", &verdict, policy.mode).as_bytes())?;
-                if !verdict.violations.is_empty() || !verdict.assessment.warnings.is_empty() {
+                if !verdict.violations.is_empty() || !verdict.warnings.is_empty() {
                     writeln!(out)?;
                     let text = report::human_commit(&verdict, policy.mode, colour);
                     out.write_all(text.trim_end().as_bytes())?;

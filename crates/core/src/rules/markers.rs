@@ -289,7 +289,7 @@ fn base_with_word(name: &str, base: &str, words: &[&str]) -> bool {
 
 /// Split `Name <email>` (as in a trailer value or an identity line) into
 /// name and e-mail; without angle brackets the whole text is the name.
-pub(super) fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
     let open = value.iter().position(|&b| b == b'<');
     let close = value.iter().rposition(|&b| b == b'>');
     match (open, close) {

@@ -61,6 +61,7 @@ mod notes;
 mod prose;
 
 pub use markers::ai_tool;
+pub(crate) use markers::split_identity;
 pub use near_miss::KNOWN_KEYS;
 pub use notes::{evidence as note_evidence, NOTE_LIMIT};
 
@@ -283,11 +284,10 @@ pub struct MessageAssessment {
     pub declarations: Vec<usize>,
     /// Markers found.
     pub markers: Vec<MarkerHit>,
-    /// Violations of message-only rules.
+    /// Violations of message-only rules (`ai-prose` among them: the judge,
+    /// [`crate::check::judge`], reports it as a warning under
+    /// `markers.prose: warn`).
     pub violations: Vec<Violation>,
-    /// Findings reported without failing anything: `ai-prose` under
-    /// `markers.prose: warn`.
-    pub warnings: Vec<Violation>,
 }
 
 impl MessageAssessment {
@@ -340,7 +340,6 @@ pub fn assess_message(
     }
 
     let mut violations = Vec::new();
-    let mut warnings = Vec::new();
     if policy.markers.prose != crate::policy::ProseLevel::Off {
         // A marker's line (a tool's footer) and a trailer are already
         // judged; prose is what is left.
@@ -349,11 +348,7 @@ pub fn assess_message(
             .filter_map(|m| m.line)
             .chain(block.trailers.iter().map(|t| t.line))
             .collect();
-        let found = prose::find(message, log_end, &skip);
-        match policy.markers.prose {
-            crate::policy::ProseLevel::Error => violations.extend(found),
-            _ => warnings = found,
-        }
+        violations.extend(prose::find(message, log_end, &skip));
     }
     if !markers.is_empty() && declarations.is_empty() {
         violations.push(undeclared(policy, &markers));
@@ -373,7 +368,6 @@ pub fn assess_message(
         declarations,
         markers,
         violations,
-        warnings,
     }
 }
 
@@ -1571,7 +1565,6 @@ mod tests {
             declarations,
             markers,
             violations: Vec::new(),
-            warnings: Vec::new(),
         }
     }
 
