@@ -114,3 +114,32 @@ fn tiergate_fix_asks_before_changing_a_file() {
     let out = output(git_cmd(&c.path()).args(["commit", "-q", "-F", "msg.txt"]));
     assert_code(&out, 0);
 }
+
+#[test]
+fn the_editor_flow_keeps_git_s_comments_below_the_declaration() {
+    let c = Clone::new();
+    c.git(&["config", "tiergate.autoDeclare", "true"]);
+    c.write("docs/guide.md", "guide\n");
+    c.git(&["add", "-A"]);
+    let file = c.path().join("msg.txt");
+    std::fs::write(&file, format!("docs: add a guide\n\n{CLAUDE}\n")).expect("write");
+    // The editor (`cat`, into a file) sees what the hook wrote: the
+    // declaration above git's comment lines.
+    let seen = c.path().join("seen.txt");
+    let editor = format!("cat >{} <", seen.display());
+    let out = output(
+        git_cmd(&c.path())
+            .env("GIT_EDITOR", &editor)
+            .args(["commit", "-q", "-e", "-F", "msg.txt"]),
+    );
+    assert_code(&out, 0);
+    let edited = std::fs::read_to_string(&seen).expect("editor ran");
+    assert!(
+        edited.starts_with("docs: add a guide\n\nAI-Assisted-by: claude:unknown\n\n# Please enter the commit message"),
+        "{edited}"
+    );
+    assert_eq!(
+        head_message(&c),
+        "docs: add a guide\n\nAI-Assisted-by: claude:unknown\n\n"
+    );
+}

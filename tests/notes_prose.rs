@@ -182,11 +182,14 @@ warning[ai-prose]: commit {} \"tests: add a parser test\"
 
     let out = repo.tiergate(&["show", "HEAD"]);
     assert_code(&out, 0);
+    let text = stdout(&out);
     assert!(
-        stdout(&out).ends_with(warning.trim_end_matches('\n'))
-            || stdout(&out).contains(warning.trim_end()),
-        "{}",
-        stdout(&out)
+        text.contains("  ai-assisted: no\n  verdict:     pass\n\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(&format!("\n\n{}\n", warning.trim_end())),
+        "{text}"
     );
 
     let out = repo.tiergate(&["check", "--format", "json", "HEAD~1..HEAD"]);
