@@ -21,6 +21,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use tiergate_core::declare::{self, Declared};
+use tiergate_core::policy::{Matchers, Policy};
 use tiergate_core::repo::Repo;
 use tiergate_core::trailer::ParseOptions;
 
@@ -52,13 +53,12 @@ fn parse_options(repo: Option<&Repo>) -> ParseOptions {
 /// The change for `message`, or a usage error when the policy's value
 /// form cannot be met.
 fn propose(
-    global: &Global,
+    policy: &Policy,
     repo: Option<&Repo>,
     message: &[u8],
 ) -> anyhow::Result<Option<Declared>> {
-    let loaded = context::load_policy(global, repo)?;
-    let key = loaded.policy.declaration.key.clone();
-    declare::declare(&loaded.policy, message, &parse_options(repo)).map_err(|e| {
+    let key = policy.declaration.key.clone();
+    declare::declare(policy, message, &parse_options(repo)).map_err(|e| {
         usage(
             e.to_string(),
             Some(&format!(
@@ -85,7 +85,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         std::io::stdin()
             .read_to_end(&mut message)
             .context("cannot read the message on stdin")?;
-        let proposed = propose(global, repo.as_ref(), &message)?;
+        let policy = context::load_policy(global, repo.as_ref())?.policy;
+        let proposed = propose(&policy, repo.as_ref(), &message)?;
         let mut out = std::io::stdout().lock();
         match proposed {
             Some(declared) => {
@@ -105,7 +106,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             Some("Name the file git writes the message to, e.g. .git/COMMIT_EDITMSG."),
         )
     })?;
-    let Some(declared) = propose(global, repo.as_ref(), &message)? else {
+    let policy = context::load_policy(global, repo.as_ref())?.policy;
+    let Some(declared) = propose(&policy, repo.as_ref(), &message)? else {
         writeln!(
             err,
             "tiergate fix: nothing to change in {} (no AI tool's co-author or footer, or already declared)",
@@ -166,7 +168,17 @@ pub fn prepare_commit_msg(global: &Global, file: &OsStr) -> anyhow::Result<Outco
         )
     })?;
     let mut err = std::io::stderr().lock();
-    let declared = match propose(global, Some(&repo), &message) {
+    // The policy's globs are not needed here: only their syntax is
+    // checked (the commit-msg hook does the same for a message-only
+    // verdict), which keeps the hook cheap on every commit.
+    let policy = match repo.find_policy_with(global.policy.as_deref(), Matchers::Deferred) {
+        Ok(found) => found.policy,
+        Err(e) => {
+            writeln!(err, "tiergate prepare-commit-msg: {e}")?;
+            return Ok(Outcome::Pass);
+        }
+    };
+    let declared = match propose(&policy, Some(&repo), &message) {
         Ok(Some(declared)) => declared,
         Ok(None) => return Ok(Outcome::Pass),
         // Never block the commit over a suggestion: commit-msg judges
