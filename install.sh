@@ -24,7 +24,8 @@ Usage: install.sh [options] [CLONE]
 
 Build tiergate (cargo build --release --locked), then run the tiergate just
 built as `tiergate install`: it copies the binaries into --bin-dir and
-installs the commit-msg, pre-push and applypatch-msg hooks into CLONE
+installs the commit-msg, pre-push, applypatch-msg and prepare-commit-msg
+hooks into CLONE
 (default: the git repository around the current directory), in the hooks
 directory git uses (git rev-parse --git-path hooks: core.hooksPath and
 linked worktrees are honoured). A hook already there is kept and runs first

@@ -784,7 +784,7 @@ fn check_with_a_ref_applies_its_scope() {
     assert_eq!(
         stdout(&out),
         format!(
-            "warning[ai-forbidden-tier]: commit {} \"crypto: ai\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    crypto/aes.c\n  fix: Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.\n\ntiergate: 0 violations in 0 commits (1 commit checked); 1 warning (mode: warn tiers or refs, not failing)\n",
+            "warning[ai-forbidden-tier]: commit {} \"crypto: ai\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    crypto/aes.c\n  fix: Split the changes to 'critical' into a commit written without AI assistance, or ask its maintainers.\n\ntiergate: 0 violations in 0 commits (1 commit checked); 1 warning (warnings fail nothing)\n",
             &id[..12]
         )
     );

@@ -180,7 +180,7 @@ fn pre_push_scopes_and_a_wip_commit_later_pushed_to_main() {
         "{err}"
     );
     assert!(
-        err.contains("tiergate: 0 violations in 0 commits (1 commit checked); 1 warning (mode: warn tiers or refs, not failing)\n"),
+        err.contains("tiergate: 0 violations in 0 commits (1 commit checked); 1 warning (warnings fail nothing)\n"),
         "{err}"
     );
     assert!(c

@@ -128,9 +128,16 @@ fn undeclared_commit_fix_does_not_amend_the_previous_commit() {
     let err = stderr(&out);
     // `git commit --amend --trailer ...` would amend HEAD, a commit that
     // is not the one rejected: the fix reuses the saved message instead.
+    // prepare-commit-msg (installed, tiergate.autoDeclare unset) suggests
+    // the declaration first; then commit-msg refuses.
     assert_eq!(
         without_work_tree(&c, &err),
-        "error[undeclared-ai]: commit (new) \"docs: a\"\n  \
+        "tiergate: the commit message credits an AI tool; the policy asks for a declaration:\n  \
+         would be removed line 3: Co-authored-by: Claude <noreply@anthropic.com>\n  \
+         would be added: AI-Assisted-by: claude:unknown\n\
+         Hint: Run `git config tiergate.autoDeclare true` to have this hook write it, or \
+         `tiergate fix --yes .git/COMMIT_EDITMSG` once.\n\
+         error[undeclared-ai]: commit (new) \"docs: a\"\n  \
          AI assistance is evident but not declared with 'AI-Assisted-by:': \
          Co-authored-by: Claude <noreply@anthropic.com> (Claude)\n  \
          at line 3 of the message\n  \
@@ -836,9 +843,12 @@ fn fix_commands(err: &str, rule: &str) -> Vec<String> {
 /// The command of the `Hint:` line (its last backticked part).
 #[track_caller]
 fn hint_command(err: &str) -> String {
+    // The last hint: commit-msg's (prepare-commit-msg, which runs first,
+    // may have printed its own suggestion above).
     let hint = err
         .lines()
-        .find_map(|l| l.strip_prefix("Hint: "))
+        .filter_map(|l| l.strip_prefix("Hint: "))
+        .last()
         .unwrap_or_else(|| panic!("no hint in {err}"));
     hint.split('`')
         .skip(1)

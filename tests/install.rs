@@ -79,8 +79,8 @@ fn install_twice_then_uninstall_restores_the_hooks_dir_byte_for_byte() {
     let once = snapshot(&hooks);
     assert_eq!(
         once.len(),
-        before.len() + 3,
-        "3 shims + 2 kept hooks - 2 replaced: {:?}",
+        before.len() + 4,
+        "4 shims (prepare-commit-msg too) + 2 kept hooks - 2 replaced: {:?}",
         once.keys()
     );
 

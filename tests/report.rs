@@ -259,14 +259,14 @@ fn csv_tables() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,ai-forbidden-tier,missing-required-trailer,undeclared-ai,malformed-declaration,misplaced-declaration,near-miss-key,ai-signoff,missing-signoff,unreadable-encoding,malformed-commit,replace-ref,tree-too-deep,lookalike-path,forbidden-trailer,fixup-commit"
+        "month,tier,commits,ai_assisted,ai_declared,undeclared_marker,violations,ai-forbidden-tier,missing-required-trailer,undeclared-ai,malformed-declaration,misplaced-declaration,near-miss-key,ai-signoff,missing-signoff,unreadable-encoding,malformed-commit,replace-ref,tree-too-deep,lookalike-path,forbidden-trailer,fixup-commit,ai-prose"
     );
     // 3 months x (3 tiers + `*`).
     assert_eq!(lines.len(), 1 + 3 * 4);
-    assert!(lines.contains(&"2024-02,critical,1,1,1,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-02,core,1,1,0,1,2,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-02,*,2,2,1,1,3,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0"));
-    assert!(lines.contains(&"2024-04,open,2,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,critical,1,1,1,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,core,1,1,0,1,2,0,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-02,*,2,2,1,1,3,1,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0"));
+    assert!(lines.contains(&"2024-04,open,2,1,1,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0"));
 
     let tools = stdout(&repo.tiergate(&["report", "--format", "csv", "--table", "tools"]));
     assert_eq!(
@@ -295,7 +295,7 @@ fn html_is_self_contained_with_charts() {
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 2);
     assert_eq!(html.matches("<polyline class=\"series\"").count(), 4);
     // One bar per rule.
-    assert_eq!(html.matches("<rect class=\"bar\"").count(), 15);
+    assert_eq!(html.matches("<rect class=\"bar\"").count(), 16);
     // Months are filled: January to April is 4 points per line.
     assert!(html.contains("<title>critical 2024-03: 0</title>"));
     assert!(html.contains("<title>critical 2024-02: 1</title>"));

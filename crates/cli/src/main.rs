@@ -175,6 +175,8 @@ enum Command {
     Hook(cmd::hook::Args),
     /// Install tiergate's hooks into a clone (or, with --server, a repository receiving pushes)
     Install(cmd::install::Args),
+    /// Turn an AI tool's co-author trailer or footer into the policy's declaration in a message file
+    Fix(cmd::fix::Args),
 }
 
 impl Command {
@@ -197,7 +199,8 @@ impl Command {
             | Command::Explain(_)
             | Command::Completions(_)
             | Command::Man(_)
-            | Command::Install(_) => Format::Human,
+            | Command::Install(_)
+            | Command::Fix(_) => Format::Human,
         }
     }
 }
@@ -241,6 +244,7 @@ fn run() -> ExitCode {
         Command::Markers(args) => cmd::markers::run(&global, args),
         Command::Hook(args) => return cmd::hook::run(&global, args.command),
         Command::Install(args) => return cmd::install::run(&global, args),
+        Command::Fix(args) => cmd::fix::run(&global, args),
     };
     exit::finish(result)
 }

@@ -192,15 +192,18 @@ pub fn judge_deferred<E, C: std::borrow::Borrow<Classifier>>(
     })
 }
 
-/// The violations of tiers with `mode: warn` apart: they are reported as
-/// warnings while the other tiers enforce.
+/// The violations reported as warnings apart: those of tiers with `mode:
+/// warn` (the other tiers enforce), and `ai-prose` under `markers.prose:
+/// warn` (the default: a suspicion, not a verdict).
 fn split_warnings(policy: &Policy, violations: Vec<Violation>) -> (Vec<Violation>, Vec<Violation>) {
     let warns = |v: &Violation| {
-        v.tier.as_deref().is_some_and(|name| {
-            policy
-                .tier(name)
-                .is_some_and(|(_, tier)| tier.mode == Mode::Warn)
-        })
+        (v.rule == rules::RuleCode::AiProse
+            && policy.markers.prose == crate::policy::ProseLevel::Warn)
+            || v.tier.as_deref().is_some_and(|name| {
+                policy
+                    .tier(name)
+                    .is_some_and(|(_, tier)| tier.mode == Mode::Warn)
+            })
     };
     violations.into_iter().partition(|v| !warns(v))
 }

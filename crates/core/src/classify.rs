@@ -741,6 +741,8 @@ mod tests {
                 builtin: true,
                 pinned: None,
                 extra: Vec::new(),
+                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
+                prose: crate::policy::ProseLevel::Warn,
             },
             tiers,
             default_tier,

@@ -21,7 +21,9 @@
 //! - **violations**, by rule: a tier rule's violation (`ai-forbidden-tier`,
 //!   `missing-required-trailer`) counts in the tier it names; a message
 //!   rule's violation (`undeclared-ai`, ...) counts in every tier the
-//!   commit touches. The `all` row counts each violation once.
+//!   commit touches. The `all` row counts each violation once. Warnings
+//!   (`ai-prose` under `markers.prose: warn`) count in their rule's column
+//!   the same way, but not in `violations`: they fail nothing.
 //! - **tools**: the first word of each declaration value
 //!   (`AI-Assisted-by: claude:claude-sonnet-4 [tools]` → agent `claude`,
 //!   model `claude-sonnet-4`), each commit once per distinct tool.
@@ -155,8 +157,13 @@ impl Counts {
         }
     }
 
-    fn violation(&mut self, rule: usize) {
-        self.violations += 1;
+    /// Count a violation of rule `rule` (index into [`RuleCode::ALL`]),
+    /// or with `fails` false a warning (`ai-prose` under `markers.prose:
+    /// warn`): in its rule's column, not in `violations`.
+    fn violation(&mut self, rule: usize, fails: bool) {
+        if fails {
+            self.violations += 1;
+        }
         if let Some(n) = self.by_rule.get_mut(rule) {
             *n += 1;
         }
@@ -395,25 +402,26 @@ impl History {
             acc.tiers[tier].commit(kind);
             self.tier_totals[tier].commit(kind);
         }
-        for violation in &verdict.violations {
+        let warnings = verdict.warnings.iter().map(|w| (w, false));
+        for (violation, fails) in verdict.violations.iter().map(|v| (v, true)).chain(warnings) {
             let Some(rule) = RuleCode::ALL.iter().position(|r| *r == violation.rule) else {
                 continue;
             };
-            acc.all.violation(rule);
-            self.totals.violation(rule);
+            acc.all.violation(rule, fails);
+            self.totals.violation(rule, fails);
             let named = violation
                 .tier
                 .as_deref()
                 .and_then(|name| self.tiers.iter().position(|t| t == name));
             match named {
                 Some(tier) => {
-                    acc.tiers[tier].violation(rule);
-                    self.tier_totals[tier].violation(rule);
+                    acc.tiers[tier].violation(rule, fails);
+                    self.tier_totals[tier].violation(rule, fails);
                 }
                 None => {
                     for tier in (0..n).filter(|&t| touched[t]) {
-                        acc.tiers[tier].violation(rule);
-                        self.tier_totals[tier].violation(rule);
+                        acc.tiers[tier].violation(rule, fails);
+                        self.tier_totals[tier].violation(rule, fails);
                     }
                 }
             }
@@ -596,6 +604,7 @@ mod tests {
             });
         }
         CommitVerdict {
+            warnings: Vec::new(),
             id: "x".into(),
             title: "t".into(),
             assessment,
@@ -614,7 +623,6 @@ mod tests {
                     fix: crate::rules::Fix::RecreateCommit,
                 })
                 .collect(),
-            warnings: Vec::new(),
         }
     }
 

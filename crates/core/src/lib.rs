@@ -15,6 +15,7 @@
 pub mod boundary;
 pub mod check;
 pub mod classify;
+pub mod declare;
 pub mod encoding;
 pub mod history;
 pub mod hook;

@@ -94,8 +94,9 @@ pub fn human_in(
     for violation in &verdict.violations {
         human_violation(&mut out, verdict, kind, violation, mode, colour, context);
     }
-    // Violations of `mode: warn` tiers (or of a ref in a `warn` scope):
-    // shown as warnings whatever the policy's mode.
+    // Warnings: violations of `mode: warn` tiers (or of a ref in a `warn`
+    // scope), and `ai-prose` under `markers.prose: warn`, shown as
+    // warnings whatever the policy's mode.
     for violation in &verdict.warnings {
         human_violation(
             &mut out,
@@ -176,7 +177,7 @@ pub fn human_summary(summary: &Summary, policy: &Policy) -> String {
     }
     if summary.warnings > 0 {
         line.push_str(&format!(
-            "; {} (mode: warn tiers or refs, not failing)",
+            "; {} (warnings fail nothing)",
             plural(summary.warnings, "warning")
         ));
     }
@@ -535,6 +536,21 @@ the contributor's side (`commit`, `push`). The policy moves the rule with
 
 How to fix: fold the fixups into their commits with `git rebase -i
 --autosquash <base>` and push again."
+        }
+        RuleCode::AiProse => {
+            "\
+ai-prose: the message says, in prose, that a tool generated the change
+(\"This test was generated with Claude AI\", \"written with the help of
+Copilot\", \"AI-generated\"). Prose is not evidence the way a co-author
+trailer or a tool's footer is: the commit is not counted as AI-assisted for
+it, and the finding is a warning that never fails a check, hook or push,
+unless the policy raises it (`markers: { prose: error }`) or turns it off
+(`prose: off`). Quoted text, negations (\"AI-generated code is not allowed\")
+and people (\"Claude Shannon\") do not fire.
+
+How to fix: if a tool was used, declare it with the policy's declaration
+trailer (`tiergate fix` or the prepare-commit-msg hook writes it, e.g.
+`AI-Assisted-by: claude:unknown`); if not, reword the sentence."
         }
     }
 }

@@ -537,6 +537,18 @@ impl Session {
             found.policy.server.replace_refs,
             |update| tips.peeled.contains(&update.new),
         );
+        // A push that updates the policy's notes ref carries notes on its
+        // commits (`git push origin main refs/notes/ai`): they count as
+        // evidence besides the notes the server has. A note can only add
+        // evidence, so trusting what the pusher wrote there is safe (see
+        // docs/security.md).
+        if let Some(notes_ref) = &found.policy.markers.notes {
+            for update in self.known.refs.iter() {
+                if &update.refname == notes_ref && !update.is_delete() {
+                    store.0.add_pushed_notes(&update.new);
+                }
+            }
+        }
         let walked = judge_commits(store, &found.policy, &classifier, &tips)?;
         tracing::debug!(
             commits = walked.summary.commits_checked,

@@ -1,6 +1,7 @@
 //! `tiergate hook <commit-msg|pre-push|applypatch-msg|pre-receive> ARGS...`: the same
 //! code as the hook binaries (`tiergate-commit-msg`, ...), for hook
-//! managers that prefer one binary. `--repo`, `--policy` and
+//! managers that prefer one binary; and `prepare-commit-msg`, which has no
+//! binary of its own (see [`crate::cmd::fix`]). `--repo`, `--policy` and
 //! `--format json` apply.
 
 use crate::{Format, Global, TextFormat};
@@ -45,6 +46,19 @@ pub enum Command {
         #[arg(value_name = "MESSAGE-FILE")]
         file: OsString,
     },
+    /// Offer (or, with git config tiergate.autoDeclare, write) the policy's
+    /// declaration in place of an AI tool's co-author trailer or footer
+    PrepareCommitMsg {
+        /// The message file git passes (e.g. .git/COMMIT_EDITMSG)
+        #[arg(value_name = "MESSAGE-FILE")]
+        file: OsString,
+        /// Where the message comes from (message, template, merge, squash, commit)
+        #[arg(value_name = "SOURCE")]
+        source: Option<OsString>,
+        /// The commit of `-c`/`-C`/`--amend`
+        #[arg(value_name = "COMMIT")]
+        commit: Option<OsString>,
+    },
     /// Server side: judge the commits a push brings that are new to the
     /// repository (ref updates on stdin), like `tiergate-pre-receive`
     PreReceive {
@@ -69,6 +83,9 @@ pub fn run(global: &Global, command: Command) -> ExitCode {
             (Hook::PrePush, std::iter::once(remote).chain(url).collect())
         }
         Command::ApplypatchMsg { file } => (Hook::ApplypatchMsg, vec![file]),
+        Command::PrepareCommitMsg { file, .. } => {
+            return crate::exit::finish(crate::cmd::fix::prepare_commit_msg(global, &file));
+        }
         Command::PreReceive {
             reference_transaction,
         } => {

@@ -6,6 +6,7 @@ pub mod check_patch;
 pub mod classify;
 pub mod completions;
 pub mod explain;
+pub mod fix;
 pub mod hook;
 pub mod install;
 pub mod maintainers;

@@ -51,7 +51,10 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         let (commit, paths) = repo
             .show(rev)
             .map_err(|e| context::repo_error(e, Some(RESOLVE_HINT)))?;
-        let (id, info) = (commit.id, commit.info);
+        let (id, mut info) = (commit.id, commit.info);
+        info.facts.notes = repo
+            .notes_of(policy, &id)
+            .map_err(|e| context::repo_error(e, None))?;
         let judgement = check::judge(
             policy,
             &classifier,

@@ -75,6 +75,8 @@
 //! | `declaration.forbid_ai_signoff` | boolean | `true` | An AI identity in `Signed-off-by` is a violation (`ai-signoff`): only humans certify the DCO. |
 //! | `markers` | mapping | see below | Evidence of AI use. A marked commit that is not declared is a violation (`undeclared-ai`). |
 //! | `markers.builtin` | `true` \| `false` \| a version | `true` | tiergate's signature database of AI tools (`crates/core/signatures.yaml`, listed by `tiergate markers`): `true` the latest this tiergate knows, `false` none, a version (`2026.11`, quoted or not) pins the database as of that version, so upgrading tiergate does not change verdicts. An unknown version is an error. |
+//! | `markers.notes` | string or `false` | `refs/notes/ai` | Git notes ref whose notes count as evidence of AI use (git-ai's authorship logs, or any note a tool writes there); a short name `ai` means `refs/notes/ai`, as `git notes --ref` reads it. `false` or empty: notes are not read. |
+//! | `markers.prose` | `warn`, `error` or `off` | `warn` | Prose in the message saying a tool generated the change ("generated with Claude", "AI-generated"): `ai-prose`, a warning that never fails a check or push unless `error`. |
 //! | `markers.extra` | list of `{ field, regex }` | `[]` | Project-specific markers. `field` is `message` (each line of the cleaned-up message), `author` or `committer` (`Name <email>`); `regex` is matched against it. Both are required. |
 //! | `tiers` | non-empty list of tiers | *required* | Path tiers, in order: a path belongs to the **first** tier that matches it. |
 //! | `tiers[].name` | string | *required* | Unique name, used in output and by `default_tier`. |
@@ -439,6 +441,28 @@ pub struct Markers {
     pub pinned: Option<crate::rules::signatures::Version>,
     /// Project-specific markers.
     pub extra: Vec<ExtraMarker>,
+    /// `markers.notes`: the notes ref whose notes on a commit are evidence
+    /// of AI use (default `refs/notes/ai`, the ref git-ai writes); `None`
+    /// when `false` or empty. See [`crate::rules`] (`notes`).
+    pub notes: Option<String>,
+    /// `markers.prose`: what becomes of prose saying a tool generated the
+    /// change (`ai-prose`).
+    pub prose: ProseLevel,
+}
+
+/// The default of `markers.notes`.
+pub const DEFAULT_NOTES_REF: &str = "refs/notes/ai";
+
+/// `markers.prose`: how `ai-prose` findings count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProseLevel {
+    /// Reported as warnings, never failing (the default).
+    #[default]
+    Warn,
+    /// Reported as violations, like any rule.
+    Error,
+    /// Not looked for.
+    Off,
 }
 
 impl Markers {

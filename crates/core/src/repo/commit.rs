@@ -36,6 +36,9 @@ pub fn commit_facts_from_raw(raw: &[u8]) -> CommitInfo {
             header_problems: commit.problems,
             parents: commit.parents,
             committer_time: commit.committer_time,
+            // Notes are not in the commit object: the repository layer
+            // adds them (see `crate::repo::notes`).
+            notes: Vec::new(),
         },
     }
 }

@@ -9,6 +9,7 @@ use crate::repo::changed::ChangedPaths;
 use crate::repo::commit::commit_facts_from_raw;
 use crate::repo::diff::{changed_paths, changed_paths_from_raw, commit_facts_and_paths};
 use crate::repo::libgit2::{self as git, RangeError, WalkedCommit};
+use crate::repo::notes::{read_libgit2, NoteIndex};
 use crate::repo::parallel::{self, Reopen};
 use crate::stage::Stage;
 use crate::trailer::ParseOptions;
@@ -37,6 +38,7 @@ pub fn check_walked(
     policy: &Policy,
     classifier: &Classifier,
     stage: Stage,
+    notes: &NoteIndex,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict),
 ) -> Result<Summary, CheckError> {
@@ -47,7 +49,7 @@ pub fn check_walked(
         reopen,
         parallel::workers_for(parallel::Workload::Judging),
         commits,
-        |repo, commit| judge_stored(repo, policy, classifier, &options, stage, commit),
+        |repo, commit| judge_stored(repo, policy, classifier, notes, &options, stage, commit),
         |verdict: CommitVerdict| {
             summary.add(&verdict);
             sink(&verdict);
@@ -89,15 +91,17 @@ fn judge_stored(
     repo: &Repository,
     policy: &Policy,
     classifier: &Classifier,
+    notes: &NoteIndex,
     options: &ParseOptions,
     stage: Stage,
     commit: WalkedCommit,
 ) -> Result<CommitVerdict, CheckError> {
     let id = commit.id;
-    let info = match &commit.raw {
+    let mut info = match &commit.raw {
         Some(raw) => commit_facts_from_raw(raw),
         None => git::commit_facts(repo, id)?,
     };
+    info.facts.notes = read_libgit2(repo, notes, &id.to_string())?;
     let judgement = judge(
         policy,
         classifier,
@@ -124,6 +128,7 @@ pub fn check_commits_with_paths(
     policy: &Policy,
     classifier: &Classifier,
     stage: Stage,
+    notes: &NoteIndex,
     commits: impl IntoIterator<Item = Result<WalkedCommit, git::Error>>,
     mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), git::Error>,
 ) -> Result<Summary, CheckError> {
@@ -132,13 +137,14 @@ pub fn check_commits_with_paths(
     for commit in commits {
         let commit = commit?;
         let id = commit.id;
-        let (info, changed) = match &commit.raw {
+        let (mut info, changed) = match &commit.raw {
             Some(raw) => (
                 commit_facts_from_raw(raw),
                 changed_paths_from_raw(repo, id, raw)?,
             ),
             None => commit_facts_and_paths(repo, id)?,
         };
+        info.facts.notes = read_libgit2(repo, notes, &id.to_string())?;
         let judgement = judge(policy, classifier, &info.facts, &options, stage, || {
             Ok::<_, git::Error>(changed.clone())
         })?;

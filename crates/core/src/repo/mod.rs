@@ -34,6 +34,7 @@ mod includes;
 mod index_file;
 mod judging;
 mod libgit2;
+mod notes;
 pub mod object;
 mod open;
 mod parallel;
@@ -144,6 +145,12 @@ pub struct Repo {
     dir: Option<PathBuf>,
     /// Opened for a server hook: single-threaded, no reopening.
     server: bool,
+    /// The notes under the policy's notes ref, indexed on first use
+    /// ([`notes`]).
+    notes: std::cell::OnceCell<notes::NoteIndex>,
+    /// Notes commits read besides the notes ref itself: what a push gives
+    /// it ([`Repo::add_pushed_notes`]).
+    pushed_notes: RefCell<Vec<String>>,
 }
 
 enum Backend {
@@ -222,7 +229,51 @@ impl Repo {
             git_dir,
             dir: dir.map(Path::to_path_buf),
             server,
+            notes: std::cell::OnceCell::new(),
+            pushed_notes: RefCell::new(Vec::new()),
         })
+    }
+
+    /// Read the notes of notes commit `id` too (a server hook: the new
+    /// value a push gives the policy's notes ref, not yet the ref's), for
+    /// every judgement after this call. Notes only add evidence: the union
+    /// with the ref's own notes is read (see [`notes`]).
+    pub fn add_pushed_notes(&self, id: &str) {
+        self.pushed_notes.borrow_mut().push(id.to_owned());
+    }
+
+    /// The index of the notes under `policy`'s notes ref (`markers.notes`;
+    /// empty when off), built on first use.
+    fn notes(&self, policy: &Policy) -> Result<&notes::NoteIndex, Error> {
+        if let Some(index) = self.notes.get() {
+            return Ok(index);
+        }
+        let mut sources: Vec<String> = policy.markers.notes.iter().cloned().collect();
+        if sources.is_empty() {
+            return Ok(self.notes.get_or_init(notes::NoteIndex::default));
+        }
+        sources.extend(self.pushed_notes.borrow().iter().cloned());
+        // No notes ref and nothing pushed (most repositories): no git
+        // command is run.
+        if let (Backend::Libgit2(repo), [notes_ref]) = (&self.backend, sources.as_slice()) {
+            if repo.find_reference(notes_ref).is_err() {
+                return Ok(self.notes.get_or_init(notes::NoteIndex::default));
+            }
+        }
+        let git = plumbing::Repo::new(self.dir.as_deref());
+        let index = notes::NoteIndex::load(&git, &sources)?;
+        Ok(self.notes.get_or_init(|| index))
+    }
+
+    /// The notes commit `id` (hex) has under `policy`'s notes ref, for
+    /// [`crate::rules::CommitFacts::notes`] (`tiergate show`; the walks
+    /// add them themselves).
+    pub fn notes_of(&self, policy: &Policy, id: &str) -> Result<Vec<Vec<u8>>, Error> {
+        let index = self.notes(policy)?;
+        match &self.backend {
+            Backend::Libgit2(repo) => Ok(notes::read_libgit2(repo, index, id)?),
+            Backend::Git(repo) => Ok(repo.read_notes(index, id)?),
+        }
     }
 
     /// The format the repository's configuration declares.
@@ -366,17 +417,22 @@ impl Repo {
         sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
         let args = self.with_baseline(policy, args)?;
+        let notes = self.notes(policy)?;
         match &self.backend {
             Backend::Libgit2(repo) => {
                 let walk = libgit2::RevWalk::new(repo, &args)?;
                 let unreadable = RefCell::new(None);
                 let commits = shown::commits(repo, walk.commits(), &unreadable);
                 let result = self.with_reopen(|reopen| {
-                    judging::check_walked(repo, reopen, policy, classifier, stage, commits, sink)
+                    judging::check_walked(
+                        repo, reopen, policy, classifier, stage, notes, commits, sink,
+                    )
                 });
                 unreadable_first(result, unreadable)
             }
-            Backend::Git(repo) => Ok(repo.check_revs(policy, classifier, stage, &args, sink)?),
+            Backend::Git(repo) => {
+                Ok(repo.check_revs(policy, classifier, stage, notes, &args, sink)?)
+            }
         }
     }
 
@@ -531,6 +587,7 @@ impl Repo {
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)),
     ) -> Result<Summary, Error> {
         let args = self.with_baseline(policy, args)?;
+        let notes = self.notes(policy)?;
         match &self.backend {
             Backend::Libgit2(repo) => {
                 let walk = libgit2::RevWalk::new(repo, &args)?;
@@ -541,6 +598,7 @@ impl Repo {
                     policy,
                     classifier,
                     stage,
+                    notes,
                     commits,
                     |verdict, changed, when| {
                         sink(verdict, changed, when);
@@ -553,6 +611,7 @@ impl Repo {
                 policy,
                 classifier,
                 stage,
+                notes,
                 &args,
                 |verdict, changed, when| {
                     sink(verdict, changed, when);

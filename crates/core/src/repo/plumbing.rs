@@ -29,6 +29,7 @@ use crate::encoding;
 use crate::policy::Policy;
 use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 use crate::repo::commit::{commit_facts_from_raw, CommitInfo};
+use crate::repo::notes::{capped, NoteIndex};
 use crate::repo::walk;
 use crate::stage::Stage;
 use crate::trailer::ParseOptions;
@@ -481,13 +482,22 @@ impl Repo {
         policy: &Policy,
         classifier: &Classifier,
         stage: Stage,
+        notes: &NoteIndex,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict),
     ) -> Result<Summary, Error> {
-        self.judge_revs(policy, classifier, stage, args, false, |verdict, _, _| {
-            sink(verdict);
-            Ok(())
-        })
+        self.judge_revs(
+            policy,
+            classifier,
+            stage,
+            notes,
+            args,
+            false,
+            |verdict, _, _| {
+                sink(verdict);
+                Ok(())
+            },
+        )
     }
 
     /// The one loop of [`Repo::check_revs`] and
@@ -499,6 +509,7 @@ impl Repo {
         policy: &Policy,
         classifier: &Classifier,
         stage: Stage,
+        notes: &NoteIndex,
         args: &[S],
         every_path: bool,
         mut sink: impl FnMut(&CommitVerdict, Option<&ChangedPaths>, (i64, i32)) -> Result<(), Error>,
@@ -509,7 +520,10 @@ impl Repo {
         let mut summary = Summary::default();
         for id in ids {
             let id = id?;
-            let info = objects.shown(&id)?;
+            let mut info = objects.shown(&id)?;
+            for blob in notes.blobs(&id) {
+                info.facts.notes.push(capped(objects.object(blob, "blob")?));
+            }
             let changed = every_path.then(|| self.changed_paths(&id)).transpose()?;
             let judgement =
                 check::judge(
@@ -546,6 +560,21 @@ impl Repo {
         }
     }
 
+    /// The notes of commit `id` in `index` (see [`crate::repo::notes`]).
+    pub fn read_notes(&self, index: &NoteIndex, id: &str) -> Result<Vec<Vec<u8>>, Error> {
+        let blobs = index.blobs(id);
+        if blobs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut objects = CatFile::start(self)?;
+        let notes = blobs
+            .iter()
+            .map(|blob| objects.object(blob, "blob").map(capped))
+            .collect::<Result<Vec<_>, _>>()?;
+        objects.finish();
+        Ok(notes)
+    }
+
     /// The message and identities of commit `id` as git shows them
     /// (decoded; see [`CatFile::shown`]).
     pub fn commit_facts(&self, id: &str) -> Result<CommitInfo, Error> {
@@ -580,6 +609,7 @@ impl Repo {
         policy: &Policy,
         classifier: &Classifier,
         stage: Stage,
+        notes: &NoteIndex,
         args: &[S],
         mut sink: impl FnMut(&CommitVerdict, &ChangedPaths, (i64, i32)) -> Result<(), Error>,
     ) -> Result<Summary, Error> {
@@ -587,6 +617,7 @@ impl Repo {
             policy,
             classifier,
             stage,
+            notes,
             args,
             true,
             |verdict, changed, when| {

@@ -113,7 +113,7 @@ fn ai_tool_uncached(version: Version, name: &[u8], email: &[u8]) -> Option<&'sta
 
 /// Split `Name <email>` (as in a trailer value or an identity line) into
 /// name and e-mail; without angle brackets the whole text is the name.
-pub(super) fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
+pub(crate) fn split_identity(value: &[u8]) -> (&[u8], &[u8]) {
     let open = value.iter().position(|&b| b == b'<');
     let close = value.iter().rposition(|&b| b == b'>');
     match (open, close) {

@@ -60,12 +60,16 @@
 mod fix;
 mod markers;
 mod near_miss;
+mod notes;
+mod prose;
 pub mod signatures;
 
 pub use fix::{shell_word, Fix, FixContext};
 
+pub(crate) use markers::split_identity;
 pub use markers::{ai_tool, ai_tool_at};
 pub use near_miss::KNOWN_KEYS;
+pub use notes::{evidence as note_evidence, NOTE_LIMIT};
 
 use crate::classify::Class;
 use crate::policy::{AiRule, Policy};
@@ -106,6 +110,11 @@ pub struct CommitFacts {
     /// The committer date, seconds since the epoch (0 when unknown or not
     /// committed yet): a `baseline.since` date compares with it.
     pub committer_time: i64,
+    /// The commit's notes under the policy's notes ref (`markers.notes`),
+    /// each read up to [`NOTE_LIMIT`] bytes: evidence of AI use when they
+    /// say so (see `notes`). Empty when there are none, when notes are
+    /// off, and for messages not yet committed.
+    pub notes: Vec<Vec<u8>>,
 }
 
 /// Stable rule codes, used in output, JSON and tests.
@@ -154,11 +163,14 @@ pub enum RuleCode {
     /// `git rebase --autosquash`) reached a stage where history is final
     /// (`receive` by default; see [`crate::stage`]).
     FixupCommit,
+    /// Prose in the message says a tool generated the change ("generated
+    /// with Claude"): a warning unless `markers.prose: error`.
+    AiProse,
 }
 
 impl RuleCode {
     /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 15] = [
+    pub const ALL: [RuleCode; 16] = [
         RuleCode::AiForbiddenTier,
         RuleCode::MissingRequiredTrailer,
         RuleCode::UndeclaredAi,
@@ -174,6 +186,7 @@ impl RuleCode {
         RuleCode::LookalikePath,
         RuleCode::ForbiddenTrailer,
         RuleCode::FixupCommit,
+        RuleCode::AiProse,
     ];
 
     /// The stable kebab-case code (`ai-forbidden-tier`, ...).
@@ -194,6 +207,7 @@ impl RuleCode {
             RuleCode::LookalikePath => "lookalike-path",
             RuleCode::ForbiddenTrailer => "forbidden-trailer",
             RuleCode::FixupCommit => "fixup-commit",
+            RuleCode::AiProse => "ai-prose",
         }
     }
 
@@ -333,7 +347,9 @@ pub struct MessageAssessment {
     pub declarations: Vec<usize>,
     /// Markers found.
     pub markers: Vec<MarkerHit>,
-    /// Violations of message-only rules.
+    /// Violations of message-only rules (`ai-prose` among them: the judge,
+    /// [`crate::check::judge`], reports it as a warning under
+    /// `markers.prose: warn`).
     pub violations: Vec<Violation>,
 }
 
@@ -390,9 +406,22 @@ pub fn assess_message(
         .collect();
     let divider = divider_start(message, options);
     let log_end = divider.unwrap_or(message.len());
-    let markers = markers::find(policy, facts, &block.trailers, log_end);
+    let mut markers = markers::find(policy, facts, &block.trailers, log_end);
+    if let Some(notes_ref) = &policy.markers.notes {
+        markers.extend(notes::find(notes_ref, facts));
+    }
 
     let mut violations = Vec::new();
+    if policy.markers.prose != crate::policy::ProseLevel::Off {
+        // A marker's line (a tool's footer) and a trailer are already
+        // judged; prose is what is left.
+        let skip: HashSet<usize> = markers
+            .iter()
+            .filter_map(|m| m.line)
+            .chain(block.trailers.iter().map(|t| t.line))
+            .collect();
+        violations.extend(prose::find(message, log_end, &skip));
+    }
     if !markers.is_empty() && declarations.is_empty() {
         violations.push(undeclared(policy, &markers));
     }
@@ -1299,6 +1328,8 @@ mod tests {
                 builtin: true,
                 pinned: None,
                 extra: Vec::new(),
+                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
+                prose: crate::policy::ProseLevel::Warn,
             },
             tiers: vec![
                 tier("critical", AiRule::Forbidden, &[]),

@@ -67,6 +67,7 @@ mod test_data {
     /// (message `m`, fix `f`) of `path` in tier `critical`.
     pub fn violating_commit(path: &[u8]) -> CommitVerdict {
         CommitVerdict {
+            warnings: Vec::new(),
             id: B.to_owned(),
             title: "crypto: x".to_owned(),
             assessment: Default::default(),
@@ -82,7 +83,6 @@ mod test_data {
                 line: None,
                 fix: crate::rules::Fix::RecreateCommit,
             }],
-            warnings: Vec::new(),
         }
     }
 }

@@ -6,7 +6,14 @@ use crate::Global;
 use std::path::{Path, PathBuf};
 
 /// The hooks a clone gets.
-const HOOKS: [&str; 3] = ["commit-msg", "pre-push", "applypatch-msg"];
+/// `prepare-commit-msg` has no binary of its own: its shim runs `tiergate
+/// hook prepare-commit-msg`.
+const HOOKS: [&str; 4] = [
+    "commit-msg",
+    "pre-push",
+    "applypatch-msg",
+    "prepare-commit-msg",
+];
 
 /// The binaries they run (the hooks fall back to `tiergate hook`).
 const BINARIES: [&str; 4] = [

@@ -20,6 +20,7 @@ pub fn template(hook: &str) -> Option<&'static str> {
         "commit-msg" => include_str!("shims/commit-msg"),
         "pre-push" => include_str!("shims/pre-push"),
         "applypatch-msg" => include_str!("shims/applypatch-msg"),
+        "prepare-commit-msg" => include_str!("shims/prepare-commit-msg"),
         "pre-receive" => include_str!("shims/pre-receive"),
         _ => return None,
     })
@@ -173,7 +174,13 @@ mod tests {
 
     #[test]
     fn every_template_carries_the_marker_and_one_bin_dir_line() {
-        for hook in ["commit-msg", "pre-push", "applypatch-msg", "pre-receive"] {
+        for hook in [
+            "commit-msg",
+            "pre-push",
+            "applypatch-msg",
+            "pre-receive",
+            "prepare-commit-msg",
+        ] {
             let text = template(hook).expect("template");
             assert!(text.starts_with(&format!("#!/bin/sh\n# tiergate-shim: {hook}\n")));
             let lines = text

@@ -15,9 +15,11 @@ const TIER_COLOURS: [&str; 8] = [
 ];
 
 /// Colours for rules, by index in `RuleCode::ALL`.
-const RULE_COLOURS: [&str; 15] = [
+const RULE_COLOURS: [&str; 16] = [
     "#d0433a", "#e08a1e", "#c2185b", "#8057b0", "#2f6db5", "#00897b", "#6d4c41", "#546e7a",
     "#9e9d24", "#ad1457", "#5d4037", "#0277bd", "#7b1fa2", "#33691e", "#00838f",
+    // ai-prose: a warning, in a pale amber apart from the error colours.
+    "#f2c94c",
 ];
 
 /// The colour of tier `index`.

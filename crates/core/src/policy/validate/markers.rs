@@ -3,10 +3,10 @@
 use super::Validator;
 use crate::policy::diagnostic::Diagnostic;
 use crate::policy::node::{Node, SNode};
-use crate::policy::{ExtraMarker, MarkerField, Markers};
+use crate::policy::{ExtraMarker, MarkerField, Markers, ProseLevel, DEFAULT_NOTES_REF};
 use crate::rules::signatures::Version;
 
-const MARKERS_KEYS: &[&str] = &["builtin", "extra"];
+const MARKERS_KEYS: &[&str] = &["builtin", "extra", "notes", "prose"];
 const EXTRA_KEYS: &[&str] = &["field", "regex"];
 
 impl Validator<'_> {
@@ -15,6 +15,8 @@ impl Validator<'_> {
             builtin: true,
             pinned: None,
             extra: Vec::new(),
+            notes: Some(DEFAULT_NOTES_REF.to_owned()),
+            prose: ProseLevel::Warn,
         };
         let Some(node) = node else { return Some(out) };
         let fields = self.mapping(node, "`markers`", MARKERS_KEYS)?;
@@ -35,6 +37,18 @@ impl Validator<'_> {
                         }
                     }
                 }
+                None => ok = false,
+            }
+        }
+        if let Some(n) = fields.get("notes") {
+            match self.notes_ref(n) {
+                Some(r) => out.notes = r,
+                None => ok = false,
+            }
+        }
+        if let Some(n) = fields.get("prose") {
+            match self.choice(n, "`markers.prose`", &["warn", "error", "off"]) {
+                Some(i) => out.prose = [ProseLevel::Warn, ProseLevel::Error, ProseLevel::Off][i],
                 None => ok = false,
             }
         }
@@ -71,6 +85,53 @@ impl Validator<'_> {
             .help("pin a version this tiergate knows (`tiergate markers` lists them), or upgrade tiergate"),
         );
         None
+    }
+
+    /// `markers.notes`: `false`, an empty string (off) or a notes ref,
+    /// expanded as git's `expand_notes_ref` (notes.c) expands `--ref`:
+    /// `refs/notes/X` as is, `notes/X` under `refs/`, anything else under
+    /// `refs/notes/`.
+    fn notes_ref(&mut self, node: &SNode) -> Option<Option<String>> {
+        let text = match &node.value {
+            Node::Bool(false) | Node::Null => return Some(None),
+            Node::Str(s) => s.trim().to_owned(),
+            _ => {
+                self.wrong_type(node, "`markers.notes`", "a notes ref or `false`");
+                return None;
+            }
+        };
+        if text.is_empty() {
+            return Some(None);
+        }
+        let full = if text.starts_with("refs/notes/") {
+            text.clone()
+        } else if text.starts_with("notes/") {
+            format!("refs/{text}")
+        } else {
+            format!("refs/notes/{text}")
+        };
+        // The ref is handed to git: only what `git check-ref-format`
+        // accepts, and nothing git could read as an option or a revision
+        // expression.
+        let bad = full
+            .split('/')
+            .any(|c| c.is_empty() || c.starts_with('.') || c.ends_with(".lock"))
+            || full.contains("..")
+            || full.contains("@{")
+            || full.ends_with('.')
+            || full
+                .bytes()
+                .any(|b| b <= b' ' || b == 0x7f || b"~^:?*[\\".contains(&b));
+        if bad {
+            self.push(
+                Diagnostic::error(format!("invalid notes ref `{text}` for `markers.notes`"))
+                    .at(self.span(node))
+                    .label("expected a ref name git accepts, e.g. `refs/notes/ai`")
+                    .help("write `markers.notes: refs/notes/ai`, or `false` to not read notes"),
+            );
+            return None;
+        }
+        Some(Some(full))
     }
 
     pub(super) fn extra_marker(&mut self, node: &SNode) -> Option<ExtraMarker> {
@@ -121,6 +182,54 @@ impl Validator<'_> {
 #[cfg(test)]
 mod tests {
     use super::super::tests::{err, TIERS};
+
+    #[test]
+    fn notes_and_prose() {
+        use crate::policy::{ProseLevel, DEFAULT_NOTES_REF};
+        let load = |markers: &str| {
+            crate::policy::from_yaml(
+                format!("version: 1\n{TIERS}markers:\n{markers}").as_bytes(),
+                "policy.yaml",
+            )
+        };
+        let p = load("  builtin: true\n").expect("loads");
+        assert_eq!(p.markers.notes.as_deref(), Some(DEFAULT_NOTES_REF));
+        assert_eq!(p.markers.prose, ProseLevel::Warn);
+        for (value, want) in [
+            ("false", None),
+            ("''", None),
+            ("ai", Some("refs/notes/ai")),
+            ("notes/x", Some("refs/notes/x")),
+            ("refs/notes/agents/y", Some("refs/notes/agents/y")),
+        ] {
+            let p = load(&format!("  notes: {value}\n")).expect(value);
+            assert_eq!(p.markers.notes.as_deref(), want, "{value}");
+        }
+        for (value, want) in [
+            ("warn", ProseLevel::Warn),
+            ("error", ProseLevel::Error),
+            ("off", ProseLevel::Off),
+        ] {
+            assert_eq!(
+                load(&format!("  prose: {value}\n"))
+                    .expect(value)
+                    .markers
+                    .prose,
+                want
+            );
+        }
+        let text = err(&format!(
+            "version: 1\n{TIERS}markers:\n  notes: 'a..b'\n  prose: loud\n"
+        ));
+        assert!(
+            text.contains("invalid notes ref `a..b` for `markers.notes`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("invalid value `loud` for `markers.prose`"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn markers_need_field_and_regex() {
