@@ -847,8 +847,8 @@ fn hint_command(err: &str) -> String {
     // may have printed its own suggestion above).
     let hint = err
         .lines()
-        .filter_map(|l| l.strip_prefix("Hint: "))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("Hint: "))
         .unwrap_or_else(|| panic!("no hint in {err}"));
     hint.split('`')
         .skip(1)

@@ -32,6 +32,9 @@ pub enum CheckError {
 /// (see [`crate::repo::parallel`]). Commits a walk already read (see
 /// [`git::RevWalk::commits`]) are not read again. Committed messages are
 /// parsed as stored ([`ParseOptions::stored`]).
+// The judge's inputs (policy, classifier, stage, notes) plus the walk and
+// its sink; a struct for four borrowed arguments would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn check_walked(
     repo: &Repository,
     reopen: Option<Reopen<'_>>,

@@ -504,6 +504,9 @@ impl Repo {
     /// [`Repo::check_revs_with_paths`]: every commit read once through one
     /// `git cat-file --batch`, judged; with `every_path`, its changed paths
     /// computed whatever the verdict needs and handed to `sink` too.
+    // The judge's inputs (policy, classifier, stage, notes) plus the walk and
+    // its sink; a struct for four borrowed arguments would only rename them.
+    #[allow(clippy::too_many_arguments)]
     fn judge_revs<S: AsRef<OsStr>>(
         &self,
         policy: &Policy,
