@@ -31,8 +31,8 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::path::Path;
 use support::differential::{as_refs, git_each, show, tiergate_batch};
 use support::{git_cmd, run_stdin};
+use tiergate_core::message::trailer::{self, ParseOptions};
 use tiergate_core::message::{self, Cleanup};
-use tiergate_core::trailer::{self, ParseOptions};
 
 // ---------------------------------------------------------------------------
 // Running strategies in batch

@@ -40,8 +40,8 @@ use std::path::Path;
 use std::time::Instant;
 use support::differential::{as_refs, assert_same, git_each, show, tiergate_batch};
 use support::{git, git_cmd, run_stdin, tiergate_cmd, Repo};
+use tiergate_core::message::trailer::{self, ParseOptions};
 use tiergate_core::message::{self, Cleanup};
-use tiergate_core::trailer::{self, ParseOptions};
 
 // ---------------------------------------------------------------------------
 // Helpers

@@ -3,7 +3,7 @@
 //!
 //! A rule, a tier's `require` entry or an exemption can be limited to some
 //! stages. Every entry point judges at exactly one stage and hands it to
-//! [`crate::check::judge`], so two commands at the same stage always give
+//! [`crate::judge::judge`], so two commands at the same stage always give
 //! the same verdict on the same commit:
 //!
 //! | stage | entry points |
@@ -21,7 +21,7 @@
 //! re-applying their own series uses `git am --no-verify` or sets git
 //! config `tiergate.applypatchStage` to `commit`).
 
-use crate::rules::CommitFacts;
+use crate::rules::facts::CommitFacts;
 
 /// One stage of a workflow (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

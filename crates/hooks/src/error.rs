@@ -18,12 +18,12 @@
 //!
 //! Colour: `Error:` and `Hint:` are painted only when stderr is a terminal
 //! ([`std::io::IsTerminal`]) and `NO_COLOR` is not set, or when
-//! `CLICOLOR_FORCE` asks for it (see [`tiergate_core::report::Colour`]);
+//! `CLICOLOR_FORCE` asks for it (see [`tiergate_core::output::verdict::Colour`]);
 //! never in what git relays from a server hook.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use tiergate_core::report::Colour;
+use tiergate_core::output::verdict::Colour;
 
 /// What kind of failure, which decides the exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,8 +5,8 @@
 //! and by `tiergate hook <name>`, so both behave identically.
 //!
 //! Each hook gathers what git hands it (arguments, stdin, environment, the
-//! repository's state), judges with [`tiergate_core::check::judge`] /
-//! [`tiergate_core::check::check_commits`] — the same engine as
+//! repository's state), judges with [`tiergate_core::judge::judge`] /
+//! [`tiergate_core::judge::check_commits`] — the same engine as
 //! `tiergate check` and the server — and renders the verdict on stderr.
 //!
 //! | hook | judges | paths from |
@@ -29,14 +29,14 @@ use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tiergate_core::check::{self, CommitVerdict, Summary};
+use tiergate_core::judge::{self, CommitVerdict, Summary};
+use tiergate_core::message::trailer::ParseOptions;
+use tiergate_core::output::verdict::{self, Colour};
 use tiergate_core::policy::{Mode, RefMode};
 use tiergate_core::repo::{self, policy_blob as discover, ChangedPaths, Config, Found, Repo};
-use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::{CommitFacts, FixContext, Identity};
 use tiergate_core::stage::Stage;
-use tiergate_core::trailer::ParseOptions;
-use tiergate_core::{encoding, hook, message};
+use tiergate_core::{input::hook, message, message::encoding};
 
 /// Options the CLI passes down (`tiergate --repo DIR --policy FILE hook
 /// ...`); the hook binaries use the defaults.
@@ -289,19 +289,19 @@ fn single_verdict(
         let commits = if verdict.is_clean() {
             Vec::new()
         } else {
-            vec![report::commit_json_in(verdict, context)]
+            vec![verdict::commit_json_in(verdict, context)]
         };
-        println!("{}", report::run_json(policy, &summary, commits));
+        println!("{}", verdict::run_json(policy, &summary, commits));
     } else if verdict.violations.is_empty() && !verdict.warnings.is_empty() {
         // Only violations of `mode: warn` tiers: shown, not rejecting.
-        let mut text = report::human_commit(verdict, policy.mode, colour());
+        let mut text = verdict::human_commit(verdict, policy.mode, colour());
         text.push_str(&format!(
             "tiergate: {} (mode: warn tier, not rejecting)\n",
             plural(verdict.warnings.len(), "warning")
         ));
         eprint_all(&text);
     } else if !verdict.violations.is_empty() {
-        let mut text = report::human_in(verdict, "commit", policy.mode, colour(), context);
+        let mut text = verdict::human_in(verdict, "commit", policy.mode, colour(), context);
         match policy.mode {
             Mode::Enforce => {
                 text.push_str(&format!(
@@ -429,7 +429,7 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandErro
     let amend = || *amend_cell.get_or_init(amending);
     let merging = repo.git_dir().join("MERGE_HEAD").exists()
         || file.file_name().is_some_and(|n| n == "MERGE_MSG");
-    let judgement = check::judge_deferred(
+    let judgement = judge::judge_deferred(
         &found.policy,
         &facts,
         &ParseOptions::stored(),
@@ -674,7 +674,7 @@ pub fn pre_push(
             let found = load_policy(options, &repo)?;
             println!(
                 "{}",
-                report::run_json(&found.policy, &Summary::default(), Vec::new())
+                verdict::run_json(&found.policy, &Summary::default(), Vec::new())
             );
         }
         return Ok(Outcome::Pass);
@@ -748,9 +748,9 @@ pub fn pre_push(
                         return;
                     }
                     if options.json {
-                        json_commits.push(report::commit_json_in(&verdict, &FixContext::Push));
+                        json_commits.push(verdict::commit_json_in(&verdict, &FixContext::Push));
                     } else {
-                        text.push_str(&report::human_in(
+                        text.push_str(&verdict::human_in(
                             &verdict,
                             "commit",
                             policy.mode,
@@ -778,9 +778,9 @@ pub fn pre_push(
         }
     }
     if options.json {
-        println!("{}", report::run_json(policy, &summary, json_commits));
+        println!("{}", verdict::run_json(policy, &summary, json_commits));
     } else if summary.violations > 0 || summary.warnings > 0 {
-        text.push_str(&report::human_summary(&summary, policy));
+        text.push_str(&verdict::human_summary(&summary, policy));
         text.push('\n');
         if summary.fails(policy) {
             let refs: Vec<&str> = pushed.iter().map(|u| u.remote_ref.as_str()).collect();
@@ -882,7 +882,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Command
     };
     let patch_file = dir.join("patch");
     let stage = applypatch_stage(&config(&repo)?)?;
-    let judgement = check::judge(
+    let judgement = judge::judge(
         &found.policy,
         &classifier,
         &facts,

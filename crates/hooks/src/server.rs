@@ -13,7 +13,7 @@
 //!   <new>... --not --all` over every created or updated ref (tags peeled to
 //!   their commits), where `--all` leaves out the refs a forge writes
 //!   without a push (`refs/pull/*`, `refs/merge-requests/*`, ...: see
-//!   [`tiergate_core::server::UNJUDGED_NAMESPACES`]), with [`tiergate_core::check::check_commits`]; one
+//!   [`tiergate_core::server::UNJUDGED_NAMESPACES`]), with [`tiergate_core::judge::check_commits`]; one
 //!   verdict for the whole push. A branch created at an existing commit, or
 //!   a deletion, judges nothing.
 //! - Objects: the repository is opened from `GIT_DIR`
@@ -77,9 +77,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
-use tiergate_core::check::{self, CommitVerdict};
 use tiergate_core::classify::Classifier;
-use tiergate_core::encoding::UnreadableEncoding;
+use tiergate_core::judge::{self, CommitVerdict};
+use tiergate_core::message::encoding::UnreadableEncoding;
 use tiergate_core::policy::{self, OnError, Policy, RefMode, DEFAULT_SERVER_TIMEOUT};
 use tiergate_core::repo::{self, Found, HeadFileError, Repo, DEFAULT_POLICY};
 use tiergate_core::server::{
@@ -138,7 +138,7 @@ impl Store {
         args: &[String],
         unreadable: &RefCell<Option<(String, UnreadableEncoding)>>,
         sink: impl FnMut(&CommitVerdict),
-    ) -> Result<check::Summary, CheckFailure> {
+    ) -> Result<judge::Summary, CheckFailure> {
         // Commits whose `encoding` header is not UTF-8 are judged as git
         // shows them (decoded), shallow boundaries as roots. A push and
         // what a mirror fetches are judged alike: the `receive` stage.
@@ -708,7 +708,7 @@ struct Walked {
     commits: Vec<CommitVerdict>,
     /// A commit in an encoding tiergate cannot read, which ended the walk.
     unreadable: Option<(String, UnreadableEncoding)>,
-    summary: check::Summary,
+    summary: judge::Summary,
 }
 
 /// Judge the commits new to the repository from `tips`: those of the

@@ -1,6 +1,6 @@
 //! `tiergate boundary [--rev REV] [--include-root DIR]...`: the files
 //! outside each forbidden tier that its code includes, transitively, with
-//! who includes them (see [`tiergate_core::boundary`]).
+//! who includes them (see [`tiergate_core::classify::boundary`]).
 
 use crate::context;
 use crate::exit::Outcome;
@@ -76,7 +76,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let sources = tree
         .files
         .iter()
-        .filter(|f| tiergate_core::boundary::is_source(f))
+        .filter(|f| tiergate_core::classify::boundary::is_source(f))
         .count();
     let mut tiers = Vec::new();
     for (t, tier) in policy.tiers.iter().enumerate() {

@@ -6,12 +6,12 @@ use crate::exit::Outcome;
 use crate::rev_args::RevArgs;
 use crate::{CheckFormat, Format, Global};
 use std::io::{IsTerminal, Write};
-use tiergate_core::check;
+use tiergate_core::judge;
+use tiergate_core::output::verdict::{self, Colour};
 use tiergate_core::policy::RefMode;
 use tiergate_core::repo;
-use tiergate_core::report::{self, Colour};
 use tiergate_core::stage::Stage;
-use tiergate_core::{junit, sarif};
+use tiergate_core::{output::junit, output::sarif};
 
 /// Arguments of `tiergate check`.
 #[derive(Debug, clap::Args)]
@@ -68,7 +68,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         return finish(
             global,
             policy,
-            check::Summary::default(),
+            judge::Summary::default(),
             None,
             Collected::default(),
             std::io::stdout().lock(),
@@ -79,7 +79,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut out = stdout.lock();
     let mut collected = Collected::default();
     // GitLab Code Quality and SARIF: a violation about the message is
-    // located at the policy file (see `report::gitlab_issues`).
+    // located at the policy file (see `verdict::gitlab_issues`).
     let policy_path = loaded
         .repo_path
         .as_deref()
@@ -89,7 +89,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     // Every commit is judged as git shows it: a commit whose `encoding`
     // header is not UTF-8 is decoded first, one in an encoding tiergate
     // cannot read stops the check (exit 3).
-    let mut sink = |verdict: &check::CommitVerdict| {
+    let mut sink = |verdict: &judge::CommitVerdict| {
         let mut verdict = verdict.clone();
         if scope == RefMode::Warn {
             verdict.downgrade();
@@ -110,11 +110,11 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             return;
         }
         match global.format {
-            Format::Json => collected.json.push(report::commit_json(verdict)),
+            Format::Json => collected.json.push(verdict::commit_json(verdict)),
             Format::Gitlab => {
                 collected
                     .gitlab
-                    .extend(report::gitlab_issues(verdict, policy.mode, &policy_path))
+                    .extend(verdict::gitlab_issues(verdict, policy.mode, &policy_path))
             }
             Format::Sarif => {
                 collected
@@ -123,13 +123,13 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             }
             Format::Junit => {}
             Format::Github => {
-                let text = report::github_commit(verdict, policy.mode);
+                let text = verdict::github_commit(verdict, policy.mode);
                 if let Err(e) = out.write_all(text.as_bytes()) {
                     write_error.get_or_insert(e);
                 }
             }
             _ => {
-                let text = report::human_commit(verdict, policy.mode, colour);
+                let text = verdict::human_commit(verdict, policy.mode, colour);
                 if let Err(e) = out.write_all(text.as_bytes()) {
                     write_error.get_or_insert(e);
                 }
@@ -152,9 +152,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
 #[derive(Default)]
 struct Collected {
     /// `--format json`: the commits with violations.
-    json: Vec<report::CommitJson>,
+    json: Vec<verdict::CommitJson>,
     /// `--format gitlab`: Code Quality issues.
-    gitlab: Vec<report::GitlabIssue>,
+    gitlab: Vec<verdict::GitlabIssue>,
     /// `--format sarif`: one result per violation.
     sarif: Vec<sarif::SarifResult>,
     /// `--format junit`: one test case per commit checked.
@@ -167,7 +167,7 @@ const RANGE_HINT: &str = "Name commits as `git rev-list` does: `main..topic`, `H
 fn finish(
     global: &Global,
     policy: &tiergate_core::policy::Policy,
-    summary: check::Summary,
+    summary: judge::Summary,
     write_error: Option<std::io::Error>,
     collected: Collected,
     mut out: std::io::StdoutLock<'_>,
@@ -177,11 +177,11 @@ fn finish(
     }
     match global.format {
         Format::Json => {
-            let doc = report::run_json(policy, &summary, collected.json);
+            let doc = verdict::run_json(policy, &summary, collected.json);
             writeln!(out, "{doc}")?;
         }
         Format::Gitlab => {
-            writeln!(out, "{}", report::Json(&collected.gitlab))?;
+            writeln!(out, "{}", verdict::Json(&collected.gitlab))?;
         }
         Format::Sarif => {
             let log = sarif::log(collected.sarif, policy.mode, env!("CARGO_PKG_VERSION"));
@@ -199,7 +199,7 @@ fn finish(
                 || summary.warnings > 0
                 || (global.verbose > 0 && !global.quiet)
             {
-                writeln!(out, "{}", report::human_summary(&summary, policy))?;
+                writeln!(out, "{}", verdict::human_summary(&summary, policy))?;
             }
         }
     }

@@ -1,13 +1,13 @@
 //! `tiergate check-patch FILE...|-`: judge `git format-patch` output and
 //! mbox files, for projects that take patches by mail.
 //!
-//! Each mail is read as `git am` reads it ([`tiergate_core::patch`]): the
+//! Each mail is read as `git am` reads it ([`tiergate_core::input::patch`]): the
 //! message from the `Subject:` (its `[PATCH ...]` prefix removed) and the
 //! body, the `---` divider ending the log message (a declaration written
 //! below it is not a trailer), the author from `From:`, the changed paths
 //! from the diff headers (both sides of a rename). Cover letters
 //! (`[PATCH 0/N]`) are skipped. Every patch is judged by
-//! [`tiergate_core::check::judge`], the function `tiergate check` and the
+//! [`tiergate_core::judge::judge`], the function `tiergate check` and the
 //! hooks use, and reported as `patch N/M (FILE)` with its title; N counts
 //! the patches of all the inputs together. The committer is unknown for a
 //! mailed patch: committer markers do not apply.
@@ -27,14 +27,14 @@ use anyhow::Context as _;
 use std::convert::Infallible;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
-use tiergate_core::check::{self, CommitVerdict, Summary};
-use tiergate_core::patch::{self, Patch};
+use tiergate_core::input::patch::{self, Patch};
+use tiergate_core::judge::{self, CommitVerdict, Summary};
+use tiergate_core::message::trailer::ParseOptions;
+use tiergate_core::output::show::Provenance;
+use tiergate_core::output::verdict::{self, Colour};
 use tiergate_core::policy::Mode;
-use tiergate_core::provenance::Provenance;
 use tiergate_core::repo::ChangedPaths;
-use tiergate_core::report::{self, Colour};
 use tiergate_core::rules::CommitFacts;
-use tiergate_core::trailer::ParseOptions;
 
 /// Arguments of `tiergate check-patch`.
 #[derive(Debug, clap::Args)]
@@ -110,7 +110,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
             author: patch.author.clone().unwrap_or_default(),
             ..Default::default()
         };
-        let Ok(judgement) = check::judge(policy, &classifier, &facts, &options, args.stage, || {
+        let Ok(judgement) = judge::judge(policy, &classifier, &facts, &options, args.stage, || {
             Ok::<_, Infallible>(ChangedPaths(patch.paths.clone(), None))
         });
         let verdict = CommitVerdict::new(
@@ -133,8 +133,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                 if verdict.violations.is_empty() && view.is_none() {
                     continue;
                 }
-                let mut commit = report::commit_json(&verdict);
-                commit.patch = Some(report::PatchJson {
+                let mut commit = verdict::commit_json(&verdict);
+                commit.patch = Some(verdict::PatchJson {
                     file: name.clone(),
                     index: i + 1,
                     subject: patch.subject.clone(),
@@ -147,14 +147,14 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                     out.write_all(view.human("patch", &verdict, policy.mode).as_bytes())?;
                     writeln!(out)?;
                 }
-                let text = report::human_item(&verdict, "patch", policy.mode, colour);
+                let text = verdict::human_item(&verdict, "patch", policy.mode, colour);
                 out.write_all(text.as_bytes())?;
             }
         }
     }
     match global.format {
         Format::Json => {
-            let doc = report::run_json(policy, &summary, json_patches);
+            let doc = verdict::run_json(policy, &summary, json_patches);
             writeln!(out, "{doc}")?;
         }
         _ => {

@@ -2,7 +2,7 @@
 
 use crate::exit::{usage, Outcome};
 use crate::Global;
-use tiergate_core::report;
+use tiergate_core::output::verdict;
 use tiergate_core::rules::RuleCode;
 
 /// Arguments of `tiergate explain`.
@@ -53,7 +53,7 @@ pub fn run(_global: &Global, args: Args) -> anyhow::Result<Outcome> {
             Some(&hint),
         ));
     };
-    println!("{}", report::explanation(rule));
+    println!("{}", verdict::explanation(rule));
     Ok(Outcome::Pass)
 }
 

@@ -2,7 +2,7 @@
 //! prepare-commit-msg`): turn the co-author trailers and footers AI tools
 //! write into the policy's declaration, with the user's agreement, and say
 //! what changed (the rewriting itself is
-//! [`tiergate_core::declare::declare`]).
+//! [`tiergate_core::message::declare::declare`]).
 //!
 //! - `tiergate fix FILE` proposes the change and asks on a terminal
 //!   (`--yes` applies without asking); not on a terminal and without
@@ -20,10 +20,10 @@ use anyhow::Context as _;
 use std::ffi::{OsStr, OsString};
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
-use tiergate_core::declare::{self, Declared};
+use tiergate_core::message::declare::{self, Declared};
+use tiergate_core::message::trailer::ParseOptions;
 use tiergate_core::policy::{Matchers, Policy};
 use tiergate_core::repo::Repo;
-use tiergate_core::trailer::ParseOptions;
 
 /// Arguments of `tiergate fix`.
 #[derive(Debug, clap::Args)]

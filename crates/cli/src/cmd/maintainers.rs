@@ -1,6 +1,6 @@
 //! `tiergate policy init --from-maintainers FILE`: propose a policy from a
 //! MAINTAINERS file in the kernel's, QEMU's or DPDK's format (see
-//! [`tiergate_core::maintainers`] for how sections and patterns are read).
+//! [`tiergate_core::input::maintainers`] for how sections and patterns are read).
 //!
 //! Which sections become the `critical` tier (`ai: forbidden`) is chosen
 //! by any of `--critical-path PREFIX`, `--critical-section REGEX` (titles),
@@ -21,7 +21,7 @@ use anyhow::Context as _;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use tiergate_core::{maintainers, policy};
+use tiergate_core::{input::maintainers, policy};
 
 /// The `--from-maintainers` options of `tiergate policy init`.
 #[derive(Debug, clap::Args)]

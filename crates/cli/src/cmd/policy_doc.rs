@@ -17,12 +17,12 @@ use anyhow::Context as _;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
+use tiergate_core::classify::tiermap::{RowKind, TierMap};
+use tiergate_core::output::verdict;
 use tiergate_core::policy::{
     AiRule, Baseline, CommitKind, ExemptionMatch, MarkerField, Mode, Policy, Stage, Stages, Tier,
 };
-use tiergate_core::report;
 use tiergate_core::rules::RuleCode;
-use tiergate_core::tiermap::{RowKind, TierMap};
 
 /// Arguments of `tiergate policy doc`.
 #[derive(Debug, clap::Args)]
@@ -606,7 +606,7 @@ fn guide(
     )));
     for rule in RuleCode::ALL {
         b.push(Block::Heading(3, code(rule.as_str())));
-        let text = report::explanation(rule);
+        let text = verdict::explanation(rule);
         let body = text.split_once(": ").map_or(text, |(_, rest)| rest);
         for para in body.split("\n\n") {
             b.push(Block::Para(

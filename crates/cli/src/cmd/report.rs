@@ -3,7 +3,7 @@
 //!
 //! Every commit is judged by the same engine as `tiergate check`
 //! ([`check::check_commits_with_paths`]) and counted by
-//! [`tiergate_core::history`]; this module only renders. The report never
+//! [`tiergate_core::output::history`]; this module only renders. The report never
 //! fails on violations: it exits 0 whatever it finds.
 //!
 //! CSV (`--format csv`) prints one table, chosen by `--table`:
@@ -26,8 +26,8 @@ use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use tiergate_core::check::CommitVerdict;
-use tiergate_core::history::{Counts, History, HistoryJson, HistoryReport, YearMonth};
+use tiergate_core::judge::CommitVerdict;
+use tiergate_core::output::history::{Counts, History, HistoryJson, HistoryReport, YearMonth};
 use tiergate_core::repo::ChangedPaths;
 use tiergate_core::rules::RuleCode;
 use tiergate_core::stage::Stage;
@@ -136,12 +136,12 @@ fn render(
     let text = match global.format {
         Format::Json => {
             let doc = HistoryJson {
-                version: tiergate_core::report::JSON_VERSION,
+                version: tiergate_core::output::verdict::JSON_VERSION,
                 policy: &policy.source,
                 range: &range,
                 report: &report,
             };
-            format!("{}\n", tiergate_core::report::Json(&doc))
+            format!("{}\n", tiergate_core::output::verdict::Json(&doc))
         }
         Format::Csv => csv(&report, args.table),
         _ => human(&report, &range, &policy.source),

@@ -16,11 +16,11 @@ use crate::exit::Outcome;
 use crate::{Format, Global};
 use anyhow::Context as _;
 use std::io::{IsTerminal, Write};
-use tiergate_core::check::{self, CommitVerdict};
+use tiergate_core::judge::{self, CommitVerdict};
+use tiergate_core::message::trailer::ParseOptions;
+use tiergate_core::output::show::Provenance;
+use tiergate_core::output::verdict::{self, Colour};
 use tiergate_core::policy::Mode;
-use tiergate_core::provenance::Provenance;
-use tiergate_core::report::{self, Colour};
-use tiergate_core::trailer::ParseOptions;
 
 const RESOLVE_HINT: &str = "Name a commit as `git rev-parse` takes it: `HEAD`, `main~2`, an id.";
 
@@ -55,7 +55,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         info.facts.notes = repo
             .notes_of(policy, &id)
             .map_err(|e| context::repo_error(e, None))?;
-        let judgement = check::judge(
+        let judgement = judge::judge(
             policy,
             &classifier,
             &info.facts,
@@ -84,7 +84,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         );
         match global.format {
             Format::Json => {
-                let mut commit = report::commit_json(&verdict);
+                let mut commit = verdict::commit_json(&verdict);
                 commit.provenance = Some(view.into_json(&verdict, policy.mode));
                 json_commits.push(commit);
             }
@@ -95,7 +95,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
                 out.write_all(view.human("commit", &verdict, policy.mode).as_bytes())?;
                 if !verdict.is_clean() {
                     writeln!(out)?;
-                    let text = report::human_commit(&verdict, policy.mode, colour);
+                    let text = verdict::human_commit(&verdict, policy.mode, colour);
                     out.write_all(text.trim_end().as_bytes())?;
                     writeln!(out)?;
                 }
@@ -103,8 +103,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         }
     }
     if global.format == Format::Json {
-        let doc = report::ShowJson {
-            version: report::JSON_VERSION,
+        let doc = verdict::ShowJson {
+            version: verdict::JSON_VERSION,
             policy: &policy.source,
             commits: json_commits,
         };

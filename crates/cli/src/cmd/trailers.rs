@@ -34,8 +34,8 @@ use crate::Global;
 use anyhow::Context as _;
 use std::io::{Read, Write};
 use std::path::PathBuf;
+use tiergate_core::message::trailer::{render_parse, ParseOptions};
 use tiergate_core::repo::Config;
-use tiergate_core::trailer::{render_parse, ParseOptions};
 
 /// Arguments of `tiergate trailers`.
 #[derive(Debug, clap::Args)]

@@ -237,6 +237,7 @@
 
 mod declarations;
 mod diagnostic;
+pub(crate) mod glob;
 pub mod lint;
 mod node;
 mod validate;
@@ -277,7 +278,7 @@ pub struct Policy {
     pub refs: RefScopes,
     /// `stages`: the rules limited to some stages (every other rule
     /// applies at every stage, `fixup-commit` at `receive`).
-    pub rule_stages: Vec<(crate::rules::RuleCode, Stages)>,
+    pub rule_stages: Vec<(crate::rules::code::RuleCode, Stages)>,
     /// `exemptions`, in the order listed.
     pub exemptions: Vec<Exemption>,
     /// `baseline`: history that is not judged.
@@ -287,7 +288,7 @@ pub struct Policy {
 impl Policy {
     /// The stages `rule` applies at: as `stages:` says, else its default
     /// ([`default_rule_stages`]).
-    pub fn rule_stages(&self, rule: crate::rules::RuleCode) -> Stages {
+    pub fn rule_stages(&self, rule: crate::rules::code::RuleCode) -> Stages {
         self.rule_stages
             .iter()
             .find(|(r, _)| *r == rule)
@@ -299,9 +300,9 @@ impl Policy {
 /// Where a rule applies when `stages:` does not say: everywhere, except
 /// `fixup-commit` (a `fixup!`/`squash!` commit is the contributor's work
 /// in progress until it reaches the server): `receive` only.
-pub fn default_rule_stages(rule: crate::rules::RuleCode) -> Stages {
+pub fn default_rule_stages(rule: crate::rules::code::RuleCode) -> Stages {
     match rule {
-        crate::rules::RuleCode::FixupCommit => Stages::of(&[Stage::Receive]),
+        crate::rules::code::RuleCode::FixupCommit => Stages::of(&[Stage::Receive]),
         _ => Stages::ALL,
     }
 }
@@ -313,7 +314,7 @@ pub struct Exemption {
     /// Which commits.
     pub matches: ExemptionMatch,
     /// The rules lifted; `None` for all of them.
-    pub rules: Option<Vec<crate::rules::RuleCode>>,
+    pub rules: Option<Vec<crate::rules::code::RuleCode>>,
     /// Where the exemption applies.
     pub stages: Stages,
     /// 1-based line of the entry in the policy (0 when unknown), for
@@ -323,7 +324,7 @@ pub struct Exemption {
 
 impl Exemption {
     /// Whether the exemption lifts `rule`.
-    pub fn lifts(&self, rule: crate::rules::RuleCode) -> bool {
+    pub fn lifts(&self, rule: crate::rules::code::RuleCode) -> bool {
         self.rules.as_ref().is_none_or(|r| r.contains(&rule))
     }
 }

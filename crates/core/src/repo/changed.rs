@@ -1,5 +1,5 @@
 //! What a commit changes, as both backends report it and the judge
-//! ([`crate::check::judge`]) reads it: plain data, no repository.
+//! ([`crate::judge::judge`]) reads it: plain data, no repository.
 
 /// The changed paths of one commit (repository-relative, `/`-separated,
 /// raw bytes), sorted in git's tree order and without duplicates; and,

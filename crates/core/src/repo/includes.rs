@@ -1,4 +1,4 @@
-//! The `#include` graph of a tree ([`crate::boundary`]), read from the
+//! The `#include` graph of a tree ([`crate::classify::boundary`]), read from the
 //! repository with a cache so that a hook pays only for what changed.
 //!
 //! Reading every C file of a large tree for each push would cost more than
@@ -12,7 +12,7 @@
 //! writes it, in the git directory, which a pusher cannot write.
 
 use super::{plumbing, Error, Repo};
-use crate::boundary::{self, Include, IncludeGraph};
+use crate::classify::boundary::{self, Include, IncludeGraph};
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,10 @@
 //! Judging the commits of a repository: walks of the repository layer fed
-//! to the one judge, [`crate::check::judge`], on all cores where the
+//! to the one judge, [`crate::judge::judge`], on all cores where the
 //! backend allows it.
 
-use crate::check::{judge, CommitVerdict, Summary};
 use crate::classify::Classifier;
+use crate::judge::{judge, CommitVerdict, Summary};
+use crate::message::trailer::ParseOptions;
 use crate::policy::Policy;
 use crate::repo::changed::ChangedPaths;
 use crate::repo::commit::commit_facts_from_raw;
@@ -12,7 +13,6 @@ use crate::repo::libgit2::{self as git, RangeError, WalkedCommit};
 use crate::repo::notes::{read_libgit2, NoteIndex};
 use crate::repo::parallel::{self, Reopen};
 use crate::stage::Stage;
-use crate::trailer::ParseOptions;
 use git2::{Oid, Repository};
 
 /// Why a check could not complete.

@@ -6,7 +6,7 @@
 //! messages and identities, shallow boundaries as grafted roots: see
 //! [`shown`]), their changed paths, the paths a commit being made stages,
 //! configuration, the policy, a tree's files. Judging stays in
-//! [`crate::check::judge`], which never sees a repository.
+//! [`crate::judge::judge`], which never sees a repository.
 //!
 //! The backend is chosen once, when the repository is opened, from the
 //! format its configuration declares ([`open::format_of`]): libgit2
@@ -58,9 +58,9 @@ pub use policy_blob::{Found, DEFAULT_POLICY};
 pub use walk::Error as WalkError;
 pub use walk::{default_to_head, unsupported_option, OptionValue, RevListOption, REV_LIST_OPTIONS};
 
-use crate::check::{CommitVerdict, Summary};
 use crate::classify::Classifier;
-use crate::encoding::UnreadableEncoding;
+use crate::judge::{CommitVerdict, Summary};
+use crate::message::encoding::UnreadableEncoding;
 use crate::policy::Policy;
 use crate::stage::Stage;
 use std::cell::RefCell;
@@ -261,7 +261,7 @@ impl Repo {
             }
         }
         let git = plumbing::Repo::new(self.dir.as_deref());
-        let index = notes::NoteIndex::load(&git, &sources)?;
+        let index = git.note_index(&sources)?;
         Ok(self.notes.get_or_init(|| index))
     }
 

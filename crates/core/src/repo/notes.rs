@@ -18,7 +18,6 @@
 //! A union: notes only add evidence, so a push that rewinds the notes ref
 //! hides nothing that was there.
 
-use super::plumbing;
 use std::collections::HashMap;
 
 /// Which commits have notes, and the blobs holding them.
@@ -29,41 +28,25 @@ pub struct NoteIndex {
 }
 
 impl NoteIndex {
-    /// Index the notes trees of `sources` (notes ref names or notes commit
-    /// ids). A source that names no commit (a notes ref not created yet)
-    /// adds nothing; a notes tree that cannot be read is an error.
-    pub(super) fn load(
-        git: &plumbing::Repo,
-        sources: &[String],
-    ) -> Result<NoteIndex, plumbing::Error> {
-        let mut index = NoteIndex::default();
-        for source in sources {
-            let entries = match git.tree_entries(source) {
-                Ok((_, entries)) => entries,
-                // `resolve_commit`: the ref does not exist, or names no
-                // commit (a blob pushed to a notes ref: git itself cannot
-                // read notes from it either).
-                Err(plumbing::Error::Revision(_)) => {
-                    tracing::debug!(source, "no notes");
-                    continue;
-                }
-                Err(e) => return Err(e),
-            };
-            for (path, blob) in entries {
-                if blob.is_empty() {
-                    continue;
-                }
-                let Some(object) = object_id(&path) else {
-                    continue;
-                };
-                let blobs = index.by_object.entry(object).or_default();
-                if !blobs.contains(&blob) {
-                    blobs.push(blob);
-                }
-            }
+    /// Record that the notes tree lists the note blob `blob` at `path`
+    /// (a fan-out path of the annotated object's id; other paths are not
+    /// notes and are skipped).
+    pub(super) fn add(&mut self, path: &[u8], blob: String) {
+        if blob.is_empty() {
+            return;
         }
-        tracing::debug!(notes = index.by_object.len(), "notes indexed");
-        Ok(index)
+        let Some(object) = object_id(path) else {
+            return;
+        };
+        let blobs = self.by_object.entry(object).or_default();
+        if !blobs.contains(&blob) {
+            blobs.push(blob);
+        }
+    }
+
+    /// How many objects have notes.
+    pub(super) fn len(&self) -> usize {
+        self.by_object.len()
     }
 
     /// The note blobs of object `id` (hex).

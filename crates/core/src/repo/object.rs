@@ -101,7 +101,7 @@ impl fmt::Display for HeaderProblem {
 /// The header lines of a raw commit, each without its `\n`, up to the
 /// empty line that starts the message (continuation lines included, as
 /// they stand). The one line splitter of commit headers: [`parse_commit`]
-/// and the re-encoding of a commit ([`crate::encoding`]) both read them
+/// and the re-encoding of a commit ([`crate::message::encoding`]) both read them
 /// through it.
 pub struct HeaderLines<'a> {
     raw: &'a [u8],

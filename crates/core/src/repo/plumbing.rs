@@ -7,11 +7,11 @@
 //! --ref-format=reftable`, git's future default: "unsupported extension
 //! name extensions.refstorage"). [`unsupported_format`] recognizes those
 //! errors; this module then gathers the same plain data with the installed
-//! git and hands it to the one judging function, [`crate::check::judge`]:
+//! git and hands it to the one judging function, [`crate::judge::judge`]:
 //!
 //! - the commits: `git rev-list <args>` (any rev-list arguments);
 //! - each commit's raw object: one long-lived `git cat-file --batch`,
-//!   decoded as git shows it ([`crate::encoding::reencode_commit`]), then
+//!   decoded as git shows it ([`crate::message::encoding::reencode_commit`]), then
 //!   read by [`crate::repo::commit::commit_facts_from_raw`];
 //! - changed paths, only when the verdict needs them: `git diff-tree -r -z
 //!   --no-renames --name-only -c --root` (first parent; for a merge, `-c`
@@ -23,16 +23,16 @@
 //! its paths) but gives the same verdicts; `tests/formats.rs` checks them
 //! against the libgit2 path on the same history in SHA-1.
 
-use crate::check::{self, CommitVerdict, Summary};
 use crate::classify::Classifier;
-use crate::encoding;
+use crate::judge::{self, CommitVerdict, Summary};
+use crate::message::encoding;
+use crate::message::trailer::ParseOptions;
 use crate::policy::Policy;
 use crate::repo::changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 use crate::repo::commit::{commit_facts_from_raw, CommitInfo};
 use crate::repo::notes::{capped, NoteIndex};
 use crate::repo::walk;
 use crate::stage::Stage;
-use crate::trailer::ParseOptions;
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
@@ -273,6 +273,31 @@ impl Repo {
             entries.push((entry[tab + 1..].to_vec(), oid.to_owned()));
         }
         Ok((id, entries))
+    }
+
+    /// Index the notes trees of `sources` (notes ref names or notes commit
+    /// ids). A source that names no commit (a notes ref not created yet)
+    /// adds nothing; a notes tree that cannot be read is an error.
+    pub(super) fn note_index(&self, sources: &[String]) -> Result<NoteIndex, Error> {
+        let mut index = NoteIndex::default();
+        for source in sources {
+            let entries = match self.tree_entries(source) {
+                Ok((_, entries)) => entries,
+                // `resolve_commit`: the ref does not exist, or names no
+                // commit (a blob pushed to a notes ref: git itself cannot
+                // read notes from it either).
+                Err(Error::Revision(_)) => {
+                    tracing::debug!(source, "no notes");
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            for (path, blob) in entries {
+                index.add(&path, blob);
+            }
+        }
+        tracing::debug!(notes = index.len(), "notes indexed");
+        Ok(index)
     }
 
     /// Call `each` with the contents of every blob of `ids`, in order
@@ -529,7 +554,7 @@ impl Repo {
             }
             let changed = every_path.then(|| self.changed_paths(&id)).transpose()?;
             let judgement =
-                check::judge(
+                judge::judge(
                     policy,
                     classifier,
                     &info.facts,

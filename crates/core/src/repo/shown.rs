@@ -1,7 +1,7 @@
 //! Commits as git shows them, for the judge: what a walk yields, adjusted
 //! where the raw object and what git presents differ.
 //!
-//! - **Encodings** ([`crate::encoding`]): a commit whose `encoding` header
+//! - **Encodings** ([`crate::message::encoding`]): a commit whose `encoding` header
 //!   names another charset is decoded to UTF-8; one tiergate cannot read
 //!   ends the walk with an error and is reported to the caller.
 //! - **Shallow clones**: the commits listed in the repository's `shallow`
@@ -13,10 +13,10 @@
 //!   paths).
 //!
 //! [`commits`] wraps any walk (see [`crate::repo::libgit2::RevWalk::commits`]) and
-//! hands [`crate::check::check_walked`] commits already read, so nothing is
+//! hands [`crate::judge::check_walked`] commits already read, so nothing is
 //! read twice.
 
-use crate::encoding::{reencode_commit, UnreadableEncoding};
+use crate::message::encoding::{reencode_commit, UnreadableEncoding};
 use crate::repo::libgit2::{self as git, WalkedCommit};
 use git2::{Oid, Repository};
 use std::borrow::Cow;
@@ -176,7 +176,7 @@ pub enum Error {
 /// A walked commit, read if the walk did not read it, as git would show
 /// it (see [`reencode_commit`]). [`commits`] feeds a walk
 /// through this (and shallow grafts) before
-/// [`crate::check::check_walked`]: the commit is then not read again.
+/// [`crate::judge::check_walked`]: the commit is then not read again.
 pub fn to_utf8(repo: &Repository, commit: WalkedCommit) -> Result<WalkedCommit, Error> {
     let id = commit.id;
     let raw = match commit.raw {

@@ -29,9 +29,9 @@
 
 use super::signatures::{self, normalize, Version};
 use super::{display_text, lines_of, Line};
+use crate::message::trailer::Trailer;
 use crate::policy::{MarkerField, Policy};
 use crate::rules::{CommitFacts, MarkerHit};
-use crate::trailer::Trailer;
 
 /// GitHub's no-reply mail domain (`[<id>+]<login>@users.noreply.github.com`).
 const GITHUB_NOREPLY: &str = "users.noreply.github.com";

@@ -67,161 +67,20 @@ pub mod signatures;
 pub use fix::{shell_word, Fix, FixContext};
 
 pub(crate) use markers::split_identity;
+pub mod code;
+pub mod facts;
+
+pub use code::RuleCode;
+pub use facts::{CommitFacts, Identity};
 pub use markers::{ai_tool, ai_tool_at};
 pub use near_miss::KNOWN_KEYS;
 pub use notes::{evidence as note_evidence, NOTE_LIMIT};
 
 use crate::classify::Class;
+use crate::message::trailer::{self, ParseOptions, Trailer, TrailerBlock};
 use crate::policy::{AiRule, Policy};
 use crate::stage::Stage;
-use crate::trailer::{self, ParseOptions, Trailer, TrailerBlock};
 use std::collections::HashSet;
-
-/// A person as git records them in a commit header.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Identity {
-    /// Name as recorded (bytes: git does not enforce an encoding).
-    pub name: Vec<u8>,
-    /// E-mail as recorded, without the angle brackets.
-    pub email: Vec<u8>,
-}
-
-/// What the rules need to know about a commit besides its paths.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CommitFacts {
-    /// The full message, as stored (or as cleaned up for commit-msg).
-    pub message: Vec<u8>,
-    /// Author.
-    pub author: Identity,
-    /// Committer.
-    pub committer: Identity,
-    /// Every further `author` or `committer` line of the header, with its
-    /// role: `git log` shows them all, so markers look at them too. Only a
-    /// commit written by hand has any (see `header_problems`).
-    pub other_identities: Vec<(&'static str, Identity)>,
-    /// Where the commit's header departs from what git writes
-    /// ([`crate::repo::object`]): a second `tree`, a stray `parent`, ... Empty
-    /// for every commit git creates, and for messages not yet committed.
-    pub header_problems: Vec<crate::repo::object::HeaderProblem>,
-    /// Number of parents (0 for a root commit or a message not yet
-    /// committed, 2 or more for a merge; the commit-msg hook counts
-    /// `MERGE_HEAD`).
-    pub parents: usize,
-    /// The committer date, seconds since the epoch (0 when unknown or not
-    /// committed yet): a `baseline.since` date compares with it.
-    pub committer_time: i64,
-    /// The commit's notes under the policy's notes ref (`markers.notes`),
-    /// each read up to [`NOTE_LIMIT`] bytes: evidence of AI use when they
-    /// say so (see `notes`). Empty when there are none, when notes are
-    /// off, and for messages not yet committed.
-    pub notes: Vec<Vec<u8>>,
-}
-
-/// Stable rule codes, used in output, JSON and tests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RuleCode {
-    /// AI-assisted and touches a tier with `ai: forbidden`.
-    AiForbiddenTier,
-    /// AI-assisted, touches a tier whose `require` trailers are absent.
-    MissingRequiredTrailer,
-    /// Marked but not declared.
-    UndeclaredAi,
-    /// A declaration value that does not match `declaration.value`, or empty.
-    MalformedDeclaration,
-    /// A declaration-like line that git would not read as a trailer.
-    MisplacedDeclaration,
-    /// A trailer key that is almost the declaration key.
-    NearMissKey,
-    /// A Signed-off-by names an AI identity.
-    AiSignoff,
-    /// `signoff.required` and no Signed-off-by matching the author.
-    MissingSignoff,
-    /// The commit's `encoding` header names a charset tiergate cannot
-    /// decode, so what git shows cannot be checked (server side; see
-    /// `crate::encoding`).
-    UnreadableEncoding,
-    /// The commit's header is not laid out as git writes it (a second
-    /// `tree`, a stray `parent`, two `author` lines, ...): only a commit
-    /// written by hand has one, and git's own readers disagree on it.
-    MalformedCommit,
-    /// A push creates or updates a replace ref (`refs/replace/<id>`) that
-    /// `server.replace_refs` does not let through (server side; see
-    /// `crate::server::replace_ref_violations`).
-    ReplaceRef,
-    /// The commit's tree diff meets a subtree nested deeper than git's
-    /// `core.maxTreeDepth` default (see `crate::repo::MAX_TREE_DEPTH`):
-    /// its changed paths cannot all be listed.
-    TreeTooDeep,
-    /// AI-assisted and touches a path that case-insensitive or normalising
-    /// file systems check out into a tier with `ai: forbidden`
-    /// (`paths.lookalikes`).
-    LookalikePath,
-    /// The commit carries a trailer key the policy forbids
-    /// (`forbidden_trailers`, policy-wide or of a tier it touches).
-    ForbiddenTrailer,
-    /// A `fixup!`, `squash!` or `amend!` commit (work in progress for
-    /// `git rebase --autosquash`) reached a stage where history is final
-    /// (`receive` by default; see [`crate::stage`]).
-    FixupCommit,
-    /// Prose in the message says a tool generated the change ("generated
-    /// with Claude"): a warning unless `markers.prose: error`.
-    AiProse,
-}
-
-impl RuleCode {
-    /// Every rule code, in documentation order.
-    pub const ALL: [RuleCode; 16] = [
-        RuleCode::AiForbiddenTier,
-        RuleCode::MissingRequiredTrailer,
-        RuleCode::UndeclaredAi,
-        RuleCode::MalformedDeclaration,
-        RuleCode::MisplacedDeclaration,
-        RuleCode::NearMissKey,
-        RuleCode::AiSignoff,
-        RuleCode::MissingSignoff,
-        RuleCode::UnreadableEncoding,
-        RuleCode::MalformedCommit,
-        RuleCode::ReplaceRef,
-        RuleCode::TreeTooDeep,
-        RuleCode::LookalikePath,
-        RuleCode::ForbiddenTrailer,
-        RuleCode::FixupCommit,
-        RuleCode::AiProse,
-    ];
-
-    /// The stable kebab-case code (`ai-forbidden-tier`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleCode::AiForbiddenTier => "ai-forbidden-tier",
-            RuleCode::MissingRequiredTrailer => "missing-required-trailer",
-            RuleCode::UndeclaredAi => "undeclared-ai",
-            RuleCode::MalformedDeclaration => "malformed-declaration",
-            RuleCode::MisplacedDeclaration => "misplaced-declaration",
-            RuleCode::NearMissKey => "near-miss-key",
-            RuleCode::AiSignoff => "ai-signoff",
-            RuleCode::MissingSignoff => "missing-signoff",
-            RuleCode::UnreadableEncoding => "unreadable-encoding",
-            RuleCode::MalformedCommit => "malformed-commit",
-            RuleCode::ReplaceRef => "replace-ref",
-            RuleCode::TreeTooDeep => "tree-too-deep",
-            RuleCode::LookalikePath => "lookalike-path",
-            RuleCode::ForbiddenTrailer => "forbidden-trailer",
-            RuleCode::FixupCommit => "fixup-commit",
-            RuleCode::AiProse => "ai-prose",
-        }
-    }
-
-    /// Parse a code as printed by [`RuleCode::as_str`].
-    pub fn from_code(code: &str) -> Option<RuleCode> {
-        RuleCode::ALL.into_iter().find(|c| c.as_str() == code)
-    }
-}
-
-impl std::fmt::Display for RuleCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,17 +101,9 @@ pub struct Violation {
     pub fix: Fix,
 }
 
-/// A rule code serializes as its code string (`ai-forbidden-tier`), the
-/// form `tiergate explain` takes and every JSON output shows.
-impl serde::Serialize for RuleCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
 /// The one JSON shape of a violation, shared by `tiergate check` /
 /// `tiergate show` / `tiergate check-patch` (`--format json`, through
-/// [`crate::report::CommitJson`]) and the server's audit log (through
+/// [`crate::output::verdict::CommitJson`]) and the server's audit log (through
 /// `server::AuditViolation`): `rule` (the code string), `message`, `tier`
 /// (null when none), `paths` (lossy UTF-8: JSON strings cannot hold the
 /// arbitrary bytes git allows in a path), `line` (1-based, as shown to
@@ -299,18 +150,6 @@ pub(crate) fn one_based_line<S: serde::Serializer>(
     serde::Serialize::serialize(&line.map(|l| l + 1), serializer)
 }
 
-/// An identity in JSON (`tiergate show`'s `author`): `name` and `email`,
-/// lossy UTF-8 like paths.
-impl serde::Serialize for Identity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct as _;
-        let mut s = serializer.serialize_struct("Identity", 2)?;
-        s.serialize_field("name", &String::from_utf8_lossy(&self.name))?;
-        s.serialize_field("email", &String::from_utf8_lossy(&self.email))?;
-        s.end()
-    }
-}
-
 /// One line: `<rule-code>: <message>`, plus `(line N of the message)` for a
 /// message rule. The human report's block (`error[<code>]: commit <id>
 /// "<title>"`, then the message, paths and fix) needs the commit and the
@@ -348,7 +187,7 @@ pub struct MessageAssessment {
     /// Markers found.
     pub markers: Vec<MarkerHit>,
     /// Violations of message-only rules (`ai-prose` among them: the judge,
-    /// [`crate::check::judge`], reports it as a warning under
+    /// [`crate::judge::judge`], reports it as a warning under
     /// `markers.prose: warn`).
     pub violations: Vec<Violation>,
 }

@@ -209,7 +209,7 @@ mod tests {
             let yaml = format!("version: 1\nmarkers: {{ notes: {notes} }}\ntiers:\n  - name: open\n    paths: [ docs/ ]\n");
             crate::policy::from_yaml(yaml.as_bytes(), "policy.yaml").expect("valid")
         };
-        let options = crate::trailer::ParseOptions::stored();
+        let options = crate::message::trailer::ParseOptions::stored();
         let on = policy("refs/notes/ai");
         assert!(!assess_message(&on, &facts, &options).ai_assisted());
         facts.notes = vec![b"agent: claude\n".to_vec()];

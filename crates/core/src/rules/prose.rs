@@ -379,8 +379,8 @@ mod tests {
             let yaml = format!("version: 1\nmarkers: {{ prose: {prose} }}\ntiers:\n  - name: open\n    paths: [ docs/ ]\n");
             let policy = crate::policy::from_yaml(yaml.as_bytes(), "policy.yaml").expect("valid");
             let classifier = crate::classify::Classifier::new(&policy, None).expect("classifier");
-            let options = crate::trailer::ParseOptions::stored();
-            crate::check::judge(
+            let options = crate::message::trailer::ParseOptions::stored();
+            crate::judge::judge(
                 &policy,
                 &classifier,
                 &facts,
@@ -419,7 +419,11 @@ mod tests {
             "policy.yaml",
         )
         .expect("valid");
-        let a = assess_message(&policy, &facts, &crate::trailer::ParseOptions::stored());
+        let a = assess_message(
+            &policy,
+            &facts,
+            &crate::message::trailer::ParseOptions::stored(),
+        );
         assert!(a.violations.is_empty(), "{:?}", a.violations);
     }
 }

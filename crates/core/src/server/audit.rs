@@ -2,7 +2,7 @@
 //! and their order fixed (what log readers parse).
 
 use super::{Failure, OverrideDecision, RefUpdate};
-use crate::check::CommitVerdict;
+use crate::judge::CommitVerdict;
 use crate::rules::Violation;
 use serde_json::{json, Value};
 

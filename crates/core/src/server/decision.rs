@@ -3,10 +3,10 @@
 use super::{
     AuditRecord, AuditViolation, Problem, RefUpdate, RefViolation, Verdict, IDENTITY_VARS,
 };
-use crate::check::{CommitVerdict, Summary};
-use crate::encoding::UnreadableEncoding;
+use crate::judge::{CommitVerdict, Summary};
+use crate::message::encoding::UnreadableEncoding;
+use crate::output::verdict::{self, Colour};
 use crate::policy::{Mode, OnError, Policy};
-use crate::report::{self, Colour};
 use crate::rules::{Fix, RuleCode, Violation};
 use serde_json::{json, Value};
 
@@ -371,7 +371,7 @@ fn decide_judged(known: &Progress, judged: Judged, clock: Clock) -> Decision {
     let mut text = String::new();
     let mut violations = Vec::new();
     for verdict in &judged.commits {
-        text.push_str(&report::human_commit(verdict, policy.mode, Colour::Never));
+        text.push_str(&verdict::human_commit(verdict, policy.mode, Colour::Never));
         violations.extend(AuditRecord::violations_of(verdict));
     }
     if let Some((id, encoding)) = &judged.unreadable {
@@ -392,7 +392,7 @@ fn decide_judged(known: &Progress, judged: Judged, clock: Clock) -> Decision {
         (Outcome::Accept, Verdict::Pass)
     } else {
         if judged.summary.violations > 0 {
-            text.push_str(&report::human_summary(&judged.summary, policy));
+            text.push_str(&verdict::human_summary(&judged.summary, policy));
             text.push('\n');
         }
         if !judged.refs.is_empty() {
@@ -529,7 +529,7 @@ fn failure_decision(
 }
 
 /// The report block and audit violation of a commit in an encoding
-/// tiergate cannot read (see [`crate::encoding`]).
+/// tiergate cannot read (see [`crate::message::encoding`]).
 fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, Value) {
     let fix = Fix::ReEncode;
     let message = format!("commit declares encoding `{}`, which tiergate cannot read: what git shows cannot be checked", e.label);
@@ -558,7 +558,7 @@ fn unreadable_encoding(id: &str, e: &UnreadableEncoding) -> (String, Value) {
 }
 
 /// The summary line of the violations of refs (not of commits), like
-/// [`report::human_summary`]'s: `tiergate: 1 violation in 1 ref`.
+/// [`verdict::human_summary`]'s: `tiergate: 1 violation in 1 ref`.
 fn ref_summary(count: usize, mode: Mode) -> String {
     let (violations, refs) = if count == 1 {
         ("violation", "ref")

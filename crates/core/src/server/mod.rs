@@ -5,7 +5,7 @@
 //! Nothing here touches a repository or the process environment: the
 //! environment is passed in as a lookup function, so every decision is
 //! testable without a server. The hook binary (`tiergate-pre-receive`, crate
-//! `tiergate-hooks`) gathers the inputs, [`crate::check`] judges the
+//! `tiergate-hooks`) gathers the inputs, [`crate::judge`] judges the
 //! commits, and [`decide`] takes the decision.
 //!
 //! - [`parse_updates`]: the `<old> <new> <ref>` lines on the hook's stdin
@@ -56,7 +56,7 @@ pub use refs::{
 /// Object ids and a verdict the unit tests of the server modules share.
 #[cfg(test)]
 mod test_data {
-    use crate::check::CommitVerdict;
+    use crate::judge::CommitVerdict;
     use crate::rules::{RuleCode, Violation};
 
     pub const A: &str = "1111111111111111111111111111111111111111";

@@ -1,7 +1,7 @@
 //! `tiergate classify --tree [REV] [--html FILE]`: where the boundary runs
 //! through the tree at a revision — its directories with their tier,
 //! collapsing subtrees whose files share one tier (see
-//! [`tiergate_core::tiermap`]), or a tree map coloured by tier.
+//! [`tiergate_core::classify::tiermap`]), or a tree map coloured by tier.
 
 use crate::cmd::report::html;
 use crate::context;
@@ -12,10 +12,10 @@ use serde_json::json;
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
+use tiergate_core::classify::tiermap::{Row, RowKind, TierMap};
 use tiergate_core::classify::Classifier;
 use tiergate_core::policy::Policy;
 use tiergate_core::repo::Repo;
-use tiergate_core::tiermap::{Row, RowKind, TierMap};
 
 /// The tier map of the tree at `rev`, and the commit id it names.
 pub(crate) fn tiermap_at(

@@ -6,7 +6,7 @@
 //! and `tiergate policy doc --format html`.
 
 use std::fmt::Write as _;
-use tiergate_core::tiermap::{Dir, TierMap};
+use tiergate_core::classify::tiermap::{Dir, TierMap};
 
 /// Colours for tiers, by index (the first tier, usually the strictest, is
 /// red); more tiers cycle.

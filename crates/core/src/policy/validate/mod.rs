@@ -180,7 +180,7 @@ impl Validator<'_> {
         if self.matchers == super::Matchers::Deferred {
             return true;
         }
-        let Err(err) = crate::classify::Classifier::new(policy, None) else {
+        let Err(err) = crate::policy::glob::compiles(policy) else {
             return true;
         };
         let at = if err.case_insensitive {

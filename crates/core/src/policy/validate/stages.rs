@@ -6,7 +6,7 @@ use super::Validator;
 use crate::policy::diagnostic::{show, Diagnostic};
 use crate::policy::node::{Node, SNode};
 use crate::policy::{Baseline, Exemption, ExemptionMatch};
-use crate::rules::RuleCode;
+use crate::rules::code::RuleCode;
 use crate::stage::{CommitKind, Stage, Stages};
 
 const REQUIRE_KEYS: &[&str] = &["trailer", "stages"];

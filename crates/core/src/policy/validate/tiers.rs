@@ -38,7 +38,8 @@ impl Validator<'_> {
         if self.matchers == crate::policy::Matchers::Deferred {
             return true;
         }
-        let Err(err) = crate::classify::check_set(patterns.iter().map(|p| p.text.as_str())) else {
+        let Err(err) = crate::policy::glob::check_set(patterns.iter().map(|p| p.text.as_str()))
+        else {
             return true;
         };
         let Some(node) = node else { return false };
@@ -47,7 +48,7 @@ impl Validator<'_> {
             _ => &[],
         };
         let culprit = items.iter().find(|item| match &item.value {
-            Node::Str(text) => crate::classify::check_set([text.as_str()]).is_err(),
+            Node::Str(text) => crate::policy::glob::check_set([text.as_str()]).is_err(),
             _ => false,
         });
         let span = self.span(culprit.unwrap_or(node));

@@ -24,9 +24,9 @@
 //! assert_eq!(cleanup(msg, Cleanup::Strip, b"#"), b"Title\n\nBody\n");
 //! ```
 
-use crate::trailer::{c_str, is_git_space};
+use crate::message::trailer::{c_str, is_git_space};
 
-pub use crate::trailer::CUT_LINE;
+pub use crate::message::trailer::CUT_LINE;
 
 /// A `--cleanup` mode of `git commit`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +70,7 @@ pub fn cleanup_verbose(message: &[u8], mode: Cleanup, comment: &[u8], verbose: b
 /// one. Only the exact line counts: no trailing whitespace, and like git,
 /// only the part of the message before any NUL byte is searched.
 pub fn locate_end(message: &[u8], comment: &[u8]) -> usize {
-    crate::trailer::locate_end(c_str(message), message.len(), comment)
+    crate::message::trailer::locate_end(c_str(message), message.len(), comment)
 }
 
 /// The offset of the scissors line in `message`, if it has one (see

@@ -2,7 +2,7 @@
 //! repository, per tier and per month.
 //!
 //! [`History`] is fed one commit at a time — its verdict (from
-//! [`crate::check`], the same judgement `tiergate check` makes) and its
+//! [`crate::judge`], the same judgement `tiergate check` makes) and its
 //! changed paths already classified into tiers — and keeps only counters:
 //! memory is bounded by the number of months × tiers, the number of
 //! distinct tools (at most [`TOOLS_KEPT`], the rest counted as `(other)`)
@@ -34,7 +34,7 @@
 //! - **month**: the author date's calendar month in the author's own time
 //!   zone (`git log --date=format:%Y-%m`).
 
-use crate::check::CommitVerdict;
+use crate::judge::CommitVerdict;
 use crate::rules::RuleCode;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
@@ -266,12 +266,12 @@ pub struct HistoryReport {
 }
 
 /// The JSON document of `tiergate report --format json`: the report's
-/// fields beside `version` ([`crate::report::JSON_VERSION`]), `policy`
+/// fields beside `version` ([`crate::output::verdict::JSON_VERSION`]), `policy`
 /// (where it was read from) and `range` (the revision arguments). Printed
-/// through [`crate::report::Json`], keys sorted like every JSON output.
+/// through [`crate::output::verdict::Json`], keys sorted like every JSON output.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryJson<'a> {
-    /// [`crate::report::JSON_VERSION`].
+    /// [`crate::output::verdict::JSON_VERSION`].
     pub version: u32,
     /// Where the policy was read from.
     pub policy: &'a str,
@@ -580,8 +580,8 @@ impl History {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::trailer::Trailer;
     use crate::rules::{MarkerHit, MessageAssessment, Violation};
-    use crate::trailer::Trailer;
 
     fn verdict(
         declared: Option<&str>,

@@ -19,7 +19,7 @@
 //!   at the policy file that states the rule, as the GitLab format does.
 //!
 //! `partialFingerprints` carries a stable hash of the rule, the full commit
-//! id, the tier and the offending paths ([`crate::report::fingerprint`]):
+//! id, the tier and the offending paths ([`crate::output::verdict::fingerprint`]):
 //! the same violation of the same commit has the same fingerprint on every
 //! run, so a dashboard can tell new results from ones it has seen.
 //! `properties` holds the full commit id and the tier for other consumers.
@@ -29,9 +29,9 @@
 //! `tool.driver.informationUri` is omitted: the schema makes it optional and
 //! tiergate has no canonical home page to name yet.
 
-use crate::check::CommitVerdict;
+use crate::judge::CommitVerdict;
+use crate::output::verdict::{explanation, fingerprint, plain_description};
 use crate::policy::Mode;
-use crate::report::{explanation, fingerprint, plain_description};
 use crate::rules::{RuleCode, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;

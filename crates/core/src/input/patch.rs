@@ -48,7 +48,7 @@ use crate::rules::Identity;
 use regex::bytes::Regex;
 use std::sync::OnceLock;
 
-pub use crate::hook::patch_paths;
+pub use crate::input::hook::patch_paths;
 
 /// One mail of a patch series.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,9 +15,9 @@
 //! Written by hand: the whole document is a few elements, and the one
 //! thing that needs care is escaping ([`escape`]).
 
-use crate::check::{CommitVerdict, Summary};
+use crate::judge::{CommitVerdict, Summary};
+use crate::output::shorten::{short_id, PATHS_SHOWN};
 use crate::policy::Mode;
-use crate::report::{short_id, PATHS_SHOWN};
 use std::fmt::Write as _;
 
 /// The test cases of a run, rendered as the commits are checked (one

@@ -53,7 +53,7 @@
 //! # Example
 //!
 //! ```
-//! use tiergate_core::trailer::{parse, render_parse, ParseOptions};
+//! use tiergate_core::message::trailer::{parse, render_parse, ParseOptions};
 //!
 //! let msg = b"Fix the frobnicator\n\nIt was broken.\n\nReviewed-by: A <a@example.com>\nSigned-off-by: B <b@example.com>\n";
 //! let block = parse(msg, &ParseOptions::default());

@@ -30,9 +30,9 @@
 //!   comments and the scissors line, as `git interpret-trailers` places a
 //!   trailer.
 
+use crate::message::trailer::{self, ParseOptions};
 use crate::policy::Policy;
 use crate::rules::{self, ai_tool, split_identity, CommitFacts};
-use crate::trailer::{self, ParseOptions};
 
 /// What [`declare`] changed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -213,7 +213,7 @@ fn is_dir_in(tree: &BTreeSet<String>, path: &str) -> bool {
 /// (they are literal in MAINTAINERS).
 ///
 /// ```
-/// use tiergate_core::maintainers::translate;
+/// use tiergate_core::input::maintainers::translate;
 /// assert_eq!(translate("crypto/", None), ["crypto/"]);
 /// assert_eq!(translate("drivers/net/*.c", None), ["drivers/net/*.c"]);
 /// assert_eq!(translate("hw/virtio", None), ["hw/virtio", "hw/virtio/"]);

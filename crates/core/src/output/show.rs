@@ -11,10 +11,10 @@
 //! Unlike `tiergate check`, which computes paths only when the verdict
 //! depends on them, the view always shows them: the caller passes them.
 
-use crate::check::CommitVerdict;
 use crate::classify::Classifier;
+use crate::judge::CommitVerdict;
+use crate::output::shorten::{short_id, PATHS_SHOWN};
 use crate::policy::{AiRule, Mode, Policy};
-use crate::report::{short_id, PATHS_SHOWN};
 use crate::rules::lossy_paths;
 use crate::rules::{Identity, MarkerHit};
 use serde::Serialize;
@@ -101,7 +101,7 @@ pub struct Provenance {
 }
 
 impl Provenance {
-    /// Gather the view of `verdict` (judged by [`crate::check::judge`])
+    /// Gather the view of `verdict` (judged by [`crate::judge::judge`])
     /// whose changed paths are `paths`.
     pub fn new(
         policy: &Policy,

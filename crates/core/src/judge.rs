@@ -8,11 +8,11 @@
 //! stays bounded whatever the length of the history.
 
 use crate::classify::Classifier;
+use crate::message::trailer::ParseOptions;
 use crate::policy::{Baseline, ExemptionMatch, Mode, Policy};
 use crate::repo::changed::{ChangedPaths, MAX_TREE_DEPTH};
 use crate::rules::{self, CommitFacts, MessageAssessment, Violation};
 use crate::stage::{CommitKind, Stage};
-use crate::trailer::ParseOptions;
 
 /// The verdict on one commit.
 #[derive(Debug, Clone)]

@@ -6,15 +6,13 @@
 //! document per run with stable field names and full commit ids; its shape
 //! is documented in the README ("JSON output") and tested.
 
-use crate::check::{CommitVerdict, Summary};
+pub use super::shorten::{short_id, PATHS_SHOWN};
+use crate::judge::{CommitVerdict, Summary};
+use crate::output::show::ProvenanceJson;
 use crate::policy::{Mode, Policy};
-use crate::provenance::ProvenanceJson;
 use crate::rules::{Fix, FixContext, RuleCode, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;
-
-/// How many paths a human-readable violation lists before "and N more".
-pub const PATHS_SHOWN: usize = 5;
 
 /// Version of the JSON document format.
 pub const JSON_VERSION: u32 = 1;
@@ -57,15 +55,6 @@ impl Colour {
             Colour::Never => text.to_owned(),
             Colour::Always => format!("\x1b[{code}m{text}\x1b[0m"),
         }
-    }
-}
-
-/// The short form of a commit id shown to humans (12 hex digits).
-pub fn short_id(id: &str) -> &str {
-    if id.len() > 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        &id[..12]
-    } else {
-        id
     }
 }
 
