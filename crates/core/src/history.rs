@@ -307,7 +307,7 @@ pub struct ViolatingCommit {
     pub title: String,
     /// The tiers it touches, in policy order.
     pub tiers: Vec<String>,
-    /// Its violations, as judged (message rules first).
+    /// Its violations, in the order the verdict lists them.
     pub violations: Vec<CommitViolation>,
 }
 
