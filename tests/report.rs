@@ -666,4 +666,83 @@ fn pages_render_in_chromium() {
     for page in ["report", "tree", "policy"] {
         assert!(out_dir.path().join(format!("{page}.png")).exists());
     }
+    // The demo's report as the browser parsed it: the policy named in the
+    // repository (the demo is under OUT_DIR), the violating commits.
+    let dom = dump_dom(&out_dir.path().join("report.html"));
+    assert!(
+        dom.contains(" · policy <code>policy.yaml</code></p>"),
+        "{dom}"
+    );
+    assert!(!dom.contains(out_dir.path().to_str().unwrap()));
+    assert!(dom.contains("<h2>Violating commits</h2><table>"), "{dom}");
+    assert!(
+        dom.contains(">ai-forbidden-tier</td><td>critical</td>"),
+        "{dom}"
+    );
+
+    // Three years without AI: the sentence, the years with their months
+    // folded (a closed <details> the browser keeps closed).
+    let repo = three_years_without_ai();
+    let page = out_dir.path().join("years.html");
+    let out = repo.tiergate(&["report", "--html", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let dom = dump_dom(&page);
+    assert!(
+        dom.contains("<p class=\"no-ai\">No AI use: none of the 5 commits declares"),
+        "{dom}"
+    );
+    assert!(dom.contains("<h2>By year and tier</h2>"), "{dom}");
+    assert_eq!(dom.matches("<details class=\"year\">").count(), 3, "{dom}");
+    assert!(!dom.contains("<details class=\"year\" open"), "{dom}");
+    assert!(!dom.contains("<polyline"), "{dom}");
+    screenshot(&page, &out_dir.path().join("years.png"));
+}
+
+/// Chromium's headless flags for a page of ours: no network, no profile
+/// left behind.
+fn chromium(profile: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new("chromium");
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// The DOM of `page` after chromium loaded it (`--dump-dom`).
+fn dump_dom(page: &std::path::Path) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    String::from_utf8(out.stdout).expect("utf-8 DOM")
+}
+
+/// A screenshot of `page` to `png`, asserted written and not empty.
+fn screenshot(page: &std::path::Path, png: &std::path::Path) {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = chromium(profile.path())
+        .args(["--hide-scrollbars", "--window-size=1200,1600"])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let size = std::fs::metadata(png).map_or(0, |m| m.len());
+    assert!(
+        size > 1000,
+        "screenshot of {} is {size} bytes",
+        page.display()
+    );
 }
