@@ -817,32 +817,39 @@ fn html_rest(report: &HistoryReport) -> String {
     body
 }
 
-/// The month rows of the month table: each tier the month touches, then
-/// `all`.
-fn month_rows(months: &[tiergate_core::history::MonthStats]) -> Vec<Vec<String>> {
-    use html::escape;
+/// The rows of one period (a month, a year) of the month or year table:
+/// each tier with commits or violations in it, then `all`.
+fn period_rows(
+    label: &str,
+    all: &Counts,
+    tiers: &[tiergate_core::history::TierCounts],
+) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
-    for month in months {
-        for tier in month
-            .tiers
-            .iter()
-            .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
-        {
-            let mut row = vec![month.month.to_string(), escape(&tier.tier)];
-            row.extend(count_cells(&tier.counts));
-            rows.push(row);
-        }
-        let mut row = vec![month.month.to_string(), "<i>all</i>".to_owned()];
-        row.extend(count_cells(&month.all));
+    for tier in tiers
+        .iter()
+        .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
+    {
+        let mut row = vec![label.to_owned(), html::escape(&tier.tier)];
+        row.extend(count_cells(&tier.counts));
         rows.push(row);
     }
+    let mut row = vec![label.to_owned(), "<i>all</i>".to_owned()];
+    row.extend(count_cells(all));
+    rows.push(row);
     rows
+}
+
+/// The rows of the month table.
+fn month_rows(months: &[tiergate_core::history::MonthStats]) -> Vec<Vec<String>> {
+    months
+        .iter()
+        .flat_map(|m| period_rows(&m.month.to_string(), &m.all, &m.tiers))
+        .collect()
 }
 
 /// The month table, or past [`MONTHS_BEFORE_FOLDING`] months a year table
 /// with each year's months folded under it (`<details>`: no script).
 fn html_months(report: &HistoryReport) -> String {
-    use html::escape;
     let numeric = [false, false, true, true, true, true, true];
     if report.month_span() <= MONTHS_BEFORE_FOLDING {
         let mut body = String::from("<h2>By month and tier</h2><p class=\"muted\">A commit counts in every tier it touches; <i>all</i> counts it once.</p>");
@@ -862,21 +869,10 @@ fn html_months(report: &HistoryReport) -> String {
         report.first_month.map(|m| m.to_string()).unwrap_or_default(),
         report.last_month.map(|m| m.to_string()).unwrap_or_default(),
     );
-    let mut rows = Vec::new();
-    for year in &years {
-        for tier in year
-            .tiers
-            .iter()
-            .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
-        {
-            let mut row = vec![year.year.to_string(), escape(&tier.tier)];
-            row.extend(count_cells(&tier.counts));
-            rows.push(row);
-        }
-        let mut row = vec![year.year.to_string(), "<i>all</i>".to_owned()];
-        row.extend(count_cells(&year.all));
-        rows.push(row);
-    }
+    let rows: Vec<Vec<String>> = years
+        .iter()
+        .flat_map(|y| period_rows(&y.year.to_string(), &y.all, &y.tiers))
+        .collect();
     let mut headers = vec!["year", "tier"];
     headers.extend(COUNT_HEADERS);
     body.push_str(&html::table(&headers, &numeric, &rows));
