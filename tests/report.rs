@@ -309,6 +309,218 @@ fn html_is_self_contained_with_charts() {
     }
 }
 
+/// `git rev-parse --short=12 REV`, the report's short ids.
+fn short(repo: &Repo, rev: &str) -> String {
+    repo.git(&["rev-parse", "--short=12", rev])
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn violating_commits_are_listed() {
+    let repo = history();
+    // git log order: commit 4 (two violations) before commit 3.
+    let (hw, crypto) = (short(&repo, "HEAD~2"), short(&repo, "HEAD~3"));
+    let doc = json(&repo, &["report", "--format", "json"]);
+    let listed = doc["violating_commits"].as_array().expect("listed");
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["short_id"], hw.as_str());
+    assert_eq!(listed[0]["id"], repo.git(&["rev-parse", "HEAD~2"]).trim());
+    assert_eq!(listed[0]["date"], "2024-02-15");
+    assert_eq!(listed[0]["title"], "hw: fix a");
+    assert_eq!(listed[0]["tiers"], serde_json::json!(["core"]));
+    assert_eq!(
+        listed[0]["violations"],
+        serde_json::json!([
+            {"rule": "missing-required-trailer", "tier": "core"},
+            {"rule": "undeclared-ai", "tier": null}
+        ])
+    );
+    assert_eq!(listed[1]["short_id"], crypto.as_str());
+    assert_eq!(
+        listed[1]["violations"],
+        serde_json::json!([{"rule": "ai-forbidden-tier", "tier": "critical"}])
+    );
+    assert_eq!(doc["violating_commits_omitted"], 0);
+
+    let text = stdout(&repo.tiergate(&["report"]));
+    let expected = format!(
+        "
+Violating commits (in git log order)
+commit        date        title             rule                      tier
+{hw}  2024-02-15  hw: fix a         missing-required-trailer  core
+                                            undeclared-ai             core
+{crypto}  2024-02-05  crypto: speed up  ai-forbidden-tier         critical
+"
+    );
+    assert!(text.contains(&expected), "{text}");
+
+    // Bounded: the rest is counted.
+    let out = repo.tiergate(&["report", "--violations", "1"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains(&format!("{hw}  2024-02-15")), "{text}");
+    assert!(!text.contains(&crypto), "{text}");
+    assert!(
+        text.contains(
+            "... and 1 more violating commit, not listed (list more with --violations N)\n"
+        ),
+        "{text}"
+    );
+    let doc = json(&repo, &["report", "--violations", "0", "--format", "json"]);
+    assert_eq!(doc["violating_commits"], serde_json::json!([]));
+    assert_eq!(doc["violating_commits_omitted"], 2);
+    // The counts do not depend on the limit.
+    assert_eq!(doc["totals"]["violations"], 3);
+    let text = stdout(&repo.tiergate(&["report", "--violations", "0"]));
+    assert!(
+        text.contains("2 violating commits, not listed (list them with --violations N)\n"),
+        "{text}"
+    );
+    // Within a range without violations.
+    let text = stdout(&repo.tiergate(&["report", "HEAD~2..HEAD"]));
+    assert!(
+        text.contains("\nViolating commits (in git log order)\nnone\n"),
+        "{text}"
+    );
+
+    let csv = stdout(&repo.tiergate(&["report", "--format", "csv", "--table", "violations"]));
+    let (hw_id, crypto_id) = (
+        repo.git(&["rev-parse", "HEAD~2"]).trim().to_owned(),
+        repo.git(&["rev-parse", "HEAD~3"]).trim().to_owned(),
+    );
+    assert_eq!(
+        csv,
+        format!(
+            "id,date,title,rule,tier\n\
+             {hw_id},2024-02-15,hw: fix a,missing-required-trailer,core\n\
+             {hw_id},2024-02-15,hw: fix a,undeclared-ai,core\n\
+             {crypto_id},2024-02-05,crypto: speed up,ai-forbidden-tier,critical\n"
+        )
+    );
+    // A bad limit is a usage error.
+    assert_eq!(
+        repo.tiergate(&["report", "--violations", "-1"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn html_names_the_policy_in_the_repository_and_lists_violations() {
+    let repo = history();
+    let file = repo.path().join("report.html");
+    let out = repo.tiergate(&["report", "--html", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let html = std::fs::read_to_string(&file).expect("html written");
+    assert!(
+        html.contains(" · policy <code>policy.yaml</code></p>"),
+        "{html}"
+    );
+    let dir = repo.path().to_str().expect("utf-8 temp dir");
+    let real = repo.path().canonicalize().expect("canonical temp dir");
+    for local in [dir, real.to_str().expect("utf-8 temp dir")] {
+        assert!(!html.contains(local), "the page names {local}");
+    }
+    assert!(html.contains("<h2>Violating commits</h2>"));
+    let hw = short(&repo, "HEAD~2");
+    assert!(
+        html.contains(&format!(
+            "\">{hw}</code></td><td>2024-02-15</td><td>hw: fix a</td>"
+        )),
+        "{html}"
+    );
+    // ai-forbidden-tier is the first rule code: the first rule colour.
+    assert!(html.contains(
+        "<td><i class=\"swatch\" style=\"background:#c0ca33\"></i>ai-forbidden-tier</td><td>critical</td>"
+    ));
+    // Months, not years: four months.
+    assert!(html.contains("<h2>By month and tier</h2>"));
+    assert!(!html.contains("<details"));
+    assert!(!html.contains("class=\"no-ai\""));
+
+    // A policy outside the repository: its file name only.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let policy = elsewhere.path().join("strict.yaml");
+    std::fs::write(&policy, POLICY).expect("policy written");
+    let out = repo.tiergate(&[
+        "report",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--html",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let html = std::fs::read_to_string(&file).expect("html written");
+    assert!(
+        html.contains(" · policy <code>strict.yaml</code></p>"),
+        "{html}"
+    );
+    assert!(!html.contains(elsewhere.path().to_str().unwrap()));
+}
+
+/// Commits over three years, none AI-assisted (the repository of the
+/// folded-years and no-AI checks).
+fn three_years_without_ai() -> Repo {
+    let repo = Repo::new();
+    commit_at(
+        &repo,
+        "2022-01-10T12:00:00 +0000",
+        &[("policy.yaml", POLICY), ("hw/a.c", "a\n")],
+        "Initial import",
+    );
+    for (i, date) in [
+        "2022-07-01T12:00:00 +0000",
+        "2023-03-01T12:00:00 +0000",
+        "2023-09-01T12:00:00 +0000",
+        "2024-12-01T12:00:00 +0000",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = format!("docs {i}\n");
+        commit_at(&repo, date, &[("docs/a.md", &text)], &format!("docs: {i}"));
+    }
+    repo
+}
+
+#[test]
+fn html_folds_years_and_says_when_there_is_no_ai() {
+    let repo = three_years_without_ai();
+    let file = repo.path().join("report.html");
+    let out = repo.tiergate(&["report", "--html", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let html = std::fs::read_to_string(&file).expect("html written");
+    // No line chart at zero: a sentence instead; the bars stay.
+    assert!(html.contains(
+        "<p class=\"no-ai\">No AI use: none of the 5 commits declares AI assistance or carries a marker of it.</p>"
+    ));
+    assert_eq!(html.matches("<svg class=\"chart\"").count(), 1);
+    assert!(!html.contains("<polyline"));
+    // 36 months: a year table, months folded under each year.
+    assert!(html.contains("<h2>By year and tier</h2>"), "{html}");
+    assert!(!html.contains("<h2>By month and tier</h2>"));
+    assert!(html.contains("36 months from 2022-01 to 2024-12, folded into years"));
+    assert!(html.contains("<tr><td>2023</td><td><i>all</i></td><td class=\"n\">2</td>"));
+    assert_eq!(html.matches("<details class=\"year\">").count(), 3);
+    for summary in [
+        "<summary>2022 by month (2 months with commits)</summary>",
+        "<summary>2023 by month (2 months with commits)</summary>",
+        "<summary>2024 by month (1 month with commits)</summary>",
+    ] {
+        assert!(html.contains(summary), "{summary}");
+    }
+    assert!(html.contains("<tr><td>2023-09</td><td>open</td>"));
+    assert!(html.contains("<h2>Violating commits</h2><p class=\"muted\">none</p>"));
+    // 24 months or less: months, not folded.
+    let out = repo.tiergate(&["report", "HEAD~3..HEAD", "--html", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let html = std::fs::read_to_string(&file).expect("html written");
+    assert!(html.contains("<h2>By month and tier</h2>"), "{html}");
+    assert!(!html.contains("<details"));
+}
+
 #[test]
 fn classify_tree_collapses_uniform_subtrees() {
     let repo = history();
@@ -454,4 +666,83 @@ fn pages_render_in_chromium() {
     for page in ["report", "tree", "policy"] {
         assert!(out_dir.path().join(format!("{page}.png")).exists());
     }
+    // The demo's report as the browser parsed it: the policy named in the
+    // repository (the demo is under OUT_DIR), the violating commits.
+    let dom = dump_dom(&out_dir.path().join("report.html"));
+    assert!(
+        dom.contains(" · policy <code>policy.yaml</code></p>"),
+        "{dom}"
+    );
+    assert!(!dom.contains(out_dir.path().to_str().unwrap()));
+    assert!(dom.contains("<h2>Violating commits</h2><table>"), "{dom}");
+    assert!(
+        dom.contains(">ai-forbidden-tier</td><td>critical</td>"),
+        "{dom}"
+    );
+
+    // Three years without AI: the sentence, the years with their months
+    // folded (a closed <details> the browser keeps closed).
+    let repo = three_years_without_ai();
+    let page = out_dir.path().join("years.html");
+    let out = repo.tiergate(&["report", "--html", page.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let dom = dump_dom(&page);
+    assert!(
+        dom.contains("<p class=\"no-ai\">No AI use: none of the 5 commits declares"),
+        "{dom}"
+    );
+    assert!(dom.contains("<h2>By year and tier</h2>"), "{dom}");
+    assert_eq!(dom.matches("<details class=\"year\">").count(), 3, "{dom}");
+    assert!(!dom.contains("<details class=\"year\" open"), "{dom}");
+    assert!(!dom.contains("<polyline"), "{dom}");
+    screenshot(&page, &out_dir.path().join("years.png"));
+}
+
+/// Chromium's headless flags for a page of ours: no network, no profile
+/// left behind.
+fn chromium(profile: &std::path::Path) -> std::process::Command {
+    let mut command = std::process::Command::new("chromium");
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]);
+    command.arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// The DOM of `page` after chromium loaded it (`--dump-dom`).
+fn dump_dom(page: &std::path::Path) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = chromium(profile.path())
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    String::from_utf8(out.stdout).expect("utf-8 DOM")
+}
+
+/// A screenshot of `page` to `png`, asserted written and not empty.
+fn screenshot(page: &std::path::Path, png: &std::path::Path) {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let out = chromium(profile.path())
+        .args(["--hide-scrollbars", "--window-size=1200,1600"])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run chromium");
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    let size = std::fs::metadata(png).map_or(0, |m| m.len());
+    assert!(
+        size > 1000,
+        "screenshot of {} is {size} bytes",
+        page.display()
+    );
 }

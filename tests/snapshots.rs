@@ -226,6 +226,30 @@ fn report_human() {
     insta::assert_snapshot!(run(&repo, &["report", "base..main~1"]));
 }
 
+/// The violating-commits section bounded by `--violations`: three listed,
+/// the four others counted.
+#[test]
+fn report_violations_limited() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(&repo, &["report", "--violations", "3", "base..main~1"]));
+}
+
+#[test]
+fn report_violations_csv() {
+    let repo = fixture();
+    insta::assert_snapshot!(run(
+        &repo,
+        &[
+            "report",
+            "--format",
+            "csv",
+            "--table",
+            "violations",
+            "base..main~1"
+        ]
+    ));
+}
+
 #[test]
 fn check_patch_show_json() {
     // The fixture's commits as `git format-patch` mails (no signature: it

@@ -12,7 +12,10 @@
 //!   month and tier (every tier, every month that has commits), then a row
 //!   with tier `*` for the month as a whole (each commit once);
 //! - `tools`: `tool,agent,model,commits,first,last`;
-//! - `paths`: `path,tier,commits,overcount`.
+//! - `paths`: `path,tier,commits,overcount`;
+//! - `violations`: `id,date,title,rule,tier`: one row per violation of
+//!   each listed violating commit (at most `--violations N` commits); a
+//!   message rule's row names the tiers the commit touches, `;`-separated.
 
 pub(crate) mod html;
 
@@ -27,7 +30,10 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tiergate_core::judge::CommitVerdict;
-use tiergate_core::output::history::{Counts, History, HistoryJson, HistoryReport, YearMonth};
+use tiergate_core::output::history::{
+    Counts, History, HistoryJson, HistoryReport, ViolatingCommit, MONTHS_BEFORE_FOLDING,
+    VIOLATIONS_LISTED,
+};
 use tiergate_core::repo::ChangedPaths;
 use tiergate_core::rules::RuleCode;
 use tiergate_core::stage::Stage;
@@ -53,6 +59,10 @@ pub struct Args {
     /// With --format csv: which table to print
     #[arg(long, value_enum, default_value_t = CsvTable::Months)]
     pub table: CsvTable,
+    /// How many violating commits the "violating commits" section lists
+    /// (the rest are counted)
+    #[arg(long, value_name = "N", default_value_t = VIOLATIONS_LISTED)]
+    pub violations: usize,
 }
 
 /// The tables `--format csv` can print.
@@ -64,6 +74,8 @@ pub enum CsvTable {
     Tools,
     /// Top paths of AI-assisted changes
     Paths,
+    /// The violating commits listed (one row per violation)
+    Violations,
 }
 
 /// Run `tiergate report`.
@@ -80,22 +92,17 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         tiergate_core::repo::default_to_head(&args.revs.args)
     };
     let tiers: Vec<String> = policy.tiers.iter().map(|t| t.name.clone()).collect();
-    let mut history = History::new(tiers);
+    let mut history = History::new(tiers).list_violations(args.violations);
     let progress = Progress::new(!global.quiet && std::io::stderr().is_terminal());
-    let mut count =
-        |verdict: &CommitVerdict, changed: &ChangedPaths, (seconds, offset): (i64, i32)| {
-            let classified: Vec<(&[u8], usize)> = changed
-                .0
-                .iter()
-                .map(|p| (p.as_slice(), classifier.tier_of(p)))
-                .collect();
-            history.add(
-                YearMonth::from_git_time(seconds, offset),
-                verdict,
-                &classified,
-            );
-            progress.tick();
-        };
+    let mut count = |verdict: &CommitVerdict, changed: &ChangedPaths, when: (i64, i32)| {
+        let classified: Vec<(&[u8], usize)> = changed
+            .0
+            .iter()
+            .map(|p| (p.as_slice(), classifier.tier_of(p)))
+            .collect();
+        history.add_at(when, verdict, &classified);
+        progress.tick();
+    };
     let result = repo.check_with_paths(policy, &classifier, Stage::Ci, &revs, &mut count);
     progress.finish();
     result.map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
@@ -105,7 +112,41 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         .count_grandfathered(policy, &revs)
         .map_err(|e| context::repo_error(e, Some(RANGE_HINT)))?;
     history.add_grandfathered(grandfathered as u64);
-    render(global, &args, policy, history, &revs)
+    let shown = policy_in_repo(&policy.source, repo.workdir().as_deref(), repo.git_dir());
+    render(global, &args, policy, &shown, history, &revs)
+}
+
+/// The policy's source as the HTML page names it: relative to the
+/// repository when the policy is a file in it, the file name alone when it
+/// is a file elsewhere (a page is shared: it must not carry the local
+/// directory layout), as it is otherwise (`HEAD:policy.yaml`, a relative
+/// path given on the command line).
+fn policy_in_repo(
+    source: &str,
+    workdir: Option<&std::path::Path>,
+    git_dir: &std::path::Path,
+) -> String {
+    let path = std::path::Path::new(source);
+    if !path.is_absolute() {
+        return source.to_owned();
+    }
+    // Both as given and canonical: the temp dir or home may be reached
+    // through a symbolic link on one side only.
+    let real = path.canonicalize().ok();
+    for top in workdir.into_iter().chain([git_dir]) {
+        let real_top = top.canonicalize().ok();
+        for top in [Some(top), real_top.as_deref()].into_iter().flatten() {
+            for path in [Some(path), real.as_deref()].into_iter().flatten() {
+                if let Ok(rest) = path.strip_prefix(top) {
+                    return rest.to_string_lossy().into_owned();
+                }
+            }
+        }
+    }
+    path.file_name().map_or_else(
+        || source.to_owned(),
+        |name| name.to_string_lossy().into_owned(),
+    )
 }
 
 /// Print (or write as HTML) the report of a finished walk.
@@ -113,6 +154,7 @@ fn render(
     global: &Global,
     args: &Args,
     policy: &tiergate_core::policy::Policy,
+    policy_shown: &str,
     history: History,
     revs: &[OsString],
 ) -> anyhow::Result<Outcome> {
@@ -122,7 +164,7 @@ fn render(
         .map(|r| r.to_string_lossy().into_owned())
         .collect();
     if let Some(path) = &args.html {
-        let page = html_page(&report, &range, &policy.source);
+        let page = html_page(&report, &range, policy_shown);
         std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
         if global.verbose > 0 && !global.quiet {
             eprintln!(
@@ -371,6 +413,8 @@ fn human(report: &HistoryReport, range: &[String], source: &str) -> String {
         out.push_str(&aligned(&headers, &numeric, &rows));
     }
 
+    out.push_str(&human_violating(report));
+
     out.push_str("\nTools and models named in declarations\n");
     if report.tools.is_empty() {
         out.push_str("none\n");
@@ -416,6 +460,82 @@ fn human(report: &HistoryReport, range: &[String], source: &str) -> String {
             &[false, false, true],
             &rows,
         ));
+    }
+    out
+}
+
+/// The tier cell of one violation: the tier a tier rule names, or for a
+/// message rule the tiers the commit touches (it counts in each of them).
+fn violation_tier(commit: &ViolatingCommit, tier: Option<&str>, separator: &str) -> String {
+    match tier {
+        Some(tier) => tier.to_owned(),
+        None => commit.tiers.join(separator),
+    }
+}
+
+/// At most `max` characters of `title`, an ellipsis marking a cut.
+fn shortened(title: &str, max: usize) -> String {
+    if title.chars().count() <= max {
+        return title.to_owned();
+    }
+    let mut text: String = title.chars().take(max.saturating_sub(1)).collect();
+    text.push('…');
+    text
+}
+
+/// How many violating commits were not listed, as a sentence (`None`
+/// when all were).
+fn omitted_sentence(report: &HistoryReport) -> Option<String> {
+    let n = report.violating_commits_omitted;
+    let s = if n == 1 { "" } else { "s" };
+    (n > 0).then(|| {
+        if report.violating_commits.is_empty() {
+            format!("{n} violating commit{s}, not listed (list them with --violations N)")
+        } else {
+            format!(
+                "... and {n} more violating commit{s}, not listed (list more with --violations N)"
+            )
+        }
+    })
+}
+
+/// The "violating commits" section of the text report: one row per
+/// violation, the commit's cells on its first row only.
+fn human_violating(report: &HistoryReport) -> String {
+    let mut out = String::from("\nViolating commits (in git log order)\n");
+    if report.violating_commits.is_empty() {
+        let sentence = omitted_sentence(report).unwrap_or_else(|| "none".to_owned());
+        let _ = writeln!(out, "{sentence}");
+        return out;
+    }
+    let mut rows = Vec::new();
+    for commit in &report.violating_commits {
+        for (i, v) in commit.violations.iter().enumerate() {
+            let (id, date, title) = if i == 0 {
+                (
+                    commit.short_id.clone(),
+                    commit.date.clone(),
+                    shortened(&commit.title, 50),
+                )
+            } else {
+                Default::default()
+            };
+            rows.push(vec![
+                id,
+                date,
+                title,
+                v.rule.as_str().to_owned(),
+                violation_tier(commit, v.tier.as_deref(), ", "),
+            ]);
+        }
+    }
+    out.push_str(&aligned(
+        &["commit", "date", "title", "rule", "tier"],
+        &[false; 5],
+        &rows,
+    ));
+    if let Some(sentence) = omitted_sentence(report) {
+        let _ = writeln!(out, "{sentence}");
     }
     out
 }
@@ -473,6 +593,22 @@ fn csv(report: &HistoryReport, table: CsvTable) -> String {
                 );
             }
         }
+        CsvTable::Violations => {
+            out.push_str("id,date,title,rule,tier\n");
+            for commit in &report.violating_commits {
+                for v in &commit.violations {
+                    let _ = writeln!(
+                        out,
+                        "{},{},{},{},{}",
+                        commit.id,
+                        commit.date,
+                        csv_field(&commit.title),
+                        v.rule.as_str(),
+                        csv_field(&violation_tier(commit, v.tier.as_deref(), ";"))
+                    );
+                }
+            }
+        }
         CsvTable::Paths => {
             out.push_str("path,tier,commits,overcount\n");
             for p in &report.top_paths {
@@ -523,6 +659,24 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
     body.push_str("</div>");
 
     // Chart 1: AI-assisted commits per tier per month.
+    body.push_str("<h2>AI-assisted commits per tier, by month</h2>");
+    if t.ai_assisted == 0 {
+        // A flat line at zero reads as a broken chart: say it.
+        let _ = write!(
+            body,
+            "<p class=\"no-ai\">No AI use: none of the {} declares AI assistance or carries a marker of it.</p>",
+            plural(t.commits, "commit")
+        );
+    } else {
+        body.push_str(&ai_chart(report));
+    }
+    body.push_str(&html_rest(report));
+    html::page("tiergate report", &body)
+}
+
+/// The line chart of AI-assisted commits per tier and month, with its
+/// legend.
+fn ai_chart(report: &HistoryReport) -> String {
     let months = report.months_filled();
     let labels: Vec<String> = months.iter().map(|m| m.month.to_string()).collect();
     let tier_count = report.tiers.len();
@@ -545,14 +699,15 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
         0,
         html::Series {
             name: "all tiers",
-            colour: "#9ca3af",
+            colour: html::ALL_TIERS_COLOUR,
             dashed: true,
             width: 2.0,
             values: months.iter().map(|m| m.all.ai_assisted).collect(),
         },
     );
-    body.push_str("<h2>AI-assisted commits per tier, by month</h2>");
-    let mut legend: Vec<(&str, &str)> = vec![("all tiers (each commit once)", "#9ca3af")];
+    let mut body = String::new();
+    let mut legend: Vec<(&str, &str)> =
+        vec![("all tiers (each commit once)", html::ALL_TIERS_COLOUR)];
     legend.extend(
         report
             .tiers
@@ -562,6 +717,15 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
     );
     body.push_str(&html::legend(&legend));
     body.push_str(&html::line_chart(&labels, &series, "AI-assisted commits"));
+    body
+}
+
+/// The page after the first chart: violations by rule, the violating
+/// commits and the tables.
+fn html_rest(report: &HistoryReport) -> String {
+    use html::escape;
+    let t = &report.totals;
+    let mut body = String::new();
 
     // Chart 2: violations by rule.
     body.push_str("<h2>Violations by rule</h2>");
@@ -577,6 +741,7 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
         })
         .collect();
     body.push_str(&html::bar_chart(&bars));
+    body.push_str(&html_violating(report));
 
     // Tables.
     body.push_str("<h2>By tier</h2>");
@@ -597,29 +762,7 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
     headers.extend(COUNT_HEADERS);
     body.push_str(&html::table(&headers, &numeric, &rows));
 
-    body.push_str("<h2>By month and tier</h2><p class=\"muted\">A commit counts in every tier it touches; <i>all</i> counts it once.</p>");
-    let mut rows = Vec::new();
-    for month in &report.months {
-        for tier in month
-            .tiers
-            .iter()
-            .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
-        {
-            let mut row = vec![month.month.to_string(), escape(&tier.tier)];
-            row.extend(count_cells(&tier.counts));
-            rows.push(row);
-        }
-        let mut row = vec![month.month.to_string(), "<i>all</i>".to_owned()];
-        row.extend(count_cells(&month.all));
-        rows.push(row);
-    }
-    let mut headers = vec!["month", "tier"];
-    headers.extend(COUNT_HEADERS);
-    body.push_str(&html::table(
-        &headers,
-        &[false, false, true, true, true, true, true],
-        &rows,
-    ));
+    body.push_str(&html_months(report));
 
     body.push_str("<h2>Tools and models named in declarations</h2>");
     if report.tools.is_empty() {
@@ -671,5 +814,161 @@ fn html_page(report: &HistoryReport, range: &[String], source: &str) -> String {
             &rows,
         ));
     }
-    html::page("tiergate report", &body)
+    body
+}
+
+/// The rows of one period (a month, a year) of the month or year table:
+/// each tier with commits or violations in it, then `all`.
+fn period_rows(
+    label: &str,
+    all: &Counts,
+    tiers: &[tiergate_core::output::history::TierCounts],
+) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for tier in tiers
+        .iter()
+        .filter(|tc| tc.counts.commits > 0 || tc.counts.violations > 0)
+    {
+        let mut row = vec![label.to_owned(), html::escape(&tier.tier)];
+        row.extend(count_cells(&tier.counts));
+        rows.push(row);
+    }
+    let mut row = vec![label.to_owned(), "<i>all</i>".to_owned()];
+    row.extend(count_cells(all));
+    rows.push(row);
+    rows
+}
+
+/// The rows of the month table.
+fn month_rows(months: &[tiergate_core::output::history::MonthStats]) -> Vec<Vec<String>> {
+    months
+        .iter()
+        .flat_map(|m| period_rows(&m.month.to_string(), &m.all, &m.tiers))
+        .collect()
+}
+
+/// The month table, or past [`MONTHS_BEFORE_FOLDING`] months a year table
+/// with each year's months folded under it (`<details>`: no script).
+fn html_months(report: &HistoryReport) -> String {
+    let numeric = [false, false, true, true, true, true, true];
+    if report.month_span() <= MONTHS_BEFORE_FOLDING {
+        let mut body = String::from("<h2>By month and tier</h2><p class=\"muted\">A commit counts in every tier it touches; <i>all</i> counts it once.</p>");
+        let mut headers = vec!["month", "tier"];
+        headers.extend(COUNT_HEADERS);
+        body.push_str(&html::table(
+            &headers,
+            &numeric,
+            &month_rows(&report.months),
+        ));
+        return body;
+    }
+    let years = report.years();
+    let mut body = format!(
+        "<h2>By year and tier</h2><p class=\"muted\">{} months from {} to {}, folded into years; open a year for its months. A commit counts in every tier it touches; <i>all</i> counts it once.</p>",
+        report.month_span(),
+        report.first_month.map(|m| m.to_string()).unwrap_or_default(),
+        report.last_month.map(|m| m.to_string()).unwrap_or_default(),
+    );
+    let rows: Vec<Vec<String>> = years
+        .iter()
+        .flat_map(|y| period_rows(&y.year.to_string(), &y.all, &y.tiers))
+        .collect();
+    let mut headers = vec!["year", "tier"];
+    headers.extend(COUNT_HEADERS);
+    body.push_str(&html::table(&headers, &numeric, &rows));
+    let mut headers = vec!["month", "tier"];
+    headers.extend(COUNT_HEADERS);
+    for year in &years {
+        let _ = write!(
+            body,
+            "<details class=\"year\"><summary>{} by month ({} with commits)</summary>{}</details>",
+            year.year,
+            plural(year.months.len() as u64, "month"),
+            html::table(&headers, &numeric, &month_rows(&year.months))
+        );
+    }
+    body
+}
+
+/// The violating commits: one row per violation, the rule with its
+/// colour (the bar chart's).
+fn html_violating(report: &HistoryReport) -> String {
+    use html::escape;
+    let mut body = String::from("<h2>Violating commits</h2>");
+    if report.violating_commits.is_empty() {
+        let sentence = omitted_sentence(report).unwrap_or_else(|| "none".to_owned());
+        let _ = write!(body, "<p class=\"muted\">{}</p>", escape(&sentence));
+        return body;
+    }
+    let mut rows = Vec::new();
+    for commit in &report.violating_commits {
+        for (i, v) in commit.violations.iter().enumerate() {
+            let (id, date, title) = if i == 0 {
+                (
+                    format!(
+                        "<code title=\"{}\">{}</code>",
+                        escape(&commit.id),
+                        escape(&commit.short_id)
+                    ),
+                    escape(&commit.date),
+                    escape(&commit.title),
+                )
+            } else {
+                Default::default()
+            };
+            let colour = RuleCode::ALL
+                .iter()
+                .position(|r| *r == v.rule)
+                .map_or(html::ALL_TIERS_COLOUR, html::rule_colour);
+            rows.push(vec![
+                id,
+                date,
+                title,
+                format!(
+                    "<i class=\"swatch\" style=\"background:{colour}\"></i>{}",
+                    escape(v.rule.as_str())
+                ),
+                escape(&violation_tier(commit, v.tier.as_deref(), ", ")),
+            ]);
+        }
+    }
+    body.push_str(&html::table(
+        &["commit", "date", "title", "rule", "tier"],
+        &[false; 5],
+        &rows,
+    ));
+    if let Some(sentence) = omitted_sentence(report) {
+        let _ = write!(body, "<p class=\"muted\">{}</p>", escape(&sentence));
+    }
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    #[test]
+    fn policy_paths_are_shown_relative_to_the_repository() {
+        let (top, git_dir) = (Path::new("/no/such/repo"), Path::new("/no/such/repo/.git"));
+        let shown = |source: &str| policy_in_repo(source, Some(top), git_dir);
+        assert_eq!(shown("/no/such/repo/policy.yaml"), "policy.yaml");
+        assert_eq!(shown("/no/such/repo/ci/tiers.yaml"), "ci/tiers.yaml");
+        // Outside the repository: the file name, not the local layout.
+        assert_eq!(shown("/home/someone/strict.yaml"), "strict.yaml");
+        // Not a local absolute path: as given.
+        assert_eq!(shown("HEAD:policy.yaml"), "HEAD:policy.yaml");
+        assert_eq!(shown("policy.yaml"), "policy.yaml");
+        // A bare repository: relative to the git directory.
+        assert_eq!(
+            policy_in_repo("/srv/x.git/policy.yaml", None, Path::new("/srv/x.git")),
+            "policy.yaml"
+        );
+    }
+
+    #[test]
+    fn titles_are_shortened_on_a_character_boundary() {
+        assert_eq!(shortened("short", 50), "short");
+        assert_eq!(shortened("ééééé", 3), "éé…");
+    }
 }

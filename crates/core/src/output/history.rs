@@ -33,6 +33,15 @@
 //!   path's count may be over-estimated by at most its `overcount`.
 //! - **month**: the author date's calendar month in the author's own time
 //!   zone (`git log --date=format:%Y-%m`).
+//! - **violating commits**: the first [`VIOLATIONS_LISTED`] (or the limit
+//!   [`History::list_violations`] sets) commits with violations, in the
+//!   order they were added (the walk's order: newest first, as `git log`),
+//!   each with its violations; the rest are only counted
+//!   ([`HistoryReport::violating_commits_omitted`]), so memory stays
+//!   bounded by the limit.
+//! - **years**: [`HistoryReport::years`] sums the months of each calendar
+//!   year, for long histories (the HTML page folds months into years when
+//!   the range spans more than [`MONTHS_BEFORE_FOLDING`] months).
 
 use crate::judge::CommitVerdict;
 use crate::rules::RuleCode;
@@ -52,6 +61,14 @@ pub const PATHS_KEPT: usize = 2000;
 
 /// The name of the tool bucket beyond [`TOOLS_KEPT`].
 pub const OTHER_TOOLS: &str = "(other)";
+
+/// How many violating commits are listed unless
+/// [`History::list_violations`] says otherwise.
+pub const VIOLATIONS_LISTED: usize = 20;
+
+/// Past this many months from the first to the last, renderers fold the
+/// month table into years (15 years of months is ~180 rows per tier).
+pub const MONTHS_BEFORE_FOLDING: usize = 24;
 
 /// A calendar month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,6 +119,31 @@ impl Serialize for YearMonth {
     }
 }
 
+/// The calendar day of a git timestamp, `YYYY-MM-DD`, in the time zone
+/// `offset_minutes` east of UTC (`git log --date=short` shows the author
+/// date in the author's zone the same way).
+pub fn git_date(seconds: i64, offset_minutes: i32) -> String {
+    let local = seconds.saturating_add(i64::from(offset_minutes) * 60);
+    let days = local.div_euclid(86_400);
+    let (year, month) = civil_from_days(days);
+    // The day of the month: days since the first of the month found above.
+    let first = days_from_civil(year, month);
+    format!("{year:04}-{month:02}-{:02}", days - first + 1)
+}
+
+/// Day number since 1970-01-01 of the first day of `month` in `year`
+/// (Howard Hinnant's `days_from_civil`, inverse of [`civil_from_days`]).
+fn days_from_civil(year: i64, month: u8) -> i64 {
+    let month = i64::from(month);
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400); // [0, 399]
+    let mp = if month > 2 { month - 3 } else { month + 9 }; // March = 0
+    let doy = (153 * mp + 2) / 5; // day 1 of the month
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Year and month of a day number since 1970-01-01 (Howard Hinnant's
 /// `civil_from_days`).
 fn civil_from_days(days: i64) -> (i64, u8) {
@@ -143,6 +185,18 @@ impl Counts {
             .iter()
             .position(|r| *r == rule)
             .map_or(0, |i| self.by_rule[i])
+    }
+
+    /// Add `other`'s counts to these (a year from its months).
+    pub fn add_counts(&mut self, other: &Counts) {
+        self.commits += other.commits;
+        self.ai_assisted += other.ai_assisted;
+        self.ai_declared += other.ai_declared;
+        self.undeclared_marker += other.undeclared_marker;
+        self.violations += other.violations;
+        for (n, m) in self.by_rule.iter_mut().zip(other.by_rule) {
+            *n += m;
+        }
     }
 
     fn commit(&mut self, kind: Kind) {
@@ -236,6 +290,48 @@ pub struct PathStats {
     pub overcount: u64,
 }
 
+/// One violation of a listed commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitViolation {
+    /// The rule code (`ai-forbidden-tier`).
+    pub rule: RuleCode,
+    /// The tier a tier rule names; `None` for a message rule, which
+    /// concerns every tier the commit touches (its `tiers`).
+    pub tier: Option<String>,
+}
+
+/// A commit with violations, as the report lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViolatingCommit {
+    /// Full commit id.
+    pub id: String,
+    /// Its first 12 hex digits (the id renderers print; git's own
+    /// `--abbrev` would need the object store to stay unique).
+    pub short_id: String,
+    /// The author date, `YYYY-MM-DD` in the author's time zone.
+    pub date: String,
+    /// The first line of the message.
+    pub title: String,
+    /// The tiers it touches, in policy order.
+    pub tiers: Vec<String>,
+    /// Its violations, in the order the verdict lists them.
+    pub violations: Vec<CommitViolation>,
+}
+
+/// A calendar year of the history (the months of [`HistoryReport`]
+/// summed), for renderers folding long ranges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearStats {
+    /// The year.
+    pub year: i32,
+    /// Every commit of the year, each once.
+    pub all: Counts,
+    /// Per tier, in policy order.
+    pub tiers: Vec<TierCounts>,
+    /// Its months that have commits, oldest first.
+    pub months: Vec<MonthStats>,
+}
+
 /// The aggregated history: what the renderers print.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HistoryReport {
@@ -263,6 +359,10 @@ pub struct HistoryReport {
     /// Commits of the range older than the policy's `baseline`: not
     /// judged, and in no other count.
     pub grandfathered: u64,
+    /// Commits with violations, at most the listing limit, in walk order.
+    pub violating_commits: Vec<ViolatingCommit>,
+    /// Commits with violations beyond the listing limit (not listed).
+    pub violating_commits_omitted: u64,
 }
 
 /// The JSON document of `tiergate report --format json`: the report's
@@ -283,6 +383,53 @@ pub struct HistoryJson<'a> {
 }
 
 impl HistoryReport {
+    /// How many months the range spans, first to last (0 without
+    /// commits).
+    pub fn month_span(&self) -> usize {
+        match (self.first_month, self.last_month) {
+            (Some(a), Some(b)) if a <= b => {
+                let months = (i64::from(b.year) - i64::from(a.year)) * 12 + i64::from(b.month)
+                    - i64::from(a.month)
+                    + 1;
+                usize::try_from(months).unwrap_or(usize::MAX)
+            }
+            _ => 0,
+        }
+    }
+
+    /// The months with commits grouped by calendar year, oldest first.
+    pub fn years(&self) -> Vec<YearStats> {
+        let mut years: Vec<YearStats> = Vec::new();
+        for month in &self.months {
+            let year = match years.last_mut() {
+                Some(y) if y.year == month.month.year => y,
+                _ => {
+                    years.push(YearStats {
+                        year: month.month.year,
+                        all: Counts::default(),
+                        tiers: self
+                            .tiers
+                            .iter()
+                            .map(|t| TierCounts {
+                                tier: t.clone(),
+                                counts: Counts::default(),
+                            })
+                            .collect(),
+                        months: Vec::new(),
+                    });
+                    let last = years.len() - 1;
+                    &mut years[last]
+                }
+            };
+            year.all.add_counts(&month.all);
+            for (sum, tier) in year.tiers.iter_mut().zip(&month.tiers) {
+                sum.counts.add_counts(&tier.counts);
+            }
+            year.months.push(month.clone());
+        }
+        years
+    }
+
     /// Every month from the first to the last, with months without commits
     /// filled with zeros (for charts over time).
     pub fn months_filled(&self) -> Vec<MonthStats> {
@@ -342,6 +489,9 @@ pub struct History {
     paths_evicted: bool,
     paths_kept: usize,
     grandfathered: u64,
+    violations_listed: usize,
+    violating: Vec<ViolatingCommit>,
+    violating_omitted: u64,
 }
 
 impl History {
@@ -365,7 +515,63 @@ impl History {
             paths: HashMap::new(),
             paths_evicted: false,
             paths_kept: paths_kept.max(1),
+            violations_listed: VIOLATIONS_LISTED,
+            violating: Vec::new(),
+            violating_omitted: 0,
         }
+    }
+
+    /// List at most `limit` violating commits (0: list none, count them
+    /// all as omitted).
+    pub fn list_violations(mut self, limit: usize) -> History {
+        self.violations_listed = limit;
+        self
+    }
+
+    /// Like [`History::add`] for a commit written at git time `seconds`,
+    /// `offset_minutes` (its author date): counted in that month, and
+    /// listed among the violating commits when it has violations.
+    pub fn add_at(
+        &mut self,
+        (seconds, offset_minutes): (i64, i32),
+        verdict: &CommitVerdict,
+        paths: &[(&[u8], usize)],
+    ) {
+        self.add(
+            YearMonth::from_git_time(seconds, offset_minutes),
+            verdict,
+            paths,
+        );
+        if verdict.grandfathered || verdict.violations.is_empty() {
+            return;
+        }
+        if self.violating.len() >= self.violations_listed {
+            self.violating_omitted += 1;
+            return;
+        }
+        self.violating.push(ViolatingCommit {
+            id: verdict.id.clone(),
+            short_id: verdict.id.chars().take(12).collect(),
+            date: git_date(seconds, offset_minutes),
+            title: verdict.title.clone(),
+            // From the paths handed in: the verdict names tiers only when
+            // its rules needed the paths.
+            tiers: self
+                .tiers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| paths.iter().any(|&(_, t)| t == *i))
+                .map(|(_, name)| name.clone())
+                .collect(),
+            violations: verdict
+                .violations
+                .iter()
+                .map(|v| CommitViolation {
+                    rule: v.rule,
+                    tier: v.tier.clone(),
+                })
+                .collect(),
+        });
     }
 
     /// Count one commit: its verdict, the month it was written in, and its
@@ -573,6 +779,8 @@ impl History {
             top_paths_exact: !self.paths_evicted,
             tiers: self.tiers,
             grandfathered: self.grandfathered,
+            violating_commits: self.violating,
+            violating_commits_omitted: self.violating_omitted,
         }
     }
 }
@@ -714,5 +922,102 @@ mod tests {
         assert_eq!(r.top_paths[0].overcount, 0);
         assert!(r.top_paths.iter().any(|p| p.overcount > 0));
         assert!(!r.top_paths_exact);
+    }
+
+    #[test]
+    fn dates_from_git_time() {
+        assert_eq!(git_date(0, 0), "1970-01-01");
+        assert_eq!(git_date(1_700_000_000, 0), "2023-11-14");
+        // 2024-02-29T23:30Z: March 1st in +01:00, still the 29th in -05:00.
+        assert_eq!(git_date(1_709_249_400, 60), "2024-03-01");
+        assert_eq!(git_date(1_709_249_400, -300), "2024-02-29");
+        assert_eq!(git_date(-1, 0), "1969-12-31");
+        // 2000-12-31T12:00Z (day 366 of a leap year).
+        assert_eq!(git_date(978_264_000, 0), "2000-12-31");
+    }
+
+    fn with_id(mut v: CommitVerdict, id: &str, title: &str) -> CommitVerdict {
+        v.id = id.to_owned();
+        v.title = title.to_owned();
+        v
+    }
+
+    #[test]
+    fn violating_commits_are_listed_up_to_the_limit() {
+        let tiers = vec!["critical".to_owned(), "open".to_owned()];
+        let mut h = History::new(tiers).list_violations(2);
+        let crit: &[u8] = b"crypto/aes.c";
+        let docs: &[u8] = b"docs/a.md";
+        // 2023-11-14T22:13:20Z, seen in +02:00: the 15th.
+        let at = (1_700_000_000, 120);
+        let forbidden = verdict(
+            Some("a:b"),
+            false,
+            &[(RuleCode::AiForbiddenTier, Some("critical"))],
+        );
+        h.add_at(
+            at,
+            &with_id(forbidden, &"a".repeat(40), "crypto: fast"),
+            &[(crit, 0), (docs, 1)],
+        );
+        // Clean: not listed, not counted as omitted.
+        h.add_at(at, &verdict(None, false, &[]), &[(docs, 1)]);
+        let undeclared = verdict(None, true, &[(RuleCode::UndeclaredAi, None)]);
+        h.add_at(at, &with_id(undeclared.clone(), "b", "docs"), &[(docs, 1)]);
+        h.add_at(
+            at,
+            &with_id(undeclared.clone(), "c", "docs 2"),
+            &[(docs, 1)],
+        );
+        h.add_at(at, &with_id(undeclared, "d", "docs 3"), &[(docs, 1)]);
+        let r = h.finish(10);
+        assert_eq!(r.totals.commits, 5);
+        assert_eq!(r.violating_commits.len(), 2);
+        assert_eq!(r.violating_commits_omitted, 2);
+        let first = &r.violating_commits[0];
+        assert_eq!(first.short_id, "a".repeat(12));
+        assert_eq!(first.date, "2023-11-15");
+        assert_eq!(first.title, "crypto: fast");
+        assert_eq!(first.tiers, ["critical", "open"]);
+        assert_eq!(
+            first.violations,
+            [CommitViolation {
+                rule: RuleCode::AiForbiddenTier,
+                tier: Some("critical".to_owned())
+            }]
+        );
+        assert_eq!(r.violating_commits[1].id, "b");
+        assert_eq!(r.violating_commits[1].tiers, ["open"]);
+        let json = serde_json::to_value(&r).expect("serializes");
+        assert_eq!(
+            json["violating_commits"][1]["violations"][0]["rule"],
+            "undeclared-ai"
+        );
+        assert_eq!(
+            json["violating_commits"][1]["violations"][0]["tier"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["violating_commits_omitted"], 2);
+    }
+
+    #[test]
+    fn months_fold_into_years() {
+        let mut h = History::new(vec!["t".to_owned()]);
+        let v = verdict(Some("a:b"), false, &[(RuleCode::AiSignoff, None)]);
+        for month in [ym(2021, 3), ym(2021, 11), ym(2023, 1)] {
+            h.add(month, &v, &[(b"x", 0)]);
+        }
+        h.add(ym(2023, 2), &verdict(None, false, &[]), &[(b"x", 0)]);
+        let r = h.finish(10);
+        assert_eq!(r.month_span(), 24);
+        let years = r.years();
+        let summary: Vec<(i32, u64, u64, usize)> = years
+            .iter()
+            .map(|y| (y.year, y.all.commits, y.all.ai_assisted, y.months.len()))
+            .collect();
+        assert_eq!(summary, [(2021, 2, 2, 2), (2023, 2, 1, 2)]);
+        assert_eq!(years[0].tiers[0].counts.rule(RuleCode::AiSignoff), 2);
+        assert_eq!(years[1].all.violations, 1);
+        assert_eq!(History::new(Vec::new()).finish(1).month_span(), 0);
     }
 }

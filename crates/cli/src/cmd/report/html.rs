@@ -14,12 +14,17 @@ const TIER_COLOURS: [&str; 8] = [
     "#d0433a", "#2f6db5", "#3a9a4b", "#e08a1e", "#8057b0", "#8c5a3c", "#d35fa6", "#6b7280",
 ];
 
-/// Colours for rules, by index in `RuleCode::ALL`.
-const RULE_COLOURS: [&str; 16] = [
-    "#d0433a", "#e08a1e", "#c2185b", "#8057b0", "#2f6db5", "#00897b", "#6d4c41", "#546e7a",
-    "#9e9d24", "#ad1457", "#5d4037", "#0277bd", "#7b1fa2", "#33691e", "#00838f",
-    // ai-prose: a warning, in a pale amber apart from the error colours.
-    "#f2c94c",
+/// The colour of the "all tiers" line, apart from every tier's.
+pub const ALL_TIERS_COLOUR: &str = "#9ca3af";
+
+/// Colours for rules, by index in `RuleCode::ALL`: none is a tier's (nor
+/// near one: a rule's bar or swatch must not read as a tier, the test
+/// below measures it), and there are more than rule codes today so that
+/// new codes get their own before the list cycles.
+const RULE_COLOURS: [&str; 20] = [
+    "#c0ca33", "#26a69a", "#c2b280", "#2b3d26", "#1de9b6", "#827717", "#f99379", "#880e4f",
+    "#4a148c", "#aed581", "#f3c300", "#ec407a", "#e68fac", "#ce93d8", "#006064", "#3e2723",
+    "#4dd0e1", "#263238", "#1a237e", "#9e9d24",
 ];
 
 /// The colour of tier `index`.
@@ -66,6 +71,9 @@ pre{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;pad
 svg{display:block;max-width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#1f2328}
 .muted{color:#57606a}
+.no-ai{font-size:15px;padding:10px 14px;border:1px solid #d0d7de;border-radius:6px;background:#f6f8fa}
+i.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px}
+details.year{margin:4px 0}details.year summary{cursor:pointer}
 ";
 
 /// A complete page around `body` (already HTML).
@@ -538,6 +546,70 @@ mod tests {
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    /// CIE L*a*b* of an sRGB `#rrggbb` colour (D65).
+    fn lab(hex: &str) -> [f64; 3] {
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).expect("hex")) / 255.0;
+            if c > 0.04045 {
+                ((c + 0.055) / 1.055).powf(2.4)
+            } else {
+                c / 12.92
+            }
+        };
+        let (r, g, b) = (channel(1), channel(3), channel(5));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        let (x, y, z) = (f(x), f(y), f(z));
+        [116.0 * y - 16.0, 500.0 * (x - y), 200.0 * (y - z)]
+    }
+
+    #[test]
+    fn rule_colours_are_not_tier_colours() {
+        let tiers: Vec<&str> = TIER_COLOURS
+            .iter()
+            .copied()
+            .chain([ALL_TIERS_COLOUR])
+            .collect();
+        // Every rule code has a colour of its own.
+        let rules = tiergate_core::rules::RuleCode::ALL.len();
+        assert!(
+            RULE_COLOURS.len() >= rules,
+            "add colours for new rule codes"
+        );
+        for (i, rule) in RULE_COLOURS.iter().enumerate() {
+            assert!(
+                !RULE_COLOURS[..i].contains(rule),
+                "rule colour {rule} is used twice"
+            );
+            for tier in &tiers {
+                // CIE76 distance: about 2.3 is just noticeable; 25 is a
+                // different colour, not a shade of the tier's.
+                let (a, b) = (lab(rule), lab(tier));
+                let distance = a
+                    .iter()
+                    .zip(b)
+                    .map(|(p, q)| (p - q).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                assert!(
+                    distance >= 25.0,
+                    "rule colour {rule} is too close to tier colour {tier} ({distance:.1})"
+                );
+            }
+        }
+        for i in 0..rules {
+            assert!(!tiers.contains(&rule_colour(i)));
+        }
     }
 
     #[test]
