@@ -471,3 +471,47 @@ fn errors_are_plain_unless_a_terminal_or_clicolor_force_and_never_with_no_color(
             .replace("Hint:", "\x1b[1;36mHint:\x1b[0m")
     );
 }
+
+/// `--color never|always` wins over the environment, and the diagnostics
+/// log (`-v`, `RUST_LOG`) has no escape sequences when stderr is not a
+/// terminal.
+#[test]
+fn color_flag_and_plain_logs() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = support::tiergate_cmd(tmp.path());
+        cmd.env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .args(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = support::output(&mut cmd);
+        support::assert_code(&out, 3);
+        stderr(&out)
+    };
+    let plain = run(&["check", "HEAD"], &[]);
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+    assert_eq!(
+        run(
+            &["check", "HEAD", "--color", "never"],
+            &[("CLICOLOR_FORCE", "1")]
+        ),
+        plain
+    );
+    let forced = run(
+        &["--color", "always", "check", "HEAD"],
+        &[("NO_COLOR", "1")],
+    );
+    assert!(forced.starts_with("\x1b[1;31mError:\x1b[0m"), "{forced:?}");
+    // A WARN line in a pipe: plain (it had escapes before).
+    std::fs::write(tmp.path().join("empty.mbox"), "").expect("write");
+    std::fs::write(tmp.path().join("p.yaml"), POLICY).expect("write");
+    let mut cmd = support::tiergate_cmd(tmp.path());
+    cmd.env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .args(["--policy", "p.yaml", "check-patch", "empty.mbox"]);
+    let logged = stderr(&support::output(&mut cmd));
+    assert!(logged.contains("WARN"), "{logged:?}");
+    assert!(!logged.contains('\x1b'), "{logged:?}");
+}

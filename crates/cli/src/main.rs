@@ -47,6 +47,39 @@ pub struct Global {
     /// Print nothing but errors and violations
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// When to colour output: auto (on a terminal, unless NO_COLOR is set
+    /// or CLICOLOR_FORCE asks for it), always, never
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal; NO_COLOR and CLICOLOR_FORCE are honoured
+    #[default]
+    Auto,
+    /// Always colour (as CLICOLOR_FORCE=1)
+    Always,
+    /// Never colour (as NO_COLOR=1)
+    Never,
+}
+
+impl ColorChoice {
+    /// Make the choice the environment's, which every renderer reads
+    /// (`Colour::for_terminal`): one rule for the whole process, the
+    /// conventions of no-color.org and CLICOLOR_FORCE.
+    fn apply(self) {
+        // Set once, first thing, before any thread starts.
+        match self {
+            ColorChoice::Auto => {}
+            ColorChoice::Always => {
+                std::env::remove_var("NO_COLOR");
+                std::env::set_var("CLICOLOR_FORCE", "1");
+            }
+            ColorChoice::Never => std::env::set_var("NO_COLOR", "1"),
+        }
+    }
 }
 
 /// Every output format, as the renderers see it; on the command line each
@@ -224,6 +257,7 @@ fn run() -> ExitCode {
     if !matches!(cli.command, Command::Hook(_)) {
         stop_quietly_on_closed_stdout();
     }
+    cli.global.color.apply();
     let global = Global {
         format: cli.command.format(),
         ..cli.global
@@ -326,9 +360,14 @@ fn init_tracing(global: &Global) {
         _ => "tiergate=debug,tiergate_core=debug",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    // No escape sequences in a log that is not a terminal (a file, a
+    // pipe, a CI log): the same rule as every other output.
+    let ansi =
+        tiergate_hooks::error::stderr_colour() == tiergate_core::output::verdict::Colour::Always;
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .without_time()
         .init();
 }

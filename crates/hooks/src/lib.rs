@@ -168,6 +168,7 @@ pub fn main(hook: Hook) -> ExitCode {
         tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
+            .with_ansi(error::stderr_colour() == tiergate_core::output::verdict::Colour::Always)
             .without_time()
             .init();
     }

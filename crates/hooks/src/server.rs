@@ -217,9 +217,12 @@ pub fn main() -> ExitCode {
 /// and lets the update through).
 pub fn run(options: &Options, kind: &Kind) -> ExitCode {
     if std::env::var_os("RUST_LOG").is_some() {
+        // git relays stderr to the pusher as `remote:` lines: never
+        // escape sequences.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_writer(std::io::stderr)
+            .with_ansi(false)
             .without_time()
             .try_init();
     }
