@@ -329,3 +329,49 @@ fn lint_passes_a_policy_that_fits_and_reads_other_revisions() {
     let out = repo.tiergate(&["policy", "lint", "--rev", "no-such-rev"]);
     support::assert_code(&out, 2);
 }
+
+/// `policy.yaml` read as YAML, as the JSON value a schema validator sees.
+fn yaml_value(text: &str) -> serde_json::Value {
+    serde_saphyr::from_str(text).expect("YAML")
+}
+
+/// The JSON Schema (`tiergate policy schema`) accepts the policies tiergate
+/// ships (this repository's, the starter) and refuses what the validator
+/// refuses in shape: an unknown key, a wrong enum value, a missing tier
+/// list.
+#[test]
+fn schema_accepts_the_shipped_policies_and_refuses_bad_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = tiergate(dir.path(), &["policy", "schema"]);
+    assert_eq!(out.status.code(), Some(0), "{}", support::stderr(&out));
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    let validator = jsonschema::draft7::new(&schema).expect("a valid draft-07 schema");
+    let repo_policy =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policy.yaml"))
+            .expect("policy.yaml");
+    let starter = support::stdout(&tiergate(dir.path(), &["policy", "init"]));
+    for (name, text) in [
+        ("policy.yaml", repo_policy.as_str()),
+        ("starter", starter.as_str()),
+        ("good", GOOD),
+    ] {
+        let value = yaml_value(text);
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+    for bad in [
+        "version: 1\ntier: []\n",
+        "version: 1\ntiers:\n  - { name: a, paths: [ x/ ], ai: maybe }\n",
+        "version: 2\ntiers:\n  - { name: a, paths: [ x/ ] }\n",
+        "version: 1\ntiers:\n  - { name: a, paths: [ x/ ], require: [ { trailer: R, stages: [ later ] } ] }\n",
+    ] {
+        assert!(!validator.is_valid(&yaml_value(bad)), "{bad}");
+        // ... and `policy validate` refuses it too.
+        std::fs::write(dir.path().join("bad.yaml"), bad).expect("write");
+        let out = tiergate(dir.path(), &["policy", "validate", "bad.yaml"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+}

@@ -37,6 +37,11 @@ pub enum Command {
     },
     /// Render the policy as a contributor guide (Markdown or HTML)
     Doc(super::policy_doc::Args),
+    /// Print the JSON Schema of policy.yaml, for editors
+    ///
+    /// Save it beside the policy and point the editor at it (YAML language
+    /// server: a first line `# yaml-language-server: $schema=policy.schema.json`).
+    Schema,
     /// Check the policy against the tree it guards
     ///
     /// Warns about `paths` patterns that match no file at REV, patterns
@@ -61,6 +66,13 @@ pub fn run(global: &Global, command: Command) -> anyhow::Result<Outcome> {
         Command::Init { output, .. } => init(output.as_deref()),
         Command::Doc(args) => super::policy_doc::run(global, args),
         Command::Lint(args) => super::policy_lint::run(global, args),
+        Command::Schema => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(policy::SCHEMA.as_bytes())
+                .and_then(|()| out.flush())
+                .context("cannot write to stdout")?;
+            Ok(Outcome::Pass)
+        }
     }
 }
 

@@ -238,6 +238,11 @@
 mod declarations;
 mod diagnostic;
 pub(crate) mod glob;
+
+/// The JSON Schema of `policy.yaml` for editors (`tiergate policy schema`):
+/// completion and checking as you type; `tiergate policy validate` stays
+/// the authority.
+pub const SCHEMA: &str = validate::schema_sync::SCHEMA;
 pub mod lint;
 mod node;
 mod validate;

@@ -7,7 +7,7 @@ use crate::policy::{
     Declaration, KeyValue, ValuePattern, DEFAULT_ALIASES, DEFAULT_DECLARATION_KEY,
 };
 
-const DECLARATION_KEYS: &[&str] = &["key", "aliases", "value", "forbid_ai_signoff"];
+pub(super) const DECLARATION_KEYS: &[&str] = &["key", "aliases", "value", "forbid_ai_signoff"];
 
 impl Validator<'_> {
     pub(super) fn declaration(&mut self, node: Option<&SNode>) -> Option<Declaration> {

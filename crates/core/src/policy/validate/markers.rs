@@ -6,8 +6,8 @@ use crate::policy::node::{Node, SNode};
 use crate::policy::{ExtraMarker, MarkerField, Markers, ProseLevel, DEFAULT_NOTES_REF};
 use crate::rules::signatures::Version;
 
-const MARKERS_KEYS: &[&str] = &["builtin", "extra", "notes", "prose"];
-const EXTRA_KEYS: &[&str] = &["field", "regex"];
+pub(super) const MARKERS_KEYS: &[&str] = &["builtin", "extra", "notes", "prose"];
+pub(super) const EXTRA_KEYS: &[&str] = &["field", "regex"];
 
 impl Validator<'_> {
     pub(super) fn markers(&mut self, node: Option<&SNode>) -> Option<Markers> {

@@ -11,6 +11,7 @@ mod markers;
 mod paths;
 mod reader;
 mod refs;
+pub(super) mod schema_sync;
 mod server;
 mod signoff;
 mod stages;

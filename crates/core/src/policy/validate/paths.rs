@@ -4,7 +4,7 @@ use super::Validator;
 use crate::policy::node::SNode;
 use crate::policy::PathSettings;
 
-const PATHS_KEYS: &[&str] = &["lookalikes"];
+pub(super) const PATHS_KEYS: &[&str] = &["lookalikes"];
 
 impl Validator<'_> {
     /// `paths:` (how changed paths are compared with the tiers).

@@ -5,7 +5,7 @@ use crate::policy::diagnostic::{show, Diagnostic};
 use crate::policy::node::SNode;
 use crate::policy::{RefMode, RefScope, RefScopes};
 
-const SCOPE_KEYS: &[&str] = &["include", "exclude", "mode"];
+pub(super) const SCOPE_KEYS: &[&str] = &["include", "exclude", "mode"];
 
 /// A ref name the glob `glob` matches, to test whether an earlier scope
 /// hides it: `**`, `*` and `?` written as one letter. `None` for globs

@@ -8,14 +8,14 @@ use crate::policy::{
 };
 use std::path::PathBuf;
 
-const SERVER_KEYS: &[&str] = &[
+pub(super) const SERVER_KEYS: &[&str] = &[
     "on_error",
     "override",
     "audit_log",
     "timeout",
     "replace_refs",
 ];
-const OVERRIDE_KEYS: &[&str] = &["push_option", "users"];
+pub(super) const OVERRIDE_KEYS: &[&str] = &["push_option", "users"];
 
 impl Validator<'_> {
     pub(super) fn server(&mut self, node: Option<&SNode>) -> Option<Server> {

@@ -4,7 +4,7 @@ use super::Validator;
 use crate::policy::node::SNode;
 use crate::policy::Signoff;
 
-const SIGNOFF_KEYS: &[&str] = &["required"];
+pub(super) const SIGNOFF_KEYS: &[&str] = &["required"];
 
 impl Validator<'_> {
     pub(super) fn signoff(&mut self, node: Option<&SNode>) -> Option<Signoff> {

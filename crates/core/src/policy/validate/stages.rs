@@ -9,10 +9,10 @@ use crate::policy::{Baseline, Exemption, ExemptionMatch};
 use crate::rules::code::RuleCode;
 use crate::stage::{CommitKind, Stage, Stages};
 
-const REQUIRE_KEYS: &[&str] = &["trailer", "stages"];
-const EXEMPTION_KEYS: &[&str] = &["kind", "author", "rules", "stages"];
-const AUTHOR_KEYS: &[&str] = &["name", "email"];
-const BASELINE_KEYS: &[&str] = &["since"];
+pub(super) const REQUIRE_KEYS: &[&str] = &["trailer", "stages"];
+pub(super) const EXEMPTION_KEYS: &[&str] = &["kind", "author", "rules", "stages"];
+pub(super) const AUTHOR_KEYS: &[&str] = &["name", "email"];
+pub(super) const BASELINE_KEYS: &[&str] = &["since"];
 
 impl Validator<'_> {
     /// A list of stage names, non-empty.

@@ -11,7 +11,7 @@ use std::ops::Range;
 /// `any_of` entries.
 type Requirements = (Vec<String>, Vec<Stages>, Vec<AnyOf>);
 
-const TIER_KEYS: &[&str] = &[
+pub(super) const TIER_KEYS: &[&str] = &[
     "name",
     "paths",
     "except",
