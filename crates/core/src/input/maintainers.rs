@@ -339,40 +339,32 @@ pub const OPEN_DIR_NAMES: [&str; 7] = [
 /// The documentation and test directories of `tree`: directories named
 /// as [`OPEN_DIR_NAMES`] at the top or one level down, outermost only.
 pub fn open_dirs_in(tree: &BTreeSet<String>) -> Vec<String> {
-    let mut dirs: BTreeSet<String> = BTreeSet::new();
-    for file in tree {
-        let parts: Vec<&str> = file.split('/').collect();
-        // Directories only: the last part is the file itself.
-        for depth in 0..parts.len().saturating_sub(1).min(2) {
-            if OPEN_DIR_NAMES
+    let dirs: BTreeSet<String> = tree.iter().filter_map(|f| open_dir_of(f)).collect();
+    dirs.into_iter().collect()
+}
+
+/// The documentation or test directory (at the top or one level down)
+/// that `path` lies in, if any.
+fn open_dir_of(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    // Directories only: the last part is the file itself.
+    (0..parts.len().saturating_sub(1).min(2))
+        .find(|&depth| {
+            OPEN_DIR_NAMES
                 .iter()
                 .any(|n| n.eq_ignore_ascii_case(parts[depth]))
-            {
-                dirs.insert(format!("{}/", parts[..=depth].join("/")));
-                break;
-            }
-        }
-    }
-    dirs.into_iter().collect()
+        })
+        .map(|depth| format!("{}/", parts[..=depth].join("/")))
 }
 
 /// The documentation and test directories the file itself names, for
 /// proposals without a tree.
 fn open_dirs_named(sections: &[Section]) -> Vec<String> {
-    let mut dirs = BTreeSet::new();
-    for f in sections.iter().flat_map(|s| &s.files) {
-        let f = normalise(f);
-        let parts: Vec<&str> = f.split('/').collect();
-        for depth in 0..parts.len().saturating_sub(1).min(2) {
-            if OPEN_DIR_NAMES
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(parts[depth]))
-            {
-                dirs.insert(format!("{}/", parts[..=depth].join("/")));
-                break;
-            }
-        }
-    }
+    let dirs: BTreeSet<String> = sections
+        .iter()
+        .flat_map(|s| &s.files)
+        .filter_map(|f| open_dir_of(&normalise(f)))
+        .collect();
     dirs.into_iter().collect()
 }
 
