@@ -11,8 +11,10 @@
 //! rebuilt, and one that cannot be written only costs time. Only tiergate
 //! writes it, in the git directory, which a pusher cannot write.
 
-use super::{plumbing, Error, Repo};
+use super::{plumbing, Error, Found, Repo};
 use crate::boundary::{self, Include, IncludeGraph};
+use crate::classify::{self, Classifier};
+use crate::policy::Policy;
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -36,6 +38,65 @@ pub struct TreeIncludes {
 }
 
 type Cache = HashMap<String, Vec<Include>>;
+
+/// Why the classifier of a policy could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifierError {
+    /// A pattern does not compile.
+    #[error(transparent)]
+    Pattern(#[from] classify::Error),
+    /// The trusted tree's `#include` graph could not be read
+    /// (`follow_includes`).
+    #[error("cannot read the #include directives of HEAD (follow_includes)")]
+    Includes(#[source] Error),
+}
+
+impl Repo {
+    /// The classifier every entry point judges with: the policy's
+    /// patterns, and with `follow_includes` on some tier the files that
+    /// only that tier's code includes ([`classify::follow_includes`]),
+    /// read from the tree of `HEAD`. That is the trusted tree, the same
+    /// for every entry point so that their verdicts agree: on the server
+    /// HEAD as it is before the push (pre-receive runs before any ref
+    /// moves; the committed policy is read from there too), in a clone
+    /// the commit being built on. Never the commits being judged: a push
+    /// that drops the `#include` and changes the header in one go would
+    /// otherwise judge itself by the boundary it redraws. An unborn HEAD
+    /// has no tree and follows nothing. Without `follow_includes` no tree
+    /// is read.
+    pub fn classifier(
+        &self,
+        policy: &Policy,
+        policy_path: Option<&[u8]>,
+    ) -> Result<Classifier, ClassifierError> {
+        let classifier = Classifier::new(policy, policy_path)?;
+        if !policy.follows_includes() {
+            return Ok(classifier);
+        }
+        let git = plumbing::Repo::new(self.dir.as_deref());
+        let Some(head) = git.head_commit() else {
+            return Ok(classifier);
+        };
+        let roots: Vec<Vec<u8>> = policy
+            .includes
+            .roots
+            .iter()
+            .map(|r| r.as_bytes().to_vec())
+            .collect();
+        let tree = self
+            .includes_at(&head, &roots)
+            .map_err(ClassifierError::Includes)?;
+        let followed = classify::follow_includes(policy, &classifier, &tree.files, &tree.graph);
+        tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes");
+        Ok(classifier.with_followed(followed))
+    }
+
+    /// [`Repo::classifier`] for a policy found by [`Repo::find_policy`].
+    pub fn classifier_for(&self, found: &Found) -> Result<Classifier, ClassifierError> {
+        self.classifier(&found.policy, found.repo_path.as_deref())
+    }
+}
 
 impl Repo {
     /// The include graph of the tree of the commit `rev` names, with

@@ -175,6 +175,16 @@ impl Repo {
             .collect())
     }
 
+    /// The commit `HEAD` points at, or `None` when it points at none (an
+    /// unborn branch), as [`Repo::head_file`] decides it.
+    pub fn head_commit(&self) -> Option<String> {
+        let out = self
+            .run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+            .ok()?;
+        let id = String::from_utf8_lossy(&out).trim().to_owned();
+        (!id.is_empty()).then_some(id)
+    }
+
     /// The file `path` of the tree at `HEAD`.
     pub fn head_file(&self, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
         use super::HeadFileError;

@@ -7,6 +7,7 @@
 //! submodule validates one section of the policy.
 
 mod declaration;
+mod includes;
 mod markers;
 mod paths;
 mod reader;
@@ -37,6 +38,7 @@ const TOP_KEYS: &[&str] = &[
     "stages",
     "exemptions",
     "baseline",
+    "includes",
 ];
 
 /// Validate a parsed policy.
@@ -151,6 +153,7 @@ impl Validator<'_> {
         let rule_stages = self.rule_stages(fields.get_some("stages"));
         let exemptions = self.exemptions(fields.get_some("exemptions"));
         let baseline = self.baseline(fields.get_some("baseline"));
+        let includes = self.includes(fields.get_some("includes"));
 
         let policy = Policy {
             source: self.src.name.to_owned(),
@@ -167,6 +170,7 @@ impl Validator<'_> {
             rule_stages: rule_stages?,
             exemptions: exemptions?,
             baseline: baseline?,
+            includes: includes?,
         };
         (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
     }
