@@ -1,0 +1,242 @@
+//! End to end: `follow_includes` (issue 15), with real git, the client
+//! hooks installed by install.sh, `tiergate check` and the server's
+//! pre-receive hook.
+//!
+//! The tree: `crypto/aes.c` includes `<crypto/aes.h>` (found in the include
+//! root `include/`) and `<qemu/common.h>`, which `src/main.c` includes too.
+//! With `follow_includes: true` on the critical tier, `include/crypto/aes.h`
+//! is critical (only crypto code includes it) and `include/qemu/common.h`
+//! is not (shared); the boundary is read from HEAD, never from the commits
+//! being judged.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use support::server::{
+    assert_code, assert_remote_line, bin_dir, declared, git, git_cmd, hermetic, output,
+    remote_lines, source_dir, stderr, stdout, Server,
+};
+
+/// The policy, with `follow_includes` on the critical tier or not.
+fn policy(follow: bool) -> String {
+    format!(
+        "\
+version: 1
+tiers:
+  - name: critical
+    paths: [ \"crypto/\" ]
+    ai: forbidden
+    follow_includes: {follow}
+  - name: core
+    paths: [ \"src/\" ]
+  - name: open
+    paths: [ \"docs/\" ]
+default_tier: core
+includes:
+  roots: [ include ]
+"
+    )
+}
+
+/// The `tiergate` binary (another package of the workspace).
+fn tiergate(dir: &Path, args: &[&str]) -> Output {
+    let bin = bin_dir().join("tiergate");
+    assert!(
+        bin.is_file(),
+        "{} is not built: run `cargo build -p tiergate` first",
+        bin.display()
+    );
+    let mut cmd = Command::new(bin);
+    hermetic(&mut cmd).current_dir(dir).args(args);
+    output(&mut cmd)
+}
+
+/// A server whose `main` holds the policy and the C tree (pushed before
+/// the hook is installed), with the hook installed; the clone has the
+/// client hooks.
+fn project(follow: bool) -> Server {
+    let s = Server::uninstalled("srv.git");
+    s.commit(
+        &[
+            ("policy.yaml", &policy(follow)),
+            (
+                "crypto/aes.c",
+                "#include <crypto/aes.h>\n#include <qemu/common.h>\n",
+            ),
+            ("include/crypto/aes.h", "#include \"aes-tables.h\"\n"),
+            ("include/crypto/aes-tables.h", "static const int t[1];\n"),
+            ("include/qemu/common.h", "#pragma once\n"),
+            ("src/main.c", "#include <qemu/common.h>\n"),
+        ],
+        "the tree",
+    );
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    s.install(&[]);
+    let mut cmd = Command::new("sh");
+    hermetic(&mut cmd);
+    cmd.arg(source_dir().join("install.sh"))
+        .args([
+            "--no-build",
+            "--no-check",
+            "--bin-dir",
+            bin_dir().to_str().expect("utf-8 path"),
+        ])
+        .current_dir(&s.work);
+    assert_code(&output(&mut cmd), 0);
+    s
+}
+
+fn try_git(dir: &Path, args: &[&str]) -> Output {
+    output(git_cmd(dir).args(args))
+}
+
+/// An AI-declared commit changing `path`, through the commit-msg hook.
+fn commit_declared(s: &Server, path: &str, title: &str) -> Output {
+    s.write(path, "/* changed */\n");
+    git(&s.work, &["add", "-A"]);
+    try_git(&s.work, &["commit", "-q", "-m", &declared(title)])
+}
+
+#[test]
+fn a_header_only_critical_code_includes_is_refused_at_every_entry_point() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+
+    // classify --explain says why.
+    let out = tiergate(
+        &s.work,
+        &[
+            "classify",
+            "--explain",
+            "include/crypto/aes.h",
+            "include/crypto/aes-tables.h",
+            "include/qemu/common.h",
+        ],
+    );
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "\
+include/crypto/aes.h: tier critical, by follow_includes: included only by tier critical's code (crypto/aes.c)
+include/crypto/aes-tables.h: tier critical, by follow_includes: included only by tier critical's code (include/crypto/aes.h)
+include/qemu/common.h: tier core, by no tier matches: default_tier
+"
+    );
+
+    // commit-msg refuses it.
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error[ai-forbidden-tier]: commit (new) \"crypto: tune aes.h\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    include/crypto/aes.h\n"),
+        "{err}"
+    );
+    assert_eq!(s.rev("HEAD"), base, "no commit was made");
+
+    // Made anyway: `check` refuses it.
+    git(
+        &s.work,
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            &declared("crypto: tune aes.h"),
+        ],
+    );
+    let bad = s.rev("HEAD");
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    include/crypto/aes.h\n",
+            &bad[..12]
+        )),
+        "{text}"
+    );
+
+    // And pre-receive.
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"",
+            &bad[..12]
+        ),
+    );
+    assert_remote_line(&out, "    include/crypto/aes.h");
+    assert_eq!(
+        s.remote_rev("refs/heads/main").as_deref(),
+        Some(base.as_str())
+    );
+}
+
+#[test]
+fn without_follow_includes_the_header_is_in_its_own_tier() {
+    let s = project(false);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["classify", "--explain", "include/crypto/aes.h"]);
+    assert_eq!(
+        stdout(&out),
+        "include/crypto/aes.h: tier core, by no tier matches: default_tier\n"
+    );
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    assert_eq!(s.remote_rev("refs/heads/main"), Some(s.rev("HEAD")));
+}
+
+#[test]
+fn a_header_other_code_also_includes_is_not_pulled_in() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/qemu/common.h", "qemu: tidy common.h");
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    assert_eq!(s.remote_rev("refs/heads/main"), Some(s.rev("HEAD")));
+}
+
+/// The pusher drops the `#include` from crypto code in a human commit and
+/// changes the header with AI in the next, in one push: pre-receive judges
+/// by HEAD before the push, where only crypto code includes the header.
+#[test]
+fn dropping_the_include_in_the_same_push_does_not_move_the_boundary() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    s.write("crypto/aes.c", "#include <qemu/common.h>\n");
+    git(&s.work, &["add", "-A"]);
+    git(&s.work, &["commit", "-q", "-m", "crypto: drop aes.h"]);
+    // In the clone HEAD now has no such include: the client hooks, which
+    // judge by the clone's HEAD, let the AI commit through.
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: rewrite aes.h");
+    assert_code(&out, 0);
+    let bad = s.rev("HEAD");
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: rewrite aes.h\"",
+            &bad[..12]
+        ),
+    );
+    assert_remote_line(&out, "    include/crypto/aes.h");
+    assert_eq!(
+        s.remote_rev("refs/heads/main").as_deref(),
+        Some(base.as_str())
+    );
+    assert!(
+        !remote_lines(&out).iter().any(|l| l.contains("drop aes.h")),
+        "the human commit is not refused"
+    );
+}
