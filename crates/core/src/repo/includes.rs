@@ -78,6 +78,15 @@ impl Repo {
         let Some(head) = git.head_commit() else {
             return Ok(classifier);
         };
+        // The answer for this HEAD and policy, when the last run computed
+        // it: a push that does not move the default branch, and the client
+        // hooks between commits, pay one `rev-parse`.
+        let key = followed_key(policy, policy_path, &head);
+        let cache_path = self.git_dir.join("tiergate").join(FOLLOWED_FILE);
+        if let Some(followed) = read_followed(&cache_path, &key, policy.tiers.len()) {
+            tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
+            return Ok(classifier.with_followed(followed));
+        }
         let roots: Vec<Vec<u8>> = policy
             .includes
             .roots
@@ -89,6 +98,9 @@ impl Repo {
             .map_err(ClassifierError::Includes)?;
         let followed = classify::follow_includes(policy, &classifier, &tree.files, &tree.graph);
         tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes");
+        if let Err(e) = write_followed(&cache_path, &key, &followed) {
+            tracing::debug!(error = %e, path = %cache_path.display(), "follow_includes cache not written");
+        }
         Ok(classifier.with_followed(followed))
     }
 
@@ -148,6 +160,106 @@ impl Repo {
             read,
         })
     }
+}
+
+/// The file name of the cache of [`Repo::classifier`]'s answer, below
+/// `<git-dir>/tiergate/`.
+const FOLLOWED_FILE: &str = "followed-v1";
+
+/// What [`classify::follow_includes`]'s answer depends on: the commit whose
+/// tree is read (its id names its tree and every blob), and what of the
+/// policy decides a path's tier and the include roots. Written out whole
+/// (no hash): the cache is used only when it is equal byte for byte.
+fn followed_key(policy: &Policy, policy_path: Option<&[u8]>, head: &str) -> Vec<u8> {
+    let tiers: Vec<_> = policy
+        .tiers
+        .iter()
+        .map(|t| {
+            let texts = |p: &[crate::policy::Pattern]| -> Vec<String> {
+                p.iter().map(|p| p.text.clone()).collect()
+            };
+            (
+                &t.name,
+                t.ai,
+                t.follow_includes,
+                texts(&t.paths),
+                texts(&t.except),
+            )
+        })
+        .collect();
+    format!(
+        "{FOLLOWED_FILE} {head}\n{:?}\n{:?}\n{} {}\n{tiers:?}",
+        policy.includes.roots,
+        policy_path.map(String::from_utf8_lossy),
+        policy.default_tier,
+        policy.paths.lookalikes,
+    )
+    .into_bytes()
+}
+
+/// The cached answer for `key` (a policy of `tiers` tiers), if the cache
+/// holds it. Format: the key,
+/// NUL, then per file `<tier> <n>` NUL, the path, NUL, and its `n`
+/// includers, each followed by NUL (paths never hold a NUL: git refuses
+/// them in trees).
+fn read_followed(
+    path: &Path,
+    key: &[u8],
+    tiers: usize,
+) -> Option<Vec<(Vec<u8>, classify::FollowedFile)>> {
+    let data = std::fs::read(path).ok()?;
+    let mut fields = data.split(|&b| b == 0);
+    if fields.next()? != key {
+        return None;
+    }
+    let mut out = Vec::new();
+    while let Some(head) = fields.next() {
+        if head.is_empty() {
+            // The end: the last entry's NUL, then one more (splitting
+            // leaves the empty piece after it).
+            let end = fields.next() == Some(&[][..]) && fields.next().is_none();
+            return end.then_some(out);
+        }
+        let (tier, count) = std::str::from_utf8(head).ok()?.split_once(' ')?;
+        let tier: usize = tier.parse().ok()?;
+        let count: usize = count.parse().ok()?;
+        let file = fields.next()?.to_vec();
+        let mut included_by = Vec::with_capacity(count.min(1024));
+        for _ in 0..count {
+            included_by.push(fields.next()?.to_vec());
+        }
+        if tier >= tiers {
+            return None;
+        }
+        out.push((file, classify::FollowedFile { tier, included_by }));
+    }
+    None
+}
+
+fn write_followed(
+    path: &Path,
+    key: &[u8],
+    followed: &[(Vec<u8>, classify::FollowedFile)],
+) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut out = key.to_vec();
+    out.push(0);
+    for (file, f) in followed {
+        write!(out, "{} {}\0", f.tier, f.included_by.len())?;
+        out.extend_from_slice(file);
+        out.push(0);
+        for by in &f.included_by {
+            out.extend_from_slice(by);
+            out.push(0);
+        }
+    }
+    out.push(0);
+    let tmp: PathBuf = dir.join(format!("{FOLLOWED_FILE}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &out)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// The cache: `<oid> <count>\n` then one line per include, `"name` or
@@ -242,6 +354,49 @@ mod tests {
         assert_eq!(back.len(), 2);
         assert_eq!(back["ab12"], cache["ab12"]);
         assert_eq!(back["cd34"], []);
+    }
+
+    #[test]
+    fn the_followed_cache_answers_only_its_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("tiergate").join(FOLLOWED_FILE);
+        let followed = vec![
+            (
+                b"include/crypto/aes.h".to_vec(),
+                classify::FollowedFile {
+                    tier: 0,
+                    included_by: vec![b"crypto/a.c".to_vec(), b"crypto/b c.c".to_vec()],
+                },
+            ),
+            (
+                b"include/x\ny.h".to_vec(),
+                classify::FollowedFile {
+                    tier: 2,
+                    included_by: Vec::new(),
+                },
+            ),
+        ];
+        write_followed(&path, b"key 1", &followed).expect("write");
+        assert_eq!(read_followed(&path, b"key 1", 3), Some(followed));
+        assert_eq!(read_followed(&path, b"key 2", 3), None);
+        assert_eq!(read_followed(&path, b"key", 3), None);
+        write_followed(&path, b"key 3", &[]).expect("write");
+        assert_eq!(read_followed(&path, b"key 3", 3), Some(Vec::new()));
+        // Damaged: cut short, or a bad count.
+        let data = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &data[..data.len() - 1]).expect("write");
+        assert_eq!(read_followed(&path, b"key 3", 3), None);
+        std::fs::write(&path, b"key 4\0x 1\0a\0\0").expect("write");
+        assert_eq!(read_followed(&path, b"key 4", 3), None);
+        std::fs::write(&path, b"key 4\x000 2\0a\0b\0\0").expect("write");
+        assert_eq!(
+            read_followed(&path, b"key 4", 3),
+            None,
+            "one includer short"
+        );
+        std::fs::write(&path, b"key 5\x003 0\0a\0\0").expect("write");
+        assert_eq!(read_followed(&path, b"key 5", 3), None, "no such tier");
+        assert!(read_followed(&path, b"key 5", 4).is_some());
     }
 
     #[test]
