@@ -12,10 +12,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::server::{
-    assert_code, assert_remote_line, bin_dir, declared, git, git_cmd, hermetic, output,
-    remote_lines, source_dir, stderr, stdout, Server,
+    assert_code, assert_remote_line, bin_dir, declared, git, git_cmd, install_sh, output,
+    remote_lines, stderr, stdout, tiergate, Server,
 };
 
 /// The policy, with `follow_includes` on the critical tier or not.
@@ -39,19 +39,6 @@ includes:
     )
 }
 
-/// The `tiergate` binary (another package of the workspace).
-fn tiergate(dir: &Path, args: &[&str]) -> Output {
-    let bin = bin_dir().join("tiergate");
-    assert!(
-        bin.is_file(),
-        "{} is not built: run `cargo build -p tiergate` first",
-        bin.display()
-    );
-    let mut cmd = Command::new(bin);
-    hermetic(&mut cmd).current_dir(dir).args(args);
-    output(&mut cmd)
-}
-
 /// A server whose `main` holds the policy and the C tree (pushed before
 /// the hook is installed), with the hook installed; the clone has the
 /// client hooks.
@@ -73,17 +60,14 @@ fn project(follow: bool) -> Server {
     );
     assert_code(&s.push(&["-q", "origin", "main"]), 0);
     s.install(&[]);
-    let mut cmd = Command::new("sh");
-    hermetic(&mut cmd);
-    cmd.arg(source_dir().join("install.sh"))
-        .args([
-            "--no-build",
-            "--no-check",
-            "--bin-dir",
-            bin_dir().to_str().expect("utf-8 path"),
-        ])
-        .current_dir(&s.work);
-    assert_code(&output(&mut cmd), 0);
+    let bin_dir = bin_dir();
+    let args = [
+        "--no-build",
+        "--no-check",
+        "--bin-dir",
+        bin_dir.to_str().expect("utf-8 path"),
+    ];
+    assert_code(&install_sh(&s.work, &args), 0);
     s
 }
 
@@ -158,20 +142,25 @@ include/qemu/common.h: tier core, by no tier matches: default_tier
     );
 
     // And pre-receive.
+    push_refused(&s, &base, &bad, "crypto: tune aes.h");
+}
+
+/// `git push` (the pre-push hook skipped) is refused by pre-receive for
+/// the commit `bad` titled `title`, which changes the header; `main`
+/// stays at `base`. The remote's output.
+fn push_refused(s: &Server, base: &str, bad: &str, title: &str) -> Output {
     let out = s.push(&["--no-verify", "origin", "main"]);
     assert_code(&out, 1);
     assert_remote_line(
         &out,
         &format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"",
+            "error[ai-forbidden-tier]: commit {} \"{title}\"",
             &bad[..12]
         ),
     );
     assert_remote_line(&out, "    include/crypto/aes.h");
-    assert_eq!(
-        s.remote_rev("refs/heads/main").as_deref(),
-        Some(base.as_str())
-    );
+    assert_eq!(s.remote_rev("refs/heads/main").as_deref(), Some(base));
+    out
 }
 
 #[test]
@@ -221,20 +210,7 @@ fn dropping_the_include_in_the_same_push_does_not_move_the_boundary() {
     let out = commit_declared(&s, "include/crypto/aes.h", "crypto: rewrite aes.h");
     assert_code(&out, 0);
     let bad = s.rev("HEAD");
-    let out = s.push(&["--no-verify", "origin", "main"]);
-    assert_code(&out, 1);
-    assert_remote_line(
-        &out,
-        &format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: rewrite aes.h\"",
-            &bad[..12]
-        ),
-    );
-    assert_remote_line(&out, "    include/crypto/aes.h");
-    assert_eq!(
-        s.remote_rev("refs/heads/main").as_deref(),
-        Some(base.as_str())
-    );
+    let out = push_refused(&s, &base, &bad, "crypto: rewrite aes.h");
     assert!(
         !remote_lines(&out).iter().any(|l| l.contains("drop aes.h")),
         "the human commit is not refused"
