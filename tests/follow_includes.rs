@@ -216,3 +216,46 @@ fn dropping_the_include_in_the_same_push_does_not_move_the_boundary() {
         "the human commit is not refused"
     );
 }
+
+/// HEAD moves between pushes. A commit that leaves every `#include` as it
+/// was keeps the boundary (the answer is reused); one that makes `src/`
+/// include the header too moves it (the header is shared from then on).
+#[test]
+fn the_boundary_follows_head_as_it_moves() {
+    let s = project(true);
+    s.write(
+        "crypto/aes.c",
+        "#include <crypto/aes.h>\n#include <qemu/common.h>\nint aes;\n",
+    );
+    git(&s.work, &["commit", "-q", "-am", "crypto: a body change"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    git(
+        &s.work,
+        &[
+            "commit",
+            "-q",
+            "--no-verify",
+            "-m",
+            &declared("crypto: tune aes.h"),
+        ],
+    );
+    let bad = s.rev("HEAD");
+    push_refused(&s, &base, &bad, "crypto: tune aes.h");
+    git(&s.work, &["reset", "-q", "--hard", &base]);
+
+    s.write(
+        "src/main.c",
+        "#include <qemu/common.h>\n#include <crypto/aes.h>\n",
+    );
+    git(&s.work, &["commit", "-q", "-am", "src: use aes.h"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    assert_code(&s.push(&["-q", "--no-verify", "origin", "main"]), 0);
+}

@@ -83,9 +83,24 @@ impl Repo {
         // hooks between commits, pay one `rev-parse`.
         let key = followed_key(policy, policy_path, &head);
         let cache_path = self.git_dir.join("tiergate").join(FOLLOWED_FILE);
-        if let Some(followed) = read_followed(&cache_path, &key, policy.tiers.len()) {
-            tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
-            return Ok(classifier.with_followed(followed));
+        let cached = read_followed(&cache_path, policy.tiers.len());
+        if let Some((cached_key, followed)) = cached {
+            if cached_key == key {
+                tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
+                return Ok(classifier.with_followed(followed));
+            }
+            // HEAD moved under the same policy: most commits leave every
+            // `#include` line and every path as it was, and then so is the
+            // answer.
+            if let Some(old) = moved_from(&cached_key, &key) {
+                if same_graph(&git, old, &head) {
+                    tracing::debug!(head = %head, old, files = followed.len(), "follow_includes (same graph)");
+                    if let Err(e) = write_followed(&cache_path, &key, &followed) {
+                        tracing::debug!(error = %e, "follow_includes cache not written");
+                    }
+                    return Ok(classifier.with_followed(followed));
+                }
+            }
         }
         let roots: Vec<Vec<u8>> = policy
             .includes
@@ -197,28 +212,87 @@ fn followed_key(policy: &Policy, policy_path: Option<&[u8]>, head: &str) -> Vec<
     .into_bytes()
 }
 
-/// The cached answer for `key` (a policy of `tiers` tiers), if the cache
-/// holds it. Format: the key,
+/// The commit `cached`'s answer was for, when it differs from `key`'s in
+/// that only (the same policy; see [`followed_key`]).
+fn moved_from<'k>(cached: &'k [u8], key: &[u8]) -> Option<&'k str> {
+    let split = |k: &'k [u8]| -> Option<(&'k [u8], &'k [u8])> {
+        let nl = k.iter().position(|&b| b == b'\n')?;
+        Some((&k[..nl], &k[nl..]))
+    };
+    let (cached_head, cached_rest) = split(cached)?;
+    let nl = key.iter().position(|&b| b == b'\n')?;
+    if cached_rest != &key[nl..] {
+        return None;
+    }
+    let head = std::str::from_utf8(cached_head).ok()?;
+    let old = head.strip_prefix(FOLLOWED_FILE)?.strip_prefix(' ')?;
+    (!old.is_empty() && old.bytes().all(|b| b.is_ascii_hexdigit())).then_some(old)
+}
+
+/// Changed source files at most, past which rebuilding the graph is as
+/// cheap as comparing them.
+const SAME_GRAPH_LIMIT: usize = 256;
+
+/// Whether the trees of commits `old` and `new` have the same include
+/// graph for certain: no path added, deleted or changed in type (an
+/// include resolves to the first file that exists, so any file can change
+/// what it names), and every changed source file has the same `#include`
+/// directives before and after. Anything else, or an error, is "not
+/// known to be the same" and the graph is rebuilt.
+fn same_graph(git: &plumbing::Repo, old: &str, new: &str) -> bool {
+    let Ok(changes) = git.raw_changes(old, new) else {
+        return false;
+    };
+    if changes.iter().any(|c| c.status != 'M') {
+        return false;
+    }
+    let sources: Vec<&plumbing::RawChange> = changes
+        .iter()
+        .filter(|c| boundary::is_source(&c.path))
+        .collect();
+    if sources.len() > SAME_GRAPH_LIMIT {
+        return false;
+    }
+    let mut includes: HashMap<String, Vec<Include>> = HashMap::new();
+    let ids = sources
+        .iter()
+        .flat_map(|c| [c.old.as_str(), c.new.as_str()]);
+    if git
+        .read_blobs(ids, |id, data| {
+            includes.insert(id.to_owned(), boundary::parse_includes(data));
+        })
+        .is_err()
+    {
+        return false;
+    }
+    sources
+        .iter()
+        .all(|c| match (includes.get(&c.old), includes.get(&c.new)) {
+            (Some(before), Some(after)) => before == after,
+            _ => false,
+        })
+}
+
+/// The cached answer and the key it was computed for (a policy of `tiers`
+/// tiers), if the cache holds one. Format: the key,
 /// NUL, then per file `<tier> <n>` NUL, the path, NUL, and its `n`
 /// includers, each followed by NUL (paths never hold a NUL: git refuses
 /// them in trees).
+#[allow(clippy::type_complexity)]
 fn read_followed(
     path: &Path,
-    key: &[u8],
     tiers: usize,
-) -> Option<Vec<(Vec<u8>, classify::FollowedFile)>> {
+) -> Option<(Vec<u8>, Vec<(Vec<u8>, classify::FollowedFile)>)> {
     let data = std::fs::read(path).ok()?;
     let mut fields = data.split(|&b| b == 0);
-    if fields.next()? != key {
-        return None;
-    }
+    let key = fields.next()?.to_vec();
     let mut out = Vec::new();
     while let Some(head) = fields.next() {
         if head.is_empty() {
             // The end: the last entry's NUL, then one more (splitting
             // leaves the empty piece after it).
             let end = fields.next() == Some(&[][..]) && fields.next().is_none();
-            return end.then_some(out);
+            return end.then_some((key, out));
         }
         let (tier, count) = std::str::from_utf8(head).ok()?.split_once(' ')?;
         let tier: usize = tier.parse().ok()?;
@@ -377,26 +451,80 @@ mod tests {
             ),
         ];
         write_followed(&path, b"key 1", &followed).expect("write");
-        assert_eq!(read_followed(&path, b"key 1", 3), Some(followed));
-        assert_eq!(read_followed(&path, b"key 2", 3), None);
-        assert_eq!(read_followed(&path, b"key", 3), None);
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 1")
+                .map(|(_, f)| f),
+            Some(followed)
+        );
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 2")
+                .map(|(_, f)| f),
+            None
+        );
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key")
+                .map(|(_, f)| f),
+            None
+        );
         write_followed(&path, b"key 3", &[]).expect("write");
-        assert_eq!(read_followed(&path, b"key 3", 3), Some(Vec::new()));
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 3")
+                .map(|(_, f)| f),
+            Some(Vec::new())
+        );
         // Damaged: cut short, or a bad count.
         let data = std::fs::read(&path).expect("read");
         std::fs::write(&path, &data[..data.len() - 1]).expect("write");
-        assert_eq!(read_followed(&path, b"key 3", 3), None);
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 3")
+                .map(|(_, f)| f),
+            None
+        );
         std::fs::write(&path, b"key 4\0x 1\0a\0\0").expect("write");
-        assert_eq!(read_followed(&path, b"key 4", 3), None);
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 4")
+                .map(|(_, f)| f),
+            None
+        );
         std::fs::write(&path, b"key 4\x000 2\0a\0b\0\0").expect("write");
         assert_eq!(
-            read_followed(&path, b"key 4", 3),
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 4")
+                .map(|(_, f)| f),
             None,
             "one includer short"
         );
         std::fs::write(&path, b"key 5\x003 0\0a\0\0").expect("write");
-        assert_eq!(read_followed(&path, b"key 5", 3), None, "no such tier");
-        assert!(read_followed(&path, b"key 5", 4).is_some());
+        assert_eq!(
+            read_followed(&path, 3)
+                .filter(|(k, _)| k == b"key 5")
+                .map(|(_, f)| f),
+            None,
+            "no such tier"
+        );
+        assert!(read_followed(&path, 4)
+            .filter(|(k, _)| k == b"key 5")
+            .map(|(_, f)| f)
+            .is_some());
+    }
+
+    #[test]
+    fn moved_from_needs_the_same_policy() {
+        let key = |head: &str, rest: &str| format!("{FOLLOWED_FILE} {head}\n{rest}").into_bytes();
+        assert_eq!(
+            moved_from(&key("ab12", "p"), &key("cd34", "p")),
+            Some("ab12")
+        );
+        assert_eq!(moved_from(&key("ab12", "p"), &key("cd34", "q")), None);
+        assert_eq!(moved_from(&key("zz", "p"), &key("cd34", "p")), None);
+        assert_eq!(moved_from(b"followed-v0 ab\np", &key("cd34", "p")), None);
+        assert_eq!(moved_from(b"no newline", &key("cd34", "p")), None);
     }
 
     #[test]

@@ -284,6 +284,54 @@ impl Repo {
         Ok((id, entries))
     }
 
+    /// What changed between the trees of commits `old` and `new`: per
+    /// path, the status letter of `git diff-tree --raw` (`M`, `A`, `D`,
+    /// `T`) and the old and new object ids. No rename detection.
+    pub fn raw_changes(&self, old: &str, new: &str) -> Result<Vec<RawChange>, Error> {
+        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
+        let out = self.run(&[
+            "-c",
+            &depth,
+            "diff-tree",
+            "-r",
+            "-z",
+            "--raw",
+            "--no-renames",
+            "--no-ext-diff",
+            "--ignore-submodules=none",
+            old,
+            new,
+        ])?;
+        // `:<old mode> <new mode> <old id> <new id> <status>` NUL `<path>`
+        // NUL (git's diff.c, `diff_flush_raw`).
+        let mut fields = out.split(|&b| b == 0);
+        let mut changes = Vec::new();
+        while let Some(head) = fields.next() {
+            if head.is_empty() {
+                continue;
+            }
+            let bad = || {
+                Error::Object(format!(
+                    "git diff-tree: unexpected line {:?}",
+                    String::from_utf8_lossy(head)
+                ))
+            };
+            let head = std::str::from_utf8(head).map_err(|_| bad())?;
+            let parts: Vec<&str> = head.trim_start_matches(':').split(' ').collect();
+            let [_, _, old_id, new_id, status] = parts.as_slice() else {
+                return Err(bad());
+            };
+            let path = fields.next().ok_or_else(bad)?.to_vec();
+            changes.push(RawChange {
+                status: status.chars().next().unwrap_or('?'),
+                old: (*old_id).to_owned(),
+                new: (*new_id).to_owned(),
+                path,
+            });
+        }
+        Ok(changes)
+    }
+
     /// Call `each` with the contents of every blob of `ids`, in order
     /// (one `git cat-file --batch`).
     pub fn read_blobs<'i>(
@@ -609,6 +657,19 @@ impl Repo {
 
 /// A file of a tree: its path and its blob id (empty for a submodule).
 pub type TreeEntry = (Vec<u8>, String);
+
+/// One path of [`Repo::raw_changes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawChange {
+    /// `M`odified, `A`dded, `D`eleted, `T`ype changed.
+    pub status: char,
+    /// The object id before (all zeros when added).
+    pub old: String,
+    /// The object id after (all zeros when deleted).
+    pub new: String,
+    /// The path.
+    pub path: Vec<u8>,
+}
 
 /// A running `git cat-file --batch`.
 struct CatFile {
