@@ -82,6 +82,16 @@ fn commit_declared(s: &Server, path: &str, title: &str) -> Output {
     try_git(&s.work, &["commit", "-q", "-m", &declared(title)])
 }
 
+/// Make the AI-declared commit of the staged change that commit-msg
+/// refused, bypassing the hooks; its id.
+fn commit_refused_anyway(s: &Server, title: &str) -> String {
+    git(
+        &s.work,
+        &["commit", "-q", "--no-verify", "-m", &declared(title)],
+    );
+    s.rev("HEAD")
+}
+
 #[test]
 fn a_header_only_critical_code_includes_is_refused_at_every_entry_point() {
     let s = project(true);
@@ -119,17 +129,7 @@ include/qemu/common.h: tier core, by no tier matches: default_tier
     assert_eq!(s.rev("HEAD"), base, "no commit was made");
 
     // Made anyway: `check` refuses it.
-    git(
-        &s.work,
-        &[
-            "commit",
-            "-q",
-            "--no-verify",
-            "-m",
-            &declared("crypto: tune aes.h"),
-        ],
-    );
-    let bad = s.rev("HEAD");
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
     let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
     assert_code(&out, 1);
     let text = stdout(&out);
@@ -232,17 +232,7 @@ fn the_boundary_follows_head_as_it_moves() {
     let base = s.rev("HEAD");
     let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
     assert_code(&out, 1);
-    git(
-        &s.work,
-        &[
-            "commit",
-            "-q",
-            "--no-verify",
-            "-m",
-            &declared("crypto: tune aes.h"),
-        ],
-    );
-    let bad = s.rev("HEAD");
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
     push_refused(&s, &base, &bad, "crypto: tune aes.h");
     git(&s.work, &["reset", "-q", "--hard", &base]);
 
