@@ -18,9 +18,32 @@ pub struct LoadedPolicy {
 }
 
 impl LoadedPolicy {
-    /// The classifier for this policy.
+    /// The classifier for this policy, from its patterns alone (what
+    /// `tiergate boundary` starts from).
     pub fn classifier(&self) -> anyhow::Result<Classifier> {
         Ok(Classifier::new(&self.policy, self.repo_path.as_deref())?)
+    }
+
+    /// The classifier commands judge with, built as the hooks and
+    /// pre-receive build it ([`Repo::classifier`]): with `follow_includes`,
+    /// the files only a tier's code includes at HEAD are in that tier.
+    pub fn classifier_in(&self, repo: &Repo) -> anyhow::Result<Classifier> {
+        repo.classifier(&self.policy, self.repo_path.as_deref())
+            .map_err(|e| match e {
+                repo::ClassifierError::Pattern(e) => e.into(),
+                repo::ClassifierError::Includes(source) => repo_error(source, None)
+                    .context("cannot read the #include directives of HEAD (follow_includes)"),
+                other => other.into(),
+            })
+    }
+
+    /// [`LoadedPolicy::classifier_in`] when there is a repository, else
+    /// the patterns alone (no tree to follow includes in).
+    pub fn classifier_around(&self, repo: Option<&Repo>) -> anyhow::Result<Classifier> {
+        match repo {
+            Some(repo) => self.classifier_in(repo),
+            None => self.classifier(),
+        }
     }
 }
 

@@ -212,8 +212,16 @@ fn config(repo: &Repo) -> Result<Config, CommandError> {
     })
 }
 
-fn classifier(found: &Found) -> Result<tiergate_core::classify::Classifier, CommandError> {
-    found.classifier().map_err(|e| classifier_failure(&e))
+/// The classifier of `found`, with `follow_includes` read from HEAD
+/// ([`Repo::classifier_for`], as `tiergate check` and pre-receive build it).
+fn classifier(
+    repo: &Repo,
+    found: &Found,
+) -> Result<tiergate_core::classify::Classifier, CommandError> {
+    repo.classifier_for(found).map_err(|e| match e {
+        repo::ClassifierError::Pattern(e) => classifier_failure(&e),
+        other => git_error(&other),
+    })
 }
 
 fn classifier_failure(error: &tiergate_core::classify::Error) -> CommandError {
@@ -436,15 +444,16 @@ pub fn commit_msg(options: &Options, file: &Path) -> Result<Outcome, CommandErro
         &ParseOptions::stored(),
         Stage::Commit,
         || -> Result<_, CommandError> {
-            let classifier = match found.classifier() {
+            let classifier = match repo.classifier_for(&found) {
                 Ok(classifier) => classifier,
-                Err(e) => {
+                Err(repo::ClassifierError::Pattern(e)) => {
                     // Loaded without checking the matchers: load the policy
                     // again as every command does, for its diagnostic
                     // (exit 2); the error itself if that loads after all.
                     load_policy(options, &repo)?;
                     return Err(classifier_failure(&e));
                 }
+                Err(other) => return Err(git_error(&other)),
             };
             let amend = amend();
             tracing::debug!(amend, index = %index_path.display(), "commit-msg: staged paths");
@@ -682,7 +691,7 @@ pub fn pre_push(
     }
     let repo = open_repo(options)?;
     let found = load_policy(options, &repo)?;
-    let classifier = classifier(&found)?;
+    let classifier = classifier(&repo, &found)?;
     let policy = &found.policy;
     let oid = |hex: &str| {
         if hex.len() >= 40 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -866,7 +875,7 @@ pub fn applypatch_msg(options: &Options, file: &Path) -> Result<Outcome, Command
     })?;
     let repo = open_repo(options)?;
     let found = load_policy(options, &repo)?;
-    let classifier = classifier(&found)?;
+    let classifier = classifier(&repo, &found)?;
     let dir = file.parent().unwrap_or(Path::new("."));
     let (mut author, committer) = pending_identities(&repo);
     if let Some(from_patch) = std::fs::read(dir.join("info"))

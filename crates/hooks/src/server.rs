@@ -125,6 +125,28 @@ impl Store {
         trusted_policy(options, &self.0)
     }
 
+    /// The classifier, as every entry point builds it: with
+    /// `follow_includes`, the files only a tier's code includes are read
+    /// from HEAD, the tree the committed policy is read from, as it is
+    /// before the push ([`Repo::classifier`]); never from the pushed
+    /// commits, which could drop the `#include` in the same push.
+    fn classifier(&self, found: &Found) -> Result<Classifier, Failed> {
+        self.0.classifier_for(found).map_err(|e| match e {
+            repo::ClassifierError::Pattern(e) => (
+                Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e),
+                Failure::Policy,
+            ),
+            other => (
+                Problem::new(
+                    3,
+                    "tiergate: cannot read the trusted tree (HEAD) for follow_includes",
+                )
+                .caused_by(&other),
+                Failure::Objects,
+            ),
+        })
+    }
+
     fn peel_tip(&self, hex: &str) -> Result<Option<String>, CheckFailure> {
         Ok(self.0.peel_to_commit(hex)?)
     }
@@ -524,11 +546,7 @@ impl Session {
         self.publish();
         set_timeout(found.policy.server.timeout);
         pause_once_policy_read();
-        let classifier = found.classifier().map_err(|e| {
-            let problem =
-                Problem::new(2, "tiergate: the policy has an invalid pattern").caused_by(&e);
-            (problem, Failure::Policy)
-        })?;
+        let classifier = store.classifier(&found)?;
         let tips = peel_tips(store, &found.policy, &self.known.refs)?;
         // Replace refs (`refs/replace/*`): git would show their objects in
         // place of the replaced ones (tiergate itself never follows them;

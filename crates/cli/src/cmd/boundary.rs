@@ -19,7 +19,8 @@ pub struct Args {
     rev: String,
     /// A directory `#include <...>` (and `"..."`, after the including
     /// file's own directory) is searched in, as the compiler's `-I`; in
-    /// the order given [default: include]
+    /// the order given [default: the policy's `includes.roots`, else
+    /// include]
     #[arg(long = "include-root", value_name = "DIR")]
     include_roots: Vec<String>,
     /// Output format
@@ -62,7 +63,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let classifier = loaded.classifier()?;
     let policy = &loaded.policy;
     let roots: Vec<String> = if args.include_roots.is_empty() {
-        vec!["include".to_owned()]
+        policy.includes.roots.clone()
     } else {
         args.include_roots.clone()
     };

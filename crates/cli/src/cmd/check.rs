@@ -51,7 +51,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let (repo, loaded) = context::open_with_policy(global)?;
     // Only options (`--since=2.weeks --no-merges`): from HEAD, as `git log`.
     let revs = repo::default_to_head(&args.revs.args);
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_in(&repo)?;
     let policy = &loaded.policy;
     let scope = args
         .refname

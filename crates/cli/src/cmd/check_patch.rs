@@ -66,7 +66,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         Err(_) => None,
     };
     let loaded = context::load_policy(global, repo.as_ref())?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_around(repo.as_ref())?;
     let policy = &loaded.policy;
 
     let mut patches: Vec<(String, Patch)> = Vec::new();

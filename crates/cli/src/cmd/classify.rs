@@ -74,7 +74,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     }
     let repo = context::open_repo(global).ok();
     let loaded = context::load_policy(global, repo.as_ref())?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_around(repo.as_ref())?;
     let policy = &loaded.policy;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -152,6 +152,20 @@ fn describe(policy: &Policy, tier: &str, reason: &Reason) -> (Option<String>, St
                 at(pattern)
             ),
         ),
+        Reason::Included { included_by } => {
+            let shown: Vec<&str> = included_by.iter().take(3).map(String::as_str).collect();
+            let more = match included_by.len().saturating_sub(shown.len()) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            (
+                None,
+                format!(
+                    "follow_includes: included only by tier {tier}'s code ({}{more})",
+                    shown.join(", ")
+                ),
+            )
+        }
         Reason::Lookalike { form, reason } => {
             let (pattern, why) = describe(policy, tier, reason);
             (
@@ -172,6 +186,7 @@ fn reason_code(reason: &Reason) -> &'static str {
         Reason::Default => "default",
         Reason::TierDirectory { .. } => "tier-directory",
         Reason::Lookalike { .. } => "lookalike",
+        Reason::Included { .. } => "follow-includes",
     }
 }
 
@@ -179,7 +194,7 @@ fn reason_code(reason: &Reason) -> &'static str {
 /// every commit's changed paths: the worst case of the engine.
 fn run_revs(global: &Global, revs: &[OsString]) -> anyhow::Result<Outcome> {
     let (repo, loaded) = context::open_with_policy(global)?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_in(&repo)?;
     let policy = &loaded.policy;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -72,7 +72,7 @@ enum Block {
 pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let repo = context::open_repo(global).ok();
     let loaded = context::load_policy(global, repo.as_ref())?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_around(repo.as_ref())?;
     let policy = &loaded.policy;
     // The tree is optional: a policy can be documented outside a
     // repository, or before the first commit.

@@ -83,7 +83,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     // Through the repository layer: every commit as git shows it, in any
     // repository format.
     let (repo, loaded) = context::open_with_policy(global)?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_in(&repo)?;
     let policy = &loaded.policy;
     // Nothing, or only options (`--since=2.weeks`): from HEAD, as `git log`.
     let revs: Vec<OsString> = if args.revs.args.is_empty() {

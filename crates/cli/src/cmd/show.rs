@@ -40,7 +40,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     // Through the repository layer: the commit as git shows it (decoded, a
     // shallow boundary as a root), in any repository format.
     let (repo, loaded) = context::open_with_policy(global)?;
-    let classifier = loaded.classifier()?;
+    let classifier = loaded.classifier_in(&repo)?;
     let policy = &loaded.policy;
     let options = ParseOptions::stored();
     let colour = Colour::for_terminal(std::io::stdout().is_terminal());

@@ -89,6 +89,29 @@ pub struct Classifier {
     rank: Vec<usize>,
     /// The policy file's path, as given and in its checkout form.
     protected: Option<(Vec<u8>, Vec<u8>)>,
+    /// Files judged in a tier with `follow_includes` because only its code
+    /// includes them (see [`Classifier::with_followed`]); empty unless
+    /// some tier follows includes.
+    followed: Followed,
+}
+
+/// The files a tier's code alone includes (`follow_includes`), as
+/// computed from a trusted tree: path -> the tier and the files that
+/// include it directly.
+#[derive(Debug, Clone, Default)]
+pub struct Followed {
+    files: std::collections::HashMap<Vec<u8>, FollowedFile>,
+    /// With `paths.lookalikes`: the same files by [`checkout_form`].
+    forms: std::collections::HashMap<Vec<u8>, Vec<u8>>,
+}
+
+/// A file judged in a tier because only the tier's code includes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowedFile {
+    /// Index of the tier (one with `follow_includes`).
+    pub tier: usize,
+    /// The files of the tree that include it directly (sorted).
+    pub included_by: Vec<Vec<u8>>,
 }
 
 /// The tier of a path, and whether it got it as a look-alike.
@@ -132,6 +155,12 @@ pub enum Reason {
         form: String,
         /// Why the checkout form is in the tier.
         reason: Box<Reason>,
+    },
+    /// Only the code of the tier (a tier with `follow_includes`) includes
+    /// the file, directly or through headers only it includes.
+    Included {
+        /// The files that include it directly (lossy UTF-8, sorted).
+        included_by: Vec<String>,
     },
 }
 
@@ -270,7 +299,58 @@ impl Classifier {
             by_strictness,
             rank,
             protected: policy_path.map(|p| (p.to_vec(), checkout_form(p))),
+            followed: Followed::default(),
         })
+    }
+
+    /// This classifier with `files` judged in the tier each names where
+    /// that tier is stricter ([`stricter`]) than the one the patterns give.
+    /// `files` comes from [`follow_includes`] over a trusted tree; a
+    /// later entry for a path replaces an earlier one only if stricter.
+    pub fn with_followed(
+        mut self,
+        files: impl IntoIterator<Item = (Vec<u8>, FollowedFile)>,
+    ) -> Classifier {
+        for (path, file) in files {
+            let keep = match self.followed.files.get(&path) {
+                Some(old) => self.is_stricter(file.tier, old.tier),
+                None => true,
+            };
+            if keep {
+                if self.lookalike.is_some() {
+                    self.followed
+                        .forms
+                        .insert(checkout_form(&path), path.clone());
+                }
+                self.followed.files.insert(path, file);
+            }
+        }
+        self
+    }
+
+    /// The files judged in a tier through `follow_includes`.
+    pub fn followed(&self) -> impl Iterator<Item = (&[u8], &FollowedFile)> {
+        self.followed.files.iter().map(|(p, f)| (p.as_slice(), f))
+    }
+
+    /// The followed file `path` is, or (with `paths.lookalikes`) is checked
+    /// out as, when its tier is stricter than `tier`.
+    fn followed_over(&self, path: &[u8], tier: usize) -> Option<(&FollowedFile, Option<Vec<u8>>)> {
+        if self.followed.files.is_empty() {
+            return None;
+        }
+        if let Some(file) = self.followed.files.get(path) {
+            return self.is_stricter(file.tier, tier).then_some((file, None));
+        }
+        self.lookalike.as_ref()?;
+        let form = checkout_form(path);
+        let file = self
+            .followed
+            .forms
+            .get(&form)
+            .and_then(|p| self.followed.files.get(p))?;
+        self.is_stricter(file.tier, tier)
+            .then_some((file, Some(form)))
     }
 
     /// The tier (index into the policy's tiers) of `path`.
@@ -280,6 +360,18 @@ impl Classifier {
 
     /// The tier of `path` and whether it is a look-alike.
     pub fn class_of(&self, path: &[u8]) -> Class {
+        let class = self.class_by_patterns(path);
+        match self.followed_over(path, class.tier) {
+            Some((file, form)) => Class {
+                tier: file.tier,
+                lookalike: form.is_some(),
+            },
+            None => class,
+        }
+    }
+
+    /// [`Classifier::class_of`] without `follow_includes`.
+    fn class_by_patterns(&self, path: &[u8]) -> Class {
         let protected = self.protected.as_ref().map(|(p, _)| p.as_slice());
         let (tier, _) = self.decide(&self.exact, path, protected);
         if let Some(lookalike) = &self.lookalike {
@@ -316,6 +408,32 @@ impl Classifier {
     /// The tier of `path` and the pattern that decided it. Agrees with
     /// [`Classifier::class_of`].
     pub fn explain(&self, policy: &Policy, path: &[u8]) -> Match {
+        let found = self.explain_by_patterns(policy, path);
+        let Some((file, form)) = self.followed_over(path, found.tier) else {
+            return found;
+        };
+        let included = Reason::Included {
+            included_by: file
+                .included_by
+                .iter()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect(),
+        };
+        Match {
+            tier: file.tier,
+            reason: match form {
+                Some(form) => Reason::Lookalike {
+                    form: String::from_utf8_lossy(&form).into_owned(),
+                    reason: Box::new(included),
+                },
+                None => included,
+            },
+            excepted_by: found.excepted_by,
+        }
+    }
+
+    /// [`Classifier::explain`] without `follow_includes`.
+    fn explain_by_patterns(&self, policy: &Policy, path: &[u8]) -> Match {
         let protected = self.protected.as_ref().map(|(p, _)| p.as_slice());
         let found = self.explain_in(policy, &self.exact, path, protected);
         if let Some(lookalike) = &self.lookalike {
@@ -455,6 +573,54 @@ impl Classifier {
     }
 }
 
+/// The files outside each tier with `follow_includes` that only its code
+/// includes, transitively ([`crate::classify::boundary::IncludeGraph::exclusive`]),
+/// in `files` (every path of a tree) and its include `graph`, with
+/// `classifier` (built without them) deciding what each tier's code is.
+/// Pure: [`crate::repo::Repo::classifier`] reads the trusted tree.
+pub fn follow_includes(
+    policy: &Policy,
+    classifier: &Classifier,
+    files: &std::collections::BTreeSet<Vec<u8>>,
+    graph: &crate::classify::boundary::IncludeGraph,
+) -> Vec<(Vec<u8>, FollowedFile)> {
+    let following: Vec<usize> = (0..policy.tiers.len())
+        .filter(|&t| policy.tiers[t].follow_includes)
+        .collect();
+    if following.is_empty() {
+        return Vec::new();
+    }
+    let tier_of: std::collections::HashMap<&[u8], usize> = files
+        .iter()
+        .map(|f| (f.as_slice(), classifier.tier_of(f)))
+        .collect();
+    let tier = |p: &[u8]| {
+        tier_of
+            .get(p)
+            .copied()
+            .unwrap_or_else(|| classifier.tier_of(p))
+    };
+    let mut out = Vec::new();
+    for t in following {
+        let starts = files.iter().filter(|f| tier(f) == t).map(Vec::as_slice);
+        let inside = |p: &[u8]| tier(p) == t;
+        let reached = graph.reached_outside(starts, inside);
+        let exclusive = graph.exclusive(&reached, inside);
+        for (path, included_by) in reached {
+            if exclusive.contains(&path) && classifier.is_stricter(t, tier(&path)) {
+                out.push((
+                    path,
+                    FollowedFile {
+                        tier: t,
+                        included_by,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +645,7 @@ mod tests {
             forbidden_trailers: Vec::new(),
             mode: Mode::Enforce,
             require_stages: Vec::new(),
+            follow_includes: false,
         }
     }
 
@@ -519,6 +686,7 @@ mod tests {
             rule_stages: Vec::new(),
             exemptions: Vec::new(),
             baseline: None,
+            includes: crate::policy::IncludeSettings::default(),
         }
     }
 
@@ -971,5 +1139,86 @@ mod tests {
                 }),
             }
         );
+    }
+
+    #[test]
+    fn followed_includes_join_the_tier_that_alone_includes_them() {
+        use crate::classify::boundary::{parse_includes, IncludeGraph};
+        let mut p = policy(
+            vec![
+                tier("critical", &["crypto/"], &[], AiRule::Forbidden),
+                tier("core", &["src/"], &[], AiRule::Allowed),
+                tier("open", &["docs/"], &[], AiRule::Allowed),
+            ],
+            1,
+        );
+        p.tiers[0].follow_includes = true;
+        let sources: &[(&str, &str)] = &[
+            (
+                "crypto/aes.c",
+                "#include <crypto/aes.h>\n#include \"shared.h\"\n",
+            ),
+            ("include/crypto/aes.h", "#include \"inner.h\"\n"),
+            ("include/crypto/inner.h", ""),
+            ("include/shared.h", ""),
+            ("src/main.c", "#include <shared.h>\n"),
+            ("docs/x.c", "#include <unused.h>\n"),
+        ];
+        let files: std::collections::BTreeSet<Vec<u8>> =
+            sources.iter().map(|(f, _)| f.as_bytes().to_vec()).collect();
+        let parsed: Vec<(&[u8], Vec<crate::classify::boundary::Include>)> = sources
+            .iter()
+            .map(|(f, c)| (f.as_bytes(), parse_includes(c.as_bytes())))
+            .collect();
+        let graph = IncludeGraph::build(
+            &files,
+            parsed.iter().map(|(f, i)| (*f, i.as_slice())),
+            &[b"include".to_vec()],
+        );
+        let base = Classifier::new(&p, Some(b"policy.yaml")).expect("compiles");
+        let followed = follow_includes(&p, &base, &files, &graph);
+        let mut paths: Vec<&[u8]> = followed.iter().map(|(f, _)| f.as_slice()).collect();
+        paths.sort();
+        assert_eq!(
+            paths,
+            [&b"include/crypto/aes.h"[..], b"include/crypto/inner.h"],
+            "the shared header is not followed"
+        );
+        let c = base.clone().with_followed(followed.clone());
+        assert_eq!(name(&p, &c, b"include/crypto/aes.h"), "critical");
+        assert_eq!(name(&p, &c, b"include/crypto/inner.h"), "critical");
+        assert_eq!(name(&p, &c, b"include/shared.h"), "core");
+        assert_eq!(name(&p, &base, b"include/crypto/aes.h"), "core");
+        assert_eq!(
+            c.explain(&p, b"include/crypto/aes.h"),
+            Match {
+                tier: 0,
+                reason: Reason::Included {
+                    included_by: vec!["crypto/aes.c".into()]
+                },
+                excepted_by: Vec::new(),
+            }
+        );
+        assert_eq!(c.tiers_touched(&[b"include/crypto/inner.h".to_vec()]), [0]);
+        // Without follow_includes, nothing is followed.
+        p.tiers[0].follow_includes = false;
+        assert!(follow_includes(&p, &base, &files, &graph).is_empty());
+        // With look-alikes, the checkout form of a followed file counts.
+        p.tiers[0].follow_includes = true;
+        p.paths.lookalikes = true;
+        let c = Classifier::new(&p, None)
+            .expect("compiles")
+            .with_followed(followed);
+        assert_eq!(
+            c.class_of(b"INCLUDE/crypto/aes.h"),
+            Class {
+                tier: 0,
+                lookalike: true
+            }
+        );
+        assert!(matches!(
+            c.explain(&p, b"INCLUDE/crypto/aes.h").reason,
+            Reason::Lookalike { .. }
+        ));
     }
 }

@@ -100,6 +100,8 @@
 //! | `server.audit_log` | path | none | File the server hook appends one JSON line per push decision to. |
 //! | `server.timeout` | duration: seconds (`5`) or a number with `ms`, `s` or `m` (`500ms`, `2m`) | `5s` | How long the server hook may judge a push; past it the hook stops and applies `on_error` (a pathological push never holds a forge's worker). Between `1ms` and `1h`. |
 //! | `server.replace_refs` | `refuse` \| `judge` | `refuse` | What a push that creates or updates a replace ref (`refs/replace/<id>`, written by `git replace`) gets. `refuse`: refused (`replace-ref`), because git would then show the replacement wherever the replaced object is read (`git log`, `git show`, `git archive`). `judge`: accepted when the replacement is a commit (or a tag of one) that passes like any pushed commit; a replacement tree or blob is still refused. Deleting a replace ref is always allowed. |
+//! | `tiers[].follow_includes` | boolean | `false` | The files outside the tier that only the tier's C/C++ code includes (`#include`, transitively; a header that other code also includes is not) are judged as part of the tier, as computed from the trusted tree (HEAD: before the push on the server). See `tiergate boundary`. |
+//! | `includes.roots` | list of directories | `[include]` | Where `#include <x>` (and `"x"`, after the including file's directory) is looked for, in order, as a compiler's `-I`: repository-relative directories. Used by `follow_includes`. |
 //! | `paths.lookalikes` | boolean | `false` | Look-alike paths: a path that case-insensitive or normalising file systems (macOS, Windows) check out into a stricter tier counts in that tier, and an AI-assisted commit touching one of a forbidden tier is refused (`lookalike-path`). See "Path patterns". |
 //!
 //! A key present with no value (`markers:` alone on its line) counts as
@@ -288,6 +290,36 @@ pub struct Policy {
     pub exemptions: Vec<Exemption>,
     /// `baseline`: history that is not judged.
     pub baseline: Option<Baseline>,
+    /// `includes`: how `#include` directives are resolved for the tiers
+    /// with `follow_includes` (and `tiergate boundary`).
+    pub includes: IncludeSettings,
+}
+
+/// `includes:` section: how the `#include` directives of C and C++ files
+/// are resolved (see [`crate::classify::boundary`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludeSettings {
+    /// `includes.roots` (default `[include]`): the directories searched for
+    /// `<x>` (and for `"x"` after the including file's own), in order, as
+    /// a compiler's `-I` options; repository-relative, without a trailing
+    /// `/`.
+    pub roots: Vec<String>,
+}
+
+impl Default for IncludeSettings {
+    fn default() -> IncludeSettings {
+        IncludeSettings {
+            roots: vec!["include".to_owned()],
+        }
+    }
+}
+
+impl Policy {
+    /// Whether some tier has `follow_includes`: only then is a tree's
+    /// include graph read to classify paths.
+    pub fn follows_includes(&self) -> bool {
+        self.tiers.iter().any(|t| t.follow_includes)
+    }
 }
 
 impl Policy {
@@ -536,6 +568,10 @@ pub struct Tier {
     /// Where each of `require` applies (same order and length; all stages
     /// for an entry written as a plain key).
     pub require_stages: Vec<Stages>,
+    /// `follow_includes` (default false): the files outside the tier that
+    /// only its code includes, transitively, are judged as part of it
+    /// (see [`crate::repo::Repo::classifier`]).
+    pub follow_includes: bool,
 }
 
 impl Tier {

@@ -48,7 +48,7 @@ mod walk;
 pub use changed::{ChangedPaths, TooDeep, MAX_TREE_DEPTH};
 pub use commit::{commit_facts_from_raw, title_of, CommitInfo};
 pub use config::Config;
-pub use includes::TreeIncludes;
+pub use includes::{ClassifierError, TreeIncludes};
 pub use judging::CheckError;
 pub use libgit2::Error as GitError;
 pub use libgit2::RangeError;

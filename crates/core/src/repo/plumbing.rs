@@ -176,6 +176,16 @@ impl Repo {
             .collect())
     }
 
+    /// The commit `HEAD` points at, or `None` when it points at none (an
+    /// unborn branch), as [`Repo::head_file`] decides it.
+    pub fn head_commit(&self) -> Option<String> {
+        let out = self
+            .run(&["rev-parse", "--verify", "--quiet", "HEAD^{commit}"])
+            .ok()?;
+        let id = String::from_utf8_lossy(&out).trim().to_owned();
+        (!id.is_empty()).then_some(id)
+    }
+
     /// The file `path` of the tree at `HEAD`.
     pub fn head_file(&self, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
         use super::HeadFileError;
@@ -298,6 +308,54 @@ impl Repo {
         }
         tracing::debug!(notes = index.len(), "notes indexed");
         Ok(index)
+    }
+
+    /// What changed between the trees of commits `old` and `new`: per
+    /// path, the status letter of `git diff-tree --raw` (`M`, `A`, `D`,
+    /// `T`) and the old and new object ids. No rename detection.
+    pub fn raw_changes(&self, old: &str, new: &str) -> Result<Vec<RawChange>, Error> {
+        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
+        let out = self.run(&[
+            "-c",
+            &depth,
+            "diff-tree",
+            "-r",
+            "-z",
+            "--raw",
+            "--no-renames",
+            "--no-ext-diff",
+            "--ignore-submodules=none",
+            old,
+            new,
+        ])?;
+        // `:<old mode> <new mode> <old id> <new id> <status>` NUL `<path>`
+        // NUL (git's diff.c, `diff_flush_raw`).
+        let mut fields = out.split(|&b| b == 0);
+        let mut changes = Vec::new();
+        while let Some(head) = fields.next() {
+            if head.is_empty() {
+                continue;
+            }
+            let bad = || {
+                Error::Object(format!(
+                    "git diff-tree: unexpected line {:?}",
+                    String::from_utf8_lossy(head)
+                ))
+            };
+            let head = std::str::from_utf8(head).map_err(|_| bad())?;
+            let parts: Vec<&str> = head.trim_start_matches(':').split(' ').collect();
+            let [_, _, old_id, new_id, status] = parts.as_slice() else {
+                return Err(bad());
+            };
+            let path = fields.next().ok_or_else(bad)?.to_vec();
+            changes.push(RawChange {
+                status: status.chars().next().unwrap_or('?'),
+                old: (*old_id).to_owned(),
+                new: (*new_id).to_owned(),
+                path,
+            });
+        }
+        Ok(changes)
     }
 
     /// Call `each` with the contents of every blob of `ids`, in order
@@ -658,6 +716,19 @@ impl Repo {
 
 /// A file of a tree: its path and its blob id (empty for a submodule).
 pub type TreeEntry = (Vec<u8>, String);
+
+/// One path of [`Repo::raw_changes`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawChange {
+    /// `M`odified, `A`dded, `D`eleted, `T`ype changed.
+    pub status: char,
+    /// The object id before (all zeros when added).
+    pub old: String,
+    /// The object id after (all zeros when deleted).
+    pub new: String,
+    /// The path.
+    pub path: Vec<u8>,
+}
 
 /// A running `git cat-file --batch`.
 struct CatFile {

@@ -1145,6 +1145,7 @@ mod tests {
             forbidden_trailers: Vec::new(),
             mode: Mode::Enforce,
             require_stages: vec![crate::stage::Stages::ALL; require.len()],
+            follow_includes: false,
         }
     }
 
@@ -1193,6 +1194,7 @@ mod tests {
             rule_stages: Vec::new(),
             exemptions: Vec::new(),
             baseline: None,
+            includes: crate::policy::IncludeSettings::default(),
         }
     }
 

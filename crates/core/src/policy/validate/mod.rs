@@ -7,6 +7,7 @@
 //! submodule validates one section of the policy.
 
 mod declaration;
+mod includes;
 mod markers;
 mod paths;
 mod reader;
@@ -38,6 +39,7 @@ const TOP_KEYS: &[&str] = &[
     "stages",
     "exemptions",
     "baseline",
+    "includes",
 ];
 
 /// Validate a parsed policy.
@@ -152,6 +154,7 @@ impl Validator<'_> {
         let rule_stages = self.rule_stages(fields.get_some("stages"));
         let exemptions = self.exemptions(fields.get_some("exemptions"));
         let baseline = self.baseline(fields.get_some("baseline"));
+        let includes = self.includes(fields.get_some("includes"));
 
         let policy = Policy {
             source: self.src.name.to_owned(),
@@ -168,6 +171,7 @@ impl Validator<'_> {
             rule_stages: rule_stages?,
             exemptions: exemptions?,
             baseline: baseline?,
+            includes: includes?,
         };
         (version_ok && self.classifies(&policy, &fields, &start)).then_some(policy)
     }

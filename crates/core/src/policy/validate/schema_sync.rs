@@ -33,7 +33,7 @@ mod tests {
         let p = &s["properties"];
         let tier = &p["tiers"]["items"];
         let require = &tier["properties"]["require"]["items"]["oneOf"];
-        let cases: [(&str, &serde_json::Value, &[&str]); 15] = [
+        let cases: [(&str, &serde_json::Value, &[&str]); 16] = [
             ("top", &s, super::super::TOP_KEYS),
             (
                 "declaration",
@@ -89,6 +89,11 @@ mod tests {
                 super::super::stages::BASELINE_KEYS,
             ),
             ("require {any_of}", &require[2], &["any_of"]),
+            (
+                "includes",
+                &p["includes"],
+                super::super::includes::INCLUDES_KEYS,
+            ),
         ];
         for (what, node, expected) in cases {
             assert_eq!(keys(node), set(expected), "{what}");

@@ -19,6 +19,7 @@ pub(super) const TIER_KEYS: &[&str] = &[
     "require",
     "forbidden_trailers",
     "mode",
+    "follow_includes",
 ];
 
 impl Validator<'_> {
@@ -230,6 +231,10 @@ impl Validator<'_> {
                 .then_some(forbidden),
             (_, forbidden) => forbidden,
         };
+        let follow_includes = match fields.get("follow_includes") {
+            Some(n) => self.boolean(n, &format!("`follow_includes` of {what}")),
+            None => Some(false),
+        };
         let paths = paths.filter(|p| self.pattern_set(p, fields.get("paths"), "paths", &what));
         let except = except.filter(|p| self.pattern_set(p, fields.get("except"), "except", &what));
         Some(Tier {
@@ -242,6 +247,7 @@ impl Validator<'_> {
             require_any: require?.2,
             forbidden_trailers: forbidden_trailers?,
             mode: mode?,
+            follow_includes: follow_includes?,
         })
     }
 

@@ -1,0 +1,251 @@
+//! End to end: `follow_includes` (issue 15), with real git, the client
+//! hooks installed by install.sh, `tiergate check` and the server's
+//! pre-receive hook.
+//!
+//! The tree: `crypto/aes.c` includes `<crypto/aes.h>` (found in the include
+//! root `include/`) and `<qemu/common.h>`, which `src/main.c` includes too.
+//! With `follow_includes: true` on the critical tier, `include/crypto/aes.h`
+//! is critical (only crypto code includes it) and `include/qemu/common.h`
+//! is not (shared); the boundary is read from HEAD, never from the commits
+//! being judged.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+use support::server::{
+    assert_code, assert_remote_line, bin_dir, declared, git, git_cmd, install_sh, output,
+    remote_lines, stderr, stdout, tiergate, Server,
+};
+
+/// The policy, with `follow_includes` on the critical tier or not.
+fn policy(follow: bool) -> String {
+    format!(
+        "\
+version: 1
+tiers:
+  - name: critical
+    paths: [ \"crypto/\" ]
+    ai: forbidden
+    follow_includes: {follow}
+  - name: core
+    paths: [ \"src/\" ]
+  - name: open
+    paths: [ \"docs/\" ]
+default_tier: core
+includes:
+  roots: [ include ]
+"
+    )
+}
+
+/// A server whose `main` holds the policy and the C tree (pushed before
+/// the hook is installed), with the hook installed; the clone has the
+/// client hooks.
+fn project(follow: bool) -> Server {
+    let s = Server::uninstalled("srv.git");
+    s.commit(
+        &[
+            ("policy.yaml", &policy(follow)),
+            (
+                "crypto/aes.c",
+                "#include <crypto/aes.h>\n#include <qemu/common.h>\n",
+            ),
+            ("include/crypto/aes.h", "#include \"aes-tables.h\"\n"),
+            ("include/crypto/aes-tables.h", "static const int t[1];\n"),
+            ("include/qemu/common.h", "#pragma once\n"),
+            ("src/main.c", "#include <qemu/common.h>\n"),
+        ],
+        "the tree",
+    );
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    s.install(&[]);
+    let bin_dir = bin_dir();
+    let args = [
+        "--no-build",
+        "--no-check",
+        "--bin-dir",
+        bin_dir.to_str().expect("utf-8 path"),
+    ];
+    assert_code(&install_sh(&s.work, &args), 0);
+    s
+}
+
+fn try_git(dir: &Path, args: &[&str]) -> Output {
+    output(git_cmd(dir).args(args))
+}
+
+/// An AI-declared commit changing `path`, through the commit-msg hook.
+fn commit_declared(s: &Server, path: &str, title: &str) -> Output {
+    s.write(path, "/* changed */\n");
+    git(&s.work, &["add", "-A"]);
+    try_git(&s.work, &["commit", "-q", "-m", &declared(title)])
+}
+
+/// Make the AI-declared commit of the staged change that commit-msg
+/// refused, bypassing the hooks; its id.
+fn commit_refused_anyway(s: &Server, title: &str) -> String {
+    git(
+        &s.work,
+        &["commit", "-q", "--no-verify", "-m", &declared(title)],
+    );
+    s.rev("HEAD")
+}
+
+#[test]
+fn a_header_only_critical_code_includes_is_refused_at_every_entry_point() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+
+    // classify --explain says why.
+    let out = tiergate(
+        &s.work,
+        &[
+            "classify",
+            "--explain",
+            "include/crypto/aes.h",
+            "include/crypto/aes-tables.h",
+            "include/qemu/common.h",
+        ],
+    );
+    assert_code(&out, 0);
+    assert_eq!(
+        stdout(&out),
+        "\
+include/crypto/aes.h: tier critical, by follow_includes: included only by tier critical's code (crypto/aes.c)
+include/crypto/aes-tables.h: tier critical, by follow_includes: included only by tier critical's code (include/crypto/aes.h)
+include/qemu/common.h: tier core, by no tier matches: default_tier
+"
+    );
+
+    // commit-msg refuses it.
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("error[ai-forbidden-tier]: commit (new) \"crypto: tune aes.h\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    include/crypto/aes.h\n"),
+        "{err}"
+    );
+    assert_eq!(s.rev("HEAD"), base, "no commit was made");
+
+    // Made anyway: `check` refuses it.
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 1);
+    let text = stdout(&out);
+    assert!(
+        text.starts_with(&format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"\n  AI-assisted commit touches tier 'critical' (ai: forbidden): 1 path\n    include/crypto/aes.h\n",
+            &bad[..12]
+        )),
+        "{text}"
+    );
+
+    // And pre-receive.
+    push_refused(&s, &base, &bad, "crypto: tune aes.h");
+}
+
+/// `git push` (the pre-push hook skipped) is refused by pre-receive for
+/// the commit `bad` titled `title`, which changes the header; `main`
+/// stays at `base`. The remote's output.
+fn push_refused(s: &Server, base: &str, bad: &str, title: &str) -> Output {
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"{title}\"",
+            &bad[..12]
+        ),
+    );
+    assert_remote_line(&out, "    include/crypto/aes.h");
+    assert_eq!(s.remote_rev("refs/heads/main").as_deref(), Some(base));
+    out
+}
+
+#[test]
+fn without_follow_includes_the_header_is_in_its_own_tier() {
+    let s = project(false);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 0);
+    assert_eq!(stderr(&out), "");
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["classify", "--explain", "include/crypto/aes.h"]);
+    assert_eq!(
+        stdout(&out),
+        "include/crypto/aes.h: tier core, by no tier matches: default_tier\n"
+    );
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    assert_eq!(s.remote_rev("refs/heads/main"), Some(s.rev("HEAD")));
+}
+
+#[test]
+fn a_header_other_code_also_includes_is_not_pulled_in() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/qemu/common.h", "qemu: tidy common.h");
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 0);
+    assert_eq!(s.remote_rev("refs/heads/main"), Some(s.rev("HEAD")));
+}
+
+/// The pusher drops the `#include` from crypto code in a human commit and
+/// changes the header with AI in the next, in one push: pre-receive judges
+/// by HEAD before the push, where only crypto code includes the header.
+#[test]
+fn dropping_the_include_in_the_same_push_does_not_move_the_boundary() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    s.write("crypto/aes.c", "#include <qemu/common.h>\n");
+    git(&s.work, &["add", "-A"]);
+    git(&s.work, &["commit", "-q", "-m", "crypto: drop aes.h"]);
+    // In the clone HEAD now has no such include: the client hooks, which
+    // judge by the clone's HEAD, let the AI commit through.
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: rewrite aes.h");
+    assert_code(&out, 0);
+    let bad = s.rev("HEAD");
+    let out = push_refused(&s, &base, &bad, "crypto: rewrite aes.h");
+    assert!(
+        !remote_lines(&out).iter().any(|l| l.contains("drop aes.h")),
+        "the human commit is not refused"
+    );
+}
+
+/// HEAD moves between pushes. A commit that leaves every `#include` as it
+/// was keeps the boundary (the answer is reused); one that makes `src/`
+/// include the header too moves it (the header is shared from then on).
+#[test]
+fn the_boundary_follows_head_as_it_moves() {
+    let s = project(true);
+    s.write(
+        "crypto/aes.c",
+        "#include <crypto/aes.h>\n#include <qemu/common.h>\nint aes;\n",
+    );
+    git(&s.work, &["commit", "-q", "-am", "crypto: a body change"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
+    push_refused(&s, &base, &bad, "crypto: tune aes.h");
+    git(&s.work, &["reset", "-q", "--hard", &base]);
+
+    s.write(
+        "src/main.c",
+        "#include <qemu/common.h>\n#include <crypto/aes.h>\n",
+    );
+    git(&s.work, &["commit", "-q", "-am", "src: use aes.h"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let base = s.rev("HEAD");
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 0);
+    let out = tiergate(&s.work, &["check", &format!("{base}..HEAD")]);
+    assert_code(&out, 0);
+    assert_code(&s.push(&["-q", "--no-verify", "origin", "main"]), 0);
+}
