@@ -624,7 +624,7 @@ pub fn follow_includes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{Declaration, Markers, Mode, OnError, Override, Server, Signoff, Tier};
+    use crate::policy::{Mode, Tier};
 
     fn pat(text: &str) -> Pattern {
         Pattern {
@@ -650,44 +650,7 @@ mod tests {
     }
 
     fn policy(tiers: Vec<Tier>, default_tier: usize) -> Policy {
-        Policy {
-            source: "test".into(),
-            mode: Mode::Enforce,
-            declaration: Declaration {
-                key: "AI-Assisted-by".into(),
-                aliases: Vec::new(),
-                value: None,
-                values: Vec::new(),
-                forbid_ai_signoff: true,
-            },
-            markers: Markers {
-                builtin: true,
-                pinned: None,
-                extra: Vec::new(),
-                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
-                prose: crate::policy::ProseLevel::Warn,
-            },
-            tiers,
-            default_tier,
-            signoff: Signoff::default(),
-            server: Server {
-                on_error: OnError::Reject,
-                override_: Override {
-                    push_option: "tiergate.override".into(),
-                    users: Vec::new(),
-                },
-                audit_log: None,
-                timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
-                replace_refs: crate::policy::ReplaceRefs::Refuse,
-            },
-            paths: crate::policy::PathSettings::default(),
-            forbidden_trailers: Vec::new(),
-            refs: crate::policy::RefScopes::default(),
-            rule_stages: Vec::new(),
-            exemptions: Vec::new(),
-            baseline: None,
-            includes: crate::policy::IncludeSettings::default(),
-        }
+        Policy::with_tiers(tiers, default_tier)
     }
 
     fn example() -> Policy {

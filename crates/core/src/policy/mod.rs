@@ -871,6 +871,53 @@ impl Policy {
     }
 }
 
+/// A policy with these tiers and every other setting at the default
+/// `policy.yaml` leaves it (the validator's defaults), for the unit tests
+/// of the modules that judge with a policy: one place to add a field to.
+#[cfg(test)]
+impl Policy {
+    pub(crate) fn with_tiers(tiers: Vec<Tier>, default_tier: usize) -> Policy {
+        Policy {
+            source: "test".to_owned(),
+            mode: Mode::Enforce,
+            declaration: Declaration {
+                key: DEFAULT_DECLARATION_KEY.to_owned(),
+                aliases: DEFAULT_ALIASES.iter().map(|s| (*s).to_owned()).collect(),
+                value: None,
+                values: Vec::new(),
+                forbid_ai_signoff: true,
+            },
+            markers: Markers {
+                builtin: true,
+                pinned: None,
+                extra: Vec::new(),
+                notes: Some(DEFAULT_NOTES_REF.to_owned()),
+                prose: ProseLevel::Warn,
+            },
+            tiers,
+            default_tier,
+            signoff: Signoff::default(),
+            server: Server {
+                on_error: OnError::Reject,
+                override_: Override {
+                    push_option: "tiergate.override".to_owned(),
+                    users: Vec::new(),
+                },
+                audit_log: None,
+                timeout: DEFAULT_SERVER_TIMEOUT,
+                replace_refs: ReplaceRefs::Refuse,
+            },
+            paths: PathSettings::default(),
+            forbidden_trailers: Vec::new(),
+            refs: RefScopes::default(),
+            rule_stages: Vec::new(),
+            exemptions: Vec::new(),
+            baseline: None,
+            includes: IncludeSettings::default(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1067,10 +1067,7 @@ fn same_name(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{
-        Declaration, ExtraMarker, MarkerField, Markers, Mode, OnError, Override, Server, Signoff,
-        Tier,
-    };
+    use crate::policy::{ExtraMarker, MarkerField, Mode, Tier};
     use regex::Regex;
 
     /// A path violation with a path that is not UTF-8, and a message
@@ -1152,50 +1149,16 @@ mod tests {
     /// The policy of DESIGN.md: critical (forbidden), core (allowed,
     /// requires Reviewed-by), open (allowed).
     fn policy() -> Policy {
-        Policy {
-            source: "test".to_owned(),
-            mode: Mode::Enforce,
-            declaration: Declaration {
-                key: "AI-Assisted-by".to_owned(),
-                aliases: ["Assisted-by", "AI-used-for", "Generated-by"]
-                    .map(String::from)
-                    .to_vec(),
-                value: Some(Regex::new(r"^\S+:\S+").expect("valid regex")),
-                values: Vec::new(),
-                forbid_ai_signoff: true,
-            },
-            markers: Markers {
-                builtin: true,
-                pinned: None,
-                extra: Vec::new(),
-                notes: Some(crate::policy::DEFAULT_NOTES_REF.to_owned()),
-                prose: crate::policy::ProseLevel::Warn,
-            },
-            tiers: vec![
+        let mut policy = Policy::with_tiers(
+            vec![
                 tier("critical", AiRule::Forbidden, &[]),
                 tier("core", AiRule::Allowed, &["Reviewed-by"]),
                 tier("open", AiRule::Allowed, &[]),
             ],
-            default_tier: 1,
-            signoff: Signoff { required: false },
-            server: Server {
-                on_error: OnError::Reject,
-                override_: Override {
-                    push_option: "tiergate.override".to_owned(),
-                    users: Vec::new(),
-                },
-                audit_log: None,
-                timeout: crate::policy::DEFAULT_SERVER_TIMEOUT,
-                replace_refs: crate::policy::ReplaceRefs::Refuse,
-            },
-            paths: crate::policy::PathSettings::default(),
-            forbidden_trailers: Vec::new(),
-            refs: crate::policy::RefScopes::default(),
-            rule_stages: Vec::new(),
-            exemptions: Vec::new(),
-            baseline: None,
-            includes: crate::policy::IncludeSettings::default(),
-        }
+            1,
+        );
+        policy.declaration.value = Some(Regex::new(r"^\S+:\S+").expect("valid regex"));
+        policy
     }
 
     fn jane() -> Identity {
