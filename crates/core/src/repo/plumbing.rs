@@ -231,28 +231,17 @@ impl Repo {
         rev: &str,
         mut visit: impl FnMut(&[u8]),
     ) -> Result<String, Error> {
-        let id = self.resolve_commit(rev)?;
-        let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
-        let out = self.run(&[
-            "-c",
-            &depth,
-            "ls-tree",
-            "-r",
-            "-z",
-            "--full-tree",
-            "--name-only",
-            &id,
-        ])?;
+        let (id, out) = self.ls_tree(rev, "--name-only")?;
         for path in out.split(|&b| b == 0).filter(|p| !p.is_empty()) {
             visit(path);
         }
         Ok(id)
     }
 
-    /// Every file of the tree of the commit `rev` names, with its object
-    /// id (`git ls-tree -r`: blobs, symlinks and submodule commits), in
-    /// git's tree order; the commit's id.
-    pub fn tree_entries(&self, rev: &str) -> Result<(String, Vec<TreeEntry>), Error> {
+    /// `git ls-tree -r -z --full-tree <format>` of the commit `rev` names
+    /// (as deep as git's `core.maxTreeDepth` allows); the commit's id and
+    /// git's output.
+    fn ls_tree(&self, rev: &str, format: &str) -> Result<(String, Vec<u8>), Error> {
         let id = self.resolve_commit(rev)?;
         let depth = format!("core.maxTreeDepth={MAX_TREE_DEPTH}");
         let out = self.run(&[
@@ -262,9 +251,17 @@ impl Repo {
             "-r",
             "-z",
             "--full-tree",
-            "--format=%(objecttype) %(objectname)%x09%(path)",
+            format,
             &id,
         ])?;
+        Ok((id, out))
+    }
+
+    /// Every file of the tree of the commit `rev` names, with its object
+    /// id (`git ls-tree -r`: blobs, symlinks and submodule commits), in
+    /// git's tree order; the commit's id.
+    pub fn tree_entries(&self, rev: &str) -> Result<(String, Vec<TreeEntry>), Error> {
+        let (id, out) = self.ls_tree(rev, "--format=%(objecttype) %(objectname)%x09%(path)")?;
         let mut entries = Vec::new();
         for entry in out.split(|&b| b == 0).filter(|e| !e.is_empty()) {
             let tab = entry.iter().position(|&b| b == b'\t');
