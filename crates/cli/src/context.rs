@@ -110,6 +110,10 @@ fn policy_error(e: policy_blob::Error) -> anyhow::Error {
     }
 }
 
+/// The hint for a revision that names no commit, where a command reads a
+/// tree (`classify --tree`, `policy lint --rev`, `boundary --rev`).
+pub const COMMIT_HINT: &str = "Name a commit: `HEAD`, a branch, a tag or a commit id.";
+
 /// Open the repository and load its policy.
 pub fn open_with_policy(global: &Global) -> anyhow::Result<(Repo, LoadedPolicy)> {
     let repo = open_repo(global)?;

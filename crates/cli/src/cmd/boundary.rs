@@ -68,12 +68,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         args.include_roots.clone()
     };
     let root_bytes: Vec<Vec<u8>> = roots.iter().map(|r| r.as_bytes().to_vec()).collect();
-    let tree = repo.includes_at(&args.rev, &root_bytes).map_err(|e| {
-        context::repo_error(
-            e,
-            Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
-        )
-    })?;
+    let tree = repo
+        .includes_at(&args.rev, &root_bytes)
+        .map_err(|e| context::repo_error(e, Some(context::COMMIT_HINT)))?;
     let sources = tree
         .files
         .iter()

@@ -43,12 +43,7 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
     let mut files: Vec<Vec<u8>> = Vec::new();
     let commit = repo
         .for_each_tree_file(&args.rev, |path| files.push(path.to_vec()))
-        .map_err(|e| {
-            context::repo_error(
-                e,
-                Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
-            )
-        })?;
+        .map_err(|e| context::repo_error(e, Some(context::COMMIT_HINT)))?;
     let lint = lint::lint(
         &policy,
         policy_path.as_deref(),

@@ -29,12 +29,7 @@ pub(crate) fn tiermap_at(
         .for_each_tree_file(rev, |path| {
             files.push((path.to_vec(), classifier.tier_of(path)));
         })
-        .map_err(|e| {
-            context::repo_error(
-                e,
-                Some("Name a commit: `HEAD`, a branch, a tag or a commit id."),
-            )
-        })?;
+        .map_err(|e| context::repo_error(e, Some(context::COMMIT_HINT)))?;
     let tiers = policy.tiers.iter().map(|t| t.name.clone()).collect();
     let map = TierMap::build(tiers, files.iter().map(|(p, t)| (p.as_slice(), *t)));
     Ok((map, commit))
