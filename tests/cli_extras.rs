@@ -414,7 +414,7 @@ HEAD ({}): 7 C/C++ files read for #include (roots: include)
     let out = repo.tiergate(&["boundary"]);
     support::assert_code(&out, 0);
     assert_eq!(support::stdout(&out), expected);
-    assert!(repo.path().join(".git/tiergate/includes-v1").is_file());
+    assert!(repo.path().join(".git/tiergate/includes-v2").is_file());
     // Cached: the same answer.
     let out = repo.tiergate(&["boundary", "--format", "json"]);
     support::assert_code(&out, 0);

@@ -72,8 +72,8 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         .includes_at(&args.rev, &root_bytes)
         .map_err(|e| context::repo_error(e, Some(context::COMMIT_HINT)))?;
     let sources = tree
-        .files
-        .iter()
+        .graph
+        .files()
         .filter(|f| tiergate_core::classify::boundary::is_source(f))
         .count();
     let mut tiers = Vec::new();
@@ -81,25 +81,20 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
         if tier.ai != AiRule::Forbidden {
             continue;
         }
-        let starts = tree
-            .files
-            .iter()
-            .filter(|f| classifier.tier_of(f) == t)
-            .map(Vec::as_slice);
-        let inside = |p: &[u8]| classifier.tier_of(p) == t;
-        let reached = tree.graph.reached_outside(starts, inside);
-        let exclusive = tree.graph.exclusive(&reached, inside);
-        let files = reached
+        let files = tree
+            .graph
+            .reached_from(|p| classifier.tier_of(p), t)
             .into_iter()
-            .filter_map(|(path, by)| {
-                let own = classifier.tier_of(&path);
+            .filter_map(|reached| {
+                let own = classifier.tier_of(&reached.path);
                 // A file of another forbidden tier is protected already.
                 let own_tier = policy.tiers.get(own)?;
                 (own_tier.ai != AiRule::Forbidden).then(|| Reached {
-                    exclusive: exclusive.contains(&path),
-                    path: String::from_utf8_lossy(&path).into_owned(),
+                    exclusive: reached.exclusive,
+                    path: String::from_utf8_lossy(&reached.path).into_owned(),
                     tier: own_tier.name.clone(),
-                    included_by: by
+                    included_by: reached
+                        .included_by
                         .iter()
                         .map(|b| String::from_utf8_lossy(b).into_owned())
                         .collect(),

@@ -26,7 +26,7 @@
 //!
 //! Pure: the caller lists the tree and hands over the sources' contents.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Extensions of the files read for includes (C, C++, their headers).
 pub const SOURCE_EXTENSIONS: &[&str] = &[
@@ -214,133 +214,554 @@ pub fn resolve(
         .find(|candidate| exists(candidate))
 }
 
-/// The include graph of a tree: for each source file, the files of the
-/// tree it includes directly.
+/// A file of an [`IncludeGraph`], by index.
+type Node = u32;
+
+/// A file's `#include` directives, packed: per directive `"` or `<`, the
+/// name, NUL (names never hold a NUL: a directive is one line of text,
+/// and [`parse_includes`] stops at the delimiter). One allocation per file
+/// instead of one per directive: a tree's graph is rebuilt or updated on
+/// every push that moves the default branch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Directives(Vec<u8>);
+
+impl Directives {
+    fn pack(list: &[Include]) -> Directives {
+        let mut out = Vec::with_capacity(list.iter().map(|i| i.name.len() + 2).sum());
+        for include in list {
+            out.push(if include.quoted { b'"' } else { b'<' });
+            out.extend_from_slice(&include.name);
+            out.push(0);
+        }
+        Directives(out)
+    }
+
+    /// `(quoted, name)` of each directive.
+    fn iter(&self) -> impl Iterator<Item = (bool, &[u8])> {
+        self.0
+            .split(|&b| b == 0)
+            .filter_map(|d| d.split_first())
+            .map(|(&kind, name)| (kind == b'"', name))
+    }
+}
+
+/// The include graph of a tree: every file of the tree, each source
+/// file's directives, and the files of the tree each one includes
+/// directly (resolved as the module docs say).
+///
+/// It can be kept from one tree to the next ([`IncludeGraph::encode`]) and
+/// brought up to date with the files a diff changed
+/// ([`IncludeGraph::update`]): only the files whose resolution can have
+/// changed are resolved again, and the result is the graph
+/// [`IncludeGraph::build`] would make of the new tree (a unit test
+/// compares the two on random trees and changes).
 #[derive(Debug, Clone, Default)]
 pub struct IncludeGraph {
-    edges: HashMap<Vec<u8>, Vec<Vec<u8>>>,
+    /// Include roots, normalised (`include/`; empty for the top).
+    roots: Vec<Vec<u8>>,
+    paths: Vec<Vec<u8>>,
+    /// Whether the file of each node is in the tree (an update leaves
+    /// removed files' nodes in place, absent).
+    present: Vec<bool>,
+    /// Every node, sorted by path: the index (a sorted list, not a hash
+    /// map, so that the kept graph is read without hashing every path).
+    order: Vec<Node>,
+    directives: Vec<Directives>,
+    /// Sorted, without duplicates or the file itself.
+    edges: Vec<Vec<Node>>,
+}
+
+/// A file a diff added, changed or removed, for [`IncludeGraph::update`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileChange {
+    /// The file is in the new tree, with these directives (none for a
+    /// file that is not a source or has none).
+    Put(Vec<u8>, Vec<Include>),
+    /// The file is not in the new tree.
+    Removed(Vec<u8>),
+}
+
+/// A file reached from a tier's code ([`IncludeGraph::reached_from`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reached {
+    /// The file, outside the tier.
+    pub path: Vec<u8>,
+    /// The files that include it directly among those reached or in the
+    /// tier (sorted).
+    pub included_by: Vec<Vec<u8>>,
+    /// Only the tier's code includes it, directly or through other such
+    /// files ([`IncludeGraph::reached_from`]).
+    pub exclusive: bool,
+}
+
+/// `roots` with `.`/`..` resolved and one trailing `/` (none for the
+/// top); a root above the top of the tree names nothing and is dropped.
+fn normalise_roots(roots: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    roots
+        .iter()
+        .filter_map(|r| join(b"", r))
+        .map(|mut r| {
+            if !r.is_empty() {
+                r.push(b'/');
+            }
+            r
+        })
+        .collect()
+}
+
+/// Whether `name` joins a directory by plain concatenation: relative, no
+/// empty, `.` or `..` segment (the common case; [`join`] does the rest).
+fn is_plain(name: &[u8]) -> bool {
+    !name.is_empty()
+        && name
+            .split(|&b| b == b'/')
+            .all(|seg| !seg.is_empty() && seg != b"." && seg != b"..")
 }
 
 impl IncludeGraph {
-    /// Build the graph from each source file's directives. `files` is
-    /// every file of the tree (sources or not: an include may name any
-    /// file), `roots` the include roots (`include/`, ...).
-    pub fn build<'a>(
-        files: &BTreeSet<Vec<u8>>,
+    /// Build the graph of a tree: `files` is every file of the tree
+    /// (sources or not: an include may name any file), `includes` each
+    /// source file's directives, `roots` the include roots (`include/`,
+    /// ...).
+    pub fn build<'a, F: AsRef<[u8]>>(
+        files: impl IntoIterator<Item = F>,
         includes: impl IntoIterator<Item = (&'a [u8], &'a [Include])>,
         roots: &[Vec<u8>],
     ) -> IncludeGraph {
-        let roots: Vec<Vec<u8>> = roots
-            .iter()
-            .map(|r| {
-                let mut r = r.clone();
-                while r.last() == Some(&b'/') {
-                    r.pop();
-                }
-                if !r.is_empty() {
-                    r.push(b'/');
-                }
-                r
-            })
-            .collect();
-        let mut edges = HashMap::new();
+        let mut graph = IncludeGraph {
+            roots: normalise_roots(roots),
+            ..IncludeGraph::default()
+        };
+        let mut paths: Vec<Vec<u8>> = files.into_iter().map(|f| f.as_ref().to_vec()).collect();
+        paths.sort_unstable();
+        paths.dedup();
+        let count = Node::try_from(paths.len()).expect("fewer than 2^32 files");
+        graph.present = vec![true; paths.len()];
+        graph.directives = vec![Directives::default(); paths.len()];
+        graph.edges = vec![Vec::new(); paths.len()];
+        graph.order = (0..count).collect();
+        graph.paths = paths;
         for (from, list) in includes {
-            let mut targets: Vec<Vec<u8>> = list
-                .iter()
-                .filter_map(|inc| resolve(from, inc, &roots, |p| files.contains(p)))
-                .filter(|target| target.as_slice() != from)
-                .collect();
-            targets.sort();
-            targets.dedup();
-            if !targets.is_empty() {
-                edges.insert(from.to_vec(), targets);
-            }
+            let node = graph.node(from);
+            graph.directives[node as usize] = Directives::pack(list);
         }
-        IncludeGraph { edges }
+        for node in 0..graph.paths.len() as Node {
+            graph.edges[node as usize] = graph.resolve_node(node);
+        }
+        graph
     }
 
-    /// The files `from` includes directly.
-    pub fn includes_of(&self, from: &[u8]) -> &[Vec<u8>] {
-        self.edges.get(from).map_or(&[], Vec::as_slice)
+    /// The node of `path`, added (present) if the graph has none.
+    fn node(&mut self, path: &[u8]) -> Node {
+        let at = match self.find(path) {
+            Ok(at) => {
+                let node = self.order[at];
+                self.present[node as usize] = true;
+                return node;
+            }
+            Err(at) => at,
+        };
+        let node = Node::try_from(self.paths.len()).expect("fewer than 2^32 files");
+        self.paths.push(path.to_vec());
+        self.present.push(true);
+        self.directives.push(Directives::default());
+        self.edges.push(Vec::new());
+        self.order.insert(at, node);
+        node
     }
 
-    /// Every file reached from `starts` through includes, transitively,
-    /// that `inside` does not hold, with the files that include it
-    /// directly among those reached or started from (sorted).
-    pub fn reached_outside<'s>(
-        &self,
-        starts: impl IntoIterator<Item = &'s [u8]>,
-        inside: impl Fn(&[u8]) -> bool,
-    ) -> BTreeMap<Vec<u8>, Vec<Vec<u8>>> {
-        let mut seen: BTreeSet<Vec<u8>> = BTreeSet::new();
-        let mut queue: VecDeque<Vec<u8>> = VecDeque::new();
-        for start in starts {
-            if seen.insert(start.to_vec()) {
-                queue.push_back(start.to_vec());
+    /// Where `path` is in `order` (or would be).
+    fn find(&self, path: &[u8]) -> Result<usize, usize> {
+        self.order
+            .binary_search_by(|&n| self.paths[n as usize].as_slice().cmp(path))
+    }
+
+    fn present_node(&self, path: &[u8]) -> Option<Node> {
+        let node = self.order[self.find(path).ok()?];
+        self.present[node as usize].then_some(node)
+    }
+
+    /// The files `node`'s directives name, resolved against the graph's
+    /// files and roots.
+    fn resolve_node(&self, node: Node) -> Vec<Node> {
+        let from = &self.paths[node as usize];
+        let own = dir_of(from);
+        let mut buf = Vec::new();
+        let mut targets = Vec::new();
+        for (quoted, name) in self.directives[node as usize].iter() {
+            let dirs = quoted
+                .then_some(own)
+                .into_iter()
+                .chain(self.roots.iter().map(Vec::as_slice));
+            let plain = is_plain(name);
+            for dir in dirs {
+                let candidate = if plain {
+                    buf.clear();
+                    buf.extend_from_slice(dir);
+                    buf.extend_from_slice(name);
+                    &buf
+                } else {
+                    match join(dir, name) {
+                        Some(joined) => {
+                            buf = joined;
+                            &buf
+                        }
+                        None => continue,
+                    }
+                };
+                if let Some(target) = self.present_node(candidate) {
+                    if target != node {
+                        targets.push(target);
+                    }
+                    break;
+                }
             }
         }
-        let mut reached: BTreeMap<Vec<u8>, Vec<Vec<u8>>> = BTreeMap::new();
-        while let Some(file) = queue.pop_front() {
-            for target in self.includes_of(&file) {
-                if !inside(target) {
-                    let by = reached.entry(target.clone()).or_default();
-                    if !by.contains(&file) {
-                        by.push(file.clone());
+        targets.sort_unstable();
+        targets.dedup();
+        targets
+    }
+
+    /// Bring the graph to the tree a diff made of its own: `changes` are
+    /// the files the diff added, changed (with their new directives) or
+    /// removed. Files resolved again: the changed ones, those that
+    /// included a removed one, and, when files were added, those with a
+    /// directive whose last name segment is an added file's name (an
+    /// added `include/x.h` can only be what a `x.h` directive names).
+    /// Whether any file's includes changed.
+    pub fn update(&mut self, changes: impl IntoIterator<Item = FileChange>) -> bool {
+        let mut dirty: BTreeSet<Node> = BTreeSet::new();
+        let mut removed: BTreeSet<Node> = BTreeSet::new();
+        let mut added: BTreeSet<Vec<u8>> = BTreeSet::new();
+        let mut changed = false;
+        for change in changes {
+            match change {
+                FileChange::Removed(path) => {
+                    if let Some(node) = self.present_node(&path) {
+                        self.present[node as usize] = false;
+                        self.directives[node as usize] = Directives::default();
+                        changed |= !self.edges[node as usize].is_empty();
+                        self.edges[node as usize].clear();
+                        removed.insert(node);
                     }
                 }
-                if seen.insert(target.clone()) {
-                    queue.push_back(target.clone());
+                FileChange::Put(path, list) => {
+                    let directives = Directives::pack(&list);
+                    match self.present_node(&path) {
+                        Some(node) if self.directives[node as usize] == directives => {}
+                        Some(node) => {
+                            self.directives[node as usize] = directives;
+                            dirty.insert(node);
+                        }
+                        None => {
+                            let node = self.node(&path);
+                            self.directives[node as usize] = directives;
+                            dirty.insert(node);
+                            added.insert(last_segment(&path).to_vec());
+                        }
+                    }
                 }
             }
         }
-        for by in reached.values_mut() {
-            by.sort();
+        if !removed.is_empty() {
+            for (node, targets) in self.edges.iter().enumerate() {
+                if targets.iter().any(|t| removed.contains(t)) {
+                    dirty.insert(node as Node);
+                }
+            }
         }
-        reached
+        if !added.is_empty() {
+            for (node, directives) in self.directives.iter().enumerate() {
+                if directives
+                    .iter()
+                    .any(|(_, name)| names_segment(name, |last| added.contains(last)))
+                {
+                    dirty.insert(node as Node);
+                }
+            }
+        }
+        for node in dirty {
+            if !self.present[node as usize] {
+                continue;
+            }
+            let targets = self.resolve_node(node);
+            if targets != self.edges[node as usize] {
+                self.edges[node as usize] = targets;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Resolve every file again if `roots` are not the graph's roots;
+    /// whether they were not.
+    pub fn set_roots(&mut self, roots: &[Vec<u8>]) -> bool {
+        let roots = normalise_roots(roots);
+        if roots == self.roots {
+            return false;
+        }
+        self.roots = roots;
+        for node in 0..self.paths.len() as Node {
+            if self.present[node as usize] {
+                self.edges[node as usize] = self.resolve_node(node);
+            }
+        }
+        true
+    }
+
+    /// Every file of the tree, in no particular order.
+    pub fn files(&self) -> impl Iterator<Item = &[u8]> {
+        self.paths
+            .iter()
+            .zip(&self.present)
+            .filter(|(_, &present)| present)
+            .map(|(p, _)| p.as_slice())
+    }
+
+    /// The files `from` includes directly (sorted by node, not by name).
+    pub fn includes_of(&self, from: &[u8]) -> Vec<&[u8]> {
+        self.present_node(from).map_or_else(Vec::new, |n| {
+            self.edges[n as usize]
+                .iter()
+                .map(|&t| self.paths[t as usize].as_slice())
+                .collect()
+        })
+    }
+
+    /// The files outside tier `tier` that the tier's code reaches through
+    /// includes, transitively, with `tier_of` giving each file's tier;
+    /// sorted by path. A reached file is `exclusive` when every file of
+    /// the tree that includes it is in the tier or is itself such a file
+    /// (a header only crypto headers include). The rest are shared with
+    /// other code (`rte_common.h`): making them part of the tier would
+    /// pull in every change to common infrastructure.
+    pub fn reached_from(&self, tier_of: impl Fn(&[u8]) -> usize, tier: usize) -> Vec<Reached> {
+        let n = self.paths.len();
+        // Tiers are computed only for the files that matter: those that
+        // include something (possible starts) and those reached.
+        let mut tiers: Vec<Option<usize>> = vec![None; n];
+        let tier_at = |node: Node, tiers: &mut Vec<Option<usize>>| {
+            *tiers[node as usize].get_or_insert_with(|| tier_of(&self.paths[node as usize]))
+        };
+        let mut seen = vec![false; n];
+        let mut queue = std::collections::VecDeque::new();
+        for node in 0..n as Node {
+            if self.present[node as usize]
+                && !self.edges[node as usize].is_empty()
+                && tier_at(node, &mut tiers) == tier
+            {
+                seen[node as usize] = true;
+                queue.push_back(node);
+            }
+        }
+        let mut reached: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+        while let Some(file) = queue.pop_front() {
+            for &target in &self.edges[file as usize] {
+                if tier_at(target, &mut tiers) != tier {
+                    let by = reached.entry(target).or_default();
+                    if !by.contains(&file) {
+                        by.push(file);
+                    }
+                }
+                if !seen[target as usize] {
+                    seen[target as usize] = true;
+                    queue.push_back(target);
+                }
+            }
+        }
+        // Shared: reached files that a file outside the tier includes
+        // and that is not itself reached (code elsewhere), then, through
+        // includes, every reached file a shared one includes. The rest are
+        // exclusive. One pass over the edges and one walk: the same
+        // answer as dropping shared files from the reached set until none
+        // is dropped, without going round once per level of headers.
+        let mut in_reached = vec![false; n];
+        for &node in reached.keys() {
+            in_reached[node as usize] = true;
+        }
+        let mut shared = vec![false; n];
+        let mut walk = Vec::new();
+        for (from, targets) in self.edges.iter().enumerate() {
+            if in_reached[from] || !self.present[from] {
+                continue;
+            }
+            for &target in targets {
+                if in_reached[target as usize]
+                    && !shared[target as usize]
+                    && tier_at(from as Node, &mut tiers) != tier
+                {
+                    shared[target as usize] = true;
+                    walk.push(target);
+                }
+            }
+        }
+        while let Some(node) = walk.pop() {
+            for &target in &self.edges[node as usize] {
+                if in_reached[target as usize] && !shared[target as usize] {
+                    shared[target as usize] = true;
+                    walk.push(target);
+                }
+            }
+        }
+        let path = |node: &Node| self.paths[*node as usize].clone();
+        let mut out: Vec<Reached> = reached
+            .iter()
+            .map(|(node, by)| {
+                let mut included_by: Vec<Vec<u8>> = by.iter().map(path).collect();
+                included_by.sort();
+                Reached {
+                    path: path(node),
+                    included_by,
+                    exclusive: !shared[*node as usize],
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
     }
 }
 
 impl IncludeGraph {
-    /// Of the files `reached` ([`IncludeGraph::reached_outside`]), those
-    /// that only `inside` code includes: every file of the tree that
-    /// includes one is inside, or is itself such a file (a header only
-    /// crypto headers include). The rest are shared with other code
-    /// (`rte_common.h`), and making them part of the tier would pull in
-    /// every change to common infrastructure.
-    pub fn exclusive(
-        &self,
-        reached: &BTreeMap<Vec<u8>, Vec<Vec<u8>>>,
-        inside: impl Fn(&[u8]) -> bool,
-    ) -> BTreeSet<Vec<u8>> {
-        let mut includers: HashMap<&[u8], Vec<&[u8]>> = HashMap::new();
-        for (from, targets) in &self.edges {
-            for target in targets {
-                if reached.contains_key(target) {
-                    includers
-                        .entry(target.as_slice())
-                        .or_default()
-                        .push(from.as_slice());
-                }
+    /// The graph as bytes, for [`IncludeGraph::decode`]: the roots, then
+    /// per file of the tree, sorted by path, its path, its packed
+    /// directives and the files it includes (by their place in this
+    /// list). Removed files are left out. Paths end with NUL (they never
+    /// hold one: git refuses them in trees); numbers are 32-bit little
+    /// endian, the directives length-prefixed.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut place: Vec<u32> = vec![u32::MAX; self.paths.len()];
+        let mut count: u32 = 0;
+        for &node in &self.order {
+            if self.present[node as usize] {
+                place[node as usize] = count;
+                count += 1;
             }
         }
-        let mut exclusive: BTreeSet<Vec<u8>> = reached.keys().cloned().collect();
-        loop {
-            let shared: Vec<Vec<u8>> = exclusive
+        let mut out = Vec::new();
+        let number = |out: &mut Vec<u8>, n: usize| {
+            out.extend_from_slice(&u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes());
+        };
+        number(&mut out, self.roots.len());
+        for root in &self.roots {
+            out.extend_from_slice(root);
+            out.push(0);
+        }
+        number(&mut out, count as usize);
+        for &node in &self.order {
+            let node = node as usize;
+            if !self.present[node] {
+                continue;
+            }
+            out.extend_from_slice(&self.paths[node]);
+            out.push(0);
+            let directives = &self.directives[node].0;
+            number(&mut out, directives.len());
+            out.extend_from_slice(directives);
+            // Sorted by place, as `resolve_node` sorts by node.
+            let mut targets: Vec<u32> = self.edges[node]
                 .iter()
-                .filter(|f| {
-                    includers
-                        .get(f.as_slice())
-                        .is_some_and(|by| by.iter().any(|b| !inside(b) && !exclusive.contains(*b)))
-                })
-                .cloned()
+                .map(|&t| place[t as usize])
                 .collect();
-            if shared.is_empty() {
-                return exclusive;
-            }
-            for f in shared {
-                exclusive.remove(&f);
+            targets.sort_unstable();
+            number(&mut out, targets.len());
+            for target in targets {
+                number(&mut out, target as usize);
             }
         }
+        out
+    }
+
+    /// The graph [`IncludeGraph::encode`] wrote, or `None` if `data` is
+    /// not one (cut short, damaged): the caller builds the graph again.
+    pub fn decode(data: &[u8]) -> Option<IncludeGraph> {
+        let mut pos = 0;
+        let path = |pos: &mut usize| -> Option<&[u8]> {
+            let end = *pos + memchr::memchr(0, data.get(*pos..)?)?;
+            let f = &data[*pos..end];
+            *pos = end + 1;
+            Some(f)
+        };
+        let number = |pos: &mut usize| -> Option<usize> {
+            let bytes = data.get(*pos..pos.checked_add(4)?)?;
+            *pos += 4;
+            Some(u32::from_le_bytes(bytes.try_into().ok()?) as usize)
+        };
+        let roots_len = number(&mut pos)?;
+        let mut roots = Vec::with_capacity(roots_len.min(64));
+        for _ in 0..roots_len {
+            roots.push(path(&mut pos)?.to_vec());
+        }
+        let count = number(&mut pos)?;
+        // Every file takes at least 9 bytes: a damaged count cannot make
+        // this allocate much.
+        if count > data.len() / 9 {
+            return None;
+        }
+        let mut graph = IncludeGraph {
+            roots,
+            paths: Vec::with_capacity(count),
+            present: vec![true; count],
+            order: (0..count as Node).collect(),
+            directives: Vec::with_capacity(count),
+            edges: Vec::with_capacity(count),
+        };
+        for node in 0..count {
+            let file = path(&mut pos)?;
+            // Sorted and distinct, as encode wrote them: `order` holds.
+            if graph
+                .paths
+                .last()
+                .is_some_and(|last: &Vec<u8>| last.as_slice() >= file)
+            {
+                return None;
+            }
+            let len = number(&mut pos)?;
+            let directives = data.get(pos..pos.checked_add(len)?)?.to_vec();
+            if directives.last().is_some_and(|&b| b != 0) {
+                return None;
+            }
+            pos += len;
+            let edges_len = number(&mut pos)?;
+            let mut edges = Vec::with_capacity(edges_len.min(data.len() / 4));
+            for _ in 0..edges_len {
+                let target = number(&mut pos)?;
+                // Sorted, distinct, not the file itself, a file of the list.
+                if target >= count
+                    || target == node
+                    || edges.last().is_some_and(|&l| l as usize >= target)
+                {
+                    return None;
+                }
+                edges.push(target as Node);
+            }
+            graph.paths.push(file.to_vec());
+            graph.directives.push(Directives(directives));
+            graph.edges.push(edges);
+        }
+        (pos == data.len()).then_some(graph)
+    }
+}
+
+/// The last segment of a path.
+fn last_segment(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => &path[slash + 1..],
+        None => path,
+    }
+}
+
+/// Whether an include `name` can name a file whose last segment `is`
+/// accepts: its last segment that is not empty or `.` (what [`join`]
+/// keeps), or any file at all when that is `..`.
+fn names_segment(name: &[u8], is: impl Fn(&[u8]) -> bool) -> bool {
+    match name
+        .split(|&b| b == b'/')
+        .rev()
+        .find(|seg| !seg.is_empty() && *seg != b".")
+    {
+        Some(b"..") => true,
+        Some(last) => is(last),
+        None => false,
     }
 }
 
@@ -472,19 +893,18 @@ const char *s = "#include \"in-string.h\"";
             includes.iter().map(|(p, l)| (*p, l.as_slice())),
             &[b"include".to_vec()],
         );
-        let starts = files
+        let tier_of = |p: &[u8]| usize::from(!p.starts_with(b"crypto/"));
+        let reached = graph.reached_from(tier_of, 0);
+        let shown: Vec<(String, Vec<String>, bool)> = reached
             .iter()
-            .filter(|f| f.starts_with(b"crypto/"))
-            .map(Vec::as_slice);
-        let reached = graph.reached_outside(starts, |p| p.starts_with(b"crypto/"));
-        let shown: Vec<(String, Vec<String>)> = reached
-            .iter()
-            .map(|(f, by)| {
+            .map(|r| {
                 (
-                    String::from_utf8_lossy(f).into_owned(),
-                    by.iter()
+                    String::from_utf8_lossy(&r.path).into_owned(),
+                    r.included_by
+                        .iter()
                         .map(|b| String::from_utf8_lossy(b).into_owned())
                         .collect(),
+                    r.exclusive,
                 )
             })
             .collect();
@@ -493,15 +913,18 @@ const char *s = "#include \"in-string.h\"";
             [
                 (
                     "include/crypto/aes.h".to_owned(),
-                    vec!["crypto/aes.c".to_owned()]
+                    vec!["crypto/aes.c".to_owned()],
+                    true
                 ),
                 (
                     "include/crypto/tables.h".to_owned(),
-                    vec!["include/crypto/aes.h".to_owned()]
+                    vec!["include/crypto/aes.h".to_owned()],
+                    true
                 ),
                 (
                     "include/qemu/osdep.h".to_owned(),
-                    vec!["crypto/hash.c".to_owned()]
+                    vec!["crypto/hash.c".to_owned()],
+                    false
                 ),
             ]
         );
@@ -522,8 +945,179 @@ const char *s = "#include \"in-string.h\"";
             includes.iter().map(|(p, l)| (*p, l.as_slice())),
             &[],
         );
-        let reached = graph.reached_outside([&b"a/x.h"[..]], |p| p.starts_with(b"a/"));
+        let reached = graph.reached_from(|p| usize::from(!p.starts_with(b"a/")), 0);
         assert_eq!(reached.len(), 1);
+        assert!(reached[0].exclusive, "only a/ includes b/y.h");
+    }
+
+    /// The edges of every file, by path, for comparing graphs.
+    fn edges_by_path(graph: &IncludeGraph) -> BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>> {
+        graph
+            .files()
+            .map(|f| {
+                let to = graph.includes_of(f).into_iter().map(<[u8]>::to_vec);
+                (f.to_vec(), to.collect())
+            })
+            .collect()
+    }
+
+    /// What [`IncludeGraph::reached_from`] answers, the slow and obvious
+    /// way: a walk from the tier's files, then dropping shared files
+    /// until none is dropped.
+    fn reached_naively(
+        graph: &IncludeGraph,
+        inside: impl Fn(&[u8]) -> bool,
+    ) -> Vec<(Vec<u8>, Vec<Vec<u8>>, bool)> {
+        let edges = edges_by_path(graph);
+        let mut seen: BTreeSet<Vec<u8>> = edges.keys().filter(|f| inside(f)).cloned().collect();
+        let mut queue: Vec<Vec<u8>> = seen.iter().cloned().collect();
+        let mut reached: BTreeMap<Vec<u8>, BTreeSet<Vec<u8>>> = BTreeMap::new();
+        while let Some(file) = queue.pop() {
+            for target in &edges[&file] {
+                if !inside(target) {
+                    reached
+                        .entry(target.clone())
+                        .or_default()
+                        .insert(file.clone());
+                }
+                if seen.insert(target.clone()) {
+                    queue.push(target.clone());
+                }
+            }
+        }
+        let mut exclusive: BTreeSet<Vec<u8>> = reached.keys().cloned().collect();
+        loop {
+            let shared: Vec<Vec<u8>> = exclusive
+                .iter()
+                .filter(|f| {
+                    edges.iter().any(|(from, to)| {
+                        to.contains(*f) && !inside(from) && !exclusive.contains(from)
+                    })
+                })
+                .cloned()
+                .collect();
+            if shared.is_empty() {
+                break;
+            }
+            for f in shared {
+                exclusive.remove(&f);
+            }
+        }
+        reached
+            .into_iter()
+            .map(|(f, by)| {
+                let ex = exclusive.contains(&f);
+                (f, by.into_iter().collect(), ex)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_updated_graph_is_the_graph_of_the_new_tree() {
+        // A small xorshift: the same cases every run.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let dirs = ["", "a/", "a/b/", "include/", "include/a/", "c/"];
+        let names = [
+            "x.h", "y.h", "z.c", "b/x.h", "a/y.h", "../x.h", "./y.h", "w.c",
+        ];
+        let roots = [b"include".to_vec(), b"c/".to_vec()];
+        for case in 0..300 {
+            let mut tree: BTreeMap<Vec<u8>, Vec<Include>> = BTreeMap::new();
+            let random_file = |tree: &mut BTreeMap<Vec<u8>, Vec<Include>>,
+                               next: &mut dyn FnMut(usize) -> usize| {
+                let path = format!("{}{}", dirs[next(dirs.len())], names[next(names.len())])
+                    .replace("../", "")
+                    .replace("./", "");
+                let includes = (0..next(4))
+                    .map(|_| inc(next(2) == 0, names[next(names.len())]))
+                    .collect();
+                tree.insert(path.into_bytes(), includes);
+            };
+            for _ in 0..next(12) {
+                random_file(&mut tree, &mut next);
+            }
+            let build = |tree: &BTreeMap<Vec<u8>, Vec<Include>>| {
+                IncludeGraph::build(
+                    tree.keys(),
+                    tree.iter().map(|(p, l)| (p.as_slice(), l.as_slice())),
+                    &roots,
+                )
+            };
+            let mut graph = build(&tree);
+            for step in 0..4 {
+                let before = tree.clone();
+                let mut changes = Vec::new();
+                for _ in 0..next(4) {
+                    if next(3) == 0 && !tree.is_empty() {
+                        let path = tree.keys().nth(next(tree.len())).expect("a file").clone();
+                        tree.remove(&path);
+                    } else {
+                        random_file(&mut tree, &mut next);
+                    }
+                }
+                for (path, list) in &tree {
+                    if before.get(path) != Some(list) {
+                        changes.push(FileChange::Put(path.clone(), list.clone()));
+                    }
+                }
+                for path in before.keys().filter(|p| !tree.contains_key(*p)) {
+                    changes.push(FileChange::Removed(path.clone()));
+                }
+                let changed = graph.update(changes);
+                let fresh = build(&tree);
+                assert_eq!(
+                    edges_by_path(&graph),
+                    edges_by_path(&fresh),
+                    "case {case}, step {step}: {tree:?}"
+                );
+                let old = edges_by_path(&build(&before));
+                let edges_changed = old
+                    .iter()
+                    .any(|(p, to)| !to.is_empty() && edges_by_path(&fresh).get(p) != Some(to))
+                    || edges_by_path(&fresh)
+                        .iter()
+                        .any(|(p, to)| !to.is_empty() && old.get(p) != Some(to));
+                assert_eq!(changed, edges_changed, "case {case}, step {step}");
+                let inside = |p: &[u8]| p.starts_with(b"a/");
+                let answer: Vec<(Vec<u8>, Vec<Vec<u8>>, bool)> = graph
+                    .reached_from(|p| usize::from(!inside(p)), 0)
+                    .into_iter()
+                    .map(|r| (r.path, r.included_by, r.exclusive))
+                    .collect();
+                assert_eq!(
+                    answer,
+                    reached_naively(&fresh, inside),
+                    "case {case}, step {step}"
+                );
+                // Kept and read back, it is the same graph.
+                graph = IncludeGraph::decode(&graph.encode()).expect("decodes");
+                assert_eq!(edges_by_path(&graph), edges_by_path(&fresh));
+            }
+        }
+    }
+
+    #[test]
+    fn a_damaged_graph_does_not_decode() {
+        let graph = IncludeGraph::build(
+            ["a.c", "a.h"],
+            [(&b"a.c"[..], &[inc(true, "a.h")][..])],
+            &[b"include".to_vec()],
+        );
+        let data = graph.encode();
+        for cut in 0..data.len() {
+            assert!(IncludeGraph::decode(&data[..cut]).is_none(), "cut at {cut}");
+        }
+        let mut bad = data.clone();
+        let last = bad.len() - 2;
+        bad[last] = b'9';
+        assert!(IncludeGraph::decode(&bad).is_none(), "edge to no file");
+        assert!(IncludeGraph::decode(&data).is_some());
     }
 
     #[test]

@@ -574,45 +574,24 @@ impl Classifier {
 }
 
 /// The files outside each tier with `follow_includes` that only its code
-/// includes, transitively ([`crate::classify::boundary::IncludeGraph::exclusive`]),
-/// in `files` (every path of a tree) and its include `graph`, with
-/// `classifier` (built without them) deciding what each tier's code is.
-/// Pure: [`crate::repo::Repo::classifier`] reads the trusted tree.
+/// includes, transitively ([`crate::classify::boundary::IncludeGraph::reached_from`]),
+/// in the include `graph` of a tree, with `classifier` (built without
+/// them) deciding what each tier's code is. Pure:
+/// [`crate::repo::Repo::classifier`] reads the trusted tree.
 pub fn follow_includes(
     policy: &Policy,
     classifier: &Classifier,
-    files: &std::collections::BTreeSet<Vec<u8>>,
     graph: &crate::classify::boundary::IncludeGraph,
 ) -> Vec<(Vec<u8>, FollowedFile)> {
-    let following: Vec<usize> = (0..policy.tiers.len())
-        .filter(|&t| policy.tiers[t].follow_includes)
-        .collect();
-    if following.is_empty() {
-        return Vec::new();
-    }
-    let tier_of: std::collections::HashMap<&[u8], usize> = files
-        .iter()
-        .map(|f| (f.as_slice(), classifier.tier_of(f)))
-        .collect();
-    let tier = |p: &[u8]| {
-        tier_of
-            .get(p)
-            .copied()
-            .unwrap_or_else(|| classifier.tier_of(p))
-    };
     let mut out = Vec::new();
-    for t in following {
-        let starts = files.iter().filter(|f| tier(f) == t).map(Vec::as_slice);
-        let inside = |p: &[u8]| tier(p) == t;
-        let reached = graph.reached_outside(starts, inside);
-        let exclusive = graph.exclusive(&reached, inside);
-        for (path, included_by) in reached {
-            if exclusive.contains(&path) && classifier.is_stricter(t, tier(&path)) {
+    for t in (0..policy.tiers.len()).filter(|&t| policy.tiers[t].follow_includes) {
+        for reached in graph.reached_from(|p| classifier.tier_of(p), t) {
+            if reached.exclusive && classifier.is_stricter(t, classifier.tier_of(&reached.path)) {
                 out.push((
-                    path,
+                    reached.path,
                     FollowedFile {
                         tier: t,
-                        included_by,
+                        included_by: reached.included_by,
                     },
                 ));
             }
@@ -1139,7 +1118,7 @@ mod tests {
             &[b"include".to_vec()],
         );
         let base = Classifier::new(&p, Some(b"policy.yaml")).expect("compiles");
-        let followed = follow_includes(&p, &base, &files, &graph);
+        let followed = follow_includes(&p, &base, &graph);
         let mut paths: Vec<&[u8]> = followed.iter().map(|(f, _)| f.as_slice()).collect();
         paths.sort();
         assert_eq!(
@@ -1165,7 +1144,7 @@ mod tests {
         assert_eq!(c.tiers_touched(&[b"include/crypto/inner.h".to_vec()]), [0]);
         // Without follow_includes, nothing is followed.
         p.tiers[0].follow_includes = false;
-        assert!(follow_includes(&p, &base, &files, &graph).is_empty());
+        assert!(follow_includes(&p, &base, &graph).is_empty());
         // With look-alikes, the checkout form of a followed file counts.
         p.tiers[0].follow_includes = true;
         p.paths.lookalikes = true;

@@ -52,7 +52,13 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
         Some(first) => Some(tree_of(odb, *first)?),
         None => None,
     };
-    let mut too_deep = diff_trees(odb, first_tree, Some(tree), &mut Vec::new(), &mut paths)?;
+    let mut too_deep = diff_trees(
+        odb,
+        first_tree,
+        Some(tree),
+        &mut Vec::new(),
+        &mut |path, _, _| paths.push(path.to_vec()),
+    )?;
     // A merge introduces what differs from every parent.
     for parent in parents.iter().skip(1) {
         if paths.is_empty() {
@@ -65,7 +71,7 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
             Some(parent_tree),
             Some(tree),
             &mut Vec::new(),
-            &mut other,
+            &mut |path, _, _| other.push(path.to_vec()),
         )?;
         // Paths below a subtree too deep to diff are missing from `other`;
         // the commit is refused for that subtree, whatever paths are kept.
@@ -74,6 +80,29 @@ fn changed_paths_in(odb: &git2::Odb<'_>, id: Oid, raw: &[u8]) -> Result<ChangedP
         paths.retain(|p| other.contains(p));
     }
     Ok(ChangedPaths(paths, too_deep))
+}
+
+/// What [`diff_trees`] calls with each path that differs: the path, its
+/// entry in the old tree and in the new one (`None` where absent).
+pub(super) type ChangeVisitor<'v> = dyn FnMut(&[u8], Option<&Entry<'_>>, Option<&Entry<'_>>) + 'v;
+
+/// Call `visit` with each file that differs between the trees of commits
+/// `old` and `new` (`git diff-tree -r --no-renames old new`), with its
+/// entry in each (`None` where absent). A subtree deeper than
+/// [`MAX_TREE_DEPTH`] is an error here: the caller wants every change.
+pub(super) fn tree_changes(
+    repo: &Repository,
+    old: Oid,
+    new: Oid,
+    visit: &mut ChangeVisitor<'_>,
+) -> Result<(), Error> {
+    let odb = odb_of(repo)?;
+    let old_tree = tree_of(&odb, old)?;
+    let new_tree = tree_of(&odb, new)?;
+    match diff_trees(&odb, Some(old_tree), Some(new_tree), &mut Vec::new(), visit)? {
+        Some(deep) => Err(Error::TreeTooDeep(deep)),
+        None => Ok(()),
+    }
 }
 
 pub(super) fn tree_of(odb: &git2::Odb<'_>, commit: Oid) -> Result<Oid, Error> {
@@ -280,8 +309,9 @@ impl Level {
     }
 }
 
-/// Append to `out` the paths that differ between trees `old` and `new`
-/// (`None`: the empty tree), in git's order, each under `prefix`. Both
+/// Call `visit` with each path that differs between trees `old` and `new`
+/// (`None`: the empty tree), in git's order, each under `prefix`, and its
+/// entry in the old and in the new tree (`None` where it is absent). Both
 /// trees are walked in step and only subtrees whose ids differ are
 /// descended into; anything else (blob, symlink, submodule commit) that
 /// was added, removed or changed is one path.
@@ -297,7 +327,7 @@ fn diff_trees(
     old: Option<Oid>,
     new: Option<Oid>,
     prefix: &mut Vec<u8>,
-    out: &mut Vec<Vec<u8>>,
+    visit: &mut ChangeVisitor<'_>,
 ) -> Result<Option<TooDeep>, Error> {
     let mut too_deep = None;
     if old == new {
@@ -344,7 +374,9 @@ fn diff_trees(
                 // A mode change alone (same id) changes no path below.
                 descend = (old_tree != new_tree).then_some((old_tree, new_tree));
             } else {
-                out.push(prefix.clone());
+                let old_entry = in_old.then(|| level.old.entry()).flatten();
+                let new_entry = in_new.then(|| level.new.entry()).flatten();
+                visit(prefix, old_entry.as_ref(), new_entry.as_ref());
             }
         }
         if in_old {

@@ -1,43 +1,53 @@
-//! The `#include` graph of a tree ([`crate::classify::boundary`]), read from the
-//! repository with a cache so that a hook pays only for what changed.
+//! The `#include` graph of a tree ([`crate::classify::boundary`]), read from
+//! the repository and kept between runs so that a hook pays only for what
+//! changed.
 //!
-//! Reading every C file of a large tree for each push would cost more than
-//! the push's own judging, so the directives of each blob are cached by
-//! blob id in `<git-dir>/tiergate/includes-v1`: a blob's contents never
-//! change, so an entry never goes stale, and the next tree reads only the
-//! blobs it does not share with the last one. The cache holds the entries
-//! of the last tree read (rewritten atomically, by rename, when that tree
-//! brought new blobs); a cache that cannot be read or parsed is ignored and
-//! rebuilt, and one that cannot be written only costs time. Only tiergate
-//! writes it, in the git directory, which a pusher cannot write.
+//! Reading every C file of a large tree for each push would cost many
+//! times the push's own judging, so the graph of the last tree read is
+//! kept in `<git-dir>/tiergate/includes-v2` (the commit it is of, then
+//! [`IncludeGraph::encode`]). The next tree is reached from it through the
+//! files the two trees' diff changes ([`IncludeGraph::update`]): a push
+//! that moved the default branch by a few commits reads those commits'
+//! changed C files, not the tree. The file is rewritten atomically (by
+//! rename); one that cannot be read or decoded is ignored and the graph is
+//! built from the whole tree, and one that cannot be written only costs
+//! time. Only tiergate writes it, in the git directory, which a pusher
+//! cannot write.
 
-use super::{plumbing, Error, Found, Repo};
-use crate::classify::boundary::{self, Include, IncludeGraph};
+use super::files::FileDiff;
+use super::{Error, Found, Repo};
+use crate::classify::boundary::{self, FileChange, IncludeGraph};
 use crate::classify::{self, Classifier};
 use crate::policy::Policy;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The file name of the cache, below `<git-dir>/tiergate/`; the version
-/// changes with its format or with what [`boundary::parse_includes`] reads.
-const CACHE_FILE: &str = "includes-v1";
+/// The file name of the kept graph, below `<git-dir>/tiergate/`; the
+/// version changes with its format or with what
+/// [`boundary::parse_includes`] reads.
+const GRAPH_FILE: &str = "includes-v2";
 
-/// A tree's include graph and the files it was built from.
+/// Paths a diff from the kept graph may change before the graph is kept
+/// again even though no file's includes changed: reading the diff costs
+/// more than rewriting the graph past about this many.
+const KEEP_AFTER_PATHS: usize = 64;
+
+/// A tree's include graph.
 #[derive(Debug, Clone)]
 pub struct TreeIncludes {
     /// The commit whose tree was read.
     pub commit: String,
-    /// Every file of the tree.
-    pub files: BTreeSet<Vec<u8>>,
-    /// Which file includes which.
+    /// Which file includes which (and every file of the tree).
     pub graph: IncludeGraph,
-    /// Source files whose directives were read from the repository (not
-    /// found in the cache).
+    /// Source files whose directives were read from the repository (the
+    /// rest came from the kept graph).
     pub read: usize,
+    /// The commit of the kept graph this one was brought up from, when
+    /// no file's includes changed on the way (the answer computed from
+    /// that graph holds for this one).
+    pub same_as: Option<String>,
 }
-
-type Cache = HashMap<String, Vec<Include>>;
 
 /// Why the classifier of a policy could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -74,45 +84,42 @@ impl Repo {
         if !policy.follows_includes() {
             return Ok(classifier);
         }
-        let git = plumbing::Repo::new(self.dir.as_deref());
-        let Some(head) = git.head_commit() else {
+        let Some(head) = self.head_commit() else {
             return Ok(classifier);
         };
         // The answer for this HEAD and policy, when the last run computed
         // it: a push that does not move the default branch, and the client
-        // hooks between commits, pay one `rev-parse`.
+        // hooks between commits, read one small file.
         let key = followed_key(policy, policy_path, &head);
         let cache_path = self.git_dir.join("tiergate").join(FOLLOWED_FILE);
         let cached = read_followed(&cache_path, policy.tiers.len());
-        if let Some((cached_key, followed)) = cached {
-            if cached_key == key {
+        if let Some((cached_key, followed)) = &cached {
+            if *cached_key == key {
                 tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
-                return Ok(classifier.with_followed(followed));
-            }
-            // HEAD moved under the same policy: most commits leave every
-            // `#include` line and every path as it was, and then so is the
-            // answer.
-            if let Some(old) = moved_from(&cached_key, &key) {
-                if same_graph(&git, old, &head) {
-                    tracing::debug!(head = %head, old, files = followed.len(), "follow_includes (same graph)");
-                    if let Err(e) = write_followed(&cache_path, &key, &followed) {
-                        tracing::debug!(error = %e, "follow_includes cache not written");
-                    }
-                    return Ok(classifier.with_followed(followed));
-                }
+                return Ok(classifier.with_followed(followed.clone()));
             }
         }
-        let roots: Vec<Vec<u8>> = policy
-            .includes
-            .roots
-            .iter()
-            .map(|r| r.as_bytes().to_vec())
-            .collect();
         let tree = self
-            .includes_at(&head, &roots)
+            .includes_of(&head, &include_roots(policy), true)
             .map_err(ClassifierError::Includes)?;
-        let followed = classify::follow_includes(policy, &classifier, &tree.files, &tree.graph);
-        tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes");
+        // HEAD moved under the same policy, and no file's includes changed
+        // on the way (most commits): the answer is the one computed for
+        // the graph it was brought up from.
+        let unchanged = cached.and_then(|(cached_key, followed)| {
+            let old = tree.same_as.as_deref()?;
+            (moved_from(&cached_key, &key)? == old).then_some(followed)
+        });
+        let followed = match unchanged {
+            Some(followed) => {
+                tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes (same graph)");
+                followed
+            }
+            None => {
+                let followed = classify::follow_includes(policy, &classifier, &tree.graph);
+                tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes");
+                followed
+            }
+        };
         if let Err(e) = write_followed(&cache_path, &key, &followed) {
             tracing::debug!(error = %e, path = %cache_path.display(), "follow_includes cache not written");
         }
@@ -123,58 +130,175 @@ impl Repo {
     pub fn classifier_for(&self, found: &Found) -> Result<Classifier, ClassifierError> {
         self.classifier(&found.policy, found.repo_path.as_deref())
     }
-}
 
-impl Repo {
     /// The include graph of the tree of the commit `rev` names, with
-    /// `roots` as include directories (see [`boundary`]).
+    /// `roots` as include directories (see [`boundary`]). The kept graph
+    /// is brought to it, but kept only if `rev` is `HEAD`: the hooks read
+    /// HEAD's tree, and a look at an old tag would make their next diff
+    /// long.
     pub fn includes_at(&self, rev: &str, roots: &[Vec<u8>]) -> Result<TreeIncludes, Error> {
-        // Both backends read through git here: `ls-tree` and `cat-file
-        // --batch` are what this needs, and git reads every format.
-        let git = plumbing::Repo::new(self.dir.as_deref());
-        let (commit, entries) = git.tree_entries(rev)?;
-        let cache_path = self.git_dir.join("tiergate").join(CACHE_FILE);
-        let mut cache = read_cache(&cache_path);
-        let sources: Vec<(&[u8], &str)> = entries
-            .iter()
-            .filter(|(path, oid)| !oid.is_empty() && boundary::is_source(path))
-            .map(|(path, oid)| (path.as_slice(), oid.as_str()))
-            .collect();
-        let mut missing: Vec<&str> = sources
-            .iter()
-            .map(|(_, oid)| *oid)
-            .filter(|oid| !cache.contains_key(*oid))
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
-        let read = missing.len();
-        if !missing.is_empty() {
-            git.read_blobs(missing.iter().copied(), |oid, data| {
-                cache.insert(oid.to_owned(), boundary::parse_includes(data));
-            })?;
+        let commit = self.commit_id(rev)?;
+        let keep = self.head_commit().as_deref() == Some(commit.as_str());
+        self.includes_of(&commit, roots, keep)
+    }
+
+    /// Build, or bring the kept graph up to, the include graph of
+    /// `commit`'s tree; keep the result if `keep`.
+    fn includes_of(
+        &self,
+        commit: &str,
+        roots: &[Vec<u8>],
+        keep: bool,
+    ) -> Result<TreeIncludes, Error> {
+        let path = self.git_dir.join("tiergate").join(GRAPH_FILE);
+        let kept = read_graph(&path);
+        let mut from_kept = None;
+        if let Some((old, mut graph)) = kept {
+            let brought = if old == commit {
+                Ok((0, 0, false))
+            } else {
+                self.file_diffs(&old, commit).and_then(|diffs| {
+                    let paths = diffs.len();
+                    let (changes, read) = self.file_changes(diffs)?;
+                    Ok((paths, read, graph.update(changes)))
+                })
+            };
+            match brought {
+                Ok((paths, read, changed)) => {
+                    let changed = graph.set_roots(roots) || changed;
+                    from_kept = Some((old, graph, paths, read, changed));
+                }
+                // The kept commit is gone (a force-push and gc), say.
+                Err(e) => tracing::debug!(error = %e, old, "kept include graph not usable"),
+            }
         }
-        let files: BTreeSet<Vec<u8>> = entries.iter().map(|(p, _)| p.clone()).collect();
-        let empty = Vec::new();
-        let graph = IncludeGraph::build(
-            &files,
-            sources
-                .iter()
-                .map(|(path, oid)| (*path, cache.get(*oid).unwrap_or(&empty).as_slice())),
-            roots,
-        );
-        if read > 0 {
-            let keep: BTreeSet<&str> = sources.iter().map(|(_, oid)| *oid).collect();
-            if let Err(e) = write_cache(&cache_path, &cache, &keep) {
-                tracing::debug!(error = %e, path = %cache_path.display(), "include cache not written");
+        let (graph, read, same_as, write) = match from_kept {
+            Some((old, graph, paths, read, changed)) => {
+                // A graph that did not change is kept as it is until the
+                // diff from it grows long: most pushes then write nothing.
+                let write = changed || paths > KEEP_AFTER_PATHS;
+                (graph, read, (!changed).then_some(old), write)
+            }
+            None => {
+                let (graph, read) = self.build_includes(commit, roots)?;
+                (graph, read, None, true)
+            }
+        };
+        if keep && write {
+            if let Err(e) = write_graph(&path, commit, &graph) {
+                tracing::debug!(error = %e, path = %path.display(), "include graph not kept");
             }
         }
         Ok(TreeIncludes {
-            commit,
-            files,
+            commit: commit.to_owned(),
             graph,
             read,
+            same_as,
         })
     }
+
+    /// The include graph of `commit`'s tree, every source file read; how
+    /// many were read.
+    fn build_includes(
+        &self,
+        commit: &str,
+        roots: &[Vec<u8>],
+    ) -> Result<(IncludeGraph, usize), Error> {
+        let files = self.tree_files(commit)?;
+        let mut ids: Vec<&str> = files
+            .iter()
+            .filter(|f| boundary::is_source(&f.path))
+            .filter_map(|f| f.blob.as_deref())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut parsed: HashMap<String, Vec<boundary::Include>> = HashMap::with_capacity(ids.len());
+        self.read_blobs(&ids, |id, data| {
+            parsed.insert(id.to_owned(), boundary::parse_includes(data));
+        })?;
+        let includes = files.iter().filter_map(|f| {
+            let list = parsed.get(f.blob.as_deref()?)?;
+            boundary::is_source(&f.path).then_some((f.path.as_slice(), list.as_slice()))
+        });
+        let graph = IncludeGraph::build(files.iter().map(|f| &f.path), includes, roots);
+        Ok((graph, ids.len()))
+    }
+
+    /// The changes of `diffs` for [`IncludeGraph::update`], the new
+    /// source files read; how many were read.
+    fn file_changes(&self, diffs: Vec<FileDiff>) -> Result<(Vec<FileChange>, usize), Error> {
+        let mut ids: Vec<&str> = diffs
+            .iter()
+            .filter(|d| boundary::is_source(&d.path))
+            .filter_map(|d| d.new.as_ref()?.as_deref())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut parsed: HashMap<String, Vec<boundary::Include>> = HashMap::with_capacity(ids.len());
+        self.read_blobs(&ids, |id, data| {
+            parsed.insert(id.to_owned(), boundary::parse_includes(data));
+        })?;
+        let read = ids.len();
+        let changes = diffs
+            .into_iter()
+            .map(|d| match d.new {
+                None => FileChange::Removed(d.path),
+                Some(blob) => {
+                    let list = blob
+                        .filter(|_| boundary::is_source(&d.path))
+                        .and_then(|b| parsed.get(&b).cloned())
+                        .unwrap_or_default();
+                    FileChange::Put(d.path, list)
+                }
+            })
+            .collect();
+        Ok((changes, read))
+    }
+}
+
+fn include_roots(policy: &Policy) -> Vec<Vec<u8>> {
+    policy
+        .includes
+        .roots
+        .iter()
+        .map(|r| r.as_bytes().to_vec())
+        .collect()
+}
+
+/// The kept graph and its commit: `tiergate includes-v2 <commit>` NUL,
+/// then [`IncludeGraph::encode`].
+fn read_graph(path: &Path) -> Option<(String, IncludeGraph)> {
+    let data = std::fs::read(path).ok()?;
+    let nul = memchr::memchr(0, &data)?;
+    let head = std::str::from_utf8(&data[..nul]).ok()?;
+    let commit = head
+        .strip_prefix("tiergate ")?
+        .strip_prefix(GRAPH_FILE)?
+        .strip_prefix(' ')?;
+    if commit.is_empty() || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some((commit.to_owned(), IncludeGraph::decode(&data[nul + 1..])?))
+}
+
+fn write_graph(path: &Path, commit: &str, graph: &IncludeGraph) -> std::io::Result<()> {
+    let mut out = format!("tiergate {GRAPH_FILE} {commit}\0").into_bytes();
+    out.extend_from_slice(&graph.encode());
+    write_atomically(path, &out)
+}
+
+/// Write `data` to `path` through a temporary file and a rename, so that
+/// a reader (another hook running at the same time) sees the old file or
+/// the new one, never half of one.
+fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp: PathBuf = dir.join(format!("{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, data)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }
 
 /// The file name of the cache of [`Repo::classifier`]'s answer, below
@@ -229,50 +353,6 @@ fn moved_from<'k>(cached: &'k [u8], key: &[u8]) -> Option<&'k str> {
     (!old.is_empty() && old.bytes().all(|b| b.is_ascii_hexdigit())).then_some(old)
 }
 
-/// Changed source files at most, past which rebuilding the graph is as
-/// cheap as comparing them.
-const SAME_GRAPH_LIMIT: usize = 256;
-
-/// Whether the trees of commits `old` and `new` have the same include
-/// graph for certain: no path added, deleted or changed in type (an
-/// include resolves to the first file that exists, so any file can change
-/// what it names), and every changed source file has the same `#include`
-/// directives before and after. Anything else, or an error, is "not
-/// known to be the same" and the graph is rebuilt.
-fn same_graph(git: &plumbing::Repo, old: &str, new: &str) -> bool {
-    let Ok(changes) = git.raw_changes(old, new) else {
-        return false;
-    };
-    if changes.iter().any(|c| c.status != 'M') {
-        return false;
-    }
-    let sources: Vec<&plumbing::RawChange> = changes
-        .iter()
-        .filter(|c| boundary::is_source(&c.path))
-        .collect();
-    if sources.len() > SAME_GRAPH_LIMIT {
-        return false;
-    }
-    let mut includes: HashMap<String, Vec<Include>> = HashMap::new();
-    let ids = sources
-        .iter()
-        .flat_map(|c| [c.old.as_str(), c.new.as_str()]);
-    if git
-        .read_blobs(ids, |id, data| {
-            includes.insert(id.to_owned(), boundary::parse_includes(data));
-        })
-        .is_err()
-    {
-        return false;
-    }
-    sources
-        .iter()
-        .all(|c| match (includes.get(&c.old), includes.get(&c.new)) {
-            (Some(before), Some(after)) => before == after,
-            _ => false,
-        })
-}
-
 /// The cached answer and the key it was computed for (a policy of `tiers`
 /// tiers), if the cache holds one. Format: the key,
 /// NUL, then per file `<tier> <n>` NUL, the path, NUL, and its `n`
@@ -315,8 +395,6 @@ fn write_followed(
     key: &[u8],
     followed: &[(Vec<u8>, classify::FollowedFile)],
 ) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     let mut out = key.to_vec();
     out.push(0);
     for (file, f) in followed {
@@ -329,74 +407,7 @@ fn write_followed(
         }
     }
     out.push(0);
-    let tmp: PathBuf = dir.join(format!("{FOLLOWED_FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &out)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
-}
-
-/// The cache: `<oid> <count>\n` then one line per include, `"name` or
-/// `<name` (names never hold a newline: a directive is one line).
-fn read_cache(path: &Path) -> Cache {
-    let Ok(data) = std::fs::read(path) else {
-        return Cache::new();
-    };
-    parse_cache(&data).unwrap_or_default()
-}
-
-fn parse_cache(data: &[u8]) -> Option<Cache> {
-    let mut cache = Cache::new();
-    let mut lines = data.split(|&b| b == b'\n');
-    while let Some(head) = lines.next() {
-        if head.is_empty() {
-            continue;
-        }
-        let head = std::str::from_utf8(head).ok()?;
-        let (oid, count) = head.split_once(' ')?;
-        if oid.is_empty() || !oid.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        let count: usize = count.parse().ok()?;
-        let mut list = Vec::with_capacity(count.min(1024));
-        for _ in 0..count {
-            let line = lines.next()?;
-            let (&kind, name) = line.split_first()?;
-            let quoted = match kind {
-                b'"' => true,
-                b'<' => false,
-                _ => return None,
-            };
-            list.push(Include {
-                quoted,
-                name: name.to_vec(),
-            });
-        }
-        cache.insert(oid.to_owned(), list);
-    }
-    Some(cache)
-}
-
-fn write_cache(path: &Path, cache: &Cache, keep: &BTreeSet<&str>) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut out = Vec::new();
-    for oid in keep {
-        let Some(list) = cache.get(*oid) else {
-            continue;
-        };
-        writeln!(out, "{oid} {}", list.len())?;
-        for include in list {
-            out.push(if include.quoted { b'"' } else { b'<' });
-            out.extend_from_slice(&include.name);
-            out.push(b'\n');
-        }
-    }
-    let tmp: PathBuf = dir.join(format!("{CACHE_FILE}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, &out)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    write_atomically(path, &out)
 }
 
 #[cfg(test)]
@@ -404,30 +415,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_cache_reads_back_what_it_wrote() {
+    fn the_kept_graph_reads_back_what_was_written() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let path = dir.path().join("tiergate").join(CACHE_FILE);
-        let mut cache = Cache::new();
-        cache.insert(
-            "ab12".into(),
-            vec![
-                Include {
-                    quoted: true,
-                    name: b"a b.h".to_vec(),
-                },
-                Include {
-                    quoted: false,
-                    name: b"sys/x.h".to_vec(),
-                },
-            ],
+        let path = dir.path().join("tiergate").join(GRAPH_FILE);
+        let include = |name: &str| boundary::Include {
+            quoted: true,
+            name: name.as_bytes().to_vec(),
+        };
+        let graph = IncludeGraph::build(
+            ["a.c", "a.h", "b\nc.h"],
+            [(&b"a.c"[..], &[include("a.h"), include("b\nc.h")][..])],
+            &[],
         );
-        cache.insert("cd34".into(), Vec::new());
-        cache.insert("dropped".into(), Vec::new());
-        write_cache(&path, &cache, &["ab12", "cd34"].into_iter().collect()).expect("write");
-        let back = read_cache(&path);
-        assert_eq!(back.len(), 2);
-        assert_eq!(back["ab12"], cache["ab12"]);
-        assert_eq!(back["cd34"], []);
+        write_graph(&path, "ab12", &graph).expect("write");
+        let (commit, back) = read_graph(&path).expect("read");
+        assert_eq!(commit, "ab12");
+        assert_eq!(back.encode(), graph.encode());
+        assert_eq!(back.includes_of(b"a.c"), [&b"a.h"[..], b"b\nc.h"]);
+        // Damaged: cut short, or not a commit id.
+        let data = std::fs::read(&path).expect("read");
+        std::fs::write(&path, &data[..data.len() - 1]).expect("write");
+        assert!(read_graph(&path).is_none());
+        let mut other = b"tiergate includes-v2 zz\0".to_vec();
+        other.extend_from_slice(&graph.encode());
+        std::fs::write(&path, &other).expect("write");
+        assert!(read_graph(&path).is_none());
     }
 
     #[test]
@@ -525,13 +537,5 @@ mod tests {
         assert_eq!(moved_from(&key("zz", "p"), &key("cd34", "p")), None);
         assert_eq!(moved_from(b"followed-v0 ab\np", &key("cd34", "p")), None);
         assert_eq!(moved_from(b"no newline", &key("cd34", "p")), None);
-    }
-
-    #[test]
-    fn a_damaged_cache_is_ignored() {
-        assert!(parse_cache(b"zz 1\n\"a.h\n").is_none());
-        assert!(parse_cache(b"ab 2\n\"a.h\n").is_none());
-        assert!(parse_cache(b"ab 1\nxa.h\n").is_none());
-        assert_eq!(parse_cache(b"").map(|c| c.len()), Some(0));
     }
 }

@@ -19,7 +19,8 @@
 //! (the streamed `git rev-list`), [`object`] (the commit header parser,
 //! pure), [`commit`] (raw commit to its facts, pure), [`libgit2`]
 //! (opening, objects and references through libgit2), [`diff`] (the tree
-//! diff and its cache), [`tree`] (raw tree entries, tree listing),
+//! diff and its cache), [`files`] (a tree's files and blob ids, what
+//! differs between two trees), [`includes`] (the kept include graph), [`tree`] (raw tree entries, tree listing),
 //! [`staged`] (a `commit-msg` hook's index diff and pending parents),
 //! [`plumbing`] (the same through git), [`shown`] (commits as git shows
 //! them), [`judging`] (walks fed to the judge, on all cores),
@@ -30,6 +31,7 @@ pub mod changed;
 mod commit;
 pub mod config;
 mod diff;
+mod files;
 mod includes;
 mod index_file;
 mod judging;

@@ -341,12 +341,14 @@ impl Repo {
             };
             let head = std::str::from_utf8(head).map_err(|_| bad())?;
             let parts: Vec<&str> = head.trim_start_matches(':').split(' ').collect();
-            let [_, _, old_id, new_id, status] = parts.as_slice() else {
+            let [_, new_mode, old_id, new_id, status] = parts.as_slice() else {
                 return Err(bad());
             };
+            let new_mode = u32::from_str_radix(new_mode, 8).map_err(|_| bad())?;
             let path = fields.next().ok_or_else(bad)?.to_vec();
             changes.push(RawChange {
                 status: status.chars().next().unwrap_or('?'),
+                new_mode,
                 old: (*old_id).to_owned(),
                 new: (*new_id).to_owned(),
                 path,
@@ -356,19 +358,46 @@ impl Repo {
     }
 
     /// Call `each` with the contents of every blob of `ids`, in order
-    /// (one `git cat-file --batch`).
+    /// (one `git cat-file --batch`). The ids are written by a thread of
+    /// their own while the answers are read: one at a time, each request
+    /// would wait for the answer before it (a round trip per blob, most
+    /// of the time of reading a whole tree's sources).
     pub fn read_blobs<'i>(
         &self,
         ids: impl IntoIterator<Item = &'i str>,
         mut each: impl FnMut(&str, &[u8]),
     ) -> Result<(), Error> {
+        let ids: Vec<&str> = ids.into_iter().collect();
         let mut batch = CatFile::start(self)?;
+        let stdin = batch.stdin.take();
+        let requests: Vec<u8> = ids
+            .iter()
+            .flat_map(|id| [id.as_bytes(), b"\n"])
+            .flatten()
+            .copied()
+            .collect();
+        let writer = std::thread::spawn(move || {
+            if let Some(mut stdin) = stdin {
+                // An error here (git exited) shows as a short answer below.
+                let _ = stdin.write_all(&requests);
+            }
+        });
+        let mut result = Ok(());
         for id in ids {
-            let data = batch.object(id, "blob")?;
-            each(id, &data);
+            match batch.answer(id, "blob") {
+                Ok(data) => each(id, &data),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
         }
+        if result.is_err() {
+            let _ = batch.child.kill();
+        }
+        let _ = writer.join();
         batch.finish();
-        Ok(())
+        result
     }
 
     /// The paths the commit that the index `index_path` would make
@@ -719,6 +748,8 @@ pub type TreeEntry = (Vec<u8>, String);
 pub struct RawChange {
     /// `M`odified, `A`dded, `D`eleted, `T`ype changed.
     pub status: char,
+    /// The mode after (octal in git's output; 0 when deleted).
+    pub new_mode: u32,
     /// The object id before (all zeros when added).
     pub old: String,
     /// The object id after (all zeros when deleted).
@@ -777,6 +808,16 @@ impl CatFile {
             .ok_or_else(|| io(std::io::Error::other("closed")))?;
         writeln!(stdin, "{id}").map_err(io)?;
         stdin.flush().map_err(io)?;
+        self.answer(id, kind)
+    }
+
+    /// Read the answer to the request for object `id`, which must be of
+    /// type `kind`.
+    fn answer(&mut self, id: &str, kind: &str) -> Result<Vec<u8>, Error> {
+        let io = |source| Error::Spawn {
+            command: "cat-file --batch".into(),
+            source,
+        };
         let mut header = String::new();
         self.stdout.read_line(&mut header).map_err(io)?;
         let fields: Vec<&str> = header.split_whitespace().collect();

@@ -14,9 +14,19 @@ pub(super) struct Entry<'a> {
 
 pub(super) const MODE_TREE: u32 = 0o040000;
 
+/// A submodule's commit (a gitlink): a file of the tree with no contents.
+pub(super) const MODE_GITLINK: u32 = 0o160000;
+
 impl Entry<'_> {
     pub(super) fn is_tree(&self) -> bool {
         self.mode & 0o170000 == MODE_TREE
+    }
+
+    /// Whether the entry names a blob (a file or a symlink; not a subtree
+    /// or a submodule's commit).
+    pub(super) fn is_blob(&self) -> bool {
+        let kind = self.mode & 0o170000;
+        kind != MODE_TREE && kind != MODE_GITLINK
     }
 
     pub(super) fn oid(&self, tree: Oid) -> Result<Oid, Error> {
@@ -147,6 +157,15 @@ pub fn for_each_tree_file(
     tree: Oid,
     mut visit: impl FnMut(&[u8]),
 ) -> Result<(), Error> {
+    for_each_tree_entry(repo, tree, |path, _| visit(path))
+}
+
+/// [`for_each_tree_file`], with each file's entry (mode and id).
+pub(super) fn for_each_tree_entry(
+    repo: &Repository,
+    tree: Oid,
+    mut visit: impl FnMut(&[u8], &Entry<'_>),
+) -> Result<(), Error> {
     let odb = odb_of(repo)?;
     // An explicit stack, not recursion: the tree may come from a pusher
     // (see `MAX_TREE_DEPTH`). Each level: the raw tree, its id, where its
@@ -165,7 +184,7 @@ pub fn for_each_tree_file(
         prefix.truncate(*prefix_len);
         prefix.extend_from_slice(entry.name);
         if !entry.is_tree() {
-            visit(&prefix);
+            visit(&prefix, &entry);
             continue;
         }
         prefix.push(b'/');

@@ -1,0 +1,152 @@
+//! The files of a tree with their blob ids, and the files that differ
+//! between the trees of two commits: what the include graph
+//! ([`super::includes`]) is built from and kept up to date with.
+//!
+//! In process with libgit2 ([`super::tree`], [`super::diff`]): a server
+//! hook that follows includes pays for no extra `git` process when the
+//! default branch moved by a few files. Through git's plumbing (`ls-tree`,
+//! `diff-tree`, `cat-file --batch`) for the formats libgit2 cannot read.
+
+use super::libgit2::{odb_of, read_object, resolve_commit_id};
+use super::{diff, tree, Backend, Error, Repo};
+use git2::Oid;
+
+/// A file of a tree: its path, and its blob's id for a file or symlink (a
+/// submodule's commit has no contents).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    /// Repository-relative, `/`-separated.
+    pub path: Vec<u8>,
+    /// Hex id of the blob.
+    pub blob: Option<String>,
+}
+
+/// A path that differs between two trees: the file the new tree has there
+/// (`None`: the new tree has no file there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileDiff {
+    /// The path.
+    pub path: Vec<u8>,
+    /// The new tree's file, if any (its `blob` as in [`TreeFile`]).
+    pub new: Option<Option<String>>,
+}
+
+impl Repo {
+    /// The commit `HEAD` points at, or `None` on an unborn branch (or a
+    /// `HEAD` that names no commit).
+    pub(super) fn head_commit(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Libgit2(repo) => {
+                let head = repo.head().ok()?;
+                Some(head.peel_to_commit().ok()?.id().to_string())
+            }
+            Backend::Git(repo) => repo.head_commit(),
+        }
+    }
+
+    /// The id of the commit `rev` names.
+    pub(super) fn commit_id(&self, rev: &str) -> Result<String, Error> {
+        match &self.backend {
+            Backend::Libgit2(repo) => Ok(resolve_commit_id(repo, rev)?.to_string()),
+            Backend::Git(repo) => Ok(repo.resolve_commit(rev)?),
+        }
+    }
+
+    /// Every file of the tree of `commit` (`git ls-tree -r`), in git's
+    /// order.
+    pub(super) fn tree_files(&self, commit: &str) -> Result<Vec<TreeFile>, Error> {
+        match &self.backend {
+            Backend::Libgit2(repo) => {
+                let tree = tree::tree_at(repo, commit)?;
+                let mut files = Vec::new();
+                tree::for_each_tree_entry(repo, tree, |path, entry| {
+                    let blob = entry.is_blob().then(|| hex(entry.id));
+                    files.push(TreeFile {
+                        path: path.to_vec(),
+                        blob,
+                    });
+                })?;
+                Ok(files)
+            }
+            Backend::Git(repo) => {
+                let (_, entries) = repo.tree_entries(commit)?;
+                Ok(entries
+                    .into_iter()
+                    .map(|(path, oid)| TreeFile {
+                        path,
+                        blob: (!oid.is_empty()).then_some(oid),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// The paths whose file differs between the trees of commits `old`
+    /// and `new` (`git diff-tree -r --no-renames`), with the new tree's
+    /// file there.
+    pub(super) fn file_diffs(&self, old: &str, new: &str) -> Result<Vec<FileDiff>, Error> {
+        match &self.backend {
+            Backend::Libgit2(repo) => {
+                let id = |hex: &str| {
+                    Oid::from_str(hex).map_err(|_| {
+                        Error::Git(super::libgit2::Error::Object(format!(
+                            "bad object id {hex:?}"
+                        )))
+                    })
+                };
+                let mut diffs = Vec::new();
+                diff::tree_changes(repo, id(old)?, id(new)?, &mut |path, _, new| {
+                    diffs.push(FileDiff {
+                        path: path.to_vec(),
+                        new: new.map(|e| e.is_blob().then(|| hex(e.id))),
+                    });
+                })?;
+                Ok(diffs)
+            }
+            Backend::Git(repo) => Ok(repo
+                .raw_changes(old, new)?
+                .into_iter()
+                .map(|c| FileDiff {
+                    new: (c.status != 'D')
+                        .then(|| (c.new_mode & 0o170000 != 0o160000).then_some(c.new)),
+                    path: c.path,
+                })
+                .collect()),
+        }
+    }
+
+    /// Call `each` with the contents of each blob of `ids`.
+    pub(super) fn read_blobs(
+        &self,
+        ids: &[&str],
+        mut each: impl FnMut(&str, &[u8]),
+    ) -> Result<(), Error> {
+        match &self.backend {
+            Backend::Libgit2(repo) => {
+                let odb = odb_of(repo)?;
+                for &hex in ids {
+                    let id = Oid::from_str(hex).map_err(|_| {
+                        Error::Git(super::libgit2::Error::Object(format!(
+                            "bad object id {hex:?}"
+                        )))
+                    })?;
+                    let object = read_object(&odb, id, git2::ObjectType::Blob)?;
+                    each(hex, object.data());
+                }
+                Ok(())
+            }
+            Backend::Git(repo) => Ok(repo.read_blobs(ids.iter().copied(), each)?),
+        }
+    }
+}
+
+/// Lowercase hex of a raw object id, as git prints it.
+fn hex(id: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(id.len() * 2);
+    for &b in id {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
