@@ -249,3 +249,55 @@ fn the_boundary_follows_head_as_it_moves() {
     assert_code(&out, 0);
     assert_code(&s.push(&["-q", "--no-verify", "origin", "main"]), 0);
 }
+
+/// The commit the kept answer (`tiergate/followed-v1` in the server's git
+/// directory) is for: its first line is `followed-v1 <commit>`.
+fn kept_answer_for(s: &Server) -> String {
+    let data = std::fs::read(s.bare.join("tiergate/followed-v1")).expect("followed-v1 is kept");
+    let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
+    String::from_utf8_lossy(first).into_owned()
+}
+
+/// `install --server` reads HEAD's include graph at once, and each accepted
+/// push that moves the default branch brings the graph and the answer to
+/// its new tip, so that the next push finds them ready; a refused push
+/// leaves them where they were. The graph is kept up to date through the
+/// diff: a header and its crypto includer added by one push are followed
+/// by the next.
+#[test]
+fn each_accepted_push_prepares_the_boundary_for_the_next() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    assert_eq!(kept_answer_for(&s), format!("followed-v1 {base}"));
+    assert!(s.bare.join("tiergate/includes-v2").is_file());
+
+    s.write(
+        "crypto/modes.c",
+        "#include <crypto/modes.h>\n#include <qemu/common.h>\n",
+    );
+    s.write("include/crypto/modes.h", "#pragma once\n");
+    git(&s.work, &["add", "-A"]);
+    git(&s.work, &["commit", "-q", "-m", "crypto: add modes"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let tip = s.rev("HEAD");
+    assert_eq!(kept_answer_for(&s), format!("followed-v1 {tip}"));
+
+    let out = commit_declared(&s, "include/crypto/modes.h", "crypto: tune modes.h");
+    assert_code(&out, 1);
+    let bad = commit_refused_anyway(&s, "crypto: tune modes.h");
+    let out = s.push(&["--no-verify", "origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: tune modes.h\"",
+            &bad[..12]
+        ),
+    );
+    assert_remote_line(&out, "    include/crypto/modes.h");
+    assert_eq!(
+        kept_answer_for(&s),
+        format!("followed-v1 {tip}"),
+        "a refused push prepares nothing"
+    );
+}

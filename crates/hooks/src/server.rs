@@ -474,7 +474,47 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Decision {
         Ok(judged) => Judgement::Judged(Box::new(judged)),
         Err((problem, failure)) => Judgement::Failed(problem, failure),
     };
-    session.finish(judgement)
+    let next = session.next_head.take();
+    let decision = session.finish(judgement);
+    if decision.code == 0 {
+        if let Some(next) = next {
+            next.prepare(&store);
+        }
+    }
+    decision
+}
+
+/// What the next push will judge with, when this one moves the branch
+/// `HEAD` points at and the policy follows includes: the new tip and the
+/// policy.
+struct NextHead {
+    commit: String,
+    policy: Policy,
+    policy_path: Option<Vec<u8>>,
+}
+
+impl NextHead {
+    /// Bring the kept include graph and answer to the new tip once the
+    /// push is accepted ([`Repo::prepare_classifier`]), so that the next
+    /// push, which judges with this tip as `HEAD`, finds them ready
+    /// instead of paying for the diff (or, after the first push to an
+    /// empty repository, for reading the whole tree). The decision is
+    /// taken and recorded already: a failure here only costs the next
+    /// push time.
+    fn prepare(self, store: &Store) {
+        let prepared =
+            store
+                .0
+                .prepare_classifier(&self.policy, self.policy_path.as_deref(), &self.commit);
+        match prepared {
+            Ok(files) => {
+                tracing::debug!(commit = %self.commit, files, "follow_includes prepared for the next push")
+            }
+            Err(e) => {
+                tracing::debug!(commit = %self.commit, error = %e, "follow_includes not prepared")
+            }
+        }
+    }
 }
 
 /// One hook run's knowledge of the push, gathered step by step.
@@ -488,6 +528,8 @@ struct Session {
     /// Git config `tiergate.onError`: in force while the policy cannot be
     /// read; `allow` there also wins over the policy's `server.on_error`.
     config_on_error: OnError,
+    /// See [`NextHead`].
+    next_head: Option<NextHead>,
 }
 
 impl Session {
@@ -523,6 +565,7 @@ impl Session {
             audit_log,
             git_dir,
             config_on_error,
+            next_head: None,
         }
     }
 
@@ -571,6 +614,9 @@ impl Session {
             }
         }
         let walked = judge_commits(store, &found.policy, &classifier, &tips)?;
+        if found.policy.follows_includes() {
+            self.next_head = next_head(store, &found, &self.known.refs);
+        }
         tracing::debug!(
             commits = walked.summary.commits_checked,
             violations = walked.summary.violations,
@@ -720,6 +766,55 @@ fn peel_tips(store: &Store, policy: &Policy, updates: &[RefUpdate]) -> Result<Ti
         }
     }
     Ok(tips)
+}
+
+/// For `tiergate install --server`: read the include graph of the
+/// repository's `HEAD` and keep it with the answer, as the hook would
+/// need them, when the policy the hook will find follows includes, so
+/// that the first push after installing does not pay for reading the
+/// whole tree. The number of files followed into a tier, or `None` when
+/// there is nothing to prepare (no `follow_includes`, an unborn `HEAD`).
+pub fn prepare_head(repo: &Path) -> Result<Option<usize>, String> {
+    let repo = Repo::open_server(Some(repo)).map_err(|e| e.to_string())?;
+    let options = Options::default();
+    let found = match trusted_policy(&options, &repo) {
+        Ok(found) => found,
+        // No policy yet: the hook refuses pushes until there is one, and
+        // nothing can be prepared.
+        Err(_) => return Ok(None),
+    };
+    if !found.policy.follows_includes() {
+        return Ok(None);
+    }
+    let Some(head) = repo.head_commit() else {
+        return Ok(None);
+    };
+    repo.prepare_classifier(&found.policy, found.repo_path.as_deref(), &head)
+        .map(Some)
+        .map_err(|e| {
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                text.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            text
+        })
+}
+
+/// The new tip of the branch `HEAD` points at, if the push moves it (see
+/// [`NextHead`]).
+fn next_head(store: &Store, found: &Found, updates: &[RefUpdate]) -> Option<NextHead> {
+    let branch = store.0.head_branch()?;
+    let update = updates
+        .iter()
+        .find(|u| u.refname == branch && !u.is_delete())?;
+    let commit = store.peel_tip(&update.new).ok()??;
+    Some(NextHead {
+        commit,
+        policy: found.policy.clone(),
+        policy_path: found.repo_path.clone(),
+    })
 }
 
 /// What judging the pushed commits found.

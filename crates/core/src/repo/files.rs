@@ -34,13 +34,26 @@ pub struct FileDiff {
 impl Repo {
     /// The commit `HEAD` points at, or `None` on an unborn branch (or a
     /// `HEAD` that names no commit).
-    pub(super) fn head_commit(&self) -> Option<String> {
+    pub fn head_commit(&self) -> Option<String> {
         match &self.backend {
             Backend::Libgit2(repo) => {
                 let head = repo.head().ok()?;
                 Some(head.peel_to_commit().ok()?.id().to_string())
             }
             Backend::Git(repo) => repo.head_commit(),
+        }
+    }
+
+    /// The branch `HEAD` points at (`refs/heads/main`), born or not;
+    /// `None` for a detached `HEAD`.
+    pub fn head_branch(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Libgit2(repo) => repo
+                .find_reference("HEAD")
+                .ok()?
+                .symbolic_target_bytes()
+                .map(|name| String::from_utf8_lossy(name).into_owned()),
+            Backend::Git(repo) => repo.head_branch(),
         }
     }
 

@@ -87,21 +87,59 @@ impl Repo {
         let Some(head) = self.head_commit() else {
             return Ok(classifier);
         };
+        let followed = self
+            .followed_at(policy, policy_path, &classifier, &head)
+            .map_err(ClassifierError::Includes)?;
+        Ok(classifier.with_followed(followed))
+    }
+
+    /// Compute now, and keep, what [`Repo::classifier`] will need once
+    /// `HEAD` is at `commit`: the server hook calls it when it accepts a
+    /// push that moves the branch `HEAD` points at, so that the next push
+    /// finds the include graph and the answer ready; `tiergate install`
+    /// calls it for `HEAD` itself. Nothing without `follow_includes`.
+    /// Safe on a commit a pusher wrote: the graph is a function of the
+    /// commit's tree, and is used only for that tree (or to reach another
+    /// from it through their diff).
+    pub fn prepare_classifier(
+        &self,
+        policy: &Policy,
+        policy_path: Option<&[u8]>,
+        commit: &str,
+    ) -> Result<usize, ClassifierError> {
+        let classifier = Classifier::new(policy, policy_path)?;
+        if !policy.follows_includes() {
+            return Ok(0);
+        }
+        let followed = self
+            .followed_at(policy, policy_path, &classifier, commit)
+            .map_err(ClassifierError::Includes)?;
+        Ok(followed.len())
+    }
+
+    /// The files followed into a tier at `head` (see [`Repo::classifier`]),
+    /// from the kept answer when it is for `head` and the policy, else
+    /// from the include graph brought up to `head`; kept for next time.
+    fn followed_at(
+        &self,
+        policy: &Policy,
+        policy_path: Option<&[u8]>,
+        classifier: &Classifier,
+        head: &str,
+    ) -> Result<Vec<(Vec<u8>, classify::FollowedFile)>, Error> {
         // The answer for this HEAD and policy, when the last run computed
         // it: a push that does not move the default branch, and the client
         // hooks between commits, read one small file.
-        let key = followed_key(policy, policy_path, &head);
+        let key = followed_key(policy, policy_path, head);
         let cache_path = self.git_dir.join("tiergate").join(FOLLOWED_FILE);
         let cached = read_followed(&cache_path, policy.tiers.len());
         if let Some((cached_key, followed)) = &cached {
             if *cached_key == key {
                 tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
-                return Ok(classifier.with_followed(followed.clone()));
+                return Ok(followed.clone());
             }
         }
-        let tree = self
-            .includes_of(&head, &include_roots(policy), true)
-            .map_err(ClassifierError::Includes)?;
+        let tree = self.includes_of(head, &include_roots(policy), true)?;
         // HEAD moved under the same policy, and no file's includes changed
         // on the way (most commits): the answer is the one computed for
         // the graph it was brought up from.
@@ -115,7 +153,7 @@ impl Repo {
                 followed
             }
             None => {
-                let followed = classify::follow_includes(policy, &classifier, &tree.graph);
+                let followed = classify::follow_includes(policy, classifier, &tree.graph);
                 tracing::debug!(head = %head, files = followed.len(), read = tree.read, "follow_includes");
                 followed
             }
@@ -123,7 +161,7 @@ impl Repo {
         if let Err(e) = write_followed(&cache_path, &key, &followed) {
             tracing::debug!(error = %e, path = %cache_path.display(), "follow_includes cache not written");
         }
-        Ok(classifier.with_followed(followed))
+        Ok(followed)
     }
 
     /// [`Repo::classifier`] for a policy found by [`Repo::find_policy`].

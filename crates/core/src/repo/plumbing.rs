@@ -186,6 +186,13 @@ impl Repo {
         (!id.is_empty()).then_some(id)
     }
 
+    /// The branch `HEAD` points at (`git symbolic-ref -q HEAD`).
+    pub fn head_branch(&self) -> Option<String> {
+        let out = self.run(&["symbolic-ref", "-q", "HEAD"]).ok()?;
+        let name = String::from_utf8_lossy(&out).trim().to_owned();
+        (!name.is_empty()).then_some(name)
+    }
+
     /// The file `path` of the tree at `HEAD`.
     pub fn head_file(&self, path: &str) -> Result<Vec<u8>, super::HeadFileError> {
         use super::HeadFileError;
