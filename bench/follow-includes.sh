@@ -4,9 +4,12 @@
 # and without `follow_includes: true` on the critical tier, on a generated
 # tree of C files (a fixed seed: the same tree every time).
 #
-#   bench/follow-includes.sh [--files N] [--seed S] [--runs N] [--bin-dir DIR]
+#   bench/follow-includes.sh [--files N] [--refs N] [--seed S] [--runs N] [--bin-dir DIR]
 #
 #   --files N     C files in the tree (default 6000: .c and .h)
+#   --refs N      refs besides main, as a forge's repository has them: N/2
+#                 tags and N/2 refs/pull/K/head (default 0); the refs are
+#                 packed and the repository repacked with a commit-graph
 #   --seed S      the generator's seed (default 15)
 #   --runs N      timed runs per case (default 20), after 3 warm-up runs
 #   --bin-dir DIR the binaries to measure (default target/release; the
@@ -33,10 +36,11 @@
 # Not part of CI.
 set -euo pipefail
 
-files=6000 seed=15 runs=20 bin=
+files=6000 refs=0 seed=15 runs=20 bin=
 while [ $# -gt 0 ]; do
     case $1 in
     --files) files=$2; shift 2 ;;
+    --refs) refs=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --bin-dir) bin=$(cd "$2" && pwd); shift 2 ;;
@@ -51,7 +55,7 @@ hook=$bin/tiergate-pre-receive
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME='A U Thor' GIT_AUTHOR_EMAIL=author@example.com GIT_AUTHOR_DATE='2030-01-01T00:00:00Z'
 export GIT_COMMITTER_NAME='A U Thor' GIT_COMMITTER_EMAIL=author@example.com GIT_COMMITTER_DATE='2030-01-01T00:00:00Z'
-out=$root/target/bench/follow-includes-$files-s$seed
+out=$root/target/bench/follow-includes-$files-r$refs-s$seed
 rm -rf "$out"
 mkdir -p "$out/work"
 cd "$out"
@@ -143,6 +147,25 @@ for follow in true false; do
     git -C "with-$follow.git" update-ref refs/heads/main "$old"
     git -C "with-$follow.git" config tiergate.policy "$out/policy-$follow.yaml"
     git -C "with-$follow.git" fetch -q ../work main # FETCH_HEAD only: no ref
+    if [ "$refs" -gt 0 ]; then
+        # Tags and pull-request heads on the commits of the history (each
+        # a commit of its own, as pull requests are), then packed refs, a
+        # full repack and a commit-graph, as a forge keeps them.
+        git -C "with-$follow.git" rev-list "$old" >commits
+        python3 - "$refs" commits >"update-$follow" <<'EOF'
+import sys
+n = int(sys.argv[1])
+commits = [l.strip() for l in open(sys.argv[2]) if l.strip()]
+for i in range(n // 2):
+    print(f"create refs/tags/v{i} {commits[i % len(commits)]}")
+for i in range(n - n // 2):
+    print(f"create refs/pull/{i}/head {commits[i % len(commits)]}")
+EOF
+        git -C "with-$follow.git" update-ref --stdin <"update-$follow"
+        git -C "with-$follow.git" pack-refs --all
+        git -C "with-$follow.git" repack -adq
+        git -C "with-$follow.git" commit-graph write --reachable
+    fi
 done
 printf '%s %s refs/heads/main\n' "$old" "$new" >stdin
 hook_at() { # COMMIT: run the hook with HEAD there, keep what it left
@@ -198,12 +221,12 @@ else
     with=$(median true true) moved=$(median "prep moved" true) redrawn=$(median "prep redrawn" true)
     without=$(median true false) none=0
 fi
-python3 - "$with" "$moved" "$redrawn" "$without" "$none" "$cold" "$c_files" "$with_code" "$without_code" <<'EOF'
+python3 - "$with" "$moved" "$redrawn" "$without" "$none" "$cold" "$c_files" "$with_code" "$without_code" "$refs" <<'EOF'
 import sys
-w, m, r, wo, none, cold, n, wc, woc = sys.argv[1:]
+w, m, r, wo, none, cold, n, wc, woc = sys.argv[1:10]
 w, m, r, wo = (float(x) - float(none) for x in (w, m, r, wo))
 print(f"(medians less the bash wrapper's own {float(none):.1f} ms)")
-print(f"tree: {n} C files; pre-receive exit {wc} with follow_includes, {woc} without")
+print(f"tree: {n} C files, {sys.argv[10]} refs besides main; pre-receive exit {wc} with follow_includes, {woc} without")
 print(f"pre-receive, 1 commit, medians: without follow_includes {wo:.1f} ms")
 print(f"  with, answer kept for HEAD: {w:.1f} ms, ratio {w / wo:.2f} (target < 2)")
 print(f"  with, HEAD moved by a commit that kept every #include: {m:.1f} ms, ratio {m / wo:.2f} (target < 2)")

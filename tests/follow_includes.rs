@@ -43,7 +43,12 @@ includes:
 /// the hook is installed), with the hook installed; the clone has the
 /// client hooks.
 fn project(follow: bool) -> Server {
-    let s = Server::uninstalled("srv.git");
+    project_in(follow, &[])
+}
+
+/// [`project`] with both repositories made by `git init INIT...`.
+fn project_in(follow: bool, init: &[&str]) -> Server {
+    let s = Server::uninstalled_format("srv.git", init);
     s.commit(
         &[
             ("policy.yaml", &policy(follow)),
@@ -266,9 +271,22 @@ fn kept_answer_for(s: &Server) -> String {
 /// by the next.
 #[test]
 fn each_accepted_push_prepares_the_boundary_for_the_next() {
-    let s = project(true);
+    pushes_prepare_the_next(&project(true));
+}
+
+/// The same through git's plumbing, which reads the formats libgit2
+/// cannot (tree listing, tree diff, blobs by `cat-file --batch`, HEAD's
+/// branch): SHA-256 object ids, reftable references.
+#[test]
+fn each_accepted_push_prepares_the_boundary_in_every_format() {
+    for init in [&["--object-format=sha256"][..], &["--ref-format=reftable"]] {
+        pushes_prepare_the_next(&project_in(true, init));
+    }
+}
+
+fn pushes_prepare_the_next(s: &Server) {
     let base = s.rev("HEAD");
-    assert_eq!(kept_answer_for(&s), format!("followed-v1 {base}"));
+    assert_eq!(kept_answer_for(s), format!("followed-v1 {base}"));
     assert!(s.bare.join("tiergate/includes-v2").is_file());
 
     s.write(
@@ -280,11 +298,11 @@ fn each_accepted_push_prepares_the_boundary_for_the_next() {
     git(&s.work, &["commit", "-q", "-m", "crypto: add modes"]);
     assert_code(&s.push(&["-q", "origin", "main"]), 0);
     let tip = s.rev("HEAD");
-    assert_eq!(kept_answer_for(&s), format!("followed-v1 {tip}"));
+    assert_eq!(kept_answer_for(s), format!("followed-v1 {tip}"));
 
-    let out = commit_declared(&s, "include/crypto/modes.h", "crypto: tune modes.h");
+    let out = commit_declared(s, "include/crypto/modes.h", "crypto: tune modes.h");
     assert_code(&out, 1);
-    let bad = commit_refused_anyway(&s, "crypto: tune modes.h");
+    let bad = commit_refused_anyway(s, "crypto: tune modes.h");
     let out = s.push(&["--no-verify", "origin", "main"]);
     assert_code(&out, 1);
     assert_remote_line(
@@ -296,7 +314,7 @@ fn each_accepted_push_prepares_the_boundary_for_the_next() {
     );
     assert_remote_line(&out, "    include/crypto/modes.h");
     assert_eq!(
-        kept_answer_for(&s),
+        kept_answer_for(s),
         format!("followed-v1 {tip}"),
         "a refused push prepares nothing"
     );

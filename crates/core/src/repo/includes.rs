@@ -28,10 +28,26 @@ use std::path::{Path, PathBuf};
 /// [`boundary::parse_includes`] reads.
 const GRAPH_FILE: &str = "includes-v2";
 
-/// Paths a diff from the kept graph may change before the graph is kept
-/// again even though no file's includes changed: reading the diff costs
-/// more than rewriting the graph past about this many.
+/// Paths a diff from the kept graph may change before a hook keeps the
+/// graph it brought up (see [`Keep::WhenFar`]).
 const KEEP_AFTER_PATHS: usize = 64;
+
+/// Whether the graph brought up to a commit replaces the kept one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// A look at another commit (`tiergate boundary --rev v1.0`): the
+    /// hooks read HEAD's tree, and keeping an old tag's would make their
+    /// next diff long.
+    Never,
+    /// The judging path: keep a graph built from the whole tree, or one
+    /// whose diff from the kept graph has grown past [`KEEP_AFTER_PATHS`];
+    /// otherwise the next run updates from the kept graph again, which
+    /// costs less than rewriting it on every push (the server prepares
+    /// the next push's graph once a push is accepted: [`Keep::Always`]).
+    WhenFar,
+    /// Preparing for the next push, or installing.
+    Always,
+}
 
 /// A tree's include graph.
 #[derive(Debug, Clone)]
@@ -88,7 +104,7 @@ impl Repo {
             return Ok(classifier);
         };
         let followed = self
-            .followed_at(policy, policy_path, &classifier, &head)
+            .followed_at(policy, policy_path, &classifier, &head, Keep::WhenFar)
             .map_err(ClassifierError::Includes)?;
         Ok(classifier.with_followed(followed))
     }
@@ -112,7 +128,7 @@ impl Repo {
             return Ok(0);
         }
         let followed = self
-            .followed_at(policy, policy_path, &classifier, commit)
+            .followed_at(policy, policy_path, &classifier, commit, Keep::Always)
             .map_err(ClassifierError::Includes)?;
         Ok(followed.len())
     }
@@ -126,6 +142,7 @@ impl Repo {
         policy_path: Option<&[u8]>,
         classifier: &Classifier,
         head: &str,
+        keep: Keep,
     ) -> Result<Vec<(Vec<u8>, classify::FollowedFile)>, Error> {
         // The answer for this HEAD and policy, when the last run computed
         // it: a push that does not move the default branch, and the client
@@ -139,7 +156,7 @@ impl Repo {
                 return Ok(followed.clone());
             }
         }
-        let tree = self.includes_of(head, &include_roots(policy), true)?;
+        let tree = self.includes_of(head, &include_roots(policy), keep)?;
         // HEAD moved under the same policy, and no file's includes changed
         // on the way (most commits): the answer is the one computed for
         // the graph it was brought up from.
@@ -170,23 +187,25 @@ impl Repo {
     }
 
     /// The include graph of the tree of the commit `rev` names, with
-    /// `roots` as include directories (see [`boundary`]). The kept graph
-    /// is brought to it, but kept only if `rev` is `HEAD`: the hooks read
-    /// HEAD's tree, and a look at an old tag would make their next diff
-    /// long.
+    /// `roots` as include directories (see [`boundary`]), brought up from
+    /// the kept graph (kept again only for `HEAD`: [`Keep`]).
     pub fn includes_at(&self, rev: &str, roots: &[Vec<u8>]) -> Result<TreeIncludes, Error> {
         let commit = self.commit_id(rev)?;
-        let keep = self.head_commit().as_deref() == Some(commit.as_str());
+        let keep = if self.head_commit().as_deref() == Some(commit.as_str()) {
+            Keep::WhenFar
+        } else {
+            Keep::Never
+        };
         self.includes_of(&commit, roots, keep)
     }
 
     /// Build, or bring the kept graph up to, the include graph of
-    /// `commit`'s tree; keep the result if `keep`.
+    /// `commit`'s tree; keep the result as `keep` says.
     fn includes_of(
         &self,
         commit: &str,
         roots: &[Vec<u8>],
-        keep: bool,
+        keep: Keep,
     ) -> Result<TreeIncludes, Error> {
         let path = self.git_dir.join("tiergate").join(GRAPH_FILE);
         let kept = read_graph(&path);
@@ -212,17 +231,19 @@ impl Repo {
         }
         let (graph, read, same_as, write) = match from_kept {
             Some((old, graph, paths, read, changed)) => {
-                // A graph that did not change is kept as it is until the
-                // diff from it grows long: most pushes then write nothing.
-                let write = changed || paths > KEEP_AFTER_PATHS;
+                let write = match keep {
+                    Keep::Never => false,
+                    Keep::WhenFar => paths > KEEP_AFTER_PATHS,
+                    Keep::Always => old != commit || changed,
+                };
                 (graph, read, (!changed).then_some(old), write)
             }
             None => {
                 let (graph, read) = self.build_includes(commit, roots)?;
-                (graph, read, None, true)
+                (graph, read, None, keep != Keep::Never)
             }
         };
-        if keep && write {
+        if write {
             if let Err(e) = write_graph(&path, commit, &graph) {
                 tracing::debug!(error = %e, path = %path.display(), "include graph not kept");
             }

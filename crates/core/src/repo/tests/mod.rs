@@ -3,6 +3,7 @@
 //! or global config, fixed identities and dates).
 
 mod changed_paths;
+mod files;
 mod parallel;
 
 use std::path::Path;
