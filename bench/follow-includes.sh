@@ -20,8 +20,8 @@
 # each without a ref (FETCH_HEAD), so the hook, run as git runs it
 # (GIT_DIR, one `old new ref` line on stdin), judges it as new. With
 # follow_includes the push is refused (exit 1), without it accepted: the
-# figure is the ratio of their medians (hyperfine if installed, else
-# `date` around a loop). Cases with follow_includes, by what the last run
+# figure is the median of the ratios of interleaved runs
+# (bench/interleave.py). Cases with follow_includes, by what the last run
 # of the hook left in the repository's tiergate/ directory:
 #   with      the answer for this HEAD and policy (followed-v1): a push
 #             that does not move the default branch;
@@ -199,37 +199,24 @@ cp -r with-true.git/tiergate kept-cold-run
 export -f run prep
 export out hook
 # Each case runs the hook through `bash -c`; the wrapper's own time
-# (`none`) is taken off every median before the ratios.
-if command -v hyperfine >/dev/null; then
-    hyperfine -N --warmup 3 --runs "$runs" --export-json "$out/times.json" \
-        -p true -n with "bash -c 'run true'" \
-        -p "bash -c 'prep moved'" -n moved "bash -c 'run true'" \
-        -p "bash -c 'prep redrawn'" -n redrawn "bash -c 'run true'" \
-        -p true -n without "bash -c 'run false'" \
-        -p true -n none "bash -c 'run none'" >&2
-    read -r with moved redrawn without none < <(python3 -c '
+# (`none`) is taken off every time before the ratios (bench/interleave.py:
+# every case once per round, so a machine whose load drifts slows all).
+python3 "$root/bench/interleave.py" --runs "$runs" --warmup 3 --base without --overhead none \
+    "with=::run true" "moved=prep moved::run true" "redrawn=prep redrawn::run true" \
+    "without=::run false" "none=::run none" >"$out/times.json"
+read -r with moved redrawn without rw rm rr < <(python3 -c '
 import json, sys
-r = {x["command"]: x["median"] for x in json.load(open(sys.argv[1]))["results"]}
-print(*(r[k] * 1000 for k in ("with", "moved", "redrawn", "without", "none")))' "$out/times.json")
-else
-    median() { # PREP CASE
-        for _ in 1 2 3; do $1; run "$2"; done
-        for _ in $(seq "$runs"); do
-            $1; s=$(date +%s%N); run "$2"; echo $(( ($(date +%s%N) - s) / 1000 ))
-        done | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)] / 1000}'
-    }
-    with=$(median true true) moved=$(median "prep moved" true) redrawn=$(median "prep redrawn" true)
-    without=$(median true false) none=0
-fi
-python3 - "$with" "$moved" "$redrawn" "$without" "$none" "$cold" "$c_files" "$with_code" "$without_code" "$refs" <<'EOF'
+r = json.load(open(sys.argv[1]))
+print(*(r[k]["median_ms"] for k in ("with", "moved", "redrawn", "without")), *(r[k]["ratio"] for k in ("with", "moved", "redrawn")))' "$out/times.json")
+python3 - "$with" "$moved" "$redrawn" "$without" "$rw" "$rm" "$rr" "$cold" "$c_files" "$with_code" "$without_code" "$refs" <<'EOF'
 import sys
-w, m, r, wo, none, cold, n, wc, woc = sys.argv[1:10]
-w, m, r, wo = (float(x) - float(none) for x in (w, m, r, wo))
-print(f"(medians less the bash wrapper's own {float(none):.1f} ms)")
-print(f"tree: {n} C files, {sys.argv[10]} refs besides main; pre-receive exit {wc} with follow_includes, {woc} without")
+w, m, r, wo, rw, rm, rr = (float(x) for x in sys.argv[1:8])
+cold, n, wc, woc, refs = sys.argv[8:13]
+print("(interleaved rounds; medians less the bash wrapper's own time; ratios: medians of the rounds' ratios)")
+print(f"tree: {n} C files, {refs} refs besides main; pre-receive exit {wc} with follow_includes, {woc} without")
 print(f"pre-receive, 1 commit, medians: without follow_includes {wo:.1f} ms")
-print(f"  with, answer kept for HEAD: {w:.1f} ms, ratio {w / wo:.2f} (target < 2)")
-print(f"  with, HEAD moved by a commit that kept every #include: {m:.1f} ms, ratio {m / wo:.2f} (target < 2)")
-print(f"  with, HEAD moved by commits that redraw the graph: {r:.1f} ms, ratio {r / wo:.2f} (target < 2)")
+print(f"  with, answer kept for HEAD: {w:.1f} ms, ratio {rw:.2f} (target < 2)")
+print(f"  with, HEAD moved by a commit that kept every #include: {m:.1f} ms, ratio {rm:.2f} (target < 2)")
+print(f"  with, HEAD moved by commits that redraw the graph: {r:.1f} ms, ratio {rr:.2f} (target < 2)")
 print(f"  with, first run ever (nothing kept, once): {cold} ms")
 EOF

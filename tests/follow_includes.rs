@@ -255,10 +255,10 @@ fn the_boundary_follows_head_as_it_moves() {
     assert_code(&s.push(&["-q", "--no-verify", "origin", "main"]), 0);
 }
 
-/// The commit the kept answer (`tiergate/followed-v1` in the server's git
-/// directory) is for: its first line is `followed-v1 <commit>`.
+/// The commit the kept answer (`tiergate/followed-v2` in the server's git
+/// directory) is for: its first line is `followed-v2 <commit>`.
 fn kept_answer_for(s: &Server) -> String {
-    let data = std::fs::read(s.bare.join("tiergate/followed-v1")).expect("followed-v1 is kept");
+    let data = std::fs::read(s.bare.join("tiergate/followed-v2")).expect("followed-v2 is kept");
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     String::from_utf8_lossy(first).into_owned()
 }
@@ -286,7 +286,7 @@ fn each_accepted_push_prepares_the_boundary_in_every_format() {
 
 fn pushes_prepare_the_next(s: &Server) {
     let base = s.rev("HEAD");
-    assert_eq!(kept_answer_for(s), format!("followed-v1 {base}"));
+    assert_eq!(kept_answer_for(s), format!("followed-v2 {base}"));
     assert!(s.bare.join("tiergate/includes-v2").is_file());
 
     s.write(
@@ -298,7 +298,7 @@ fn pushes_prepare_the_next(s: &Server) {
     git(&s.work, &["commit", "-q", "-m", "crypto: add modes"]);
     assert_code(&s.push(&["-q", "origin", "main"]), 0);
     let tip = s.rev("HEAD");
-    assert_eq!(kept_answer_for(s), format!("followed-v1 {tip}"));
+    assert_eq!(kept_answer_for(s), format!("followed-v2 {tip}"));
 
     let out = commit_declared(s, "include/crypto/modes.h", "crypto: tune modes.h");
     assert_code(&out, 1);
@@ -315,7 +315,7 @@ fn pushes_prepare_the_next(s: &Server) {
     assert_remote_line(&out, "    include/crypto/modes.h");
     assert_eq!(
         kept_answer_for(s),
-        format!("followed-v1 {tip}"),
+        format!("followed-v2 {tip}"),
         "a refused push prepares nothing"
     );
 }

@@ -28,9 +28,12 @@ use std::path::{Path, PathBuf};
 /// [`boundary::parse_includes`] reads.
 const GRAPH_FILE: &str = "includes-v2";
 
-/// Paths a diff from the kept graph may change before a hook keeps the
-/// graph it brought up (see [`Keep::WhenFar`]).
+/// Paths a diff from the kept graph may change, and C files it may make a
+/// run read, before a hook keeps the graph it brought up (see
+/// [`Keep::WhenFar`]): reading a blob from a real project's pack costs
+/// about as much as rewriting the graph of its 5,000 C files.
 const KEEP_AFTER_PATHS: usize = 64;
+const KEEP_AFTER_READS: usize = 4;
 
 /// Whether the graph brought up to a commit replaces the kept one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,10 +46,14 @@ enum Keep {
     /// whose diff from the kept graph has grown past [`KEEP_AFTER_PATHS`];
     /// otherwise the next run updates from the kept graph again, which
     /// costs less than rewriting it on every push (the server prepares
-    /// the next push's graph once a push is accepted: [`Keep::Always`]).
+    /// the next push's graph once a push is accepted: [`Keep::WhenChanged`]).
     WhenFar,
-    /// Preparing for the next push, or installing.
-    Always,
+    /// Preparing for the next push, or installing: also keep a graph
+    /// whose includes changed on the way, so that the answer computed
+    /// now is for the kept graph and holds until the includes change
+    /// again, or for which any C file was read, so that the next push
+    /// reads only its own.
+    WhenChanged,
 }
 
 /// A tree's include graph.
@@ -63,6 +70,19 @@ pub struct TreeIncludes {
     /// no file's includes changed on the way (the answer computed from
     /// that graph holds for this one).
     pub same_as: Option<String>,
+    /// The commit of the kept graph this one equals, now (this one, if it
+    /// was just kept).
+    kept: Option<String>,
+}
+
+/// A graph to bring up to another commit: the one this process brought
+/// up last, or the kept one.
+#[derive(Debug)]
+pub(super) struct Base {
+    commit: String,
+    graph: IncludeGraph,
+    /// The commit of the kept graph it equals, if it does.
+    kept: Option<String>,
 }
 
 /// Why the classifier of a policy could not be built.
@@ -128,7 +148,7 @@ impl Repo {
             return Ok(0);
         }
         let followed = self
-            .followed_at(policy, policy_path, &classifier, commit, Keep::Always)
+            .followed_at(policy, policy_path, &classifier, commit, Keep::WhenChanged)
             .map_err(ClassifierError::Includes)?;
         Ok(followed.len())
     }
@@ -150,7 +170,7 @@ impl Repo {
         let key = followed_key(policy, policy_path, head);
         let cache_path = self.git_dir.join("tiergate").join(FOLLOWED_FILE);
         let cached = read_followed(&cache_path, policy.tiers.len());
-        if let Some((cached_key, followed)) = &cached {
+        if let Some((cached_key, _, followed)) = &cached {
             if *cached_key == key {
                 tracing::debug!(head = %head, files = followed.len(), "follow_includes (cached)");
                 return Ok(followed.clone());
@@ -158,11 +178,13 @@ impl Repo {
         }
         let tree = self.includes_of(head, &include_roots(policy), keep)?;
         // HEAD moved under the same policy, and no file's includes changed
-        // on the way (most commits): the answer is the one computed for
-        // the graph it was brought up from.
-        let unchanged = cached.and_then(|(cached_key, followed)| {
-            let old = tree.same_as.as_deref()?;
-            (moved_from(&cached_key, &key)? == old).then_some(followed)
+        // on the way from the kept graph, the graph the cached answer was
+        // computed from (most commits): the answer holds.
+        let base = tree.same_as.clone().unwrap_or_else(|| head.to_owned());
+        let unchanged = cached.and_then(|(cached_key, cached_base, followed)| {
+            let same =
+                same_policy(&cached_key, &key) && tree.same_as.as_ref() == Some(&cached_base);
+            same.then_some(followed)
         });
         let followed = match unchanged {
             Some(followed) => {
@@ -175,9 +197,14 @@ impl Repo {
                 followed
             }
         };
-        if let Err(e) = write_followed(&cache_path, &key, &followed) {
+        if let Err(e) = write_followed(&cache_path, &key, &base, &followed) {
             tracing::debug!(error = %e, path = %cache_path.display(), "follow_includes cache not written");
         }
+        *self.includes.borrow_mut() = Some(Base {
+            commit: tree.commit,
+            graph: tree.graph,
+            kept: tree.kept,
+        });
         Ok(followed)
     }
 
@@ -208,9 +235,21 @@ impl Repo {
         keep: Keep,
     ) -> Result<TreeIncludes, Error> {
         let path = self.git_dir.join("tiergate").join(GRAPH_FILE);
-        let kept = read_graph(&path);
-        let mut from_kept = None;
-        if let Some((old, mut graph)) = kept {
+        // The graph this process brought up last, else the kept one.
+        let base = self.includes.borrow_mut().take().or_else(|| {
+            read_graph(&path).map(|(commit, graph)| Base {
+                kept: Some(commit.clone()),
+                commit,
+                graph,
+            })
+        });
+        let mut from_base = None;
+        if let Some(Base {
+            commit: old,
+            mut graph,
+            kept,
+        }) = base
+        {
             let brought = if old == commit {
                 Ok((0, 0, false))
             } else {
@@ -223,29 +262,38 @@ impl Repo {
             match brought {
                 Ok((paths, read, changed)) => {
                     let changed = graph.set_roots(roots) || changed;
-                    from_kept = Some((old, graph, paths, read, changed));
+                    // Equal to the kept graph still, if it was and nothing
+                    // changed.
+                    let same_as = kept.filter(|_| !changed);
+                    from_base = Some((graph, paths, read, same_as));
                 }
                 // The kept commit is gone (a force-push and gc), say.
                 Err(e) => tracing::debug!(error = %e, old, "kept include graph not usable"),
             }
         }
-        let (graph, read, same_as, write) = match from_kept {
-            Some((old, graph, paths, read, changed)) => {
+        let (graph, read, same_as, write) = match from_base {
+            Some((graph, paths, read, same_as)) => {
+                // Far: the next run would diff and read all this again.
+                let far = paths > KEEP_AFTER_PATHS || read > KEEP_AFTER_READS;
                 let write = match keep {
                     Keep::Never => false,
-                    Keep::WhenFar => paths > KEEP_AFTER_PATHS,
-                    Keep::Always => old != commit || changed,
+                    Keep::WhenFar => far,
+                    Keep::WhenChanged => same_as.is_none() || read > 0 || far,
                 };
-                (graph, read, (!changed).then_some(old), write)
+                (graph, read, same_as, write)
             }
             None => {
                 let (graph, read) = self.build_includes(commit, roots)?;
                 (graph, read, None, keep != Keep::Never)
             }
         };
+        let mut kept = same_as.clone();
         if write {
-            if let Err(e) = write_graph(&path, commit, &graph) {
-                tracing::debug!(error = %e, path = %path.display(), "include graph not kept");
+            match write_graph(&path, commit, &graph) {
+                Ok(()) => kept = Some(commit.to_owned()),
+                Err(e) => {
+                    tracing::debug!(error = %e, path = %path.display(), "include graph not kept")
+                }
             }
         }
         Ok(TreeIncludes {
@@ -253,6 +301,7 @@ impl Repo {
             graph,
             read,
             same_as,
+            kept,
         })
     }
 
@@ -362,7 +411,7 @@ fn write_atomically(path: &Path, data: &[u8]) -> std::io::Result<()> {
 
 /// The file name of the cache of [`Repo::classifier`]'s answer, below
 /// `<git-dir>/tiergate/`.
-const FOLLOWED_FILE: &str = "followed-v1";
+const FOLLOWED_FILE: &str = "followed-v2";
 
 /// What [`classify::follow_includes`]'s answer depends on: the commit whose
 /// tree is read (its id names its tree and every blob), and what of the
@@ -395,43 +444,39 @@ fn followed_key(policy: &Policy, policy_path: Option<&[u8]>, head: &str) -> Vec<
     .into_bytes()
 }
 
-/// The commit `cached`'s answer was for, when it differs from `key`'s in
-/// that only (the same policy; see [`followed_key`]).
-fn moved_from<'k>(cached: &'k [u8], key: &[u8]) -> Option<&'k str> {
-    let split = |k: &'k [u8]| -> Option<(&'k [u8], &'k [u8])> {
-        let nl = k.iter().position(|&b| b == b'\n')?;
-        Some((&k[..nl], &k[nl..]))
+/// Whether two keys ([`followed_key`]) are for the same policy (whatever
+/// their commits).
+fn same_policy(cached: &[u8], key: &[u8]) -> bool {
+    let rest = |k: &[u8]| {
+        k.iter()
+            .position(|&b| b == b'\n')
+            .map(|nl| k[nl..].to_vec())
     };
-    let (cached_head, cached_rest) = split(cached)?;
-    let nl = key.iter().position(|&b| b == b'\n')?;
-    if cached_rest != &key[nl..] {
-        return None;
-    }
-    let head = std::str::from_utf8(cached_head).ok()?;
-    let old = head.strip_prefix(FOLLOWED_FILE)?.strip_prefix(' ')?;
-    (!old.is_empty() && old.bytes().all(|b| b.is_ascii_hexdigit())).then_some(old)
+    rest(cached).is_some_and(|r| Some(r) == rest(key))
 }
 
-/// The cached answer and the key it was computed for (a policy of `tiers`
-/// tiers), if the cache holds one. Format: the key,
-/// NUL, then per file `<tier> <n>` NUL, the path, NUL, and its `n`
-/// includers, each followed by NUL (paths never hold a NUL: git refuses
-/// them in trees).
-#[allow(clippy::type_complexity)]
-fn read_followed(
-    path: &Path,
-    tiers: usize,
-) -> Option<(Vec<u8>, Vec<(Vec<u8>, classify::FollowedFile)>)> {
+/// A cached answer: its key, the commit of the include graph it was
+/// computed from (a kept graph the answer holds for as long as the graph
+/// brought up from it does not change: [`TreeIncludes::same_as`]), and the
+/// files.
+type CachedAnswer = (Vec<u8>, String, Vec<(Vec<u8>, classify::FollowedFile)>);
+
+/// The cached answer (for a policy of `tiers` tiers), if the cache holds
+/// one. Format: the key, NUL, the graph's commit, NUL, then per file
+/// `<tier> <n>` NUL, the path, NUL, and its `n` includers, each followed
+/// by NUL (paths never hold a NUL: git refuses them in trees).
+fn read_followed(path: &Path, tiers: usize) -> Option<CachedAnswer> {
     let data = std::fs::read(path).ok()?;
     let mut fields = data.split(|&b| b == 0);
     let key = fields.next()?.to_vec();
+    let base = String::from_utf8(fields.next()?.to_vec()).ok()?;
     let mut out = Vec::new();
     while let Some(head) = fields.next() {
         if head.is_empty() {
             // The end: the last entry's NUL, then one more (splitting
             // leaves the empty piece after it).
             let end = fields.next() == Some(&[][..]) && fields.next().is_none();
-            return end.then_some((key, out));
+            return end.then_some((key, base, out));
         }
         let (tier, count) = std::str::from_utf8(head).ok()?.split_once(' ')?;
         let tier: usize = tier.parse().ok()?;
@@ -452,9 +497,12 @@ fn read_followed(
 fn write_followed(
     path: &Path,
     key: &[u8],
+    base: &str,
     followed: &[(Vec<u8>, classify::FollowedFile)],
 ) -> std::io::Result<()> {
     let mut out = key.to_vec();
+    out.push(0);
+    out.extend_from_slice(base.as_bytes());
     out.push(0);
     for (file, f) in followed {
         write!(out, "{} {}\0", f.tier, f.included_by.len())?;
@@ -521,30 +569,30 @@ mod tests {
                 },
             ),
         ];
-        write_followed(&path, b"key 1", &followed).expect("write");
+        write_followed(&path, b"key 1", "ab12", &followed).expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 1")
-                .map(|(_, f)| f),
+                .filter(|(k, base, _)| k == b"key 1" && base == "ab12")
+                .map(|(_, _, f)| f),
             Some(followed)
         );
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 2")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 2")
+                .map(|(_, _, f)| f),
             None
         );
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key")
+                .map(|(_, _, f)| f),
             None
         );
-        write_followed(&path, b"key 3", &[]).expect("write");
+        write_followed(&path, b"key 3", "ab12", &[]).expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 3")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 3")
+                .map(|(_, _, f)| f),
             Some(Vec::new())
         );
         // Damaged: cut short, or a bad count.
@@ -552,49 +600,44 @@ mod tests {
         std::fs::write(&path, &data[..data.len() - 1]).expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 3")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 3")
+                .map(|(_, _, f)| f),
             None
         );
-        std::fs::write(&path, b"key 4\0x 1\0a\0\0").expect("write");
+        std::fs::write(&path, b"key 4\0ab\0x 1\0a\0\0").expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 4")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 4")
+                .map(|(_, _, f)| f),
             None
         );
-        std::fs::write(&path, b"key 4\x000 2\0a\0b\0\0").expect("write");
+        std::fs::write(&path, b"key 4\0ab\x000 2\0a\0b\0\0").expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 4")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 4")
+                .map(|(_, _, f)| f),
             None,
             "one includer short"
         );
-        std::fs::write(&path, b"key 5\x003 0\0a\0\0").expect("write");
+        std::fs::write(&path, b"key 5\0ab\x003 0\0a\0\0").expect("write");
         assert_eq!(
             read_followed(&path, 3)
-                .filter(|(k, _)| k == b"key 5")
-                .map(|(_, f)| f),
+                .filter(|(k, _, _)| k == b"key 5")
+                .map(|(_, _, f)| f),
             None,
             "no such tier"
         );
         assert!(read_followed(&path, 4)
-            .filter(|(k, _)| k == b"key 5")
-            .map(|(_, f)| f)
+            .filter(|(k, _, _)| k == b"key 5")
+            .map(|(_, _, f)| f)
             .is_some());
     }
 
     #[test]
-    fn moved_from_needs_the_same_policy() {
+    fn same_policy_ignores_the_commit() {
         let key = |head: &str, rest: &str| format!("{FOLLOWED_FILE} {head}\n{rest}").into_bytes();
-        assert_eq!(
-            moved_from(&key("ab12", "p"), &key("cd34", "p")),
-            Some("ab12")
-        );
-        assert_eq!(moved_from(&key("ab12", "p"), &key("cd34", "q")), None);
-        assert_eq!(moved_from(&key("zz", "p"), &key("cd34", "p")), None);
-        assert_eq!(moved_from(b"followed-v0 ab\np", &key("cd34", "p")), None);
-        assert_eq!(moved_from(b"no newline", &key("cd34", "p")), None);
+        assert!(same_policy(&key("ab12", "p"), &key("cd34", "p")));
+        assert!(!same_policy(&key("ab12", "p"), &key("cd34", "q")));
+        assert!(!same_policy(b"no newline", b"no newline"));
     }
 }

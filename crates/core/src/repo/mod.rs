@@ -153,6 +153,10 @@ pub struct Repo {
     /// Notes commits read besides the notes ref itself: what a push gives
     /// it ([`Repo::add_pushed_notes`]).
     pushed_notes: RefCell<Vec<String>>,
+    /// The include graph this process brought up last, for the next call
+    /// in the same process ([`includes`]: the server hook judges with
+    /// HEAD's, then prepares the pushed tip's from it).
+    includes: RefCell<Option<includes::Base>>,
 }
 
 enum Backend {
@@ -233,6 +237,7 @@ impl Repo {
             server,
             notes: std::cell::OnceCell::new(),
             pushed_notes: RefCell::new(Vec::new()),
+            includes: RefCell::new(None),
         })
     }
 

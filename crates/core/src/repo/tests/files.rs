@@ -35,6 +35,7 @@ fn through_git(dir: &Path, libgit2: &Repo) -> Repo {
         server: false,
         notes: std::cell::OnceCell::new(),
         pushed_notes: std::cell::RefCell::new(Vec::new()),
+        includes: std::cell::RefCell::new(None),
     }
 }
 
