@@ -581,6 +581,13 @@ path           tier      files
     assert!(html.contains("<svg class=\"treemap\""));
     assert!(html.contains("<title>hw/net/: critical (1 files)</title>"));
     assert!(html.contains("<title>hw/: mixed (critical 1, core 3)</title>"));
+    // The policy as the repository names it: a page is shared, it must
+    // not carry the local directory layout.
+    assert!(
+        html.contains(" · policy <code>policy.yaml</code></p>"),
+        "{html}"
+    );
+    assert!(!html.contains(repo.path().to_str().unwrap()));
     for needle in ["http:", "https:", "src=", "href=", "<script"] {
         assert!(!html.contains(needle), "found {needle}");
     }
