@@ -670,9 +670,17 @@ fn pages_render_in_chromium() {
         stdout(&out),
         support::stderr(&out)
     );
-    for page in ["report", "tree", "policy"] {
+    for page in ["report", "tree", "boundary", "policy"] {
         assert!(out_dir.path().join(format!("{page}.png")).exists());
     }
+    // The boundary of the demo (crypto/f0.c includes two headers, one of
+    // which util/ includes too) as the browser parsed it.
+    let dom = dump_dom(&out_dir.path().join("boundary.html"));
+    assert!(
+        dom.contains("<tr><td><code>include/qemu/f1.c</code></td><td><span style=\"color:#2f6db5;font-weight:600\">core</span></td><td><b>only</b></td><td>crypto/f0.c</td></tr>"),
+        "{dom}"
+    );
+    assert!(dom.contains(">1 only · 1 shared</text>"), "{dom}");
     // The demo's report as the browser parsed it: the policy named in the
     // repository (the demo is under OUT_DIR), the violating commits.
     let dom = dump_dom(&out_dir.path().join("report.html"));
