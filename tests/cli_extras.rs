@@ -487,16 +487,12 @@ fn boundary_html_marks_the_reached_files_on_the_tier_map() {
     // Quiet, as `classify --tree --html` is.
     assert_eq!(stdout(&out), "");
     assert_eq!(stderr(&out), "");
-    let html = std::fs::read_to_string(&file).expect("page written");
+    // Self-contained, and the policy named as the repository names it.
+    let html = support::read_shared_page(&file, &repo);
     // The same tree map as `classify --tree --html`, from the same code.
     assert!(html.starts_with("<!DOCTYPE html>\n"));
     assert!(html.contains("<svg class=\"treemap\""));
     assert!(html.contains("<h1>The include boundary</h1>"));
-    assert!(
-        html.contains(" · policy <code>policy.yaml</code></p>"),
-        "{html}"
-    );
-    assert!(!html.contains(repo.path().to_str().expect("utf-8")));
     assert!(html.contains("<span><i style=\"background:#d0433a\"></i>critical (2 files)</span>"));
     // The legend of the marks.
     assert!(html.contains("holds a file only a forbidden tier&#39;s code includes (only: follow_includes would make it part of that tier)</span>"));
@@ -532,12 +528,6 @@ include/qemu/osdep.h: only tier critical&#39;s code includes it (follow_includes
         "<p class=\"muted\">HEAD ({}): 7 C/C++ files read for #include (roots: include).</p>",
         &head.trim()[..12]
     )));
-    // Self-contained.
-    for needle in [
-        "http:", "https:", "src=", "href=", "<script", "url(", "@import",
-    ] {
-        assert!(!html.contains(needle), "found {needle}");
-    }
 
     // With include/crypto/ in a tier of its own, include/ is mixed: the
     // shared headers' box is dashed, the "only" header's hatched.
@@ -550,7 +540,7 @@ include/qemu/osdep.h: only tier critical&#39;s code includes it (follow_includes
     );
     let out = repo.tiergate(&["boundary", "--html", path]);
     support::assert_code(&out, 0);
-    let html = std::fs::read_to_string(&file).expect("page written");
+    let html = support::read_shared_page(&file, &repo);
     let crypto = map_box(&html, "include/crypto/: open (2 files)\n");
     assert_eq!(mark_of(crypto), ("dashed", "2 shared"));
     let qemu = map_box(&html, "include/qemu/: core (1 files)\n");
