@@ -456,6 +456,13 @@ fn map_box<'a>(html: &'a str, title: &str) -> &'a str {
     &html[start..end]
 }
 
+/// The tree map of a page (its `<svg>`).
+fn tree_map(html: &str) -> &str {
+    let start = html.find("<svg class=\"treemap\"").expect("a tree map");
+    let end = start + html[start..].find("</svg>").expect("</svg>");
+    &html[start..end]
+}
+
 /// How a tree map box is marked: `hatched`, `dashed` or `none`, and the
 /// badge that counts its marked files (empty for none).
 fn mark_of(map_box: &str) -> (&'static str, &str) {
@@ -509,6 +516,7 @@ include/qemu/osdep.h: only tier critical&#39;s code includes it (follow_includes
     ), "{include}");
     assert_eq!(mark_of(include), ("hatched", "1 only · 2 shared"));
     // Nothing else is marked.
+    assert_eq!(tree_map(&html).matches("fill=\"none\"").count(), 1);
     assert_eq!(mark_of(map_box(&html, "hw/: core (1 files)")), ("none", ""));
     assert_eq!(mark_of(map_box(&html, "tests/: open")), ("none", ""));
     // The table: "only" first, includers as the listing shows them.
@@ -564,6 +572,62 @@ include/qemu/osdep.h: only tier critical&#39;s code includes it (follow_includes
     let out = repo.tiergate(&["boundary", "--html", missing.to_str().expect("utf-8")]);
     support::assert_code(&out, 3);
     assert!(stderr(&out).contains("cannot write "), "{}", stderr(&out));
+}
+
+/// A name the pusher chose is text on the page, never markup; a tier
+/// that reaches nothing, and a policy without forbidden tiers, are said in
+/// a sentence, with the map unmarked.
+#[test]
+fn boundary_html_escapes_names_and_says_when_nothing_is_reached() {
+    let repo = boundary_repo();
+    repo.commit(
+        &[
+            ("include/qemu/x<y>&z.h", "#pragma once\n"),
+            ("crypto/x.c", "#include \"qemu/x<y>&z.h\"\n"),
+        ],
+        "a header with markup in its name",
+    );
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = out_dir.path().join("out.html");
+    let path = file.to_str().expect("utf-8 path");
+    let out = repo.tiergate(&["boundary", "--html", path]);
+    support::assert_code(&out, 0);
+    let html = support::read_shared_page(&file, &repo);
+    assert!(!html.contains("x<y>"), "{html}");
+    assert!(html.contains(
+        "<tr><td><code>include/qemu/x&lt;y&gt;&amp;z.h</code></td><td><span style=\"color:#3a9a4b;font-weight:600\">core</span></td><td><b>only</b></td><td>crypto/x.c</td></tr>"
+    ), "{html}");
+    let include = map_box(&html, "include/: core (5 files)\n");
+    assert!(
+        include.contains(
+            "\ninclude/qemu/x&lt;y&gt;&amp;z.h: only tier critical&#39;s code includes it"
+        ),
+        "{include}"
+    );
+    assert_eq!(mark_of(include), ("hatched", "2 only · 2 shared"));
+
+    // Nothing reached: the map is drawn unmarked, the sentence says why.
+    let unmarked_page = |args: &[&str]| -> String {
+        let out = repo.tiergate(&[&["boundary", "--html", path], args].concat());
+        support::assert_code(&out, 0);
+        let html = support::read_shared_page(&file, &repo);
+        assert!(!tree_map(&html).contains("fill=\"none\""), "{html}");
+        html
+    };
+    let html = unmarked_page(&["--include-root", "nowhere"]);
+    assert!(html.contains(
+        "<h2>Tier <code>critical</code> (ai: forbidden)</h2><p>Tier critical: its code includes no file outside forbidden tiers.</p><p class=\"muted\">"
+    ), "{html}");
+    assert!(!html.contains("<table>"), "{html}");
+    repo.write(
+        "policy.yaml",
+        &BOUNDARY_POLICY.replace(", ai: forbidden", ""),
+    );
+    let html = unmarked_page(&[]);
+    assert!(html.contains(
+        "<p>no tier has `ai: forbidden`: there is no boundary to follow.</p><p class=\"muted\">"
+    ), "{html}");
+    assert!(!html.contains("<h2>"), "{html}");
 }
 
 #[test]
