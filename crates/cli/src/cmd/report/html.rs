@@ -979,6 +979,21 @@ mod tests {
     }
 
     #[test]
+    fn the_files_of_a_tier_directly_in_a_mixed_directory_hold_their_marks() {
+        let files: [(&[u8], usize); 3] = [(b"crypto/a.c", 0), (b"x.h", 1), (b"y.h", 1)];
+        let map = TierMap::build(vec!["critical".into(), "core".into()], files);
+        let mut marks = Marks::new("only", "shared");
+        marks.insert(b"y.h".to_vec(), mark(MarkKind::Hatched, "y.h: only"));
+        let svg = treemap(&map, 600.0, 400.0, &marks);
+        assert!(
+            svg.contains("<g><title>2 files directly in ./: core\ny.h: only</title>"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("fill=\"none\"").count(), 1, "{svg}");
+        assert!(svg.contains(">1 only</text>"), "{svg}");
+    }
+
+    #[test]
     fn a_mixed_directory_too_small_to_open_holds_the_marks_below_it() {
         let map = small_map();
         let mut marks = Marks::new("only", "shared");
