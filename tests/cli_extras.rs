@@ -371,17 +371,12 @@ fn a_closed_stdout_stops_quietly() {
     assert_eq!(stderr(&out), "", "nothing on stderr");
 }
 
-/// Headers the crypto code includes are listed with who includes them:
-/// `osdep.h` only by crypto code ("only"), `aes.h` also by a test and so
-/// `tables.h` through it ("shared"); a header only other code includes is
-/// not listed; the second run reads from the cache.
-#[test]
-fn boundary_lists_headers_forbidden_code_includes() {
+/// A tree whose forbidden tier, `crypto/`, includes a header nothing else
+/// includes (`include/qemu/osdep.h`) and one that tests include too
+/// (`include/crypto/aes.h`, and `tables.h` through it).
+fn boundary_repo() -> support::Repo {
     let repo = support::Repo::new();
-    repo.write(
-        "policy.yaml",
-        "version: 1\ntiers:\n  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }\n  - { name: open, paths: [ \"docs/\", \"tests/\" ] }\n  - { name: core, paths: [ \"**\" ] }\n",
-    );
+    repo.write("policy.yaml", BOUNDARY_POLICY);
     repo.commit(
         &[
             (
@@ -400,6 +395,18 @@ fn boundary_lists_headers_forbidden_code_includes() {
         ],
         "tree",
     );
+    repo
+}
+
+const BOUNDARY_POLICY: &str = "version: 1\ntiers:\n  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }\n  - { name: open, paths: [ \"docs/\", \"tests/\" ] }\n  - { name: core, paths: [ \"**\" ] }\n";
+
+/// Headers the crypto code includes are listed with who includes them:
+/// `osdep.h` only by crypto code ("only"), `aes.h` also by a test and so
+/// `tables.h` through it ("shared"); a header only other code includes is
+/// not listed; the second run reads from the cache.
+#[test]
+fn boundary_lists_headers_forbidden_code_includes() {
+    let repo = boundary_repo();
     let head = repo.git(&["rev-parse", "HEAD"]);
     let expected = format!(
         "\
@@ -438,6 +445,189 @@ HEAD ({}): 7 C/C++ files read for #include (roots: include)
     );
     let out = repo.tiergate(&["boundary", "--rev", "nope"]);
     support::assert_code(&out, 2);
+}
+
+/// The `<g>` of the tree map box whose tooltip starts with `title`.
+fn map_box<'a>(html: &'a str, title: &str) -> &'a str {
+    let start = html
+        .find(&format!("<g><title>{title}"))
+        .unwrap_or_else(|| panic!("no box {title:?} in {html}"));
+    let end = html[start..].find("</g>").expect("</g>") + start;
+    &html[start..end]
+}
+
+/// The tree map of a page (its `<svg>`).
+fn tree_map(html: &str) -> &str {
+    let start = html.find("<svg class=\"treemap\"").expect("a tree map");
+    let end = start + html[start..].find("</svg>").expect("</svg>");
+    &html[start..end]
+}
+
+/// How a tree map box is marked: `hatched`, `dashed` or `none`, and the
+/// badge that counts its marked files (empty for none).
+fn mark_of(map_box: &str) -> (&'static str, &str) {
+    let hatched = map_box.contains("<line");
+    let dashed = map_box.contains("stroke-dasharray=\"5 3\"");
+    let framed = map_box.contains("fill=\"none\"");
+    let kind = match (hatched, dashed, framed) {
+        (true, false, true) => "hatched",
+        (false, true, true) => "dashed",
+        (false, false, false) => "none",
+        _ => panic!("a mark of no known kind: {map_box}"),
+    };
+    let badge = map_box
+        .split_once("fill=\"#111827\"/><text")
+        .and_then(|(_, rest)| rest.split_once('>'))
+        .and_then(|(_, rest)| rest.split_once("</text>"))
+        .map_or("", |(text, _)| text);
+    (kind, badge)
+}
+
+#[test]
+fn boundary_html_marks_the_reached_files_on_the_tier_map() {
+    let repo = boundary_repo();
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = out_dir.path().join("out.html");
+    let path = file.to_str().expect("utf-8 path");
+    let out = repo.tiergate(&["boundary", "--html", path]);
+    support::assert_code(&out, 0);
+    // Quiet, as `classify --tree --html` is.
+    assert_eq!(stdout(&out), "");
+    assert_eq!(stderr(&out), "");
+    // Self-contained, and the policy named as the repository names it.
+    let html = support::read_shared_page(&file, &repo);
+    // The same tree map as `classify --tree --html`, from the same code.
+    assert!(html.starts_with("<!DOCTYPE html>\n"));
+    assert!(html.contains("<svg class=\"treemap\""));
+    assert!(html.contains("<h1>The include boundary</h1>"));
+    assert!(html.contains("<span><i style=\"background:#d0433a\"></i>critical (2 files)</span>"));
+    // The legend of the marks.
+    assert!(html.contains("holds a file only a forbidden tier&#39;s code includes (only: follow_includes would make it part of that tier)</span>"));
+    assert!(html.contains("holds a file a forbidden tier&#39;s code includes and other code too (shared: it stays in its own tier)</span>"));
+    // include/ is all core: one box, holding all three files; hatched
+    // (it holds an "only" file), with a badge and a tooltip naming the
+    // tier whose code includes each.
+    let include = map_box(&html, "include/: core (4 files)");
+    assert!(include.starts_with(
+        "<g><title>include/: core (4 files)\n\
+include/crypto/aes.h: tier critical&#39;s code includes it, and so does other code (shared)\n\
+include/crypto/tables.h: tier critical&#39;s code includes it, and so does other code (shared)\n\
+include/qemu/osdep.h: only tier critical&#39;s code includes it (follow_includes would make it critical)</title>"
+    ), "{include}");
+    assert_eq!(mark_of(include), ("hatched", "1 only · 2 shared"));
+    // Nothing else is marked.
+    assert_eq!(tree_map(&html).matches("fill=\"none\"").count(), 1);
+    assert_eq!(mark_of(map_box(&html, "hw/: core (1 files)")), ("none", ""));
+    assert_eq!(mark_of(map_box(&html, "tests/: open")), ("none", ""));
+    // The table: "only" first, includers as the listing shows them.
+    let tbody = &html[html.find("<tbody>").expect("table")..html.find("</tbody>").expect("table")];
+    assert_eq!(
+        tbody,
+        "<tbody>\
+<tr><td><code>include/qemu/osdep.h</code></td><td><span style=\"color:#3a9a4b;font-weight:600\">core</span></td><td><b>only</b></td><td>crypto/aes.c</td></tr>\
+<tr><td><code>include/crypto/aes.h</code></td><td><span style=\"color:#3a9a4b;font-weight:600\">core</span></td><td>shared</td><td>crypto/aes.c</td></tr>\
+<tr><td><code>include/crypto/tables.h</code></td><td><span style=\"color:#3a9a4b;font-weight:600\">core</span></td><td>shared</td><td>include/crypto/aes.h</td></tr>"
+    );
+    assert!(html.contains(
+        "<p>Tier critical: its code includes 3 files outside it, 1 included by nothing else.</p>"
+    ));
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    assert!(html.contains(&format!(
+        "<p class=\"muted\">HEAD ({}): 7 C/C++ files read for #include (roots: include).</p>",
+        &head.trim()[..12]
+    )));
+
+    // With include/crypto/ in a tier of its own, include/ is mixed: the
+    // shared headers' box is dashed, the "only" header's hatched.
+    repo.commit(
+        &[(
+            "policy.yaml",
+            &BOUNDARY_POLICY.replace("\"tests/\" ]", "\"tests/\", \"include/crypto/\" ]"),
+        )],
+        "policy: include/crypto is open",
+    );
+    let out = repo.tiergate(&["boundary", "--html", path]);
+    support::assert_code(&out, 0);
+    let html = support::read_shared_page(&file, &repo);
+    let crypto = map_box(&html, "include/crypto/: open (2 files)\n");
+    assert_eq!(mark_of(crypto), ("dashed", "2 shared"));
+    let qemu = map_box(&html, "include/qemu/: core (1 files)\n");
+    assert_eq!(mark_of(qemu), ("hatched", "1 only"));
+    let hw = map_box(&html, "include/hw/: core (1 files)");
+    assert_eq!(mark_of(hw), ("none", ""));
+    assert!(html.contains(
+        "<td><span style=\"color:#2f6db5;font-weight:600\">open</span></td><td>shared</td>"
+    ));
+
+    // --html draws; it does not mix with --format json.
+    let out = repo.tiergate(&["boundary", "--html", path, "--format", "json"]);
+    support::assert_code(&out, 2);
+    // A bad revision: exit 2 and no page.
+    std::fs::remove_file(&file).expect("rm");
+    let out = repo.tiergate(&["boundary", "--rev", "nope", "--html", path]);
+    support::assert_code(&out, 2);
+    assert!(!file.exists());
+    // A page that cannot be written: an I/O error, exit 3.
+    let missing = out_dir.path().join("no/such/dir/out.html");
+    let out = repo.tiergate(&["boundary", "--html", missing.to_str().expect("utf-8")]);
+    support::assert_code(&out, 3);
+    assert!(stderr(&out).contains("cannot write "), "{}", stderr(&out));
+}
+
+/// A name the pusher chose is text on the page, never markup; a tier
+/// that reaches nothing, and a policy without forbidden tiers, are said in
+/// a sentence, with the map unmarked.
+#[test]
+fn boundary_html_escapes_names_and_says_when_nothing_is_reached() {
+    let repo = boundary_repo();
+    repo.commit(
+        &[
+            ("include/qemu/x<y>&z.h", "#pragma once\n"),
+            ("crypto/x.c", "#include \"qemu/x<y>&z.h\"\n"),
+        ],
+        "a header with markup in its name",
+    );
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = out_dir.path().join("out.html");
+    let path = file.to_str().expect("utf-8 path");
+    let out = repo.tiergate(&["boundary", "--html", path]);
+    support::assert_code(&out, 0);
+    let html = support::read_shared_page(&file, &repo);
+    assert!(!html.contains("x<y>"), "{html}");
+    assert!(html.contains(
+        "<tr><td><code>include/qemu/x&lt;y&gt;&amp;z.h</code></td><td><span style=\"color:#3a9a4b;font-weight:600\">core</span></td><td><b>only</b></td><td>crypto/x.c</td></tr>"
+    ), "{html}");
+    let include = map_box(&html, "include/: core (5 files)\n");
+    assert!(
+        include.contains(
+            "\ninclude/qemu/x&lt;y&gt;&amp;z.h: only tier critical&#39;s code includes it"
+        ),
+        "{include}"
+    );
+    assert_eq!(mark_of(include), ("hatched", "2 only · 2 shared"));
+
+    // Nothing reached: the map is drawn unmarked, the sentence says why.
+    let unmarked_page = |args: &[&str]| -> String {
+        let out = repo.tiergate(&[&["boundary", "--html", path], args].concat());
+        support::assert_code(&out, 0);
+        let html = support::read_shared_page(&file, &repo);
+        assert!(!tree_map(&html).contains("fill=\"none\""), "{html}");
+        html
+    };
+    let html = unmarked_page(&["--include-root", "nowhere"]);
+    assert!(html.contains(
+        "<h2>Tier <code>critical</code> (ai: forbidden)</h2><p>Tier critical: its code includes no file outside forbidden tiers.</p><p class=\"muted\">"
+    ), "{html}");
+    assert!(!html.contains("<table>"), "{html}");
+    repo.write(
+        "policy.yaml",
+        &BOUNDARY_POLICY.replace(", ai: forbidden", ""),
+    );
+    let html = unmarked_page(&[]);
+    assert!(html.contains(
+        "<p>no tier has `ai: forbidden`: there is no boundary to follow.</p><p class=\"muted\">"
+    ), "{html}");
+    assert!(!html.contains("<h2>"), "{html}");
 }
 
 #[test]

@@ -354,6 +354,26 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// The HTML page at `path` that tiergate wrote in `repo`, checked for what
+/// every page meant to be shared must be: it names the policy as the
+/// repository does (`policy.yaml`), carries no local absolute path, and
+/// refers to nothing outside itself (no script, link, image, font or
+/// stylesheet to fetch).
+pub fn read_shared_page(path: &Path, repo: &Repo) -> String {
+    let html = std::fs::read_to_string(path).expect("page written");
+    assert!(
+        html.contains(" · policy <code>policy.yaml</code></p>"),
+        "{html}"
+    );
+    assert!(!html.contains(repo.path().to_str().expect("utf-8 path")));
+    for needle in [
+        "http:", "https:", "src=", "href=", "<script", "url(", "@import",
+    ] {
+        assert!(!html.contains(needle), "found {needle}");
+    }
+    html
+}
+
 /// The corpus of real messages, if present (`../shared/corpus` from the
 /// project root). `None` (with the path printed) when absent.
 pub fn corpus_path() -> Option<PathBuf> {

@@ -199,7 +199,7 @@ enum Command {
     Completions(cmd::completions::Args),
     /// Print the man page (roff)
     Man(cmd::completions::ManArgs),
-    /// Files outside each forbidden tier that its C/C++ code includes
+    /// Files outside each forbidden tier that its C/C++ code includes (--html: on the tier tree map)
     Boundary(cmd::boundary::Args),
     /// List the builtin AI signatures (the version the policy pins by default)
     #[command(disable_version_flag = true)]

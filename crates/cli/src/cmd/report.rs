@@ -120,8 +120,9 @@ pub fn run(global: &Global, args: Args) -> anyhow::Result<Outcome> {
 /// repository when the policy is a file in it, the file name alone when it
 /// is a file elsewhere (a page is shared: it must not carry the local
 /// directory layout), as it is otherwise (`HEAD:policy.yaml`, a relative
-/// path given on the command line).
-fn policy_in_repo(
+/// path given on the command line). Also the tree map pages'
+/// (`classify --tree --html`, `boundary --html`).
+pub(crate) fn policy_in_repo(
     source: &str,
     workdir: Option<&std::path::Path>,
     git_dir: &std::path::Path,

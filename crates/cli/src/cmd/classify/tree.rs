@@ -3,7 +3,7 @@
 //! collapsing subtrees whose files share one tier (see
 //! [`tiergate_core::classify::tiermap`]), or a tree map coloured by tier.
 
-use crate::cmd::report::html;
+use crate::cmd::report::{html, policy_in_repo};
 use crate::context;
 use crate::exit::Outcome;
 use crate::{Format, Global};
@@ -62,7 +62,8 @@ pub fn run(global: &Global, rev: &str, html_file: Option<&Path>) -> anyhow::Resu
     let (map, commit) = tiermap_at(&repo, policy, &classifier, rev)?;
     let rows = map.rows();
     if let Some(path) = html_file {
-        let page = html_page(&map, &rows, rev, &commit, &policy.source);
+        let source = policy_in_repo(&policy.source, repo.workdir().as_deref(), repo.git_dir());
+        let page = html_page(&map, &rows, rev, &commit, &source);
         std::fs::write(path, page).with_context(|| format!("cannot write {}", path.display()))?;
         return Ok(Outcome::Pass);
     }
@@ -140,14 +141,35 @@ fn human(map: &TierMap, rows: &[Row]) -> String {
     out
 }
 
-fn html_page(map: &TierMap, rows: &[Row], rev: &str, commit: &str, source: &str) -> String {
+/// What a tree map page says of the tree it draws.
+pub(crate) struct MapPage<'a> {
+    /// The heading.
+    pub title: &'a str,
+    /// The revision as given, and the commit it named.
+    pub rev: &'a str,
+    pub commit: &'a str,
+    /// Where the policy was read from, as a shared page names it
+    /// ([`crate::cmd::report::policy_in_repo`]).
+    pub source: &'a str,
+}
+
+/// The top of a tree map page, shared by `classify --tree --html` and
+/// `boundary --html`: the heading, the tiers' legend, `mark_legend` (HTML,
+/// empty for none) and the map of `map` with `marks` drawn on it.
+pub(crate) fn map_section(
+    map: &TierMap,
+    page: &MapPage<'_>,
+    marks: &html::Marks,
+    mark_legend: &str,
+) -> String {
     use html::escape;
     let mut body = format!(
-        "<h1>Tiers of the tree</h1><p class=\"sub\"><code>{}</code> ({}) · {} files · policy <code>{}</code></p>",
-        escape(rev),
-        escape(&commit[..commit.len().min(12)]),
+        "<h1>{}</h1><p class=\"sub\"><code>{}</code> ({}) · {} files · policy <code>{}</code></p>",
+        escape(page.title),
+        escape(page.rev),
+        escape(page.commit.get(..12).unwrap_or(page.commit)),
         map.root.total(),
-        escape(source)
+        escape(page.source)
     );
     let mut legend: Vec<(String, &str)> = map
         .tiers
@@ -161,8 +183,21 @@ fn html_page(map: &TierMap, rows: &[Row], rev: &str, commit: &str, source: &str)
     legend.push(("mixed directory".to_owned(), "#4b5563"));
     let legend: Vec<(&str, &str)> = legend.iter().map(|(l, c)| (l.as_str(), *c)).collect();
     body.push_str(&html::legend(&legend));
+    body.push_str(mark_legend);
     body.push_str("<p class=\"muted\">Area is the number of files; a box whose files share one tier is drawn as one; hover a box for its path and counts.</p>");
-    body.push_str(&html::treemap(map, 1060.0, 680.0));
+    body.push_str(&html::treemap(map, 1060.0, 680.0, marks));
+    body
+}
+
+fn html_page(map: &TierMap, rows: &[Row], rev: &str, commit: &str, source: &str) -> String {
+    use html::escape;
+    let page = MapPage {
+        title: "Tiers of the tree",
+        rev,
+        commit,
+        source,
+    };
+    let mut body = map_section(map, &page, &html::Marks::default(), "");
     body.push_str("<h2>Directories</h2>");
     let table_rows: Vec<Vec<String>> = rows
         .iter()

@@ -2,9 +2,10 @@
 //! no external stylesheet, font or image, so a page opens offline and can
 //! be attached to a mailing-list post or a CI artefact as it is.
 //!
-//! Shared by `tiergate report --html`, `tiergate classify --tree --html`
-//! and `tiergate policy doc --format html`.
+//! Shared by `tiergate report --html`, `tiergate classify --tree --html`,
+//! `tiergate boundary --html` and `tiergate policy doc --format html`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use tiergate_core::classify::tiermap::{Dir, TierMap};
 
@@ -68,6 +69,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;pa
 pre{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f6f8fa;padding:8px 12px;border-radius:6px;overflow:auto}
 .legend{display:flex;flex-wrap:wrap;gap:14px;margin:6px 0;font-size:13px}
 .legend i{display:inline-block;width:12px;height:12px;border-radius:2px;margin-right:5px;vertical-align:-1px}
+.legend svg{display:inline-block;margin-right:5px;vertical-align:-4px}
 svg{display:block;max-width:100%;height:auto}
 svg text{font:11px system-ui,sans-serif;fill:#1f2328}
 .muted{color:#57606a}
@@ -316,11 +318,86 @@ impl Item<'_> {
     }
 }
 
+/// How a [`treemap`] marks the box that holds a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MarkKind {
+    /// A dashed frame.
+    Dashed,
+    /// Diagonal hatching in a solid frame. In a box holding files of both
+    /// kinds it is the one drawn (the tooltip lists every file).
+    Hatched,
+}
+
+/// One file marked on a [`treemap`].
+#[derive(Debug, Clone)]
+pub struct Mark {
+    /// How its box is marked.
+    pub kind: MarkKind,
+    /// Its line in the box's tooltip (plain text).
+    pub note: String,
+}
+
+/// Files to mark on a [`treemap`], by path as the tree lists them.
+#[derive(Debug, Default)]
+pub struct Marks {
+    files: BTreeMap<Vec<u8>, Mark>,
+    /// What a marked box's badge calls its files of each kind
+    /// (`3 only · 1 shared`): hatched, dashed.
+    names: [String; 2],
+}
+
+impl Marks {
+    /// No marks yet; a box's badge counts its files as `N hatched`,
+    /// `N dashed`.
+    pub fn new(hatched: &str, dashed: &str) -> Marks {
+        Marks {
+            files: BTreeMap::new(),
+            names: [hatched.to_owned(), dashed.to_owned()],
+        }
+    }
+
+    /// Mark `path`; a second mark of the same path replaces the first.
+    pub fn insert(&mut self, path: Vec<u8>, mark: Mark) {
+        self.files.insert(path, mark);
+    }
+
+    /// `3 only · 1 shared`: the files of each kind among `marked`.
+    fn badge(&self, marked: &[&Mark]) -> String {
+        let count = |kind| marked.iter().filter(|m| m.kind == kind).count();
+        [
+            (count(MarkKind::Hatched), &self.names[0]),
+            (count(MarkKind::Dashed), &self.names[1]),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
+
+    /// The marks of the files below a directory (`dir` ends in `/`, or is
+    /// empty for the root), in path order.
+    fn under<'a>(&'a self, dir: &'a [u8]) -> impl Iterator<Item = &'a Mark> + 'a {
+        self.files
+            .range(dir.to_vec()..)
+            .take_while(move |(path, _)| path.starts_with(dir))
+            .map(|(_, mark)| mark)
+    }
+}
+
+/// Tooltip lines of marked files shown per box; the rest are counted.
+const MARK_NOTES: usize = 8;
+
+/// The frame and hatching colour of marks: darker than every tier colour,
+/// so that it reads on each of them.
+const MARK_COLOUR: &str = "#111827";
+
 /// A squarified tree map (Bruls, Huizing, van Wijk) of `map`: area is the
 /// number of files, colour the tier; a directory whose files share one
 /// tier is one box; a mixed directory has a title band and its contents
-/// inside. Every box has a `<title>` tooltip.
-pub fn treemap(map: &TierMap, width: f64, height: f64) -> String {
+/// inside. Every box has a `<title>` tooltip. A box that holds a file of
+/// `marks` is marked (see [`MarkKind`]) and its tooltip lists them.
+pub fn treemap(map: &TierMap, width: f64, height: f64, marks: &Marks) -> String {
     let mut svg = format!(
         "<svg class=\"treemap\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"tree map of tiers\">"
     );
@@ -330,9 +407,38 @@ pub fn treemap(map: &TierMap, width: f64, height: f64) -> String {
         w: width,
         h: height,
     };
-    draw_dir(map, &map.root, rect, 0, &mut svg);
+    draw_dir(map, &map.root, rect, 0, marks, &mut svg);
     svg.push_str("</svg>");
     svg
+}
+
+/// A legend for the marks of a [`treemap`]: a swatch drawn as the map
+/// draws the mark, and its label.
+pub fn mark_legend(items: &[(MarkKind, &str)]) -> String {
+    let mut out = String::from("<div class=\"legend\">");
+    for (kind, label) in items {
+        let mut swatch = String::from(
+            "<svg width=\"18\" height=\"18\" viewBox=\"0 0 18 18\" aria-hidden=\"true\"><rect width=\"18\" height=\"18\" fill=\"#9ca3af\"/>",
+        );
+        let mark = Mark {
+            kind: *kind,
+            note: String::new(),
+        };
+        draw_mark(
+            &mut swatch,
+            Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 18.0,
+                h: 18.0,
+            },
+            &[&mark],
+        );
+        swatch.push_str("</svg>");
+        let _ = write!(out, "<span>{swatch}{}</span>", escape(label));
+    }
+    out.push_str("</div>");
+    out
 }
 
 fn tier_summary(map: &TierMap, dir: &Dir) -> String {
@@ -353,16 +459,82 @@ fn dir_label(dir: &Dir) -> String {
     }
 }
 
-fn draw_box(svg: &mut String, r: Rect, fill: &str, label: &str, tooltip: &str) {
+/// `tooltip`, then a line per marked file (at most [`MARK_NOTES`]).
+fn with_notes(tooltip: &str, marked: &[&Mark]) -> String {
+    let mut text = tooltip.to_owned();
+    for mark in marked.iter().take(MARK_NOTES) {
+        text.push('\n');
+        text.push_str(&mark.note);
+    }
+    if marked.len() > MARK_NOTES {
+        let _ = write!(text, "\n… and {} more", marked.len() - MARK_NOTES);
+    }
+    text
+}
+
+/// The mark of a box holding `marked` files (nothing when there are none):
+/// drawn inside the box, 1.5 px in, since boxes abut.
+fn draw_mark(svg: &mut String, r: Rect, marked: &[&Mark]) {
+    let Some(kind) = marked.iter().map(|m| m.kind).max() else {
+        return;
+    };
+    let inset = 1.5;
+    let (x0, y0) = (r.x + inset, r.y + inset);
+    let (x1, y1) = (
+        x0 + (r.w - 2.0 * inset).max(0.0),
+        y0 + (r.h - 2.0 * inset).max(0.0),
+    );
+    if kind == MarkKind::Hatched {
+        // Lines x + y = c every `step`, cut to the box by hand: a pattern
+        // or clip path would need `url(#id)`, which check-html.sh refuses
+        // as a possible reference outside the page.
+        let step = 6.0;
+        let mut c = x0 + y0 + step;
+        while c < x1 + y1 {
+            let (ua, ub) = ((c - y1).max(x0), (c - y0).min(x1));
+            if ub > ua {
+                let _ = write!(
+                    svg,
+                    "<line x1=\"{ua:.1}\" y1=\"{:.1}\" x2=\"{ub:.1}\" y2=\"{:.1}\" stroke=\"{MARK_COLOUR}\" stroke-opacity=\"0.55\" stroke-width=\"1.5\"/>",
+                    c - ua,
+                    c - ub
+                );
+            }
+            c += step;
+        }
+    }
+    let dash = match kind {
+        MarkKind::Dashed => " stroke-dasharray=\"5 3\"",
+        MarkKind::Hatched => "",
+    };
+    let _ = write!(
+        svg,
+        "<rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"{MARK_COLOUR}\" stroke-width=\"2.5\"{dash}/>",
+        x1 - x0,
+        y1 - y0
+    );
+}
+
+/// A box: `marked` are the marked files it holds, `badge` their count.
+fn draw_box(
+    svg: &mut String,
+    r: Rect,
+    fill: &str,
+    label: &str,
+    tooltip: &str,
+    marked: &[&Mark],
+    badge: &str,
+) {
     let _ = write!(
         svg,
         "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{fill}\" stroke=\"#fff\" stroke-width=\"1\"/>",
-        escape(tooltip),
+        escape(&with_notes(tooltip, marked)),
         r.x,
         r.y,
         r.w.max(0.0),
         r.h.max(0.0)
     );
+    draw_mark(svg, r, marked);
     // A label only where it fits (about 6.5 px per character).
     if r.w > 30.0 && r.h > 15.0 {
         let max_chars = ((r.w - 6.0) / 6.5).floor() as usize;
@@ -379,15 +551,30 @@ fn draw_box(svg: &mut String, r: Rect, fill: &str, label: &str, tooltip: &str) {
             escape(&text)
         );
     }
+    // The badge under the label, on a dark ground to read over hatching.
+    let badge_w = badge.chars().count() as f64 * 6.5 + 8.0;
+    if !marked.is_empty() && r.w > badge_w + 10.0 && r.h > 40.0 {
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{badge_w:.1}\" height=\"16\" rx=\"3\" fill=\"{MARK_COLOUR}\"/><text x=\"{:.1}\" y=\"{:.1}\" style=\"fill:#fff\">{}</text>",
+            r.x + 4.0,
+            r.y + 18.0,
+            r.x + 8.0,
+            r.y + 30.0,
+            escape(badge)
+        );
+    }
     svg.push_str("</g>");
 }
 
-fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, svg: &mut String) {
+fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, marks: &Marks, svg: &mut String) {
     let label = dir_label(dir);
     if let Some(tier) = dir.tier() {
         let name = map.tiers.get(tier).map_or("?", String::as_str);
         let tooltip = format!("{label}: {name} ({} files)", dir.total());
-        draw_box(svg, r, tier_colour(tier), &label, &tooltip);
+        let marked: Vec<&Mark> = marks.under(&dir.path).collect();
+        let badge = marks.badge(&marked);
+        draw_box(svg, r, tier_colour(tier), &label, &tooltip, &marked, &badge);
         return;
     }
     if dir.total() == 0 {
@@ -395,15 +582,33 @@ fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, svg: &mut String) {
     }
     // A mixed directory: a grey frame with a title band, contents inside.
     let band = if r.h > 40.0 && r.w > 40.0 { 17.0 } else { 0.0 };
+    let pad = if depth < 6 { 2.0 } else { 1.0 };
+    let inner = Rect {
+        x: r.x + pad,
+        y: r.y + band + pad,
+        w: (r.w - 2.0 * pad).max(0.0),
+        h: (r.h - band - 2.0 * pad).max(0.0),
+    };
+    // Too small to draw its contents: the directory's box holds their marks.
+    let too_small = inner.w < 2.0 || inner.h < 2.0;
+    let marked: Vec<&Mark> = if too_small {
+        marks.under(&dir.path).collect()
+    } else {
+        Vec::new()
+    };
     let _ = write!(
         svg,
         "<g><title>{}</title><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#4b5563\" stroke=\"#fff\" stroke-width=\"1\"/>",
-        escape(&format!("{label}: mixed ({})", tier_summary(map, dir))),
+        escape(&with_notes(
+            &format!("{label}: mixed ({})", tier_summary(map, dir)),
+            &marked
+        )),
         r.x,
         r.y,
         r.w.max(0.0),
         r.h.max(0.0)
     );
+    draw_mark(svg, r, &marked);
     if band > 0.0 {
         let max_chars = ((r.w - 6.0) / 6.5).floor() as usize;
         let text: String = format!("{label} (mixed)").chars().take(max_chars).collect();
@@ -416,14 +621,7 @@ fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, svg: &mut String) {
         );
     }
     svg.push_str("</g>");
-    let pad = if depth < 6 { 2.0 } else { 1.0 };
-    let inner = Rect {
-        x: r.x + pad,
-        y: r.y + band + pad,
-        w: (r.w - 2.0 * pad).max(0.0),
-        h: (r.h - band - 2.0 * pad).max(0.0),
-    };
-    if inner.w < 2.0 || inner.h < 2.0 {
+    if too_small {
         return;
     }
     let mut items: Vec<Item<'_>> = dir.dirs.values().map(Item::Dir).collect();
@@ -439,12 +637,27 @@ fn draw_dir(map: &TierMap, dir: &Dir, r: Rect, depth: usize, svg: &mut String) {
     let rects = squarify(&sizes, inner);
     for (item, rect) in items.iter().zip(rects) {
         match item {
-            Item::Dir(sub) => draw_dir(map, sub, rect, depth + 1, svg),
+            Item::Dir(sub) => draw_dir(map, sub, rect, depth + 1, marks, svg),
             Item::Files { dir, tier, count } => {
                 let name = map.tiers.get(*tier).map_or("?", String::as_str);
                 let label = format!("{}*", dir_label(dir));
                 let tooltip = format!("{count} files directly in {}: {name}", dir_label(dir));
-                draw_box(svg, rect, tier_colour(*tier), &label, &tooltip);
+                let marked: Vec<&Mark> = dir
+                    .files
+                    .iter()
+                    .filter(|(_, t)| t == tier)
+                    .filter_map(|(path, _)| marks.files.get(path))
+                    .collect();
+                let badge = marks.badge(&marked);
+                draw_box(
+                    svg,
+                    rect,
+                    tier_colour(*tier),
+                    &label,
+                    &tooltip,
+                    &marked,
+                    &badge,
+                );
             }
         }
     }
@@ -618,6 +831,185 @@ mod tests {
         assert_eq!(nice_step(7, 5), 2);
         assert_eq!(nice_step(23, 5), 5);
         assert_eq!(nice_step(120, 5), 50);
+    }
+
+    fn mark(kind: MarkKind, note: &str) -> Mark {
+        Mark {
+            kind,
+            note: note.to_owned(),
+        }
+    }
+
+    #[test]
+    fn marks_under_a_directory_are_the_files_below_it() {
+        let mut marks = Marks::new("only", "shared");
+        for path in ["a/x", "a/y/z", "ab/c", "b", "a.h"] {
+            marks.insert(path.as_bytes().to_vec(), mark(MarkKind::Dashed, path));
+        }
+        let notes = |dir: &str| -> Vec<String> {
+            marks
+                .under(dir.as_bytes())
+                .map(|m| m.note.clone())
+                .collect()
+        };
+        // Not `ab/` nor `a.h`, which sort between `a/`'s files and after.
+        assert_eq!(notes("a/"), ["a/x", "a/y/z"]);
+        assert_eq!(notes("a/y/"), ["a/y/z"]);
+        assert_eq!(notes(""), ["a.h", "a/x", "a/y/z", "ab/c", "b"]);
+        assert!(notes("c/").is_empty());
+    }
+
+    #[test]
+    fn a_badge_counts_each_kind_and_leaves_out_none() {
+        let marks = Marks::new("only", "shared");
+        let (h, d) = (mark(MarkKind::Hatched, ""), mark(MarkKind::Dashed, ""));
+        assert_eq!(marks.badge(&[&d, &h, &d]), "1 only · 2 shared");
+        assert_eq!(marks.badge(&[&d]), "1 shared");
+        assert_eq!(marks.badge(&[&h, &h]), "2 only");
+        assert_eq!(marks.badge(&[]), "");
+    }
+
+    #[test]
+    fn notes_beyond_the_limit_are_counted() {
+        let marks: Vec<Mark> = (0..MARK_NOTES + 2)
+            .map(|i| mark(MarkKind::Dashed, &format!("f{i}")))
+            .collect();
+        let marked: Vec<&Mark> = marks.iter().collect();
+        let text = with_notes("dir/: core (10 files)", &marked);
+        assert_eq!(text.lines().count(), 1 + MARK_NOTES + 1);
+        assert!(text.starts_with("dir/: core (10 files)\nf0\nf1\n"));
+        assert!(text.ends_with("\nf7\n… and 2 more"), "{text}");
+        assert_eq!(with_notes("x", &[]), "x");
+    }
+
+    /// The numbers of `name="..."` attributes in `svg`, in order.
+    fn attrs(svg: &str, name: &str) -> Vec<f64> {
+        svg.split(&format!(" {name}=\""))
+            .skip(1)
+            .map(|rest| {
+                rest[..rest.find('"').expect("quote")]
+                    .parse()
+                    .expect("number")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hatching_stays_inside_its_box() {
+        let r = Rect {
+            x: 10.0,
+            y: 20.0,
+            w: 50.0,
+            h: 30.0,
+        };
+        let mut svg = String::new();
+        draw_mark(&mut svg, r, &[&mark(MarkKind::Hatched, "")]);
+        let lines = svg.matches("<line").count();
+        // One line every 6 px along x + y, across 47 + 27 px.
+        assert_eq!(lines, 12, "{svg}");
+        let (x1, y1, x2, y2) = (
+            attrs(&svg, "x1"),
+            attrs(&svg, "y1"),
+            attrs(&svg, "x2"),
+            attrs(&svg, "y2"),
+        );
+        for i in 0..lines {
+            for (x, y) in [(x1[i], y1[i]), (x2[i], y2[i])] {
+                assert!(
+                    (11.5..=58.5).contains(&x) && (21.5..=48.5).contains(&y),
+                    "{svg}"
+                );
+            }
+            // At 45 degrees: x + y is the same at both ends.
+            assert!(((x1[i] + y1[i]) - (x2[i] + y2[i])).abs() < 0.11, "{svg}");
+        }
+        // The solid frame, inside the box.
+        assert!(svg.ends_with(
+            "<rect x=\"11.5\" y=\"21.5\" width=\"47.0\" height=\"27.0\" fill=\"none\" stroke=\"#111827\" stroke-width=\"2.5\"/>"
+        ));
+        let mut dashed = String::new();
+        draw_mark(&mut dashed, r, &[&mark(MarkKind::Dashed, "")]);
+        assert_eq!(
+            dashed,
+            "<rect x=\"11.5\" y=\"21.5\" width=\"47.0\" height=\"27.0\" fill=\"none\" stroke=\"#111827\" stroke-width=\"2.5\" stroke-dasharray=\"5 3\"/>"
+        );
+        // Hatched wins in a box holding both.
+        let mut both = String::new();
+        let (h, d) = (mark(MarkKind::Hatched, ""), mark(MarkKind::Dashed, ""));
+        draw_mark(&mut both, r, &[&d, &h]);
+        assert_eq!(both, svg);
+        let mut none = String::new();
+        draw_mark(&mut none, r, &[]);
+        assert_eq!(none, "");
+    }
+
+    fn small_map() -> TierMap {
+        let files: [(&[u8], usize); 4] = [
+            (b"crypto/aes.c", 0),
+            (b"include/crypto/aes.h", 1),
+            (b"include/qemu/osdep.h", 1),
+            (b"docs/a.md", 1),
+        ];
+        TierMap::build(vec!["critical".into(), "core".into()], files)
+    }
+
+    #[test]
+    fn the_box_holding_a_marked_file_is_marked() {
+        let map = small_map();
+        let plain = treemap(&map, 600.0, 400.0, &Marks::default());
+        assert!(!plain.contains("fill=\"none\"") && !plain.contains("<line"));
+        let mut marks = Marks::new("only", "shared");
+        marks.insert(
+            b"include/qemu/osdep.h".to_vec(),
+            mark(MarkKind::Dashed, "include/qemu/osdep.h: shared"),
+        );
+        let svg = treemap(&map, 600.0, 400.0, &marks);
+        // One frame, in the box of include/ (all core: one box).
+        assert_eq!(svg.matches("fill=\"none\"").count(), 1, "{svg}");
+        let start = svg
+            .find("<g><title>include/: core (2 files)\ninclude/qemu/osdep.h: shared</title>")
+            .expect("include/ box");
+        let end = start + svg[start..].find("</g>").expect("</g>");
+        assert!(svg[start..end].contains("stroke-dasharray"));
+        assert!(svg[start..end].contains(">1 shared</text>"));
+        // Everything else is drawn as without marks.
+        let plain_end = start + plain[start..].find("</g>").expect("</g>");
+        assert_eq!(svg[..start], plain[..start]);
+        assert_eq!(svg[end..], plain[plain_end..]);
+    }
+
+    #[test]
+    fn the_files_of_a_tier_directly_in_a_mixed_directory_hold_their_marks() {
+        let files: [(&[u8], usize); 3] = [(b"crypto/a.c", 0), (b"x.h", 1), (b"y.h", 1)];
+        let map = TierMap::build(vec!["critical".into(), "core".into()], files);
+        let mut marks = Marks::new("only", "shared");
+        marks.insert(b"y.h".to_vec(), mark(MarkKind::Hatched, "y.h: only"));
+        let svg = treemap(&map, 600.0, 400.0, &marks);
+        assert!(
+            svg.contains("<g><title>2 files directly in ./: core\ny.h: only</title>"),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("fill=\"none\"").count(), 1, "{svg}");
+        assert!(svg.contains(">1 only</text>"), "{svg}");
+    }
+
+    #[test]
+    fn a_mixed_directory_too_small_to_open_holds_the_marks_below_it() {
+        let map = small_map();
+        let mut marks = Marks::new("only", "shared");
+        marks.insert(
+            b"include/crypto/aes.h".to_vec(),
+            mark(MarkKind::Hatched, "include/crypto/aes.h: only"),
+        );
+        // 3 x 3 px: the root (mixed) has no room for its contents.
+        let svg = treemap(&map, 3.0, 3.0, &marks);
+        assert!(
+            svg.contains(
+                "<g><title>./: mixed (critical 1, core 3)\ninclude/crypto/aes.h: only</title>"
+            ),
+            "{svg}"
+        );
+        assert_eq!(svg.matches("fill=\"none\"").count(), 1, "{svg}");
     }
 
     #[test]
