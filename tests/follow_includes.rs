@@ -258,7 +258,12 @@ fn the_boundary_follows_head_as_it_moves() {
 /// The commit the kept answer (`tiergate/followed-v2` in the server's git
 /// directory) is for: its first line is `followed-v2 <commit>`.
 fn kept_answer_for(s: &Server) -> String {
-    let data = std::fs::read(s.bare.join("tiergate/followed-v2")).expect("followed-v2 is kept");
+    kept_answer_in(&s.bare)
+}
+
+/// [`kept_answer_for`] in the git directory `git_dir`.
+fn kept_answer_in(git_dir: &Path) -> String {
+    let data = std::fs::read(git_dir.join("tiergate/followed-v2")).expect("followed-v2 is kept");
     let first = data.split(|&b| b == b'\n').next().unwrap_or_default();
     String::from_utf8_lossy(first).into_owned()
 }
@@ -287,6 +292,11 @@ fn each_accepted_push_prepares_the_boundary_in_every_format() {
 fn pushes_prepare_the_next(s: &Server) {
     let base = s.rev("HEAD");
     assert_eq!(kept_answer_for(s), format!("followed-v2 {base}"));
+    // The clone's install read HEAD's graph too.
+    assert_eq!(
+        kept_answer_in(&s.work.join(".git")),
+        format!("followed-v2 {base}")
+    );
     assert!(s.bare.join("tiergate/includes-v2").is_file());
 
     s.write(

@@ -125,8 +125,35 @@ pub fn install(run: &Run, global: &Global, args: &Args) -> Result<(), Failure> {
     if !args.no_check {
         check_last_commits(run, &top, &bin_dir);
     }
+    prepare_includes(run, &top);
     run.say("done.");
     Ok(())
+}
+
+/// With `follow_includes` in the clone's policy, read HEAD's `#include`
+/// graph now and keep it, as the server's install does: the first commit
+/// after installing would otherwise read every C file of the tree; each
+/// commit after it reads only what changed. Nothing to say without
+/// `follow_includes` or before the first commit.
+fn prepare_includes(run: &Run, top: &Path) {
+    let Ok(repo) = tiergate_core::repo::Repo::open(Some(top)) else {
+        return;
+    };
+    let Ok(found) = repo.find_policy(None) else {
+        return;
+    };
+    let Some(head) = repo.head_commit() else {
+        return;
+    };
+    if !found.policy.follows_includes() {
+        return;
+    }
+    match repo.prepare_classifier(&found.policy, found.repo_path.as_deref(), &head) {
+        Ok(files) => run.say(format!(
+            "includes:  HEAD's #include graph read and kept in .git/tiergate/ (follow_includes: {files} files followed into a tier)"
+        )),
+        Err(e) => eprintln!("includes:  HEAD's #include graph not read now ({e}); the first commit will read it"),
+    }
 }
 
 /// `--init-policy` writes a policy unless one exists; otherwise say which
