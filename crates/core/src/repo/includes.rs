@@ -313,40 +313,44 @@ impl Repo {
         roots: &[Vec<u8>],
     ) -> Result<(IncludeGraph, usize), Error> {
         let files = self.tree_files(commit)?;
-        let mut ids: Vec<&str> = files
-            .iter()
-            .filter(|f| boundary::is_source(&f.path))
-            .filter_map(|f| f.blob.as_deref())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut parsed: HashMap<String, Vec<boundary::Include>> = HashMap::with_capacity(ids.len());
-        self.read_blobs(&ids, |id, data| {
-            parsed.insert(id.to_owned(), boundary::parse_includes(data));
-        })?;
+        let parsed =
+            self.read_directives(files.iter().map(|f| (f.path.as_slice(), f.blob.as_deref())))?;
         let includes = files.iter().filter_map(|f| {
             let list = parsed.get(f.blob.as_deref()?)?;
             boundary::is_source(&f.path).then_some((f.path.as_slice(), list.as_slice()))
         });
         let graph = IncludeGraph::build(files.iter().map(|f| &f.path), includes, roots);
-        Ok((graph, ids.len()))
+        Ok((graph, parsed.len()))
+    }
+
+    /// The `#include` directives of the blobs of the source files among
+    /// `files` (path, blob id), by blob id, each blob read once.
+    fn read_directives<'f>(
+        &self,
+        files: impl Iterator<Item = (&'f [u8], Option<&'f str>)>,
+    ) -> Result<HashMap<String, Vec<boundary::Include>>, Error> {
+        let mut ids: Vec<&str> = files
+            .filter(|(path, _)| boundary::is_source(path))
+            .filter_map(|(_, blob)| blob)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut parsed = HashMap::with_capacity(ids.len());
+        self.read_blobs(&ids, |id, data| {
+            parsed.insert(id.to_owned(), boundary::parse_includes(data));
+        })?;
+        Ok(parsed)
     }
 
     /// The changes of `diffs` for [`IncludeGraph::update`], the new
     /// source files read; how many were read.
     fn file_changes(&self, diffs: Vec<FileDiff>) -> Result<(Vec<FileChange>, usize), Error> {
-        let mut ids: Vec<&str> = diffs
-            .iter()
-            .filter(|d| boundary::is_source(&d.path))
-            .filter_map(|d| d.new.as_ref()?.as_deref())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut parsed: HashMap<String, Vec<boundary::Include>> = HashMap::with_capacity(ids.len());
-        self.read_blobs(&ids, |id, data| {
-            parsed.insert(id.to_owned(), boundary::parse_includes(data));
-        })?;
-        let read = ids.len();
+        let parsed = self.read_directives(
+            diffs
+                .iter()
+                .map(|d| (d.path.as_slice(), d.new.as_ref().and_then(|b| b.as_deref()))),
+        )?;
+        let read = parsed.len();
         let changes = diffs
             .into_iter()
             .map(|d| match d.new {
