@@ -329,3 +329,25 @@ fn pushes_prepare_the_next(s: &Server) {
         "a refused push prepares nothing"
     );
 }
+
+/// A push that turns `follow_includes` on in the committed policy is
+/// judged by the policy before it, but prepares the boundary for the next
+/// push, which is judged by its own: that push reads no whole tree.
+#[test]
+fn a_push_turning_follow_includes_on_prepares_the_next() {
+    let s = project(false);
+    assert!(
+        !s.bare.join("tiergate").exists(),
+        "nothing is read without follow_includes"
+    );
+    s.write("policy.yaml", &policy(true));
+    git(&s.work, &["commit", "-q", "-am", "policy: follow includes"]);
+    assert_code(&s.push(&["-q", "origin", "main"]), 0);
+    let tip = s.rev("HEAD");
+    assert_eq!(kept_answer_for(&s), format!("followed-v2 {tip}"));
+
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
+    push_refused(&s, &tip, &bad, "crypto: tune aes.h");
+}

@@ -614,9 +614,7 @@ impl Session {
             }
         }
         let walked = judge_commits(store, &found.policy, &classifier, &tips)?;
-        if found.policy.follows_includes() {
-            self.next_head = next_head(store, &found, &self.known.refs);
-        }
+        self.next_head = next_head(store, &found, &self.known.refs);
         tracing::debug!(
             commits = walked.summary.commits_checked,
             violations = walked.summary.violations,
@@ -802,17 +800,36 @@ pub fn prepare_head(repo: &Path) -> Result<Option<usize>, String> {
         })
 }
 
-/// The new tip of the branch `HEAD` points at, if the push moves it (see
-/// [`NextHead`]).
+/// The new tip of the branch `HEAD` points at, if the push moves it, and
+/// the policy the next push will be judged by, if it follows includes
+/// (see [`NextHead`]). A policy committed on the default branch is the
+/// new tip's: a push that turns `follow_includes` on is judged by the
+/// policy before it, but the next one by its own.
 fn next_head(store: &Store, found: &Found, updates: &[RefUpdate]) -> Option<NextHead> {
     let branch = store.0.head_branch()?;
     let update = updates
         .iter()
         .find(|u| u.refname == branch && !u.is_delete())?;
     let commit = store.peel_tip(&update.new).ok()??;
-    Some(NextHead {
+    let committed = format!("HEAD:{DEFAULT_POLICY}");
+    let policy = if found.policy.source == committed {
+        let before = store
+            .0
+            .head_commit()
+            .and_then(|head| store.0.blob_id_at(&head, DEFAULT_POLICY));
+        let after = store.0.blob_id_at(&commit, DEFAULT_POLICY)?;
+        if before.as_deref() == Some(after.as_str()) {
+            found.policy.clone()
+        } else {
+            let blob = store.0.file_at(&commit, DEFAULT_POLICY)?;
+            policy::from_yaml(&blob, &committed).ok()?
+        }
+    } else {
+        found.policy.clone()
+    };
+    policy.follows_includes().then(|| NextHead {
         commit,
-        policy: found.policy.clone(),
+        policy,
         policy_path: found.repo_path.clone(),
     })
 }

@@ -57,6 +57,31 @@ impl Repo {
         }
     }
 
+    /// The blob id of the file `path` in the tree of `commit`, if that
+    /// tree has a blob there (the server hook compares the policy file of
+    /// two commits by it).
+    pub fn blob_id_at(&self, commit: &str, path: &str) -> Option<String> {
+        match &self.backend {
+            Backend::Libgit2(repo) => {
+                let id = Oid::from_str(commit).ok()?;
+                let tree = repo.find_commit(id).ok()?.tree().ok()?;
+                let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+                (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+            }
+            Backend::Git(repo) => repo.blob_id_at(commit, path),
+        }
+    }
+
+    /// The contents of the file `path` in the tree of `commit`, if that
+    /// tree has a blob there.
+    pub fn file_at(&self, commit: &str, path: &str) -> Option<Vec<u8>> {
+        let id = self.blob_id_at(commit, path)?;
+        let mut contents = None;
+        self.read_blobs(&[&id], |_, data| contents = Some(data.to_vec()))
+            .ok()?;
+        contents
+    }
+
     /// The id of the commit `rev` names.
     pub(super) fn commit_id(&self, rev: &str) -> Result<String, Error> {
         match &self.backend {

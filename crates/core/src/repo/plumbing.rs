@@ -186,6 +186,21 @@ impl Repo {
         (!id.is_empty()).then_some(id)
     }
 
+    /// The blob id of `path` in `commit`'s tree (`git rev-parse
+    /// commit:path`), if it names a blob.
+    pub fn blob_id_at(&self, commit: &str, path: &str) -> Option<String> {
+        let spec = format!("{commit}:{path}");
+        let out = self.run(&["cat-file", "-t", &spec]).ok()?;
+        if String::from_utf8_lossy(&out).trim() != "blob" {
+            return None;
+        }
+        let out = self
+            .run(&["rev-parse", "--verify", "--quiet", &spec])
+            .ok()?;
+        let id = String::from_utf8_lossy(&out).trim().to_owned();
+        (!id.is_empty()).then_some(id)
+    }
+
     /// The branch `HEAD` points at (`git symbolic-ref -q HEAD`).
     pub fn head_branch(&self) -> Option<String> {
         let out = self.run(&["symbolic-ref", "-q", "HEAD"]).ok()?;
