@@ -222,26 +222,37 @@ type Node = u32;
 /// and [`parse_includes`] stops at the delimiter). One allocation per file
 /// instead of one per directive: a tree's graph is rebuilt or updated on
 /// every push that moves the default branch.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Directives(Vec<u8>);
-
-impl Directives {
-    fn pack(list: &[Include]) -> Directives {
-        let mut out = Vec::with_capacity(list.iter().map(|i| i.name.len() + 2).sum());
-        for include in list {
-            out.push(if include.quoted { b'"' } else { b'<' });
-            out.extend_from_slice(&include.name);
-            out.push(0);
-        }
-        Directives(out)
+fn pack(list: &[Include]) -> Bytes {
+    let mut out = Vec::with_capacity(list.iter().map(|i| i.name.len() + 2).sum());
+    for include in list {
+        out.push(if include.quoted { b'"' } else { b'<' });
+        out.extend_from_slice(&include.name);
+        out.push(0);
     }
+    Bytes::Own(out.into_boxed_slice())
+}
 
-    /// `(quoted, name)` of each directive.
-    fn iter(&self) -> impl Iterator<Item = (bool, &[u8])> {
-        self.0
-            .split(|&b| b == 0)
-            .filter_map(|d| d.split_first())
-            .map(|(&kind, name)| (kind == b'"', name))
+/// `(quoted, name)` of each directive of packed `directives`.
+fn directives(packed: &[u8]) -> impl Iterator<Item = (bool, &[u8])> {
+    packed
+        .split(|&b| b == 0)
+        .filter_map(|d| d.split_first())
+        .map(|(&kind, name)| (kind == b'"', name))
+}
+
+/// A path or packed directives of a graph: a range of the bytes it was
+/// decoded from ([`IncludeGraph::decode`] copies nothing else, so that
+/// the graph kept between pushes costs one read and a scan), or bytes
+/// of its own (built, or updated since).
+#[derive(Debug, Clone)]
+enum Bytes {
+    Kept(u32, u32),
+    Own(Box<[u8]>),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Own(Box::default())
     }
 }
 
@@ -259,14 +270,16 @@ impl Directives {
 pub struct IncludeGraph {
     /// Include roots, normalised (`include/`; empty for the top).
     roots: Vec<Vec<u8>>,
-    paths: Vec<Vec<u8>>,
+    /// What the graph was decoded from ([`Bytes::Kept`] ranges).
+    kept: Vec<u8>,
+    paths: Vec<Bytes>,
     /// Whether the file of each node is in the tree (an update leaves
     /// removed files' nodes in place, absent).
     present: Vec<bool>,
     /// Every node, sorted by path: the index (a sorted list, not a hash
     /// map, so that the kept graph is read without hashing every path).
     order: Vec<Node>,
-    directives: Vec<Directives>,
+    directives: Vec<Bytes>,
     /// Sorted, without duplicates or the file itself.
     edges: Vec<Vec<Node>>,
 }
@@ -337,13 +350,16 @@ impl IncludeGraph {
         paths.dedup();
         let count = Node::try_from(paths.len()).expect("fewer than 2^32 files");
         graph.present = vec![true; paths.len()];
-        graph.directives = vec![Directives::default(); paths.len()];
+        graph.directives = vec![Bytes::default(); paths.len()];
         graph.edges = vec![Vec::new(); paths.len()];
         graph.order = (0..count).collect();
-        graph.paths = paths;
+        graph.paths = paths
+            .into_iter()
+            .map(|p| Bytes::Own(p.into_boxed_slice()))
+            .collect();
         for (from, list) in includes {
             let node = graph.node(from);
-            graph.directives[node as usize] = Directives::pack(list);
+            graph.directives[node as usize] = pack(list);
         }
         for node in 0..graph.paths.len() as Node {
             graph.edges[node as usize] = graph.resolve_node(node);
@@ -362,9 +378,9 @@ impl IncludeGraph {
             Err(at) => at,
         };
         let node = Node::try_from(self.paths.len()).expect("fewer than 2^32 files");
-        self.paths.push(path.to_vec());
+        self.paths.push(Bytes::Own(path.into()));
         self.present.push(true);
-        self.directives.push(Directives::default());
+        self.directives.push(Bytes::default());
         self.edges.push(Vec::new());
         self.order.insert(at, node);
         node
@@ -372,8 +388,22 @@ impl IncludeGraph {
 
     /// Where `path` is in `order` (or would be).
     fn find(&self, path: &[u8]) -> Result<usize, usize> {
-        self.order
-            .binary_search_by(|&n| self.paths[n as usize].as_slice().cmp(path))
+        self.order.binary_search_by(|&n| self.path(n).cmp(path))
+    }
+
+    fn bytes<'a>(&'a self, bytes: &'a Bytes) -> &'a [u8] {
+        match bytes {
+            Bytes::Kept(start, end) => &self.kept[*start as usize..*end as usize],
+            Bytes::Own(own) => own,
+        }
+    }
+
+    fn path(&self, node: Node) -> &[u8] {
+        self.bytes(&self.paths[node as usize])
+    }
+
+    fn packed_directives(&self, node: Node) -> &[u8] {
+        self.bytes(&self.directives[node as usize])
     }
 
     fn present_node(&self, path: &[u8]) -> Option<Node> {
@@ -384,11 +414,11 @@ impl IncludeGraph {
     /// The files `node`'s directives name, resolved against the graph's
     /// files and roots.
     fn resolve_node(&self, node: Node) -> Vec<Node> {
-        let from = &self.paths[node as usize];
+        let from = self.path(node);
         let own = dir_of(from);
         let mut buf = Vec::new();
         let mut targets = Vec::new();
-        for (quoted, name) in self.directives[node as usize].iter() {
+        for (quoted, name) in directives(self.packed_directives(node)) {
             let dirs = quoted
                 .then_some(own)
                 .into_iter()
@@ -439,16 +469,16 @@ impl IncludeGraph {
                 FileChange::Removed(path) => {
                     if let Some(node) = self.present_node(&path) {
                         self.present[node as usize] = false;
-                        self.directives[node as usize] = Directives::default();
+                        self.directives[node as usize] = Bytes::default();
                         changed |= !self.edges[node as usize].is_empty();
                         self.edges[node as usize].clear();
                         removed.insert(node);
                     }
                 }
                 FileChange::Put(path, list) => {
-                    let directives = Directives::pack(&list);
+                    let directives = pack(&list);
                     match self.present_node(&path) {
-                        Some(node) if self.directives[node as usize] == directives => {}
+                        Some(node) if self.packed_directives(node) == self.bytes(&directives) => {}
                         Some(node) => {
                             self.directives[node as usize] = directives;
                             dirty.insert(node);
@@ -471,12 +501,11 @@ impl IncludeGraph {
             }
         }
         if !added.is_empty() {
-            for (node, directives) in self.directives.iter().enumerate() {
-                if directives
-                    .iter()
+            for node in 0..self.paths.len() as Node {
+                if directives(self.packed_directives(node))
                     .any(|(_, name)| names_segment(name, |last| added.contains(last)))
                 {
-                    dirty.insert(node as Node);
+                    dirty.insert(node);
                 }
             }
         }
@@ -515,7 +544,7 @@ impl IncludeGraph {
             .iter()
             .zip(&self.present)
             .filter(|(_, &present)| present)
-            .map(|(p, _)| p.as_slice())
+            .map(|(p, _)| self.bytes(p))
     }
 
     /// The files `from` includes directly (sorted by node, not by name).
@@ -523,7 +552,7 @@ impl IncludeGraph {
         self.present_node(from).map_or_else(Vec::new, |n| {
             self.edges[n as usize]
                 .iter()
-                .map(|&t| self.paths[t as usize].as_slice())
+                .map(|&t| self.path(t))
                 .collect()
         })
     }
@@ -541,7 +570,7 @@ impl IncludeGraph {
         // include something (possible starts) and those reached.
         let mut tiers: Vec<Option<usize>> = vec![None; n];
         let tier_at = |node: Node, tiers: &mut Vec<Option<usize>>| {
-            *tiers[node as usize].get_or_insert_with(|| tier_of(&self.paths[node as usize]))
+            *tiers[node as usize].get_or_insert_with(|| tier_of(self.path(node)))
         };
         let mut seen = vec![false; n];
         let mut queue = std::collections::VecDeque::new();
@@ -603,7 +632,7 @@ impl IncludeGraph {
                 }
             }
         }
-        let path = |node: &Node| self.paths[*node as usize].clone();
+        let path = |node: &Node| self.path(*node).to_vec();
         let mut out: Vec<Reached> = reached
             .iter()
             .map(|(node, by)| {
@@ -652,9 +681,9 @@ impl IncludeGraph {
             if !self.present[node] {
                 continue;
             }
-            out.extend_from_slice(&self.paths[node]);
+            out.extend_from_slice(self.bytes(&self.paths[node]));
             out.push(0);
-            let directives = &self.directives[node].0;
+            let directives = self.bytes(&self.directives[node]);
             number(&mut out, directives.len());
             out.extend_from_slice(directives);
             // Sorted by place, as `resolve_node` sorts by node.
@@ -697,26 +726,30 @@ impl IncludeGraph {
         if count > data.len() / 9 {
             return None;
         }
+        // Ranges of `data` are kept as 32-bit offsets.
+        u32::try_from(data.len()).ok()?;
+        let range = |start: usize, len: usize| Bytes::Kept(start as u32, (start + len) as u32);
         let mut graph = IncludeGraph {
             roots,
+            kept: Vec::new(),
             paths: Vec::with_capacity(count),
             present: vec![true; count],
             order: (0..count as Node).collect(),
             directives: Vec::with_capacity(count),
             edges: Vec::with_capacity(count),
         };
+        let mut last: &[u8] = &[];
         for node in 0..count {
+            let file_at = pos;
             let file = path(&mut pos)?;
             // Sorted and distinct, as encode wrote them: `order` holds.
-            if graph
-                .paths
-                .last()
-                .is_some_and(|last: &Vec<u8>| last.as_slice() >= file)
-            {
+            if node > 0 && last >= file {
                 return None;
             }
+            last = file;
             let len = number(&mut pos)?;
-            let directives = data.get(pos..pos.checked_add(len)?)?.to_vec();
+            let directives_at = pos;
+            let directives = data.get(pos..pos.checked_add(len)?)?;
             if directives.last().is_some_and(|&b| b != 0) {
                 return None;
             }
@@ -734,11 +767,15 @@ impl IncludeGraph {
                 }
                 edges.push(target as Node);
             }
-            graph.paths.push(file.to_vec());
-            graph.directives.push(Directives(directives));
+            graph.paths.push(range(file_at, file.len()));
+            graph.directives.push(range(directives_at, len));
             graph.edges.push(edges);
         }
-        (pos == data.len()).then_some(graph)
+        if pos != data.len() {
+            return None;
+        }
+        graph.kept = data.to_vec();
+        Some(graph)
     }
 }
 
