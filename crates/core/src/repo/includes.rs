@@ -13,6 +13,14 @@
 //! built from the whole tree, and one that cannot be written only costs
 //! time. Only tiergate writes it, in the git directory, which a pusher
 //! cannot write.
+//!
+//! The answer [`Repo::classifier`] needs, the files followed into each
+//! tier, is kept beside it in `followed-v2`, keyed by the commit and the
+//! policy, with the commit of the graph it was computed from: it is
+//! reused while the graph brought up from there does not change. The
+//! server hook prepares both for the next push once it accepts one
+//! ([`Repo::prepare_classifier`]), so that a push through tiergate
+//! usually reads the answer and nothing else.
 
 use super::files::FileDiff;
 use super::{Error, Found, Repo};
@@ -28,11 +36,14 @@ use std::path::{Path, PathBuf};
 /// [`boundary::parse_includes`] reads.
 const GRAPH_FILE: &str = "includes-v2";
 
-/// Paths a diff from the kept graph may change, and C files it may make a
-/// run read, before a hook keeps the graph it brought up (see
-/// [`Keep::WhenFar`]): reading a blob from a real project's pack costs
-/// about as much as rewriting the graph of its 5,000 C files.
+/// Paths a diff from the kept graph may change before a hook keeps the
+/// graph it brought up (see [`Keep::WhenFar`]).
 const KEEP_AFTER_PATHS: usize = 64;
+
+/// C files a diff from the kept graph may make a run read before a hook
+/// keeps the graph it brought up: reading a blob from a real project's
+/// pack (DPDK: 0.3-0.5 ms) costs about a third of rewriting the graph of
+/// its 5,000 C files.
 const KEEP_AFTER_READS: usize = 4;
 
 /// Whether the graph brought up to a commit replaces the kept one.
@@ -43,7 +54,8 @@ enum Keep {
     /// next diff long.
     Never,
     /// The judging path: keep a graph built from the whole tree, or one
-    /// whose diff from the kept graph has grown past [`KEEP_AFTER_PATHS`];
+    /// whose diff from the kept graph has grown past [`KEEP_AFTER_PATHS`]
+    /// or [`KEEP_AFTER_READS`];
     /// otherwise the next run updates from the kept graph again, which
     /// costs less than rewriting it on every push (the server prepares
     /// the next push's graph once a push is accepted: [`Keep::WhenChanged`]).
