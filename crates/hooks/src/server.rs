@@ -502,16 +502,22 @@ impl NextHead {
     /// taken and recorded already: a failure here only costs the next
     /// push time.
     fn prepare(self, store: &Store) {
-        let prepared =
+        // A bug here must not turn the decision taken into a refusal: a
+        // panic is caught and only logged, like an error.
+        let prepared = crate::error::catch_panic(|| {
             store
                 .0
-                .prepare_classifier(&self.policy, self.policy_path.as_deref(), &self.commit);
+                .prepare_classifier(&self.policy, self.policy_path.as_deref(), &self.commit)
+        });
         match prepared {
-            Ok(files) => {
+            Ok(Ok(files)) => {
                 tracing::debug!(commit = %self.commit, files, "follow_includes prepared for the next push")
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 tracing::debug!(commit = %self.commit, error = %e, "follow_includes not prepared")
+            }
+            Err(panic) => {
+                tracing::debug!(commit = %self.commit, panic = %panic.message, "follow_includes not prepared")
             }
         }
     }
@@ -773,6 +779,11 @@ fn peel_tips(store: &Store, policy: &Policy, updates: &[RefUpdate]) -> Result<Ti
 /// whole tree. The number of files followed into a tier, or `None` when
 /// there is nothing to prepare (no `follow_includes`, an unborn `HEAD`).
 pub fn prepare_head(repo: &Path) -> Result<Option<usize>, String> {
+    crate::error::catch_panic(|| prepare_head_in(repo))
+        .unwrap_or_else(|panic| Err(format!("internal error: {}", panic.message)))
+}
+
+fn prepare_head_in(repo: &Path) -> Result<Option<usize>, String> {
     let repo = Repo::open_server(Some(repo)).map_err(|e| e.to_string())?;
     let options = Options::default();
     let found = match trusted_policy(&options, &repo) {

@@ -148,7 +148,13 @@ fn prepare_includes(run: &Run, top: &Path) {
     if !found.policy.follows_includes() {
         return;
     }
-    match repo.prepare_classifier(&found.policy, found.repo_path.as_deref(), &head) {
+    // Installing is done: a bug here is reported, not a failed install.
+    let prepared = tiergate_hooks::error::catch_panic(|| {
+        repo.prepare_classifier(&found.policy, found.repo_path.as_deref(), &head)
+            .map_err(|e| e.to_string())
+    })
+    .unwrap_or_else(|panic| Err(format!("internal error: {}", panic.message)));
+    match prepared {
         Ok(files) => run.say(format!(
             "includes:  HEAD's #include graph read and kept in .git/tiergate/ (follow_includes: {files} files followed into a tier)"
         )),
