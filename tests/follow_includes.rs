@@ -351,3 +351,76 @@ fn a_push_turning_follow_includes_on_prepares_the_next() {
     let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
     push_refused(&s, &tip, &bad, "crypto: tune aes.h");
 }
+
+/// The graph prepared for a push that tiergate accepted but that never
+/// landed (a hook after it refused the push, so the pushed objects went
+/// with the quarantine) is of a commit the server does not have: the next
+/// push brings up the graph kept before it instead of reading the whole
+/// tree again, and judges as before.
+#[test]
+fn a_prepared_push_that_never_landed_costs_nothing_later() {
+    let s = project(true);
+    let base = s.rev("HEAD");
+    s.write(
+        "crypto/aes.c",
+        "#include <crypto/aes.h>\n#include <qemu/common.h>\nint tuned;\n",
+    );
+    git(&s.work, &["commit", "-q", "-am", "crypto: tune aes.c"]);
+    let lost = s.rev("HEAD");
+    // A hook that runs tiergate's, then refuses.
+    let hook = s.bare.join("hooks/pre-receive");
+    let inner = s.bare.join("hooks/pre-receive.inner");
+    std::fs::rename(&hook, &inner).expect("move the hook");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ninput=$(cat)\nprintf '%s\\n' \"$input\" | \"$(dirname \"$0\")/pre-receive.inner\" || exit $?\necho 'later hook: refused' >&2\nexit 1\n",
+    )
+    .expect("write the hook");
+    std::fs::set_permissions(&hook, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .expect("chmod");
+    let out = s.push(&["origin", "main"]);
+    assert_code(&out, 1);
+    assert_remote_line(&out, "later hook: refused");
+    std::fs::rename(&inner, &hook).expect("put the hook back");
+    assert_eq!(
+        s.remote_rev("refs/heads/main").as_deref(),
+        Some(base.as_str())
+    );
+    assert_eq!(
+        s.remote_rev(&format!("{lost}^{{commit}}")),
+        None,
+        "the pushed objects are gone"
+    );
+    assert_eq!(
+        kept_answer_for(&s),
+        format!("followed-v2 {lost}"),
+        "tiergate had prepared for the push it accepted"
+    );
+
+    git(&s.work, &["reset", "-q", "--hard", &base]);
+    let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
+    assert_code(&out, 1);
+    let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
+    let out = s.push_env(&["--no-verify", "origin", "main"], &[("RUST_LOG", "debug")]);
+    assert_code(&out, 1);
+    assert_remote_line(
+        &out,
+        &format!(
+            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"",
+            &bad[..12]
+        ),
+    );
+    let lines = remote_lines(&out);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("kept include graph not usable")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" follow_includes ") && l.contains("read=0")),
+        "the graph kept before was brought up, no file read: {lines:#?}"
+    );
+}

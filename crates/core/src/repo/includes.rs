@@ -248,36 +248,27 @@ impl Repo {
     ) -> Result<TreeIncludes, Error> {
         let path = self.git_dir.join("tiergate").join(GRAPH_FILE);
         // The graph this process brought up last, else the kept one.
-        let base = self.includes.borrow_mut().take().or_else(|| {
-            read_graph(&path).map(|(commit, graph)| Base {
-                kept: Some(commit.clone()),
-                commit,
-                graph,
-            })
-        });
+        // The graph this process brought up last, else the kept one, else
+        // the one kept before it: the kept graph may be of a pushed commit
+        // that never landed (prepared once pre-receive accepted it, then
+        // another hook refused the push), whose objects are gone.
+        let mut memory = self.includes.borrow_mut().take();
         let mut from_base = None;
-        if let Some(Base {
-            commit: old,
-            mut graph,
-            kept,
-        }) = base
-        {
-            let brought = if old == commit {
-                Ok((0, 0, false))
-            } else {
-                self.file_diffs(&old, commit).and_then(|diffs| {
-                    let paths = diffs.len();
-                    let (changes, read) = self.file_changes(diffs)?;
-                    Ok((paths, read, graph.update(changes)))
-                })
+        for source in [None, Some(path.clone()), Some(previous_path(&path))] {
+            let base = match &source {
+                None => memory.take(),
+                Some(file) => read_graph(file).map(|(commit, graph)| Base {
+                    kept: Some(commit.clone()),
+                    commit,
+                    graph,
+                }),
             };
-            match brought {
-                Ok((paths, read, changed)) => {
-                    let changed = graph.set_roots(roots) || changed;
-                    // Equal to the kept graph still, if it was and nothing
-                    // changed.
-                    let same_as = kept.filter(|_| !changed);
-                    from_base = Some((graph, paths, read, same_as));
+            let Some(base) = base else { continue };
+            let old = base.commit.clone();
+            match self.bring_up(base, commit, roots) {
+                Ok(brought) => {
+                    from_base = Some(brought);
+                    break;
                 }
                 // The kept commit is gone (a force-push and gc), say.
                 Err(e) => tracing::debug!(error = %e, old, "kept include graph not usable"),
@@ -315,6 +306,32 @@ impl Repo {
             same_as,
             kept,
         })
+    }
+
+    /// `base` brought up to `commit`'s tree through their diff: the graph,
+    /// how many paths differ, how many C files were read, and the commit
+    /// of the kept graph it equals, if it still does.
+    fn bring_up(
+        &self,
+        base: Base,
+        commit: &str,
+        roots: &[Vec<u8>],
+    ) -> Result<(IncludeGraph, usize, usize, Option<String>), Error> {
+        let Base {
+            commit: old,
+            mut graph,
+            kept,
+        } = base;
+        let (paths, read, changed) = if old == commit {
+            (0, 0, false)
+        } else {
+            let diffs = self.file_diffs(&old, commit)?;
+            let paths = diffs.len();
+            let (changes, read) = self.file_changes(diffs)?;
+            (paths, read, graph.update(changes))
+        };
+        let changed = graph.set_roots(roots) || changed;
+        Ok((graph, paths, read, kept.filter(|_| !changed)))
     }
 
     /// The include graph of `commit`'s tree, every source file read; how
@@ -405,10 +422,37 @@ fn read_graph(path: &Path) -> Option<(String, IncludeGraph)> {
     Some((commit.to_owned(), IncludeGraph::decode(&data[nul + 1..])?))
 }
 
+/// Keep `graph` as the graph of `commit`; the graph kept so far, if of
+/// another commit, becomes the previous one ([`previous_path`]).
 fn write_graph(path: &Path, commit: &str, graph: &IncludeGraph) -> std::io::Result<()> {
     let mut out = format!("tiergate {GRAPH_FILE} {commit}\0").into_bytes();
     out.extend_from_slice(&graph.encode());
+    if kept_commit(path).is_some_and(|kept| kept != commit) {
+        std::fs::rename(path, previous_path(path))?;
+    }
     write_atomically(path, &out)
+}
+
+/// Where the graph kept before the current one is.
+fn previous_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".prev");
+    path.with_file_name(name)
+}
+
+/// The commit of the graph kept in `path`, from its first line only.
+fn kept_commit(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut head = [0u8; 128];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut head).ok()?;
+    let nul = memchr::memchr(0, &head[..n])?;
+    let line = std::str::from_utf8(&head[..nul]).ok()?;
+    let commit = line
+        .strip_prefix("tiergate ")?
+        .strip_prefix(GRAPH_FILE)?
+        .strip_prefix(' ')?;
+    Some(commit.to_owned())
 }
 
 /// Write `data` to `path` through a temporary file and a rename, so that
