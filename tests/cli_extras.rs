@@ -705,3 +705,67 @@ fn color_flag_and_plain_logs() {
     assert!(logged.contains("WARN"), "{logged:?}");
     assert!(!logged.contains('\x1b'), "{logged:?}");
 }
+
+/// A tree with more C files than one reader takes on (`tiergate boundary`
+/// reads the first tree with a thread per core, each with its own `git
+/// cat-file --batch`): the same answer as with one (`TIERGATE_JOBS=1`).
+#[test]
+fn boundary_reads_a_big_tree_with_every_core_alike() {
+    let repo = support::Repo::new();
+    repo.write(
+        "policy.yaml",
+        "version: 1\ntiers:\n  - { name: critical, paths: [ \"crypto/\" ], ai: forbidden }\n  - { name: core, paths: [ \"**\" ] }\n",
+    );
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "crypto/aes.c".into(),
+            "#include <crypto/aes.h>\n#include <shared.h>\n".into(),
+        ),
+        (
+            "include/crypto/aes.h".into(),
+            "#include \"tables.h\"\n".into(),
+        ),
+        ("include/crypto/tables.h".into(), String::new()),
+        ("include/shared.h".into(), String::new()),
+    ];
+    for i in 0..700 {
+        files.push((
+            format!("src/m{}/f{i}.c", i / 50),
+            format!("#include <shared.h>\n#include \"f{i}.h\"\nint f{i};\n"),
+        ));
+        files.push((
+            format!("src/m{}/f{i}.h", i / 50),
+            format!("int f{i}(void);\n"),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .collect();
+    repo.commit(&refs, "a big tree");
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let expected = format!(
+        "\
+tier 'critical': its code includes 3 files outside it, 2 included by nothing else:
+  include/crypto/aes.h     core  only    included by crypto/aes.c
+  include/crypto/tables.h  core  only    included by include/crypto/aes.h
+  include/shared.h         core  shared  included by crypto/aes.c
+HEAD ({}): 1404 C/C++ files read for #include (roots: include)
+",
+        &head.trim()[..12]
+    );
+    let run = |jobs: &str| {
+        support::tiergate_cmd(repo.path())
+            .arg("boundary")
+            .env("TIERGATE_JOBS", jobs)
+            .output()
+            .expect("spawn tiergate")
+    };
+    let parallel = run("2");
+    support::assert_code(&parallel, 0);
+    assert_eq!(support::stdout(&parallel), expected);
+    std::fs::remove_dir_all(repo.path().join(".git/tiergate")).expect("forget the graph");
+    let one = run("1");
+    support::assert_code(&one, 0);
+    assert_eq!(support::stdout(&one), expected);
+}

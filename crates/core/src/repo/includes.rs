@@ -46,6 +46,11 @@ const KEEP_AFTER_PATHS: usize = 64;
 /// its 5,000 C files.
 const KEEP_AFTER_READS: usize = 4;
 
+/// Blobs to read at least before [`Repo::read_directives`] reads them
+/// with more than one thread (starting a `git cat-file` costs a few
+/// milliseconds).
+const PARALLEL_READS_FROM: usize = 512;
+
 /// Whether the graph brought up to a commit replaces the kept one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
@@ -364,10 +369,60 @@ impl Repo {
             .collect();
         ids.sort_unstable();
         ids.dedup();
+        let workers = super::parallel::workers_for(super::parallel::Workload::Judging);
+        if workers > 1 && ids.len() >= PARALLEL_READS_FROM {
+            return self.read_directives_in_parallel(&ids, workers);
+        }
         let mut parsed = HashMap::with_capacity(ids.len());
         self.read_blobs(&ids, |id, data| {
             parsed.insert(id.to_owned(), boundary::parse_includes(data));
         })?;
+        Ok(parsed)
+    }
+
+    /// [`Repo::read_directives`] of many blobs (a whole tree: the first
+    /// run, a CI job's fresh clone) with `workers` threads, each reading
+    /// its share through a `git cat-file --batch` of its own: inflating
+    /// blobs is nearly all the time, and git's readers, unlike libgit2's
+    /// repositories in one process, share no pack lock or delta-base
+    /// cache (DPDK's 5,373 C blobs: 0.43 s with one, 0.26 s with two).
+    fn read_directives_in_parallel(
+        &self,
+        ids: &[&str],
+        workers: usize,
+    ) -> Result<HashMap<String, Vec<boundary::Include>>, Error> {
+        let git = super::plumbing::Repo::new(self.dir.as_deref());
+        let share = ids.len().div_ceil(workers);
+        type Share = Result<Vec<(String, Vec<boundary::Include>)>, super::plumbing::Error>;
+        let results: Vec<Share> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .chunks(share)
+                .map(|chunk| {
+                    let git = &git;
+                    scope.spawn(move || {
+                        let mut parsed = Vec::with_capacity(chunk.len());
+                        git.read_blobs(chunk.iter().copied(), |id, data| {
+                            parsed.push((id.to_owned(), boundary::parse_includes(data)));
+                        })
+                        .map(|()| parsed)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(super::plumbing::Error::Object(
+                            "a thread reading #include directives panicked".into(),
+                        ))
+                    })
+                })
+                .collect()
+        });
+        let mut parsed = HashMap::with_capacity(ids.len());
+        for result in results {
+            parsed.extend(result.map_err(Error::Plumbing)?);
+        }
         Ok(parsed)
     }
 
