@@ -208,10 +208,44 @@ pub fn resolve(
     exists: impl Fn(&[u8]) -> bool,
 ) -> Option<Vec<u8>> {
     let own = include.quoted.then(|| dir_of(from));
-    own.into_iter()
-        .chain(roots.iter().map(Vec::as_slice))
-        .filter_map(|dir| join(dir, &include.name))
-        .find(|candidate| exists(candidate))
+    first_found(
+        &mut Vec::new(),
+        own,
+        &include.name,
+        &normalise_roots(roots),
+        |candidate| exists(candidate).then(|| candidate.to_vec()),
+    )
+}
+
+/// What `found` says of the first candidate for include `name` it accepts:
+/// `name` in the including file's directory `own` (for `"x"`), then in
+/// each of `roots` (normalised: [`normalise_roots`]), as a compiler tries
+/// its `-I` directories. `buf` holds the candidate (kept between calls:
+/// no allocation per directive).
+fn first_found<T>(
+    buf: &mut Vec<u8>,
+    own: Option<&[u8]>,
+    name: &[u8],
+    roots: &[Vec<u8>],
+    mut found: impl FnMut(&[u8]) -> Option<T>,
+) -> Option<T> {
+    let plain = is_plain(name);
+    for dir in own.into_iter().chain(roots.iter().map(Vec::as_slice)) {
+        if plain {
+            buf.clear();
+            buf.extend_from_slice(dir);
+            buf.extend_from_slice(name);
+        } else {
+            match join(dir, name) {
+                Some(joined) => *buf = joined,
+                None => continue,
+            }
+        }
+        if let Some(answer) = found(buf) {
+            return Some(answer);
+        }
+    }
+    None
 }
 
 /// A file of an [`IncludeGraph`], by index.
@@ -414,37 +448,14 @@ impl IncludeGraph {
     /// The files `node`'s directives name, resolved against the graph's
     /// files and roots.
     fn resolve_node(&self, node: Node) -> Vec<Node> {
-        let from = self.path(node);
-        let own = dir_of(from);
+        let own = dir_of(self.path(node));
         let mut buf = Vec::new();
         let mut targets = Vec::new();
         for (quoted, name) in directives(self.packed_directives(node)) {
-            let dirs = quoted
-                .then_some(own)
-                .into_iter()
-                .chain(self.roots.iter().map(Vec::as_slice));
-            let plain = is_plain(name);
-            for dir in dirs {
-                let candidate = if plain {
-                    buf.clear();
-                    buf.extend_from_slice(dir);
-                    buf.extend_from_slice(name);
-                    &buf
-                } else {
-                    match join(dir, name) {
-                        Some(joined) => {
-                            buf = joined;
-                            &buf
-                        }
-                        None => continue,
-                    }
-                };
-                if let Some(target) = self.present_node(candidate) {
-                    if target != node {
-                        targets.push(target);
-                    }
-                    break;
-                }
+            let own = quoted.then_some(own);
+            let found = first_found(&mut buf, own, name, &self.roots, |c| self.present_node(c));
+            if let Some(target) = found.filter(|&t| t != node) {
+                targets.push(target);
             }
         }
         targets.sort_unstable();
