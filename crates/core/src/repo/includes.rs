@@ -252,7 +252,6 @@ impl Repo {
         keep: Keep,
     ) -> Result<TreeIncludes, Error> {
         let path = self.git_dir.join("tiergate").join(GRAPH_FILE);
-        // The graph this process brought up last, else the kept one.
         // The graph this process brought up last, else the kept one, else
         // the one kept before it: the kept graph may be of a pushed commit
         // that never landed (prepared once pre-receive accepted it, then
@@ -465,7 +464,13 @@ fn include_roots(policy: &Policy) -> Vec<Vec<u8>> {
 /// then [`IncludeGraph::encode`].
 fn read_graph(path: &Path) -> Option<(String, IncludeGraph)> {
     let data = std::fs::read(path).ok()?;
-    let nul = memchr::memchr(0, &data)?;
+    let (commit, rest) = graph_header(&data)?;
+    Some((commit.to_owned(), IncludeGraph::decode(rest)?))
+}
+
+/// The commit a kept graph's first line names, and the bytes after it.
+fn graph_header(data: &[u8]) -> Option<(&str, &[u8])> {
+    let nul = memchr::memchr(0, data)?;
     let head = std::str::from_utf8(&data[..nul]).ok()?;
     let commit = head
         .strip_prefix("tiergate ")?
@@ -474,7 +479,7 @@ fn read_graph(path: &Path) -> Option<(String, IncludeGraph)> {
     if commit.is_empty() || !commit.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    Some((commit.to_owned(), IncludeGraph::decode(&data[nul + 1..])?))
+    Some((commit, &data[nul + 1..]))
 }
 
 /// Keep `graph` as the graph of `commit`; the graph kept so far, if of
@@ -501,13 +506,7 @@ fn kept_commit(path: &Path) -> Option<String> {
     let mut head = [0u8; 128];
     let mut file = std::fs::File::open(path).ok()?;
     let n = file.read(&mut head).ok()?;
-    let nul = memchr::memchr(0, &head[..n])?;
-    let line = std::str::from_utf8(&head[..nul]).ok()?;
-    let commit = line
-        .strip_prefix("tiergate ")?
-        .strip_prefix(GRAPH_FILE)?
-        .strip_prefix(' ')?;
-    Some(commit.to_owned())
+    graph_header(&head[..n]).map(|(commit, _)| commit.to_owned())
 }
 
 /// Write `data` to `path` through a temporary file and a rename, so that
