@@ -97,14 +97,18 @@ impl Repo {
             Backend::Libgit2(repo) => {
                 let tree = tree::tree_at(repo, commit)?;
                 let mut files = Vec::new();
+                let mut corrupt = None;
                 tree::for_each_tree_entry(repo, tree, |path, entry| {
-                    let blob = entry.is_blob().then(|| hex(entry.id));
+                    let blob = blob_id(entry).unwrap_or_else(|e| {
+                        corrupt.get_or_insert(e);
+                        None
+                    });
                     files.push(TreeFile {
                         path: path.to_vec(),
                         blob,
                     });
                 })?;
-                Ok(files)
+                corrupt.map_or(Ok(files), Err)
             }
             Backend::Git(repo) => {
                 let (_, entries) = repo.tree_entries(commit)?;
@@ -125,21 +129,21 @@ impl Repo {
     pub(super) fn file_diffs(&self, old: &str, new: &str) -> Result<Vec<FileDiff>, Error> {
         match &self.backend {
             Backend::Libgit2(repo) => {
-                let id = |hex: &str| {
-                    Oid::from_str(hex).map_err(|_| {
-                        Error::Git(super::libgit2::Error::Object(format!(
-                            "bad object id {hex:?}"
-                        )))
-                    })
-                };
                 let mut diffs = Vec::new();
-                diff::tree_changes(repo, id(old)?, id(new)?, &mut |path, _, new| {
+                let mut corrupt = None;
+                diff::tree_changes(repo, oid(old)?, oid(new)?, &mut |path, _, new| {
+                    let new = new.map(|e| {
+                        blob_id(e).unwrap_or_else(|e| {
+                            corrupt.get_or_insert(e);
+                            None
+                        })
+                    });
                     diffs.push(FileDiff {
                         path: path.to_vec(),
-                        new: new.map(|e| e.is_blob().then(|| hex(e.id))),
+                        new,
                     });
                 })?;
-                Ok(diffs)
+                corrupt.map_or(Ok(diffs), Err)
             }
             Backend::Git(repo) => Ok(repo
                 .raw_changes(old, new)?
@@ -163,12 +167,7 @@ impl Repo {
             Backend::Libgit2(repo) => {
                 let odb = odb_of(repo)?;
                 for &hex in ids {
-                    let id = Oid::from_str(hex).map_err(|_| {
-                        Error::Git(super::libgit2::Error::Object(format!(
-                            "bad object id {hex:?}"
-                        )))
-                    })?;
-                    let object = read_object(&odb, id, git2::ObjectType::Blob)?;
+                    let object = read_object(&odb, oid(hex)?, git2::ObjectType::Blob)?;
                     each(hex, object.data());
                 }
                 Ok(())
@@ -178,13 +177,22 @@ impl Repo {
     }
 }
 
-/// Lowercase hex of a raw object id, as git prints it.
-fn hex(id: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(id.len() * 2);
-    for &b in id {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 15)]));
+/// The object id `hex` names.
+fn oid(hex: &str) -> Result<Oid, Error> {
+    Oid::from_str(hex).map_err(|_| {
+        Error::Git(super::libgit2::Error::Object(format!(
+            "bad object id {hex:?}"
+        )))
+    })
+}
+
+/// The hex id of the blob a tree entry names (`None`: a subtree or a
+/// submodule's commit); a raw id of the wrong length is a corrupt tree.
+fn blob_id(entry: &tree::Entry<'_>) -> Result<Option<String>, Error> {
+    if !entry.is_blob() {
+        return Ok(None);
     }
-    out
+    Oid::from_bytes(entry.id)
+        .map(|id| Some(id.to_string()))
+        .map_err(|_| Error::Git(super::libgit2::Error::Object("a tree is corrupt".into())))
 }
