@@ -154,7 +154,19 @@ include/qemu/common.h: tier core, by no tier matches: default_tier
 /// the commit `bad` titled `title`, which changes the header; `main`
 /// stays at `base`. The remote's output.
 fn push_refused(s: &Server, base: &str, bad: &str, title: &str) -> Output {
-    let out = s.push(&["--no-verify", "origin", "main"]);
+    push_refused_for(s, base, bad, title, "include/crypto/aes.h", &[])
+}
+
+/// [`push_refused`] for a commit changing `header`, pushed with `env`.
+fn push_refused_for(
+    s: &Server,
+    base: &str,
+    bad: &str,
+    title: &str,
+    header: &str,
+    env: &[(&str, &str)],
+) -> Output {
+    let out = s.push_env(&["--no-verify", "origin", "main"], env);
     assert_code(&out, 1);
     assert_remote_line(
         &out,
@@ -163,7 +175,7 @@ fn push_refused(s: &Server, base: &str, bad: &str, title: &str) -> Output {
             &bad[..12]
         ),
     );
-    assert_remote_line(&out, "    include/crypto/aes.h");
+    assert_remote_line(&out, &format!("    {header}"));
     assert_eq!(s.remote_rev("refs/heads/main").as_deref(), Some(base));
     out
 }
@@ -313,16 +325,14 @@ fn pushes_prepare_the_next(s: &Server) {
     let out = commit_declared(s, "include/crypto/modes.h", "crypto: tune modes.h");
     assert_code(&out, 1);
     let bad = commit_refused_anyway(s, "crypto: tune modes.h");
-    let out = s.push(&["--no-verify", "origin", "main"]);
-    assert_code(&out, 1);
-    assert_remote_line(
-        &out,
-        &format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: tune modes.h\"",
-            &bad[..12]
-        ),
+    push_refused_for(
+        s,
+        &tip,
+        &bad,
+        "crypto: tune modes.h",
+        "include/crypto/modes.h",
+        &[],
     );
-    assert_remote_line(&out, "    include/crypto/modes.h");
     assert_eq!(
         kept_answer_for(s),
         format!("followed-v2 {tip}"),
@@ -401,14 +411,13 @@ fn a_prepared_push_that_never_landed_costs_nothing_later() {
     let out = commit_declared(&s, "include/crypto/aes.h", "crypto: tune aes.h");
     assert_code(&out, 1);
     let bad = commit_refused_anyway(&s, "crypto: tune aes.h");
-    let out = s.push_env(&["--no-verify", "origin", "main"], &[("RUST_LOG", "debug")]);
-    assert_code(&out, 1);
-    assert_remote_line(
-        &out,
-        &format!(
-            "error[ai-forbidden-tier]: commit {} \"crypto: tune aes.h\"",
-            &bad[..12]
-        ),
+    let out = push_refused_for(
+        &s,
+        &base,
+        &bad,
+        "crypto: tune aes.h",
+        "include/crypto/aes.h",
+        &[("RUST_LOG", "debug")],
     );
     let lines = remote_lines(&out);
     assert!(
