@@ -485,8 +485,9 @@ fn serve(options: &Options, kind: &Kind, stdin: &[u8]) -> Decision {
 }
 
 /// What the next push will judge with, when this one moves the branch
-/// `HEAD` points at and the policy follows includes: the new tip and the
-/// policy.
+/// `HEAD` points at: the new tip, and the policy this push was judged by
+/// (the next push's, unless this one changes the committed policy: see
+/// [`NextHead::policy`]).
 struct NextHead {
     commit: String,
     policy: Policy,
@@ -505,9 +506,12 @@ impl NextHead {
         // A bug here must not turn the decision taken into a refusal: a
         // panic is caught and only logged, like an error.
         let prepared = crate::error::catch_panic(|| {
+            let Some(policy) = self.policy(store).filter(Policy::follows_includes) else {
+                return Ok(0);
+            };
             store
                 .0
-                .prepare_classifier(&self.policy, self.policy_path.as_deref(), &self.commit)
+                .prepare_classifier(&policy, self.policy_path.as_deref(), &self.commit)
         });
         match prepared {
             Ok(Ok(files)) => {
@@ -520,6 +524,27 @@ impl NextHead {
                 tracing::debug!(commit = %self.commit, panic = %panic.message, "follow_includes not prepared")
             }
         }
+    }
+
+    /// The policy the next push will be judged by. A policy committed on
+    /// the default branch is the new tip's: a push that turns
+    /// `follow_includes` on is judged by the policy before it, but the
+    /// next one by its own. `None` when the new tip's cannot be read.
+    fn policy(&self, store: &Store) -> Option<Policy> {
+        let committed = format!("HEAD:{DEFAULT_POLICY}");
+        if self.policy.source != committed {
+            return Some(self.policy.clone());
+        }
+        let before = store
+            .0
+            .head_commit()
+            .and_then(|head| store.0.blob_id_at(&head, DEFAULT_POLICY));
+        let after = store.0.blob_id_at(&self.commit, DEFAULT_POLICY)?;
+        if before.as_deref() == Some(after.as_str()) {
+            return Some(self.policy.clone());
+        }
+        let blob = store.0.file_at(&self.commit, DEFAULT_POLICY)?;
+        policy::from_yaml(&blob, &committed).ok()
     }
 }
 
@@ -811,36 +836,22 @@ fn prepare_head_in(repo: &Path) -> Result<Option<usize>, String> {
         })
 }
 
-/// The new tip of the branch `HEAD` points at, if the push moves it, and
-/// the policy the next push will be judged by, if it follows includes
-/// (see [`NextHead`]). A policy committed on the default branch is the
-/// new tip's: a push that turns `follow_includes` on is judged by the
-/// policy before it, but the next one by its own.
+/// The new tip of the branch `HEAD` points at, if the push moves it and
+/// the next push may follow includes: this policy does, or it is the
+/// committed one, which the push may change (see [`NextHead`]).
 fn next_head(store: &Store, found: &Found, updates: &[RefUpdate]) -> Option<NextHead> {
+    let committed = found.policy.source == format!("HEAD:{DEFAULT_POLICY}");
+    if !found.policy.follows_includes() && !committed {
+        return None;
+    }
     let branch = store.0.head_branch()?;
     let update = updates
         .iter()
         .find(|u| u.refname == branch && !u.is_delete())?;
     let commit = store.peel_tip(&update.new).ok()??;
-    let committed = format!("HEAD:{DEFAULT_POLICY}");
-    let policy = if found.policy.source == committed {
-        let before = store
-            .0
-            .head_commit()
-            .and_then(|head| store.0.blob_id_at(&head, DEFAULT_POLICY));
-        let after = store.0.blob_id_at(&commit, DEFAULT_POLICY)?;
-        if before.as_deref() == Some(after.as_str()) {
-            found.policy.clone()
-        } else {
-            let blob = store.0.file_at(&commit, DEFAULT_POLICY)?;
-            policy::from_yaml(&blob, &committed).ok()?
-        }
-    } else {
-        found.policy.clone()
-    };
-    policy.follows_includes().then(|| NextHead {
+    Some(NextHead {
         commit,
-        policy,
+        policy: found.policy.clone(),
         policy_path: found.repo_path.clone(),
     })
 }

@@ -186,19 +186,26 @@ impl Repo {
         (!id.is_empty()).then_some(id)
     }
 
-    /// The blob id of `path` in `commit`'s tree (`git rev-parse
-    /// commit:path`), if it names a blob.
+    /// The blob id of `path` in `commit`'s tree, if it names a blob (one
+    /// `git ls-tree`, whose path arguments match whole path components:
+    /// the entry listed is the one named).
     pub fn blob_id_at(&self, commit: &str, path: &str) -> Option<String> {
-        let spec = format!("{commit}:{path}");
-        let out = self.run(&["cat-file", "-t", &spec]).ok()?;
-        if String::from_utf8_lossy(&out).trim() != "blob" {
-            return None;
-        }
         let out = self
-            .run(&["rev-parse", "--verify", "--quiet", &spec])
+            .run(&[
+                "ls-tree",
+                "-z",
+                "--full-tree",
+                "--format=%(objecttype) %(objectname)%x09%(path)",
+                commit,
+                "--",
+                path,
+            ])
             .ok()?;
-        let id = String::from_utf8_lossy(&out).trim().to_owned();
-        (!id.is_empty()).then_some(id)
+        out.split(|&b| b == 0).find_map(|entry| {
+            let (head, name) = entry.split_at(entry.iter().position(|&b| b == b'\t')?);
+            let id = std::str::from_utf8(head).ok()?.strip_prefix("blob ")?;
+            (&name[1..] == path.as_bytes()).then(|| id.to_owned())
+        })
     }
 
     /// The branch `HEAD` points at (`git symbolic-ref -q HEAD`).

@@ -113,6 +113,29 @@ fn tree_files_and_diffs_agree_with_git() {
         diffs.sort_by(|a, b| a.path.cmp(&b.path));
         diffs
     };
+    // A blob at a path: files and symlinks; not a directory, a gitlink or
+    // nothing.
+    for c in &commits {
+        for path in [
+            "a.c",
+            "a.h",
+            "b.h",
+            "foo",
+            "foo/inner.c",
+            "dir",
+            "mod/ule.h",
+            "no/such",
+        ] {
+            assert_eq!(
+                ours.blob_id_at(c, path),
+                git.blob_id_at(c, path),
+                "{c}:{path}"
+            );
+        }
+    }
+    assert!(ours.blob_id_at(&commits[0], "a.c").is_some());
+    assert_eq!(ours.blob_id_at(&commits[0], "dir"), None, "a directory");
+    assert_eq!(ours.blob_id_at(&commits[6], "mod/ule.h"), None, "a gitlink");
     let mut compared = 0;
     for old in &commits {
         for new in &commits {
