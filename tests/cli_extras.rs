@@ -6,17 +6,7 @@ mod support;
 
 use support::{stderr, stdout, Repo};
 
-const POLICY: &str = "\
-version: 1
-tiers:
-  - name: critical
-    paths: [ \"crypto/\" ]
-    ai: forbidden
-  - name: open
-    paths: [ \"docs/\" ]
-    ai: allowed
-default_tier: open
-";
+const POLICY: &str = support::CRYPTO_DOCS_POLICY;
 
 fn repo_with_violations() -> (Repo, String) {
     let repo = Repo::new();

@@ -9,17 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// The base branch's policy: crypto/ forbidden to AI, docs/ open.
-pub const POLICY: &str = "\
-version: 1
-tiers:
-  - name: critical
-    paths: [ \"crypto/\" ]
-    ai: forbidden
-  - name: open
-    paths: [ \"docs/\" ]
-    ai: allowed
-default_tier: open
-";
+pub const POLICY: &str = support::CRYPTO_DOCS_POLICY;
 
 /// What the change does to the policy: it would let AI into crypto/.
 pub const WEAKENED_POLICY: &str = "\

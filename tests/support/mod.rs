@@ -41,6 +41,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// A declaration trailer.
+/// A two-tier policy: `crypto/` forbidden to AI, everything else
+/// (`docs/` and the default) open.
+pub const CRYPTO_DOCS_POLICY: &str = "\
+version: 1
+tiers:
+  - name: critical
+    paths: [ \"crypto/\" ]
+    ai: forbidden
+  - name: open
+    paths: [ \"docs/\" ]
+    ai: allowed
+default_tier: open
+";
+
 pub const DECLARED: &str = "AI-Assisted-by: claude:claude-sonnet-4";
 
 /// `title\n\n<declaration>`: a message declaring AI assistance.
